@@ -266,7 +266,7 @@ var PackageNames = []string{
 	// The Client and the layer wrapper.
 	"Client", "ClientOption", "NewClient", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall",
 	// Imports.
-	"bin", "tlrt", "context",
+	"bin", "tlrt", "context", "binary", "math",
 }
 
 // methodNames are the methods every generated struct has; fields and

@@ -95,7 +95,7 @@ func namePresenceMethods(d *Def) {
 
 // encodeNames are the identifiers an encoder's body refers to besides
 // Go's predeclared ones: a flags word's local copy must not shadow them.
-var encodeNames = map[string]bool{"b": true, "m": true, "err": true, "bin": true, "tlrt": true}
+var encodeNames = map[string]bool{"b": true, "m": true, "w": true, "err": true, "bin": true, "tlrt": true, "binary": true, "math": true}
 
 // flagsLocals names the local copy of each flags word of d in the
 // encoder: the word's Go name in lower case ("flags", "flags2"), with

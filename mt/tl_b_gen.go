@@ -3,6 +3,7 @@
 package mt
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -73,8 +74,13 @@ func (m *BadMsgNotification) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BadMsgNotificationTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, BadMsgNotificationTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ErrorCode))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -82,9 +88,11 @@ func (m *BadMsgNotification) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BadMsgID)
-	b.PutInt(m.BadMsgSeqno)
-	b.PutInt(m.ErrorCode)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ErrorCode))
 	return nil
 }
 
@@ -152,8 +160,14 @@ func (m *BadServerSalt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BadServerSaltTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, BadServerSaltTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ErrorCode))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.NewServerSalt))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -161,10 +175,12 @@ func (m *BadServerSalt) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BadMsgID)
-	b.PutInt(m.BadMsgSeqno)
-	b.PutInt(m.ErrorCode)
-	b.PutLong(m.NewServerSalt)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ErrorCode))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.NewServerSalt))
 	return nil
 }
 

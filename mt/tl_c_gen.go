@@ -36,7 +36,7 @@ func (m *ClientDHInnerData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ClientDHInnerDataTypeID)
+	tlrt.PutUint32(b, ClientDHInnerDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -47,8 +47,8 @@ func (m *ClientDHInnerData) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutLong(m.RetryID)
-	b.PutBytes(m.GB)
+	tlrt.PutUint64(b, uint64(m.RetryID))
+	tlrt.PutBytes(b, m.GB)
 	return nil
 }
 

@@ -4,6 +4,7 @@ package mt
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -70,8 +71,11 @@ func (m *DestroySessionOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DestroySessionOkTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DestroySessionOkTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.SessionID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -79,7 +83,7 @@ func (m *DestroySessionOk) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SessionID)
+	tlrt.PutUint64(b, uint64(m.SessionID))
 	return nil
 }
 
@@ -137,8 +141,11 @@ func (m *DestroySessionNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DestroySessionNoneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DestroySessionNoneTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.SessionID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -146,7 +153,7 @@ func (m *DestroySessionNone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SessionID)
+	tlrt.PutUint64(b, uint64(m.SessionID))
 	return nil
 }
 
@@ -201,8 +208,11 @@ func (m *DestroySessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DestroySessionRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DestroySessionRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.SessionID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -210,7 +220,7 @@ func (m *DestroySessionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SessionID)
+	tlrt.PutUint64(b, uint64(m.SessionID))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package mt
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -35,8 +36,13 @@ func (m *FutureSalt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FutureSaltTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, FutureSaltTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ValidSince))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ValidUntil))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Salt))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -44,9 +50,11 @@ func (m *FutureSalt) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ValidSince)
-	b.PutInt(m.ValidUntil)
-	b.PutLong(m.Salt)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.ValidSince))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ValidUntil))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Salt))
 	return nil
 }
 
@@ -110,7 +118,7 @@ func (m *FutureSalts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FutureSaltsTypeID)
+	tlrt.PutUint32(b, FutureSaltsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -119,9 +127,11 @@ func (m *FutureSalts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ReqMsgID)
-	b.PutInt(m.Now)
-	b.PutInt(len(m.Salts))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ReqMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Now))
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Salts)))
 	for i := range m.Salts {
 		if err := m.Salts[i].EncodeBare(b); err != nil {
 			return tlrt.EncodeErr(err, "future_salts", "salts")

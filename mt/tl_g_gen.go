@@ -4,6 +4,7 @@ package mt
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -33,8 +34,11 @@ func (m *GetFutureSaltsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GetFutureSaltsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, GetFutureSaltsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -42,7 +46,7 @@ func (m *GetFutureSaltsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Num)
+	tlrt.PutUint32(b, uint32(m.Num))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package mt
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -73,8 +74,14 @@ func (m *MsgDetailedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgDetailedInfoTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, MsgDetailedInfoTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MsgID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AnswerMsgID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Bytes))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Status))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -82,10 +89,12 @@ func (m *MsgDetailedInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
-	b.PutLong(m.AnswerMsgID)
-	b.PutInt(m.Bytes)
-	b.PutInt(m.Status)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.MsgID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AnswerMsgID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Bytes))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Status))
 	return nil
 }
 
@@ -155,8 +164,13 @@ func (m *MsgNewDetailedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgNewDetailedInfoTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MsgNewDetailedInfoTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AnswerMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Bytes))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Status))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -164,9 +178,11 @@ func (m *MsgNewDetailedInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.AnswerMsgID)
-	b.PutInt(m.Bytes)
-	b.PutInt(m.Status)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.AnswerMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Bytes))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Status))
 	return nil
 }
 
@@ -230,7 +246,7 @@ func (m *Message) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageTypeID)
+	tlrt.PutUint32(b, MessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -239,9 +255,11 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
-	b.PutInt(m.Seqno)
-	b.PutInt(m.Bytes)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Seqno))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Bytes))
 	if err := tlrt.EncodeObject(b, m.Body); err != nil {
 		return tlrt.EncodeErr(err, "message", "body")
 	}
@@ -316,7 +334,7 @@ func (m *MsgContainer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgContainerTypeID)
+	tlrt.PutUint32(b, MsgContainerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -325,7 +343,7 @@ func (m *MsgContainer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(len(m.Messages))
+	tlrt.PutUint32(b, uint32(len(m.Messages)))
 	for i := range m.Messages {
 		if err := m.Messages[i].EncodeBare(b); err != nil {
 			return tlrt.EncodeErr(err, "msg_container", "messages")
@@ -393,7 +411,7 @@ func (m *MsgCopy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgCopyTypeID)
+	tlrt.PutUint32(b, MsgCopyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -471,7 +489,7 @@ func (m *MsgResendReq) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgResendReqTypeID)
+	tlrt.PutUint32(b, MsgResendReqTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -480,9 +498,9 @@ func (m *MsgResendReq) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MsgIDs))
+	tlrt.PutVectorHeader(b, len(m.MsgIDs))
 	for i := range m.MsgIDs {
-		b.PutLong(m.MsgIDs[i])
+		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
 	}
 	return nil
 }
@@ -538,7 +556,7 @@ func (m *MsgsAck) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgsAckTypeID)
+	tlrt.PutUint32(b, MsgsAckTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -547,9 +565,9 @@ func (m *MsgsAck) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MsgIDs))
+	tlrt.PutVectorHeader(b, len(m.MsgIDs))
 	for i := range m.MsgIDs {
-		b.PutLong(m.MsgIDs[i])
+		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
 	}
 	return nil
 }
@@ -606,7 +624,7 @@ func (m *MsgsAllInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgsAllInfoTypeID)
+	tlrt.PutUint32(b, MsgsAllInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -615,11 +633,11 @@ func (m *MsgsAllInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MsgIDs))
+	tlrt.PutVectorHeader(b, len(m.MsgIDs))
 	for i := range m.MsgIDs {
-		b.PutLong(m.MsgIDs[i])
+		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
 	}
-	b.PutBytes(m.Info)
+	tlrt.PutBytes(b, m.Info)
 	return nil
 }
 
@@ -683,7 +701,7 @@ func (m *MsgsStateInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgsStateInfoTypeID)
+	tlrt.PutUint32(b, MsgsStateInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -692,8 +710,8 @@ func (m *MsgsStateInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ReqMsgID)
-	b.PutBytes(m.Info)
+	tlrt.PutUint64(b, uint64(m.ReqMsgID))
+	tlrt.PutBytes(b, m.Info)
 	return nil
 }
 
@@ -756,7 +774,7 @@ func (m *MsgsStateReq) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MsgsStateReqTypeID)
+	tlrt.PutUint32(b, MsgsStateReqTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -765,9 +783,9 @@ func (m *MsgsStateReq) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MsgIDs))
+	tlrt.PutVectorHeader(b, len(m.MsgIDs))
 	for i := range m.MsgIDs {
-		b.PutLong(m.MsgIDs[i])
+		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
 	}
 	return nil
 }

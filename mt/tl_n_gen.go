@@ -3,6 +3,7 @@
 package mt
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -35,8 +36,13 @@ func (m *NewSessionCreated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NewSessionCreatedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, NewSessionCreatedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FirstMsgID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UniqueID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.ServerSalt))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -44,9 +50,11 @@ func (m *NewSessionCreated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FirstMsgID)
-	b.PutLong(m.UniqueID)
-	b.PutLong(m.ServerSalt)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.FirstMsgID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UniqueID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.ServerSalt))
 	return nil
 }
 

@@ -32,7 +32,7 @@ func (m *GzipPacked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GzipPackedTypeID)
+	tlrt.PutUint32(b, GzipPackedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -41,7 +41,7 @@ func (m *GzipPacked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.PackedData)
+	tlrt.PutBytes(b, m.PackedData)
 	return nil
 }
 

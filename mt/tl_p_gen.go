@@ -4,6 +4,7 @@ package mt
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -77,7 +78,7 @@ func (m *PQInnerData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PQInnerDataTypeID)
+	tlrt.PutUint32(b, PQInnerDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -86,9 +87,9 @@ func (m *PQInnerData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Pq)
-	b.PutBytes(m.P)
-	b.PutBytes(m.Q)
+	tlrt.PutBytes(b, m.Pq)
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutBytes(b, m.Q)
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
 	b.PutInt256(m.NewNonce)
@@ -176,7 +177,7 @@ func (m *PQInnerDataDC) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PQInnerDataDCTypeID)
+	tlrt.PutUint32(b, PQInnerDataDCTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -185,13 +186,13 @@ func (m *PQInnerDataDC) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Pq)
-	b.PutBytes(m.P)
-	b.PutBytes(m.Q)
+	tlrt.PutBytes(b, m.Pq)
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutBytes(b, m.Q)
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
 	b.PutInt256(m.NewNonce)
-	b.PutInt(m.DC)
+	tlrt.PutUint32(b, uint32(m.DC))
 	return nil
 }
 
@@ -281,7 +282,7 @@ func (m *PQInnerDataTempDC) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PQInnerDataTempDCTypeID)
+	tlrt.PutUint32(b, PQInnerDataTempDCTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -290,14 +291,16 @@ func (m *PQInnerDataTempDC) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Pq)
-	b.PutBytes(m.P)
-	b.PutBytes(m.Q)
+	tlrt.PutBytes(b, m.Pq)
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutBytes(b, m.Q)
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
 	b.PutInt256(m.NewNonce)
-	b.PutInt(m.DC)
-	b.PutInt(m.ExpiresIn)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DC))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ExpiresIn))
 	return nil
 }
 
@@ -379,8 +382,12 @@ func (m *Pong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PongTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, PongTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MsgID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.PingID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -388,8 +395,10 @@ func (m *Pong) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
-	b.PutLong(m.PingID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.MsgID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.PingID))
 	return nil
 }
 
@@ -447,8 +456,11 @@ func (m *PingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PingRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PingRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PingID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -456,7 +468,7 @@ func (m *PingRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PingID)
+	tlrt.PutUint64(b, uint64(m.PingID))
 	return nil
 }
 
@@ -520,8 +532,12 @@ func (m *PingDelayDisconnectRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PingDelayDisconnectRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, PingDelayDisconnectRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PingID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.DisconnectDelay))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -529,8 +545,10 @@ func (m *PingDelayDisconnectRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PingID)
-	b.PutInt(m.DisconnectDelay)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.PingID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.DisconnectDelay))
 	return nil
 }
 

@@ -4,6 +4,7 @@ package mt
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -70,8 +71,8 @@ func (m *RpcAnswerUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcAnswerUnknownTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, RpcAnswerUnknownTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -130,8 +131,8 @@ func (m *RpcAnswerDroppedRunning) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcAnswerDroppedRunningTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, RpcAnswerDroppedRunningTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -195,8 +196,13 @@ func (m *RpcAnswerDropped) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcAnswerDroppedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, RpcAnswerDroppedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.SeqNo))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Bytes))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -204,9 +210,11 @@ func (m *RpcAnswerDropped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
-	b.PutInt(m.SeqNo)
-	b.PutInt(m.Bytes)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.SeqNo))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Bytes))
 	return nil
 }
 
@@ -271,7 +279,7 @@ func (m *ResPQ) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ResPQTypeID)
+	tlrt.PutUint32(b, ResPQTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -282,10 +290,10 @@ func (m *ResPQ) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutBytes(m.Pq)
-	b.PutVectorHeader(len(m.ServerPublicKeyFingerprints))
+	tlrt.PutBytes(b, m.Pq)
+	tlrt.PutVectorHeader(b, len(m.ServerPublicKeyFingerprints))
 	for i := range m.ServerPublicKeyFingerprints {
-		b.PutLong(m.ServerPublicKeyFingerprints[i])
+		tlrt.PutUint64(b, uint64(m.ServerPublicKeyFingerprints[i]))
 	}
 	return nil
 }
@@ -356,7 +364,7 @@ func (m *RpcError) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcErrorTypeID)
+	tlrt.PutUint32(b, RpcErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -365,8 +373,8 @@ func (m *RpcError) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ErrorCode)
-	b.PutString(m.ErrorMessage)
+	tlrt.PutUint32(b, uint32(m.ErrorCode))
+	tlrt.PutString(b, m.ErrorMessage)
 	return nil
 }
 
@@ -430,7 +438,7 @@ func (m *RpcResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcResultTypeID)
+	tlrt.PutUint32(b, RpcResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -439,7 +447,7 @@ func (m *RpcResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ReqMsgID)
+	tlrt.PutUint64(b, uint64(m.ReqMsgID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "rpc_result", "result")
 	}
@@ -508,7 +516,7 @@ func (m *ReqPqRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReqPqRequestTypeID)
+	tlrt.PutUint32(b, ReqPqRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -580,7 +588,7 @@ func (m *ReqPqMultiRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReqPqMultiRequestTypeID)
+	tlrt.PutUint32(b, ReqPqMultiRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -658,7 +666,7 @@ func (m *ReqDHParamsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReqDHParamsRequestTypeID)
+	tlrt.PutUint32(b, ReqDHParamsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -669,10 +677,10 @@ func (m *ReqDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutBytes(m.P)
-	b.PutBytes(m.Q)
-	b.PutLong(m.PublicKeyFingerprint)
-	b.PutBytes(m.EncryptedData)
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutBytes(b, m.Q)
+	tlrt.PutUint64(b, uint64(m.PublicKeyFingerprint))
+	tlrt.PutBytes(b, m.EncryptedData)
 	return nil
 }
 
@@ -755,8 +763,11 @@ func (m *RpcDropAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcDropAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, RpcDropAnswerRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ReqMsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -764,7 +775,7 @@ func (m *RpcDropAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ReqMsgID)
+	tlrt.PutUint64(b, uint64(m.ReqMsgID))
 	return nil
 }
 

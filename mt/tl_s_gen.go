@@ -73,7 +73,7 @@ func (m *ServerDHParamsFail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ServerDHParamsFailTypeID)
+	tlrt.PutUint32(b, ServerDHParamsFailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -151,7 +151,7 @@ func (m *ServerDHParamsOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ServerDHParamsOkTypeID)
+	tlrt.PutUint32(b, ServerDHParamsOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -162,7 +162,7 @@ func (m *ServerDHParamsOk) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutBytes(m.EncryptedAnswer)
+	tlrt.PutBytes(b, m.EncryptedAnswer)
 	return nil
 }
 
@@ -271,7 +271,7 @@ func (m *DhGenOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DhGenOkTypeID)
+	tlrt.PutUint32(b, DhGenOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -350,7 +350,7 @@ func (m *DhGenRetry) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DhGenRetryTypeID)
+	tlrt.PutUint32(b, DhGenRetryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -429,7 +429,7 @@ func (m *DhGenFail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DhGenFailTypeID)
+	tlrt.PutUint32(b, DhGenFailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -507,7 +507,7 @@ func (m *ServerDHInnerData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ServerDHInnerDataTypeID)
+	tlrt.PutUint32(b, ServerDHInnerDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -518,10 +518,10 @@ func (m *ServerDHInnerData) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutInt(m.G)
-	b.PutBytes(m.DhPrime)
-	b.PutBytes(m.GA)
-	b.PutInt(m.ServerTime)
+	tlrt.PutUint32(b, uint32(m.G))
+	tlrt.PutBytes(b, m.DhPrime)
+	tlrt.PutBytes(b, m.GA)
+	tlrt.PutUint32(b, uint32(m.ServerTime))
 	return nil
 }
 
@@ -599,7 +599,7 @@ func (m *SetClientDHParamsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SetClientDHParamsRequestTypeID)
+	tlrt.PutUint32(b, SetClientDHParamsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -610,7 +610,7 @@ func (m *SetClientDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutBytes(m.EncryptedData)
+	tlrt.PutBytes(b, m.EncryptedData)
 	return nil
 }
 

@@ -1,10 +1,12 @@
 package tg_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/internal/sample"
 	"github.com/tgraw/tgraw/tg"
 )
 
@@ -23,5 +25,31 @@ func TestDecodeInPlace(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%.0f allocations, want 0", allocs)
+	}
+}
+
+// TestEncodeAllocs checks that encoding allocates nothing once the buffer
+// has room: a messages.channelMessages of 100 messages, 50 users and 20
+// channels (the value of the benchmarks), and a constructor of fixed-size
+// fields.
+func TestEncodeAllocs(t *testing.T) {
+	for _, v := range []bin.Encoder{
+		sample.ChannelMessages(),
+		&tg.InputPeerChannel{ChannelID: 1, AccessHash: 2},
+	} {
+		want := encode(t, v)
+		b := &bin.Buffer{Buf: make([]byte, 0, len(want))}
+		allocs := testing.AllocsPerRun(100, func() {
+			b.Reset()
+			if err := v.Encode(b); err != nil {
+				t.Fatalf("%T: %v", v, err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%T: %.0f allocations, want 0", v, allocs)
+		}
+		if !bytes.Equal(b.Buf, want) {
+			t.Errorf("%T: encodings differ", v)
+		}
 	}
 }

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -167,7 +168,7 @@ func (m *AiComposeTone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AiComposeToneTypeID)
+	tlrt.PutUint32(b, AiComposeToneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -177,40 +178,30 @@ func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.EmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Prompt != "" {
-		flags.Set(4)
-	}
-	if m.InstallsCount != 0 {
-		flags.Set(2)
-	}
-	if m.AuthorID != 0 {
-		flags.Set(3)
-	}
-	if m.ExampleEnglish != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Slug)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.EmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Prompt != "", 4)
+	flags |= tlrt.Bit(m.InstallsCount != 0, 2)
+	flags |= tlrt.Bit(m.AuthorID != 0, 3)
+	flags |= tlrt.Bit(m.ExampleEnglish != nil, 5)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(1) {
-		b.PutLong(m.EmojiID)
+		tlrt.PutUint64(b, uint64(m.EmojiID))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Prompt)
+		tlrt.PutString(b, m.Prompt)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.InstallsCount)
+		tlrt.PutUint32(b, uint32(m.InstallsCount))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.AuthorID)
+		tlrt.PutUint64(b, uint64(m.AuthorID))
 	}
 	if flags.Has(5) {
 		if err := m.ExampleEnglish.Encode(b); err != nil {
@@ -343,7 +334,7 @@ func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AiComposeToneDefaultTypeID)
+	tlrt.PutUint32(b, AiComposeToneDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -352,9 +343,9 @@ func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Tone)
-	b.PutLong(m.EmojiID)
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Tone)
+	tlrt.PutUint64(b, uint64(m.EmojiID))
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -460,8 +451,8 @@ func (m *AttachMenuBotsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AttachMenuBotsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -527,7 +518,7 @@ func (m *AttachMenuBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotsTypeID)
+	tlrt.PutUint32(b, AttachMenuBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -536,14 +527,17 @@ func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Bots))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Bots)))
 	for i := range m.Bots {
 		if err := m.Bots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBots", "bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBots", "users")
@@ -665,8 +659,8 @@ func (m *AttachMenuPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeSameBotPMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AttachMenuPeerTypeSameBotPMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -728,8 +722,8 @@ func (m *AttachMenuPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeBotPMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AttachMenuPeerTypeBotPMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -791,8 +785,8 @@ func (m *AttachMenuPeerTypePM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypePMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AttachMenuPeerTypePMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -854,8 +848,8 @@ func (m *AttachMenuPeerTypeChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeChatTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AttachMenuPeerTypeChatTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -918,8 +912,8 @@ func (m *AttachMenuPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeBroadcastTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AttachMenuPeerTypeBroadcastTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -982,7 +976,7 @@ func (m *AccessPointRule) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccessPointRuleTypeID)
+	tlrt.PutUint32(b, AccessPointRuleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -991,9 +985,11 @@ func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhonePrefixRules)
-	b.PutInt(m.DCID)
-	b.PutInt(len(m.IPs))
+	tlrt.PutString(b, m.PhonePrefixRules)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(len(m.IPs)))
 	for i := range m.IPs {
 		if err := tlrt.EncodeObject(b, m.IPs[i]); err != nil {
 			return tlrt.EncodeErr(err, "accessPointRule", "ips")
@@ -1069,8 +1065,11 @@ func (m *AccountDaysTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDaysTTLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountDaysTTLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Days))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1078,7 +1077,7 @@ func (m *AccountDaysTTL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Days)
+	tlrt.PutUint32(b, uint32(m.Days))
 	return nil
 }
 
@@ -1137,7 +1136,7 @@ func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AiComposeToneExampleTypeID)
+	tlrt.PutUint32(b, AiComposeToneExampleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1263,7 +1262,7 @@ func (m *AttachMenuBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotTypeID)
+	tlrt.PutUint32(b, AttachMenuBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1273,36 +1272,26 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5)
-	if m.Inactive {
-		flags.Set(0)
-	}
-	if m.HasSettings {
-		flags.Set(1)
-	}
-	if m.RequestWriteAccess {
-		flags.Set(2)
-	}
-	if m.ShowInAttachMenu || len(m.PeerTypes) > 0 {
-		flags.Set(3)
-	}
-	if m.ShowInSideMenu {
-		flags.Set(4)
-	}
-	if m.SideMenuDisclaimerNeeded {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
-	b.PutString(m.ShortName)
+	flags |= tlrt.Bit(m.Inactive, 0)
+	flags |= tlrt.Bit(m.HasSettings, 1)
+	flags |= tlrt.Bit(m.RequestWriteAccess, 2)
+	flags |= tlrt.Bit(m.ShowInAttachMenu || len(m.PeerTypes) > 0, 3)
+	flags |= tlrt.Bit(m.ShowInSideMenu, 4)
+	flags |= tlrt.Bit(m.SideMenuDisclaimerNeeded, 5)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	tlrt.PutString(b, m.ShortName)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.PeerTypes))
+		tlrt.PutVectorHeader(b, len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 				return tlrt.EncodeErr(err, "attachMenuBot", "peer_types")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Icons))
+	tlrt.PutVectorHeader(b, len(m.Icons))
 	for i := range m.Icons {
 		if err := m.Icons[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBot", "icons")
@@ -1427,7 +1416,7 @@ func (m *AttachMenuBotIcon) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotIconTypeID)
+	tlrt.PutUint32(b, AttachMenuBotIconTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1437,16 +1426,14 @@ func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Colors) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Name)
+	flags |= tlrt.Bit(len(m.Colors) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Icon); err != nil {
 		return tlrt.EncodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Colors))
+		tlrt.PutVectorHeader(b, len(m.Colors))
 		for i := range m.Colors {
 			if err := m.Colors[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "attachMenuBotIcon", "colors")
@@ -1537,7 +1524,7 @@ func (m *AttachMenuBotIconColor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotIconColorTypeID)
+	tlrt.PutUint32(b, AttachMenuBotIconColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1546,8 +1533,8 @@ func (m *AttachMenuBotIconColor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
-	b.PutInt(m.Color)
+	tlrt.PutString(b, m.Name)
+	tlrt.PutUint32(b, uint32(m.Color))
 	return nil
 }
 
@@ -1614,7 +1601,7 @@ func (m *AttachMenuBotsBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotsBotTypeID)
+	tlrt.PutUint32(b, AttachMenuBotsBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1626,7 +1613,7 @@ func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
 	if err := m.Bot.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBotsBot", "users")
@@ -1705,8 +1692,13 @@ func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuctionBidLevelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, AuctionBidLevelTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1714,9 +1706,11 @@ func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pos)
-	b.PutLong(m.Amount)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	return nil
 }
 
@@ -1804,7 +1798,7 @@ func (m *Authorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthorizationTypeID)
+	tlrt.PutUint32(b, AuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1814,37 +1808,29 @@ func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Current {
-		flags.Set(0)
-	}
-	if m.OfficialApp {
-		flags.Set(1)
-	}
-	if m.PasswordPending {
-		flags.Set(2)
-	}
-	if m.EncryptedRequestsDisabled {
-		flags.Set(3)
-	}
-	if m.CallRequestsDisabled {
-		flags.Set(4)
-	}
-	if m.Unconfirmed {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
-	b.PutString(m.DeviceModel)
-	b.PutString(m.Platform)
-	b.PutString(m.SystemVersion)
-	b.PutInt(m.APIID)
-	b.PutString(m.AppName)
-	b.PutString(m.AppVersion)
-	b.PutInt(m.DateCreated)
-	b.PutInt(m.DateActive)
-	b.PutString(m.IP)
-	b.PutString(m.Country)
-	b.PutString(m.Region)
+	flags |= tlrt.Bit(m.Current, 0)
+	flags |= tlrt.Bit(m.OfficialApp, 1)
+	flags |= tlrt.Bit(m.PasswordPending, 2)
+	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 3)
+	flags |= tlrt.Bit(m.CallRequestsDisabled, 4)
+	flags |= tlrt.Bit(m.Unconfirmed, 5)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	tlrt.PutString(b, m.DeviceModel)
+	tlrt.PutString(b, m.Platform)
+	tlrt.PutString(b, m.SystemVersion)
+	tlrt.PutUint32(b, uint32(m.APIID))
+	tlrt.PutString(b, m.AppName)
+	tlrt.PutString(b, m.AppVersion)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DateCreated))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DateActive))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Country)
+	tlrt.PutString(b, m.Region)
 	return nil
 }
 
@@ -1969,7 +1955,7 @@ func (m *AutoDownloadSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AutoDownloadSettingsTypeID)
+	tlrt.PutUint32(b, AutoDownloadSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1979,28 +1965,20 @@ func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.Disabled {
-		flags.Set(0)
-	}
-	if m.VideoPreloadLarge {
-		flags.Set(1)
-	}
-	if m.AudioPreloadNext {
-		flags.Set(2)
-	}
-	if m.PhonecallsLessData {
-		flags.Set(3)
-	}
-	if m.StoriesPreload {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.PhotoSizeMax)
-	b.PutLong(m.VideoSizeMax)
-	b.PutLong(m.FileSizeMax)
-	b.PutInt(m.VideoUploadMaxbitrate)
-	b.PutInt(m.SmallQueueActiveOperationsMax)
-	b.PutInt(m.LargeQueueActiveOperationsMax)
+	flags |= tlrt.Bit(m.Disabled, 0)
+	flags |= tlrt.Bit(m.VideoPreloadLarge, 1)
+	flags |= tlrt.Bit(m.AudioPreloadNext, 2)
+	flags |= tlrt.Bit(m.PhonecallsLessData, 3)
+	flags |= tlrt.Bit(m.StoriesPreload, 4)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PhotoSizeMax))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.VideoSizeMax))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.FileSizeMax))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.VideoUploadMaxbitrate))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.SmallQueueActiveOperationsMax))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.LargeQueueActiveOperationsMax))
 	return nil
 }
 
@@ -2087,7 +2065,7 @@ func (m *AutoSaveException) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AutoSaveExceptionTypeID)
+	tlrt.PutUint32(b, AutoSaveExceptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2196,7 +2174,7 @@ func (m *AutoSaveSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AutoSaveSettingsTypeID)
+	tlrt.PutUint32(b, AutoSaveSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2206,18 +2184,12 @@ func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Photos {
-		flags.Set(0)
-	}
-	if m.Videos {
-		flags.Set(1)
-	}
-	if m.VideoMaxSize != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Photos, 0)
+	flags |= tlrt.Bit(m.Videos, 1)
+	flags |= tlrt.Bit(m.VideoMaxSize != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutLong(m.VideoMaxSize)
+		tlrt.PutUint64(b, uint64(m.VideoMaxSize))
 	}
 	return nil
 }
@@ -2342,7 +2314,7 @@ func (m *AvailableEffect) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AvailableEffectTypeID)
+	tlrt.PutUint32(b, AvailableEffectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2352,24 +2324,20 @@ func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.PremiumRequired {
-		flags.Set(2)
-	}
-	if m.StaticIconID != 0 {
-		flags.Set(0)
-	}
-	if m.EffectAnimationID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.Emoticon)
+	flags |= tlrt.Bit(m.PremiumRequired, 2)
+	flags |= tlrt.Bit(m.StaticIconID != 0, 0)
+	flags |= tlrt.Bit(m.EffectAnimationID != 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.Emoticon)
 	if flags.Has(0) {
-		b.PutLong(m.StaticIconID)
+		tlrt.PutUint64(b, uint64(m.StaticIconID))
 	}
-	b.PutLong(m.EffectStickerID)
+	tlrt.PutUint64(b, uint64(m.EffectStickerID))
 	if flags.Has(1) {
-		b.PutLong(m.EffectAnimationID)
+		tlrt.PutUint64(b, uint64(m.EffectAnimationID))
 	}
 	return nil
 }
@@ -2479,7 +2447,7 @@ func (m *AvailableReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AvailableReactionTypeID)
+	tlrt.PutUint32(b, AvailableReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2489,18 +2457,12 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Inactive {
-		flags.Set(0)
-	}
-	if m.Premium {
-		flags.Set(2)
-	}
-	if m.AroundAnimation != nil || m.CenterIcon != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Reaction)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Inactive, 0)
+	flags |= tlrt.Bit(m.Premium, 2)
+	flags |= tlrt.Bit(m.AroundAnimation != nil || m.CenterIcon != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Reaction)
+	tlrt.PutString(b, m.Title)
 	if err := tlrt.EncodeObject(b, m.StaticIcon); err != nil {
 		return tlrt.EncodeErr(err, "availableReaction", "static_icon")
 	}
@@ -2520,8 +2482,6 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.AroundAnimation); err != nil {
 			return tlrt.EncodeErr(err, "availableReaction", "around_animation")
 		}
-	}
-	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.CenterIcon); err != nil {
 			return tlrt.EncodeErr(err, "availableReaction", "center_icon")
 		}

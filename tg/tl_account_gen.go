@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -75,8 +76,8 @@ func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChatThemesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountChatThemesNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -170,7 +171,7 @@ func (m *AccountChatThemes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChatThemesTypeID)
+	tlrt.PutUint32(b, AccountChatThemesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -180,31 +181,32 @@ func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Themes))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Themes)))
 	for i := range m.Themes {
 		if err := tlrt.EncodeObject(b, m.Themes[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.chatThemes", "themes")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.chatThemes", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.chatThemes", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -334,7 +336,7 @@ func (m *AccountEmailVerified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmailVerifiedTypeID)
+	tlrt.PutUint32(b, AccountEmailVerifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -343,7 +345,7 @@ func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -411,7 +413,7 @@ func (m *AccountEmailVerifiedLogin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmailVerifiedLoginTypeID)
+	tlrt.PutUint32(b, AccountEmailVerifiedLoginTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -420,7 +422,7 @@ func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
 		return tlrt.EncodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
@@ -531,8 +533,8 @@ func (m *AccountEmojiStatusesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmojiStatusesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountEmojiStatusesNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -598,7 +600,7 @@ func (m *AccountEmojiStatuses) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmojiStatusesTypeID)
+	tlrt.PutUint32(b, AccountEmojiStatusesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -607,8 +609,11 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Statuses))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Statuses)))
 	for i := range m.Statuses {
 		if err := tlrt.EncodeObject(b, m.Statuses[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.emojiStatuses", "statuses")
@@ -728,8 +733,11 @@ func (m *AccountResetPasswordFailedWait) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordFailedWaitTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountResetPasswordFailedWaitTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RetryDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -737,7 +745,7 @@ func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.RetryDate)
+	tlrt.PutUint32(b, uint32(m.RetryDate))
 	return nil
 }
 
@@ -801,8 +809,11 @@ func (m *AccountResetPasswordRequestedWait) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordRequestedWaitTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountResetPasswordRequestedWaitTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -810,7 +821,7 @@ func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	return nil
 }
 
@@ -869,8 +880,8 @@ func (m *AccountResetPasswordOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordOkTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountResetPasswordOkTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -970,8 +981,8 @@ func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedMusicIDsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountSavedMusicIDsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1035,7 +1046,7 @@ func (m *AccountSavedMusicIDs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedMusicIDsTypeID)
+	tlrt.PutUint32(b, AccountSavedMusicIDsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1044,9 +1055,9 @@ func (m *AccountSavedMusicIDs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
-		b.PutLong(m.IDs[i])
+		tlrt.PutUint64(b, uint64(m.IDs[i]))
 	}
 	return nil
 }
@@ -1142,8 +1153,8 @@ func (m *AccountSavedRingtone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtoneTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountSavedRingtoneTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1210,7 +1221,7 @@ func (m *AccountSavedRingtoneConverted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtoneConvertedTypeID)
+	tlrt.PutUint32(b, AccountSavedRingtoneConvertedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1327,8 +1338,8 @@ func (m *AccountSavedRingtonesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtonesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountSavedRingtonesNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1394,7 +1405,7 @@ func (m *AccountSavedRingtones) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtonesTypeID)
+	tlrt.PutUint32(b, AccountSavedRingtonesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1403,8 +1414,11 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Ringtones))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Ringtones)))
 	for i := range m.Ringtones {
 		if err := tlrt.EncodeObject(b, m.Ringtones[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.savedRingtones", "ringtones")
@@ -1514,8 +1528,8 @@ func (m *AccountThemesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountThemesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountThemesNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1579,7 +1593,7 @@ func (m *AccountThemes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountThemesTypeID)
+	tlrt.PutUint32(b, AccountThemesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1588,8 +1602,11 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Themes))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Themes)))
 	for i := range m.Themes {
 		if err := m.Themes[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.themes", "themes")
@@ -1702,8 +1719,8 @@ func (m *AccountWallPapersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWallPapersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountWallPapersNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1768,7 +1785,7 @@ func (m *AccountWallPapers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWallPapersTypeID)
+	tlrt.PutUint32(b, AccountWallPapersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1777,8 +1794,11 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Wallpapers))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Wallpapers)))
 	for i := range m.Wallpapers {
 		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.wallPapers", "wallpapers")
@@ -1894,8 +1914,8 @@ func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWebBrowserSettingsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountWebBrowserSettingsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1968,7 +1988,7 @@ func (m *AccountWebBrowserSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWebBrowserSettingsTypeID)
+	tlrt.PutUint32(b, AccountWebBrowserSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1978,26 +1998,25 @@ func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	if m.DisplayCloseButton {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.ExternalExceptions))
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ExternalExceptions)))
 	for i := range m.ExternalExceptions {
 		if err := m.ExternalExceptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.webBrowserSettings", "external_exceptions")
 		}
 	}
-	b.PutVectorHeader(len(m.InappExceptions))
+	tlrt.PutVectorHeader(b, len(m.InappExceptions))
 	for i := range m.InappExceptions {
 		if err := m.InappExceptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -2111,7 +2130,7 @@ func (m *AccountAuthorizationForm) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAuthorizationFormTypeID)
+	tlrt.PutUint32(b, AccountAuthorizationFormTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2121,36 +2140,37 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PrivacyPolicyURL != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.RequiredTypes))
+	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequiredTypes)))
 	for i := range m.RequiredTypes {
 		if err := tlrt.EncodeObject(b, m.RequiredTypes[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "required_types")
 		}
 	}
-	b.PutVectorHeader(len(m.Values))
+	tlrt.PutVectorHeader(b, len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "values")
 		}
 	}
-	b.PutVectorHeader(len(m.Errors))
+	tlrt.PutVectorHeader(b, len(m.Errors))
 	for i := range m.Errors {
 		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "errors")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.PrivacyPolicyURL)
+		tlrt.PutString(b, m.PrivacyPolicyURL)
 	}
 	return nil
 }
@@ -2242,7 +2262,7 @@ func (m *AccountAuthorizations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAuthorizationsTypeID)
+	tlrt.PutUint32(b, AccountAuthorizationsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2251,8 +2271,11 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.AuthorizationTTLDays)
-	b.PutVectorHeader(len(m.Authorizations))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.AuthorizationTTLDays))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Authorizations)))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizations", "authorizations")
@@ -2330,7 +2353,7 @@ func (m *AccountAutoDownloadSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAutoDownloadSettingsTypeID)
+	tlrt.PutUint32(b, AccountAutoDownloadSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2425,7 +2448,7 @@ func (m *AccountAutoSaveSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAutoSaveSettingsTypeID)
+	tlrt.PutUint32(b, AccountAutoSaveSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2443,19 +2466,19 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 	if err := m.BroadcastsSettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	b.PutVectorHeader(len(m.Exceptions))
+	tlrt.PutVectorHeader(b, len(m.Exceptions))
 	for i := range m.Exceptions {
 		if err := m.Exceptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.autoSaveSettings", "exceptions")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.autoSaveSettings", "users")
@@ -2547,7 +2570,7 @@ func (m *AccountBusinessChatLinks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountBusinessChatLinksTypeID)
+	tlrt.PutUint32(b, AccountBusinessChatLinksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2556,19 +2579,19 @@ func (m *AccountBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Links))
+	tlrt.PutVectorHeader(b, len(m.Links))
 	for i := range m.Links {
 		if err := m.Links[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.businessChatLinks", "links")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.businessChatLinks", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.businessChatLinks", "users")
@@ -2646,7 +2669,7 @@ func (m *AccountConnectedBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConnectedBotsTypeID)
+	tlrt.PutUint32(b, AccountConnectedBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2655,13 +2678,13 @@ func (m *AccountConnectedBots) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ConnectedBots))
+	tlrt.PutVectorHeader(b, len(m.ConnectedBots))
 	for i := range m.ConnectedBots {
 		if err := m.ConnectedBots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.connectedBots", "connected_bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.connectedBots", "users")
@@ -2737,7 +2760,7 @@ func (m *AccountContentSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountContentSettingsTypeID)
+	tlrt.PutUint32(b, AccountContentSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2747,13 +2770,9 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.SensitiveEnabled {
-		flags.Set(0)
-	}
-	if m.SensitiveCanChange {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
+	flags |= tlrt.Bit(m.SensitiveCanChange, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -2818,8 +2837,11 @@ func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPaidMessagesRevenueTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountPaidMessagesRevenueTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2827,7 +2849,7 @@ func (m *AccountPaidMessagesRevenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.StarsAmount)
+	tlrt.PutUint64(b, uint64(m.StarsAmount))
 	return nil
 }
 
@@ -2887,7 +2909,7 @@ func (m *AccountPasskeyRegistrationOptions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasskeyRegistrationOptionsTypeID)
+	tlrt.PutUint32(b, AccountPasskeyRegistrationOptionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2967,7 +2989,7 @@ func (m *AccountPasskeys) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasskeysTypeID)
+	tlrt.PutUint32(b, AccountPasskeysTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2976,7 +2998,7 @@ func (m *AccountPasskeys) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Passkeys))
+	tlrt.PutVectorHeader(b, len(m.Passkeys))
 	for i := range m.Passkeys {
 		if err := m.Passkeys[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.passkeys", "passkeys")
@@ -3193,7 +3215,7 @@ func (m *AccountPassword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasswordTypeID)
+	tlrt.PutUint32(b, AccountPasswordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3203,44 +3225,26 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.HasRecovery {
-		flags.Set(0)
-	}
-	if m.HasSecureValues {
-		flags.Set(1)
-	}
-	if m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 {
-		flags.Set(2)
-	}
-	if m.Hint != "" {
-		flags.Set(3)
-	}
-	if m.EmailUnconfirmedPattern != "" {
-		flags.Set(4)
-	}
-	if m.PendingResetDate != 0 {
-		flags.Set(5)
-	}
-	if m.LoginEmailPattern != "" {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.HasRecovery, 0)
+	flags |= tlrt.Bit(m.HasSecureValues, 1)
+	flags |= tlrt.Bit(m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0, 2)
+	flags |= tlrt.Bit(m.Hint != "", 3)
+	flags |= tlrt.Bit(m.EmailUnconfirmedPattern != "", 4)
+	flags |= tlrt.Bit(m.PendingResetDate != 0, 5)
+	flags |= tlrt.Bit(m.LoginEmailPattern != "", 6)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
 			return tlrt.EncodeErr(err, "account.password", "current_algo")
 		}
-	}
-	if flags.Has(2) {
-		b.PutBytes(m.SRPB)
-	}
-	if flags.Has(2) {
-		b.PutLong(m.SRPID)
+		tlrt.PutBytes(b, m.SRPB)
+		tlrt.PutUint64(b, uint64(m.SRPID))
 	}
 	if flags.Has(3) {
-		b.PutString(m.Hint)
+		tlrt.PutString(b, m.Hint)
 	}
 	if flags.Has(4) {
-		b.PutString(m.EmailUnconfirmedPattern)
+		tlrt.PutString(b, m.EmailUnconfirmedPattern)
 	}
 	if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
 		return tlrt.EncodeErr(err, "account.password", "new_algo")
@@ -3248,12 +3252,12 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.NewSecureAlgo); err != nil {
 		return tlrt.EncodeErr(err, "account.password", "new_secure_algo")
 	}
-	b.PutBytes(m.SecureRandom)
+	tlrt.PutBytes(b, m.SecureRandom)
 	if flags.Has(5) {
-		b.PutInt(m.PendingResetDate)
+		tlrt.PutUint32(b, uint32(m.PendingResetDate))
 	}
 	if flags.Has(6) {
-		b.PutString(m.LoginEmailPattern)
+		tlrt.PutString(b, m.LoginEmailPattern)
 	}
 	return nil
 }
@@ -3464,7 +3468,7 @@ func (m *AccountPasswordInputSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasswordInputSettingsTypeID)
+	tlrt.PutUint32(b, AccountPasswordInputSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3474,29 +3478,19 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" {
-		flags.Set(0)
-	}
-	if m.Email != "" {
-		flags.Set(1)
-	}
-	if m.NewSecureSettings != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "", 0)
+	flags |= tlrt.Bit(m.Email != "", 1)
+	flags |= tlrt.Bit(m.NewSecureSettings != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
 			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
-	}
-	if flags.Has(0) {
-		b.PutBytes(m.NewPasswordHash)
-	}
-	if flags.Has(0) {
-		b.PutString(m.Hint)
+		tlrt.PutBytes(b, m.NewPasswordHash)
+		tlrt.PutString(b, m.Hint)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Email)
+		tlrt.PutString(b, m.Email)
 	}
 	if flags.Has(2) {
 		if err := m.NewSecureSettings.Encode(b); err != nil {
@@ -3631,7 +3625,7 @@ func (m *AccountPasswordSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasswordSettingsTypeID)
+	tlrt.PutUint32(b, AccountPasswordSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3641,15 +3635,11 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Email != "" {
-		flags.Set(0)
-	}
-	if m.SecureSettings != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Email != "", 0)
+	flags |= tlrt.Bit(m.SecureSettings != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Email)
+		tlrt.PutString(b, m.Email)
 	}
 	if flags.Has(1) {
 		if err := m.SecureSettings.Encode(b); err != nil {
@@ -3742,7 +3732,7 @@ func (m *AccountPrivacyRules) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPrivacyRulesTypeID)
+	tlrt.PutUint32(b, AccountPrivacyRulesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3751,19 +3741,19 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Rules))
+	tlrt.PutVectorHeader(b, len(m.Rules))
 	for i := range m.Rules {
 		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.privacyRules", "rules")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.privacyRules", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.privacyRules", "users")
@@ -3872,7 +3862,7 @@ func (m *AccountResolvedBusinessChatLinks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResolvedBusinessChatLinksTypeID)
+	tlrt.PutUint32(b, AccountResolvedBusinessChatLinksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3882,29 +3872,27 @@ func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "users")
@@ -4000,7 +3988,7 @@ func (m *AccountSentEmailCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSentEmailCodeTypeID)
+	tlrt.PutUint32(b, AccountSentEmailCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4009,8 +3997,8 @@ func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.EmailPattern)
-	b.PutInt(m.Length)
+	tlrt.PutString(b, m.EmailPattern)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -4075,8 +4063,11 @@ func (m *AccountTakeout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountTakeoutTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountTakeoutTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4084,7 +4075,7 @@ func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -4143,7 +4134,7 @@ func (m *AccountTmpPassword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountTmpPasswordTypeID)
+	tlrt.PutUint32(b, AccountTmpPasswordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4152,8 +4143,8 @@ func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.TmpPassword)
-	b.PutInt(m.ValidUntil)
+	tlrt.PutBytes(b, m.TmpPassword)
+	tlrt.PutUint32(b, uint32(m.ValidUntil))
 	return nil
 }
 
@@ -4221,7 +4212,7 @@ func (m *AccountWebAuthorizations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWebAuthorizationsTypeID)
+	tlrt.PutUint32(b, AccountWebAuthorizationsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4230,13 +4221,13 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Authorizations))
+	tlrt.PutVectorHeader(b, len(m.Authorizations))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.webAuthorizations", "authorizations")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.webAuthorizations", "users")
@@ -4317,7 +4308,7 @@ func (m *AccountRegisterDeviceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountRegisterDeviceRequestTypeID)
+	tlrt.PutUint32(b, AccountRegisterDeviceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4327,17 +4318,17 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NoMuted {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.TokenType)
-	b.PutString(m.Token)
+	flags |= tlrt.Bit(m.NoMuted, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.TokenType))
+	tlrt.PutString(b, m.Token)
 	b.PutBool(m.AppSandbox)
-	b.PutBytes(m.Secret)
-	b.PutVectorHeader(len(m.OtherUids))
+	tlrt.PutBytes(b, m.Secret)
+	tlrt.PutVectorHeader(b, len(m.OtherUids))
 	for i := range m.OtherUids {
-		b.PutLong(m.OtherUids[i])
+		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
 	}
 	return nil
 }
@@ -4433,7 +4424,7 @@ func (m *AccountUnregisterDeviceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUnregisterDeviceRequestTypeID)
+	tlrt.PutUint32(b, AccountUnregisterDeviceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4442,11 +4433,11 @@ func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.TokenType)
-	b.PutString(m.Token)
-	b.PutVectorHeader(len(m.OtherUids))
+	tlrt.PutUint32(b, uint32(m.TokenType))
+	tlrt.PutString(b, m.Token)
+	tlrt.PutVectorHeader(b, len(m.OtherUids))
 	for i := range m.OtherUids {
-		b.PutLong(m.OtherUids[i])
+		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
 	}
 	return nil
 }
@@ -4528,7 +4519,7 @@ func (m *AccountUpdateNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4624,7 +4615,7 @@ func (m *AccountGetNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4704,8 +4695,8 @@ func (m *AccountResetNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountResetNotifySettingsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4839,7 +4830,7 @@ func (m *AccountUpdateProfileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateProfileRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateProfileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4849,24 +4840,18 @@ func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FirstName != "" {
-		flags.Set(0)
-	}
-	if m.LastName != "" {
-		flags.Set(1)
-	}
-	if m.About != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FirstName != "", 0)
+	flags |= tlrt.Bit(m.LastName != "", 1)
+	flags |= tlrt.Bit(m.About != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.FirstName)
+		tlrt.PutString(b, m.FirstName)
 	}
 	if flags.Has(1) {
-		b.PutString(m.LastName)
+		tlrt.PutString(b, m.LastName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	return nil
 }
@@ -4966,7 +4951,7 @@ func (m *AccountUpdateStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateStatusRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5041,8 +5026,11 @@ func (m *AccountGetWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWallPapersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetWallPapersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5050,7 +5038,7 @@ func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -5119,7 +5107,7 @@ func (m *AccountReportPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountReportPeerRequestTypeID)
+	tlrt.PutUint32(b, AccountReportPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5134,7 +5122,7 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 		return tlrt.EncodeErr(err, "account.reportPeer", "reason")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -5213,7 +5201,7 @@ func (m *AccountCheckUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCheckUsernameRequestTypeID)
+	tlrt.PutUint32(b, AccountCheckUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5222,7 +5210,7 @@ func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -5293,7 +5281,7 @@ func (m *AccountUpdateUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateUsernameRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5302,7 +5290,7 @@ func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -5373,7 +5361,7 @@ func (m *AccountGetPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPrivacyRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5454,7 +5442,7 @@ func (m *AccountSetPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetPrivacyRequestTypeID)
+	tlrt.PutUint32(b, AccountSetPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5466,7 +5454,7 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Key); err != nil {
 		return tlrt.EncodeErr(err, "account.setPrivacy", "key")
 	}
-	b.PutVectorHeader(len(m.Rules))
+	tlrt.PutVectorHeader(b, len(m.Rules))
 	for i := range m.Rules {
 		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.setPrivacy", "rules")
@@ -5545,7 +5533,7 @@ func (m *AccountDeleteAccountRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteAccountRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteAccountRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5555,11 +5543,9 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Password != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Reason)
+	flags |= tlrt.Bit(m.Password != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Reason)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Password); err != nil {
 			return tlrt.EncodeErr(err, "account.deleteAccount", "password")
@@ -5649,8 +5635,8 @@ func (m *AccountGetAccountTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAccountTTLRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetAccountTTLRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5719,7 +5705,7 @@ func (m *AccountSetAccountTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetAccountTTLRequestTypeID)
+	tlrt.PutUint32(b, AccountSetAccountTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5807,7 +5793,7 @@ func (m *AccountSendChangePhoneCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendChangePhoneCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendChangePhoneCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5816,7 +5802,7 @@ func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
@@ -5903,7 +5889,7 @@ func (m *AccountChangePhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChangePhoneRequestTypeID)
+	tlrt.PutUint32(b, AccountChangePhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5912,9 +5898,9 @@ func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.PhoneCode)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCode)
 	return nil
 }
 
@@ -5992,8 +5978,11 @@ func (m *AccountUpdateDeviceLockedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateDeviceLockedRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountUpdateDeviceLockedRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6001,7 +5990,7 @@ func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -6065,8 +6054,8 @@ func (m *AccountGetAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetAuthorizationsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6137,8 +6126,11 @@ func (m *AccountResetAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountResetAuthorizationRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6146,7 +6138,7 @@ func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -6210,8 +6202,8 @@ func (m *AccountGetPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetPasswordRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6282,7 +6274,7 @@ func (m *AccountGetPasswordSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPasswordSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPasswordSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6371,7 +6363,7 @@ func (m *AccountUpdatePasswordSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdatePasswordSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdatePasswordSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6470,7 +6462,7 @@ func (m *AccountSendConfirmPhoneCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendConfirmPhoneCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendConfirmPhoneCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6479,7 +6471,7 @@ func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
@@ -6565,7 +6557,7 @@ func (m *AccountConfirmPhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConfirmPhoneRequestTypeID)
+	tlrt.PutUint32(b, AccountConfirmPhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6574,8 +6566,8 @@ func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.PhoneCode)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCode)
 	return nil
 }
 
@@ -6651,7 +6643,7 @@ func (m *AccountGetTmpPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetTmpPasswordRequestTypeID)
+	tlrt.PutUint32(b, AccountGetTmpPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6663,7 +6655,7 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Password); err != nil {
 		return tlrt.EncodeErr(err, "account.getTmpPassword", "password")
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -6740,8 +6732,8 @@ func (m *AccountGetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWebAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetWebAuthorizationsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6812,8 +6804,11 @@ func (m *AccountResetWebAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetWebAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountResetWebAuthorizationRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6821,7 +6816,7 @@ func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -6887,8 +6882,8 @@ func (m *AccountResetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetWebAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountResetWebAuthorizationsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6957,8 +6952,8 @@ func (m *AccountGetAllSecureValuesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAllSecureValuesRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetAllSecureValuesRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7032,7 +7027,7 @@ func (m *AccountGetSecureValueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetSecureValueRequestTypeID)
+	tlrt.PutUint32(b, AccountGetSecureValueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7041,7 +7036,7 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.getSecureValue", "types")
@@ -7121,7 +7116,7 @@ func (m *AccountSaveSecureValueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveSecureValueRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveSecureValueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7133,7 +7128,7 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Value.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.saveSecureValue", "value")
 	}
-	b.PutLong(m.SecureSecretID)
+	tlrt.PutUint64(b, uint64(m.SecureSecretID))
 	return nil
 }
 
@@ -7214,7 +7209,7 @@ func (m *AccountDeleteSecureValueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteSecureValueRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteSecureValueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7223,7 +7218,7 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.deleteSecureValue", "types")
@@ -7302,7 +7297,7 @@ func (m *AccountGetAuthorizationFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAuthorizationFormRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAuthorizationFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7311,9 +7306,9 @@ func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutString(m.Scope)
-	b.PutString(m.PublicKey)
+	tlrt.PutUint64(b, uint64(m.BotID))
+	tlrt.PutString(b, m.Scope)
+	tlrt.PutString(b, m.PublicKey)
 	return nil
 }
 
@@ -7398,7 +7393,7 @@ func (m *AccountAcceptAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAcceptAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AccountAcceptAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7407,10 +7402,10 @@ func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutString(m.Scope)
-	b.PutString(m.PublicKey)
-	b.PutVectorHeader(len(m.ValueHashes))
+	tlrt.PutUint64(b, uint64(m.BotID))
+	tlrt.PutString(b, m.Scope)
+	tlrt.PutString(b, m.PublicKey)
+	tlrt.PutVectorHeader(b, len(m.ValueHashes))
 	for i := range m.ValueHashes {
 		if err := m.ValueHashes[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.acceptAuthorization", "value_hashes")
@@ -7512,7 +7507,7 @@ func (m *AccountSendVerifyPhoneCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendVerifyPhoneCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendVerifyPhoneCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7521,7 +7516,7 @@ func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
@@ -7608,7 +7603,7 @@ func (m *AccountVerifyPhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountVerifyPhoneRequestTypeID)
+	tlrt.PutUint32(b, AccountVerifyPhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7617,9 +7612,9 @@ func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.PhoneCode)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCode)
 	return nil
 }
 
@@ -7699,7 +7694,7 @@ func (m *AccountSendVerifyEmailCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendVerifyEmailCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendVerifyEmailCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7711,7 +7706,7 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
 		return tlrt.EncodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -7790,7 +7785,7 @@ func (m *AccountVerifyEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountVerifyEmailRequestTypeID)
+	tlrt.PutUint32(b, AccountVerifyEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7918,7 +7913,7 @@ func (m *AccountInitTakeoutSessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInitTakeoutSessionRequestTypeID)
+	tlrt.PutUint32(b, AccountInitTakeoutSessionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7928,27 +7923,15 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.Contacts {
-		flags.Set(0)
-	}
-	if m.MessageUsers {
-		flags.Set(1)
-	}
-	if m.MessageChats {
-		flags.Set(2)
-	}
-	if m.MessageMegagroups {
-		flags.Set(3)
-	}
-	if m.MessageChannels {
-		flags.Set(4)
-	}
-	if m.Files || m.FileMaxSize != 0 {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Contacts, 0)
+	flags |= tlrt.Bit(m.MessageUsers, 1)
+	flags |= tlrt.Bit(m.MessageChats, 2)
+	flags |= tlrt.Bit(m.MessageMegagroups, 3)
+	flags |= tlrt.Bit(m.MessageChannels, 4)
+	flags |= tlrt.Bit(m.Files || m.FileMaxSize != 0, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
-		b.PutLong(m.FileMaxSize)
+		tlrt.PutUint64(b, uint64(m.FileMaxSize))
 	}
 	return nil
 }
@@ -8038,7 +8021,7 @@ func (m *AccountFinishTakeoutSessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountFinishTakeoutSessionRequestTypeID)
+	tlrt.PutUint32(b, AccountFinishTakeoutSessionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8048,10 +8031,8 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Success {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Success, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -8125,7 +8106,7 @@ func (m *AccountConfirmPasswordEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConfirmPasswordEmailRequestTypeID)
+	tlrt.PutUint32(b, AccountConfirmPasswordEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8134,7 +8115,7 @@ func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Code)
+	tlrt.PutString(b, m.Code)
 	return nil
 }
 
@@ -8205,8 +8186,8 @@ func (m *AccountResendPasswordEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResendPasswordEmailRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountResendPasswordEmailRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8275,8 +8256,8 @@ func (m *AccountCancelPasswordEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCancelPasswordEmailRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountCancelPasswordEmailRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8345,8 +8326,8 @@ func (m *AccountGetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetContactSignUpNotificationRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetContactSignUpNotificationRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8418,7 +8399,7 @@ func (m *AccountSetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetContactSignUpNotificationRequestTypeID)
+	tlrt.PutUint32(b, AccountSetContactSignUpNotificationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8500,7 +8481,7 @@ func (m *AccountGetNotifyExceptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetNotifyExceptionsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetNotifyExceptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8510,16 +8491,10 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.CompareSound {
-		flags.Set(1)
-	}
-	if m.CompareStories {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.CompareSound, 1)
+	flags |= tlrt.Bit(m.CompareStories, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "account.getNotifyExceptions", "peer")
@@ -8605,7 +8580,7 @@ func (m *AccountGetWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountGetWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8696,7 +8671,7 @@ func (m *AccountUploadWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUploadWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountUploadWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8706,14 +8681,12 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ForChat {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForChat, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
 	}
-	b.PutString(m.MimeType)
+	tlrt.PutString(b, m.MimeType)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadWallPaper", "settings")
 	}
@@ -8808,7 +8781,7 @@ func (m *AccountSaveWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8909,7 +8882,7 @@ func (m *AccountInstallWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInstallWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountInstallWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9002,8 +8975,8 @@ func (m *AccountResetWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetWallPapersRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountResetWallPapersRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9072,8 +9045,8 @@ func (m *AccountGetAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAutoDownloadSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetAutoDownloadSettingsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9148,7 +9121,7 @@ func (m *AccountSaveAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveAutoDownloadSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveAutoDownloadSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9158,13 +9131,9 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Low {
-		flags.Set(0)
-	}
-	if m.High {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Low, 0)
+	flags |= tlrt.Bit(m.High, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
@@ -9252,7 +9221,7 @@ func (m *AccountUploadThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUploadThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountUploadThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9262,10 +9231,8 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Thumb != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Thumb != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
 	}
@@ -9274,8 +9241,8 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
-	b.PutString(m.FileName)
-	b.PutString(m.MimeType)
+	tlrt.PutString(b, m.FileName)
+	tlrt.PutString(b, m.MimeType)
 	return nil
 }
 
@@ -9396,7 +9363,7 @@ func (m *AccountCreateThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCreateThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountCreateThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9406,22 +9373,18 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Document != nil {
-		flags.Set(2)
-	}
-	if len(m.Settings) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Slug)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Document != nil, 2)
+	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Settings))
+		tlrt.PutVectorHeader(b, len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "account.createTheme", "settings")
@@ -9594,7 +9557,7 @@ func (m *AccountUpdateThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9604,28 +9567,20 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Slug != "" {
-		flags.Set(0)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Document != nil {
-		flags.Set(2)
-	}
-	if len(m.Settings) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Format)
+	flags |= tlrt.Bit(m.Slug != "", 0)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Document != nil, 2)
+	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Format)
 	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
 		return tlrt.EncodeErr(err, "account.updateTheme", "theme")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Slug)
+		tlrt.PutString(b, m.Slug)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -9633,7 +9588,7 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Settings))
+		tlrt.PutVectorHeader(b, len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "account.updateTheme", "settings")
@@ -9753,7 +9708,7 @@ func (m *AccountSaveThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9870,7 +9825,7 @@ func (m *AccountInstallThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInstallThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountInstallThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9880,26 +9835,18 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.Dark {
-		flags.Set(0)
-	}
-	if m.Theme != nil {
-		flags.Set(1)
-	}
-	if m.Format != "" {
-		flags.Set(2)
-	}
-	if m.BaseTheme != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	flags |= tlrt.Bit(m.Theme != nil, 1)
+	flags |= tlrt.Bit(m.Format != "", 2)
+	flags |= tlrt.Bit(m.BaseTheme != nil, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
 			return tlrt.EncodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.Format)
+		tlrt.PutString(b, m.Format)
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
@@ -10004,7 +9951,7 @@ func (m *AccountGetThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountGetThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10013,7 +9960,7 @@ func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Format)
+	tlrt.PutString(b, m.Format)
 	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
 		return tlrt.EncodeErr(err, "account.getTheme", "theme")
 	}
@@ -10093,7 +10040,7 @@ func (m *AccountGetThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetThemesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetThemesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10102,8 +10049,8 @@ func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Format)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Format)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -10180,7 +10127,7 @@ func (m *AccountSetContentSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetContentSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSetContentSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10190,10 +10137,8 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.SensitiveEnabled {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -10265,8 +10210,8 @@ func (m *AccountGetContentSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetContentSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetContentSettingsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10338,7 +10283,7 @@ func (m *AccountGetMultiWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetMultiWallPapersRequestTypeID)
+	tlrt.PutUint32(b, AccountGetMultiWallPapersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10347,7 +10292,7 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Wallpapers))
+	tlrt.PutVectorHeader(b, len(m.Wallpapers))
 	for i := range m.Wallpapers {
 		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.getMultiWallPapers", "wallpapers")
@@ -10430,8 +10375,8 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetGlobalPrivacySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetGlobalPrivacySettingsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10503,7 +10448,7 @@ func (m *AccountSetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetGlobalPrivacySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSetGlobalPrivacySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10593,7 +10538,7 @@ func (m *AccountReportProfilePhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountReportProfilePhotoRequestTypeID)
+	tlrt.PutUint32(b, AccountReportProfilePhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10611,7 +10556,7 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "reason")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -10692,8 +10637,8 @@ func (m *AccountResetPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountResetPasswordRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10762,8 +10707,8 @@ func (m *AccountDeclinePasswordResetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeclinePasswordResetRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountDeclinePasswordResetRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10832,8 +10777,11 @@ func (m *AccountGetChatThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetChatThemesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetChatThemesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10841,7 +10789,7 @@ func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -10909,8 +10857,11 @@ func (m *AccountSetAuthorizationTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetAuthorizationTTLRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountSetAuthorizationTTLRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AuthorizationTTLDays))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10918,7 +10869,7 @@ func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.AuthorizationTTLDays)
+	tlrt.PutUint32(b, uint32(m.AuthorizationTTLDays))
 	return nil
 }
 
@@ -11038,7 +10989,7 @@ func (m *AccountChangeAuthorizationSettingsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChangeAuthorizationSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountChangeAuthorizationSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11048,17 +10999,13 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 3)
-	if m.Confirmed {
-		flags.Set(3)
-	}
-	if m.EncryptedRequestsDisabled {
-		flags.Set(0)
-	}
-	if m.CallRequestsDisabled {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
+	flags |= tlrt.Bit(m.Confirmed, 3)
+	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 0)
+	flags |= tlrt.Bit(m.CallRequestsDisabled, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	if flags.Has(0) {
 		b.PutBool(m.EncryptedRequestsDisabled)
 	}
@@ -11155,8 +11102,11 @@ func (m *AccountGetSavedRingtonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetSavedRingtonesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetSavedRingtonesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11164,7 +11114,7 @@ func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11232,7 +11182,7 @@ func (m *AccountSaveRingtoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveRingtoneRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveRingtoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11324,7 +11274,7 @@ func (m *AccountUploadRingtoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUploadRingtoneRequestTypeID)
+	tlrt.PutUint32(b, AccountUploadRingtoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11336,8 +11286,8 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadRingtone", "file")
 	}
-	b.PutString(m.FileName)
-	b.PutString(m.MimeType)
+	tlrt.PutString(b, m.FileName)
+	tlrt.PutString(b, m.MimeType)
 	return nil
 }
 
@@ -11417,7 +11367,7 @@ func (m *AccountUpdateEmojiStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateEmojiStatusRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateEmojiStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11505,8 +11455,11 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11514,7 +11467,7 @@ func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11583,8 +11536,11 @@ func (m *AccountGetRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetRecentEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetRecentEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11592,7 +11548,7 @@ func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11658,8 +11614,8 @@ func (m *AccountClearRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountClearRecentEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountClearRecentEmojiStatusesRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11728,7 +11684,7 @@ func (m *AccountReorderUsernamesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountReorderUsernamesRequestTypeID)
+	tlrt.PutUint32(b, AccountReorderUsernamesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11737,9 +11693,9 @@ func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutString(m.Order[i])
+		tlrt.PutString(b, m.Order[i])
 	}
 	return nil
 }
@@ -11812,7 +11768,7 @@ func (m *AccountToggleUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleUsernameRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11821,7 +11777,7 @@ func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	b.PutBool(m.Active)
 	return nil
 }
@@ -11898,8 +11854,11 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultProfilePhotoEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultProfilePhotoEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11907,7 +11866,7 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11976,8 +11935,11 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultGroupPhotoEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultGroupPhotoEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11985,7 +11947,7 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12051,8 +12013,8 @@ func (m *AccountGetAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAutoSaveSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetAutoSaveSettingsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12130,7 +12092,7 @@ func (m *AccountSaveAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveAutoSaveSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveAutoSaveSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12140,19 +12102,11 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.Users {
-		flags.Set(0)
-	}
-	if m.Chats {
-		flags.Set(1)
-	}
-	if m.Broadcasts {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Users, 0)
+	flags |= tlrt.Bit(m.Chats, 1)
+	flags |= tlrt.Bit(m.Broadcasts, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "peer")
@@ -12245,8 +12199,8 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteAutoSaveExceptionsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountDeleteAutoSaveExceptionsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12317,7 +12271,7 @@ func (m *AccountInvalidateSignInCodesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInvalidateSignInCodesRequestTypeID)
+	tlrt.PutUint32(b, AccountInvalidateSignInCodesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12326,9 +12280,9 @@ func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Codes))
+	tlrt.PutVectorHeader(b, len(m.Codes))
 	for i := range m.Codes {
-		b.PutString(m.Codes[i])
+		tlrt.PutString(b, m.Codes[i])
 	}
 	return nil
 }
@@ -12403,7 +12357,7 @@ func (m *AccountUpdateColorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateColorRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateColorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12413,13 +12367,9 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.ForProfile {
-		flags.Set(1)
-	}
-	if m.Color != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForProfile, 1)
+	flags |= tlrt.Bit(m.Color != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Color); err != nil {
 			return tlrt.EncodeErr(err, "account.updateColor", "color")
@@ -12505,8 +12455,11 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultBackgroundEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultBackgroundEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12514,7 +12467,7 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12583,8 +12536,11 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetChannelDefaultEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetChannelDefaultEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12592,7 +12548,7 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12663,8 +12619,11 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetChannelRestrictedStatusEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetChannelRestrictedStatusEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12672,7 +12631,7 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12743,7 +12702,7 @@ func (m *AccountUpdateBusinessWorkHoursRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessWorkHoursRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessWorkHoursRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12753,10 +12712,8 @@ func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BusinessWorkHours != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.BusinessWorkHours.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
@@ -12874,7 +12831,7 @@ func (m *AccountUpdateBusinessLocationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessLocationRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessLocationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12884,20 +12841,16 @@ func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.GeoPoint != nil {
-		flags.Set(1)
-	}
-	if m.Address != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.GeoPoint != nil, 1)
+	flags |= tlrt.Bit(m.Address != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessLocation", "geo_point")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.Address)
+		tlrt.PutString(b, m.Address)
 	}
 	return nil
 }
@@ -12994,7 +12947,7 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessGreetingMessageRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessGreetingMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13004,10 +12957,8 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Message != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Message != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessGreetingMessage", "message")
@@ -13097,7 +13048,7 @@ func (m *AccountUpdateBusinessAwayMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessAwayMessageRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessAwayMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13107,10 +13058,8 @@ func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Message != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Message != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessAwayMessage", "message")
@@ -13203,7 +13152,7 @@ func (m *AccountUpdateConnectedBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateConnectedBotRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateConnectedBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13213,13 +13162,9 @@ func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Deleted {
-		flags.Set(1)
-	}
-	if m.Rights != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Deleted, 1)
+	flags |= tlrt.Bit(m.Rights != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Rights.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateConnectedBot", "rights")
@@ -13315,8 +13260,8 @@ func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetConnectedBotsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetConnectedBotsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13388,7 +13333,7 @@ func (m *AccountGetBotBusinessConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetBotBusinessConnectionRequestTypeID)
+	tlrt.PutUint32(b, AccountGetBotBusinessConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13397,7 +13342,7 @@ func (m *AccountGetBotBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConnectionID)
+	tlrt.PutString(b, m.ConnectionID)
 	return nil
 }
 
@@ -13472,7 +13417,7 @@ func (m *AccountUpdateBusinessIntroRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessIntroRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessIntroRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13482,10 +13427,8 @@ func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Intro != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Intro != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Intro.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessIntro", "intro")
@@ -13579,7 +13522,7 @@ func (m *AccountToggleConnectedBotPausedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleConnectedBotPausedRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleConnectedBotPausedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13665,7 +13608,7 @@ func (m *AccountDisablePeerConnectedBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDisablePeerConnectedBotRequestTypeID)
+	tlrt.PutUint32(b, AccountDisablePeerConnectedBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13747,7 +13690,7 @@ func (m *AccountUpdateBirthdayRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBirthdayRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBirthdayRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13757,10 +13700,8 @@ func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Birthday != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Birthday != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Birthday.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBirthday", "birthday")
@@ -13848,7 +13789,7 @@ func (m *AccountCreateBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCreateBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountCreateBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13941,7 +13882,7 @@ func (m *AccountEditBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEditBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountEditBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13950,7 +13891,7 @@ func (m *AccountEditBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	if err := m.Link.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.editBusinessChatLink", "link")
 	}
@@ -14036,7 +13977,7 @@ func (m *AccountDeleteBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14045,7 +13986,7 @@ func (m *AccountDeleteBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -14116,8 +14057,8 @@ func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetBusinessChatLinksRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetBusinessChatLinksRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14189,7 +14130,7 @@ func (m *AccountResolveBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResolveBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountResolveBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14198,7 +14139,7 @@ func (m *AccountResolveBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -14271,7 +14212,7 @@ func (m *AccountUpdatePersonalChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdatePersonalChannelRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdatePersonalChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14353,7 +14294,7 @@ func (m *AccountToggleSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleSponsoredMessagesRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleSponsoredMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14428,8 +14369,8 @@ func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetReactionsNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetReactionsNotifySettingsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14501,7 +14442,7 @@ func (m *AccountSetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetReactionsNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSetReactionsNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14593,8 +14534,11 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetCollectibleEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetCollectibleEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14602,7 +14546,7 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -14674,7 +14618,7 @@ func (m *AccountGetPaidMessagesRevenueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPaidMessagesRevenueRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPaidMessagesRevenueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14684,10 +14628,8 @@ func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
@@ -14785,7 +14727,7 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleNoPaidMessagesExceptionRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleNoPaidMessagesExceptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14795,16 +14737,10 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.RefundCharged {
-		flags.Set(0)
-	}
-	if m.RequirePayment {
-		flags.Set(2)
-	}
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RefundCharged, 0)
+	flags |= tlrt.Bit(m.RequirePayment, 2)
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
@@ -14897,7 +14833,7 @@ func (m *AccountSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetMainProfileTabRequestTypeID)
+	tlrt.PutUint32(b, AccountSetMainProfileTabRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14981,7 +14917,7 @@ func (m *AccountSaveMusicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveMusicRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveMusicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14991,13 +14927,9 @@ func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Unsave {
-		flags.Set(0)
-	}
-	if m.AfterID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Unsave, 0)
+	flags |= tlrt.Bit(m.AfterID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "account.saveMusic", "id")
 	}
@@ -15092,8 +15024,11 @@ func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetSavedMusicIDsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetSavedMusicIDsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15101,7 +15036,7 @@ func (m *AccountGetSavedMusicIDsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15172,7 +15107,7 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetUniqueGiftChatThemesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetUniqueGiftChatThemesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15181,9 +15116,11 @@ func (m *AccountGetUniqueGiftChatThemesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Offset)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -15261,8 +15198,8 @@ func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInitPasskeyRegistrationRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountInitPasskeyRegistrationRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15332,7 +15269,7 @@ func (m *AccountRegisterPasskeyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountRegisterPasskeyRequestTypeID)
+	tlrt.PutUint32(b, AccountRegisterPasskeyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15415,8 +15352,8 @@ func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPasskeysRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountGetPasskeysRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15484,7 +15421,7 @@ func (m *AccountDeletePasskeyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeletePasskeyRequestTypeID)
+	tlrt.PutUint32(b, AccountDeletePasskeyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15493,7 +15430,7 @@ func (m *AccountDeletePasskeyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	return nil
 }
 
@@ -15566,7 +15503,7 @@ func (m *AccountConfirmBotConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConfirmBotConnectionRequestTypeID)
+	tlrt.PutUint32(b, AccountConfirmBotConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15649,8 +15586,11 @@ func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWebBrowserSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetWebBrowserSettingsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15658,7 +15598,7 @@ func (m *AccountGetWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15730,7 +15670,7 @@ func (m *AccountUpdateWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateWebBrowserSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateWebBrowserSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15740,13 +15680,9 @@ func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	if m.DisplayCloseButton {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -15853,7 +15789,7 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleWebBrowserSettingsExceptionRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15863,17 +15799,13 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Delete {
-		flags.Set(1)
-	}
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Delete, 1)
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.OpenExternalBrowser)
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -15965,8 +15897,8 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -73,8 +74,8 @@ func (m *AicomposeTonesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeTonesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AicomposeTonesNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -140,7 +141,7 @@ func (m *AicomposeTones) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeTonesTypeID)
+	tlrt.PutUint32(b, AicomposeTonesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -149,14 +150,17 @@ func (m *AicomposeTones) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Tones))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Tones)))
 	for i := range m.Tones {
 		if err := tlrt.EncodeObject(b, m.Tones[i]); err != nil {
 			return tlrt.EncodeErr(err, "aicompose.tones", "tones")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "aicompose.tones", "users")
@@ -237,7 +241,7 @@ func (m *AicomposeCreateToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeCreateToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeCreateToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -247,13 +251,13 @@ func (m *AicomposeCreateToneRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.DisplayAuthor {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.EmojiID)
-	b.PutString(m.Title)
-	b.PutString(m.Prompt)
+	flags |= tlrt.Bit(m.DisplayAuthor, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.EmojiID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Prompt)
 	return nil
 }
 
@@ -427,7 +431,7 @@ func (m *AicomposeUpdateToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeUpdateToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeUpdateToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -437,19 +441,11 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.DisplayAuthor {
-		flags.Set(0)
-	}
-	if m.EmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	if m.Prompt != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.DisplayAuthor, 0)
+	flags |= tlrt.Bit(m.EmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	flags |= tlrt.Bit(m.Prompt != "", 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
 		return tlrt.EncodeErr(err, "aicompose.updateTone", "tone")
 	}
@@ -457,13 +453,13 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.DisplayAuthor)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.EmojiID)
+		tlrt.PutUint64(b, uint64(m.EmojiID))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Prompt)
+		tlrt.PutString(b, m.Prompt)
 	}
 	return nil
 }
@@ -578,7 +574,7 @@ func (m *AicomposeSaveToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeSaveToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeSaveToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -666,7 +662,7 @@ func (m *AicomposeDeleteToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeDeleteToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeDeleteToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -751,7 +747,7 @@ func (m *AicomposeGetToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeGetToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeGetToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -835,8 +831,11 @@ func (m *AicomposeGetTonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeGetTonesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AicomposeGetTonesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -844,7 +843,7 @@ func (m *AicomposeGetTonesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -911,7 +910,7 @@ func (m *AicomposeGetToneExampleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeGetToneExampleRequestTypeID)
+	tlrt.PutUint32(b, AicomposeGetToneExampleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -923,7 +922,7 @@ func (m *AicomposeGetToneExampleRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
 		return tlrt.EncodeErr(err, "aicompose.getToneExample", "tone")
 	}
-	b.PutInt(m.Num)
+	tlrt.PutUint32(b, uint32(m.Num))
 	return nil
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -147,7 +148,7 @@ func (m *AuthAuthorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthAuthorizationTypeID)
+	tlrt.PutUint32(b, AuthAuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -157,24 +158,18 @@ func (m *AuthAuthorization) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
-		flags.Set(1)
-	}
-	if m.TmpSessions != 0 {
-		flags.Set(0)
-	}
-	if len(m.FutureAuthToken) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SetupPasswordRequired || m.OtherwiseReloginDays != 0, 1)
+	flags |= tlrt.Bit(m.TmpSessions != 0, 0)
+	flags |= tlrt.Bit(len(m.FutureAuthToken) > 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.OtherwiseReloginDays)
+		tlrt.PutUint32(b, uint32(m.OtherwiseReloginDays))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TmpSessions)
+		tlrt.PutUint32(b, uint32(m.TmpSessions))
 	}
 	if flags.Has(2) {
-		b.PutBytes(m.FutureAuthToken)
+		tlrt.PutBytes(b, m.FutureAuthToken)
 	}
 	if err := tlrt.EncodeObject(b, m.User); err != nil {
 		return tlrt.EncodeErr(err, "auth.authorization", "user")
@@ -283,7 +278,7 @@ func (m *AuthAuthorizationSignUpRequired) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthAuthorizationSignUpRequiredTypeID)
+	tlrt.PutUint32(b, AuthAuthorizationSignUpRequiredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -293,10 +288,8 @@ func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.TermsOfService != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TermsOfService != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.TermsOfService.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
@@ -421,8 +414,8 @@ func (m *AuthCodeTypeSMS) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCodeTypeSMSTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthCodeTypeSMSTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -483,8 +476,8 @@ func (m *AuthCodeTypeCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCodeTypeCallTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthCodeTypeCallTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -545,8 +538,8 @@ func (m *AuthCodeTypeFlashCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCodeTypeFlashCallTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthCodeTypeFlashCallTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -607,8 +600,8 @@ func (m *AuthCodeTypeMissedCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCodeTypeMissedCallTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthCodeTypeMissedCallTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -669,8 +662,8 @@ func (m *AuthCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCodeTypeFragmentSMSTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthCodeTypeFragmentSMSTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -772,7 +765,7 @@ func (m *AuthLoginToken) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthLoginTokenTypeID)
+	tlrt.PutUint32(b, AuthLoginTokenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -781,8 +774,8 @@ func (m *AuthLoginToken) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
-	b.PutBytes(m.Token)
+	tlrt.PutUint32(b, uint32(m.Expires))
+	tlrt.PutBytes(b, m.Token)
 	return nil
 }
 
@@ -852,7 +845,7 @@ func (m *AuthLoginTokenMigrateTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthLoginTokenMigrateToTypeID)
+	tlrt.PutUint32(b, AuthLoginTokenMigrateToTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -861,8 +854,8 @@ func (m *AuthLoginTokenMigrateTo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutBytes(m.Token)
+	tlrt.PutUint32(b, uint32(m.DCID))
+	tlrt.PutBytes(b, m.Token)
 	return nil
 }
 
@@ -931,7 +924,7 @@ func (m *AuthLoginTokenSuccess) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthLoginTokenSuccessTypeID)
+	tlrt.PutUint32(b, AuthLoginTokenSuccessTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1077,7 +1070,7 @@ func (m *AuthSentCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1087,24 +1080,20 @@ func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.NextType != nil {
-		flags.Set(1)
-	}
-	if m.Timeout != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NextType != nil, 1)
+	flags |= tlrt.Bit(m.Timeout != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "auth.sentCode", "type")
 	}
-	b.PutString(m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.NextType); err != nil {
 			return tlrt.EncodeErr(err, "auth.sentCode", "next_type")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
 	return nil
 }
@@ -1198,7 +1187,7 @@ func (m *AuthSentCodeSuccess) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeSuccessTypeID)
+	tlrt.PutUint32(b, AuthSentCodeSuccessTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1287,7 +1276,7 @@ func (m *AuthSentCodePaymentRequired) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodePaymentRequiredTypeID)
+	tlrt.PutUint32(b, AuthSentCodePaymentRequiredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1296,13 +1285,13 @@ func (m *AuthSentCodePaymentRequired) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.StoreProduct)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.SupportEmailAddress)
-	b.PutString(m.SupportEmailSubject)
-	b.PutInt(m.PremiumDays)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.StoreProduct)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.SupportEmailAddress)
+	tlrt.PutString(b, m.SupportEmailSubject)
+	tlrt.PutUint32(b, uint32(m.PremiumDays))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -1443,8 +1432,11 @@ func (m *AuthSentCodeTypeApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeAppTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeAppTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1452,7 +1444,7 @@ func (m *AuthSentCodeTypeApp) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Length)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -1512,8 +1504,11 @@ func (m *AuthSentCodeTypeSMS) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeSMSTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeSMSTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1521,7 +1516,7 @@ func (m *AuthSentCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Length)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -1581,8 +1576,11 @@ func (m *AuthSentCodeTypeCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeCallTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeCallTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1590,7 +1588,7 @@ func (m *AuthSentCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Length)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -1651,7 +1649,7 @@ func (m *AuthSentCodeTypeFlashCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeFlashCallTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeFlashCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1660,7 +1658,7 @@ func (m *AuthSentCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Pattern)
+	tlrt.PutString(b, m.Pattern)
 	return nil
 }
 
@@ -1728,7 +1726,7 @@ func (m *AuthSentCodeTypeMissedCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeMissedCallTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeMissedCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1737,8 +1735,8 @@ func (m *AuthSentCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Prefix)
-	b.PutInt(m.Length)
+	tlrt.PutString(b, m.Prefix)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -1861,7 +1859,7 @@ func (m *AuthSentCodeTypeEmailCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeEmailCodeTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeEmailCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1871,26 +1869,18 @@ func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.AppleSigninAllowed {
-		flags.Set(0)
-	}
-	if m.GoogleSigninAllowed {
-		flags.Set(1)
-	}
-	if m.ResetAvailablePeriod != 0 {
-		flags.Set(3)
-	}
-	if m.ResetPendingDate != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.EmailPattern)
-	b.PutInt(m.Length)
+	flags |= tlrt.Bit(m.AppleSigninAllowed, 0)
+	flags |= tlrt.Bit(m.GoogleSigninAllowed, 1)
+	flags |= tlrt.Bit(m.ResetAvailablePeriod != 0, 3)
+	flags |= tlrt.Bit(m.ResetPendingDate != 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.EmailPattern)
+	tlrt.PutUint32(b, uint32(m.Length))
 	if flags.Has(3) {
-		b.PutInt(m.ResetAvailablePeriod)
+		tlrt.PutUint32(b, uint32(m.ResetAvailablePeriod))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ResetPendingDate)
+		tlrt.PutUint32(b, uint32(m.ResetPendingDate))
 	}
 	return nil
 }
@@ -1993,7 +1983,7 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeSetUpEmailRequiredTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeSetUpEmailRequiredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2003,13 +1993,9 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.AppleSigninAllowed {
-		flags.Set(0)
-	}
-	if m.GoogleSigninAllowed {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AppleSigninAllowed, 0)
+	flags |= tlrt.Bit(m.GoogleSigninAllowed, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -2080,7 +2066,7 @@ func (m *AuthSentCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeFragmentSMSTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeFragmentSMSTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2089,8 +2075,8 @@ func (m *AuthSentCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Length)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -2277,7 +2263,7 @@ func (m *AuthSentCodeTypeFirebaseSMS) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeFirebaseSMSTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeFirebaseSMSTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2287,32 +2273,22 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Nonce) > 0 {
-		flags.Set(0)
-	}
-	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
-		flags.Set(2)
-	}
-	if m.Receipt != "" || m.PushTimeout != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Nonce) > 0, 0)
+	flags |= tlrt.Bit(m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0, 2)
+	flags |= tlrt.Bit(m.Receipt != "" || m.PushTimeout != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutBytes(m.Nonce)
+		tlrt.PutBytes(b, m.Nonce)
 	}
 	if flags.Has(2) {
-		b.PutLong(m.PlayIntegrityProjectID)
-	}
-	if flags.Has(2) {
-		b.PutBytes(m.PlayIntegrityNonce)
+		tlrt.PutUint64(b, uint64(m.PlayIntegrityProjectID))
+		tlrt.PutBytes(b, m.PlayIntegrityNonce)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Receipt)
+		tlrt.PutString(b, m.Receipt)
+		tlrt.PutUint32(b, uint32(m.PushTimeout))
 	}
-	if flags.Has(1) {
-		b.PutInt(m.PushTimeout)
-	}
-	b.PutInt(m.Length)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -2444,7 +2420,7 @@ func (m *AuthSentCodeTypeSMSWord) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeSMSWordTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeSMSWordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2454,12 +2430,10 @@ func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Beginning != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Beginning != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Beginning)
+		tlrt.PutString(b, m.Beginning)
 	}
 	return nil
 }
@@ -2563,7 +2537,7 @@ func (m *AuthSentCodeTypeSMSPhrase) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSentCodeTypeSMSPhraseTypeID)
+	tlrt.PutUint32(b, AuthSentCodeTypeSMSPhraseTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2573,12 +2547,10 @@ func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Beginning != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Beginning != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Beginning)
+		tlrt.PutString(b, m.Beginning)
 	}
 	return nil
 }
@@ -2655,7 +2627,7 @@ func (m *AuthExportedAuthorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthExportedAuthorizationTypeID)
+	tlrt.PutUint32(b, AuthExportedAuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2664,8 +2636,8 @@ func (m *AuthExportedAuthorization) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutBytes(m.Bytes)
+	tlrt.PutUint64(b, uint64(m.ID))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -2757,7 +2729,7 @@ func (m *AuthLoggedOut) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthLoggedOutTypeID)
+	tlrt.PutUint32(b, AuthLoggedOutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2767,12 +2739,10 @@ func (m *AuthLoggedOut) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.FutureAuthToken) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.FutureAuthToken) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutBytes(m.FutureAuthToken)
+		tlrt.PutBytes(b, m.FutureAuthToken)
 	}
 	return nil
 }
@@ -2848,7 +2818,7 @@ func (m *AuthPasskeyLoginOptions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthPasskeyLoginOptionsTypeID)
+	tlrt.PutUint32(b, AuthPasskeyLoginOptionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2929,7 +2899,7 @@ func (m *AuthPasswordRecovery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthPasswordRecoveryTypeID)
+	tlrt.PutUint32(b, AuthPasswordRecoveryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2938,7 +2908,7 @@ func (m *AuthPasswordRecovery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.EmailPattern)
+	tlrt.PutString(b, m.EmailPattern)
 	return nil
 }
 
@@ -3004,7 +2974,7 @@ func (m *AuthSendCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSendCodeRequestTypeID)
+	tlrt.PutUint32(b, AuthSendCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3013,9 +2983,9 @@ func (m *AuthSendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutInt(m.APIID)
-	b.PutString(m.APIHash)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutUint32(b, uint32(m.APIID))
+	tlrt.PutString(b, m.APIHash)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "auth.sendCode", "settings")
 	}
@@ -3111,7 +3081,7 @@ func (m *AuthSignUpRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSignUpRequestTypeID)
+	tlrt.PutUint32(b, AuthSignUpRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3121,14 +3091,12 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NoJoinedNotifications {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
+	flags |= tlrt.Bit(m.NoJoinedNotifications, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
 	return nil
 }
 
@@ -3245,7 +3213,7 @@ func (m *AuthSignInRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthSignInRequestTypeID)
+	tlrt.PutUint32(b, AuthSignInRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3255,17 +3223,13 @@ func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.PhoneCode != "" {
-		flags.Set(0)
-	}
-	if m.EmailVerification != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
+	flags |= tlrt.Bit(m.PhoneCode != "", 0)
+	flags |= tlrt.Bit(m.EmailVerification != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	if flags.Has(0) {
-		b.PutString(m.PhoneCode)
+		tlrt.PutString(b, m.PhoneCode)
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.EmailVerification); err != nil {
@@ -3366,8 +3330,8 @@ func (m *AuthLogOutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthLogOutRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthLogOutRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3433,8 +3397,8 @@ func (m *AuthResetAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthResetAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthResetAuthorizationsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3504,8 +3468,11 @@ func (m *AuthExportAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthExportAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthExportAuthorizationRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3513,7 +3480,7 @@ func (m *AuthExportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
+	tlrt.PutUint32(b, uint32(m.DCID))
 	return nil
 }
 
@@ -3581,7 +3548,7 @@ func (m *AuthImportAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthImportAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AuthImportAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3590,8 +3557,8 @@ func (m *AuthImportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutBytes(m.Bytes)
+	tlrt.PutUint64(b, uint64(m.ID))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -3669,7 +3636,7 @@ func (m *AuthBindTempAuthKeyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthBindTempAuthKeyRequestTypeID)
+	tlrt.PutUint32(b, AuthBindTempAuthKeyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3678,10 +3645,12 @@ func (m *AuthBindTempAuthKeyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PermAuthKeyID)
-	b.PutLong(m.Nonce)
-	b.PutInt(m.ExpiresAt)
-	b.PutBytes(m.EncryptedMessage)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.PermAuthKeyID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Nonce))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ExpiresAt))
+	tlrt.PutBytes(b, m.EncryptedMessage)
 	return nil
 }
 
@@ -3767,7 +3736,7 @@ func (m *AuthImportBotAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthImportBotAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AuthImportBotAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3776,10 +3745,12 @@ func (m *AuthImportBotAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Flags)
-	b.PutInt(m.APIID)
-	b.PutString(m.APIHash)
-	b.PutString(m.BotAuthToken)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.APIID))
+	tlrt.PutString(b, m.APIHash)
+	tlrt.PutString(b, m.BotAuthToken)
 	return nil
 }
 
@@ -3860,7 +3831,7 @@ func (m *AuthCheckPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCheckPasswordRequestTypeID)
+	tlrt.PutUint32(b, AuthCheckPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3944,8 +3915,8 @@ func (m *AuthRequestPasswordRecoveryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthRequestPasswordRecoveryRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, AuthRequestPasswordRecoveryRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4018,7 +3989,7 @@ func (m *AuthRecoverPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthRecoverPasswordRequestTypeID)
+	tlrt.PutUint32(b, AuthRecoverPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4028,11 +3999,9 @@ func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NewSettings != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Code)
+	flags |= tlrt.Bit(m.NewSettings != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Code)
 	if flags.Has(0) {
 		if err := m.NewSettings.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "auth.recoverPassword", "new_settings")
@@ -4152,7 +4121,7 @@ func (m *AuthResendCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthResendCodeRequestTypeID)
+	tlrt.PutUint32(b, AuthResendCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4162,14 +4131,12 @@ func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Reason != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
+	flags |= tlrt.Bit(m.Reason != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	if flags.Has(0) {
-		b.PutString(m.Reason)
+		tlrt.PutString(b, m.Reason)
 	}
 	return nil
 }
@@ -4260,7 +4227,7 @@ func (m *AuthCancelCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCancelCodeRequestTypeID)
+	tlrt.PutUint32(b, AuthCancelCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4269,8 +4236,8 @@ func (m *AuthCancelCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	return nil
 }
 
@@ -4343,7 +4310,7 @@ func (m *AuthDropTempAuthKeysRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthDropTempAuthKeysRequestTypeID)
+	tlrt.PutUint32(b, AuthDropTempAuthKeysRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4352,9 +4319,9 @@ func (m *AuthDropTempAuthKeysRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ExceptAuthKeys))
+	tlrt.PutVectorHeader(b, len(m.ExceptAuthKeys))
 	for i := range m.ExceptAuthKeys {
-		b.PutLong(m.ExceptAuthKeys[i])
+		tlrt.PutUint64(b, uint64(m.ExceptAuthKeys[i]))
 	}
 	return nil
 }
@@ -4424,7 +4391,7 @@ func (m *AuthExportLoginTokenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthExportLoginTokenRequestTypeID)
+	tlrt.PutUint32(b, AuthExportLoginTokenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4433,11 +4400,11 @@ func (m *AuthExportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.APIID)
-	b.PutString(m.APIHash)
-	b.PutVectorHeader(len(m.ExceptIDs))
+	tlrt.PutUint32(b, uint32(m.APIID))
+	tlrt.PutString(b, m.APIHash)
+	tlrt.PutVectorHeader(b, len(m.ExceptIDs))
 	for i := range m.ExceptIDs {
-		b.PutLong(m.ExceptIDs[i])
+		tlrt.PutUint64(b, uint64(m.ExceptIDs[i]))
 	}
 	return nil
 }
@@ -4515,7 +4482,7 @@ func (m *AuthImportLoginTokenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthImportLoginTokenRequestTypeID)
+	tlrt.PutUint32(b, AuthImportLoginTokenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4524,7 +4491,7 @@ func (m *AuthImportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Token)
+	tlrt.PutBytes(b, m.Token)
 	return nil
 }
 
@@ -4595,7 +4562,7 @@ func (m *AuthAcceptLoginTokenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthAcceptLoginTokenRequestTypeID)
+	tlrt.PutUint32(b, AuthAcceptLoginTokenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4604,7 +4571,7 @@ func (m *AuthAcceptLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Token)
+	tlrt.PutBytes(b, m.Token)
 	return nil
 }
 
@@ -4677,7 +4644,7 @@ func (m *AuthCheckRecoveryPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCheckRecoveryPasswordRequestTypeID)
+	tlrt.PutUint32(b, AuthCheckRecoveryPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4686,7 +4653,7 @@ func (m *AuthCheckRecoveryPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Code)
+	tlrt.PutString(b, m.Code)
 	return nil
 }
 
@@ -4762,7 +4729,7 @@ func (m *AuthImportWebTokenAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthImportWebTokenAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AuthImportWebTokenAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4771,9 +4738,9 @@ func (m *AuthImportWebTokenAuthorizationRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.APIID)
-	b.PutString(m.APIHash)
-	b.PutString(m.WebAuthToken)
+	tlrt.PutUint32(b, uint32(m.APIID))
+	tlrt.PutString(b, m.APIHash)
+	tlrt.PutString(b, m.WebAuthToken)
 	return nil
 }
 
@@ -4922,7 +4889,7 @@ func (m *AuthRequestFirebaseSMSRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthRequestFirebaseSMSRequestTypeID)
+	tlrt.PutUint32(b, AuthRequestFirebaseSMSRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4932,26 +4899,20 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SafetyNetToken != "" {
-		flags.Set(0)
-	}
-	if m.PlayIntegrityToken != "" {
-		flags.Set(2)
-	}
-	if m.IosPushSecret != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
+	flags |= tlrt.Bit(m.SafetyNetToken != "", 0)
+	flags |= tlrt.Bit(m.PlayIntegrityToken != "", 2)
+	flags |= tlrt.Bit(m.IosPushSecret != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	if flags.Has(0) {
-		b.PutString(m.SafetyNetToken)
+		tlrt.PutString(b, m.SafetyNetToken)
 	}
 	if flags.Has(2) {
-		b.PutString(m.PlayIntegrityToken)
+		tlrt.PutString(b, m.PlayIntegrityToken)
 	}
 	if flags.Has(1) {
-		b.PutString(m.IosPushSecret)
+		tlrt.PutString(b, m.IosPushSecret)
 	}
 	return nil
 }
@@ -5059,7 +5020,7 @@ func (m *AuthResetLoginEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthResetLoginEmailRequestTypeID)
+	tlrt.PutUint32(b, AuthResetLoginEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5068,8 +5029,8 @@ func (m *AuthResetLoginEmailRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	return nil
 }
 
@@ -5146,7 +5107,7 @@ func (m *AuthReportMissingCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthReportMissingCodeRequestTypeID)
+	tlrt.PutUint32(b, AuthReportMissingCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5155,9 +5116,9 @@ func (m *AuthReportMissingCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.Mnc)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.Mnc)
 	return nil
 }
 
@@ -5237,7 +5198,7 @@ func (m *AuthCheckPaidAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthCheckPaidAuthRequestTypeID)
+	tlrt.PutUint32(b, AuthCheckPaidAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5246,9 +5207,9 @@ func (m *AuthCheckPaidAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutLong(m.FormID)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutUint64(b, uint64(m.FormID))
 	return nil
 }
 
@@ -5326,7 +5287,7 @@ func (m *AuthInitPasskeyLoginRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthInitPasskeyLoginRequestTypeID)
+	tlrt.PutUint32(b, AuthInitPasskeyLoginRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5335,8 +5296,8 @@ func (m *AuthInitPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.APIID)
-	b.PutString(m.APIHash)
+	tlrt.PutUint32(b, uint32(m.APIID))
+	tlrt.PutString(b, m.APIHash)
 	return nil
 }
 
@@ -5461,7 +5422,7 @@ func (m *AuthFinishPasskeyLoginRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthFinishPasskeyLoginRequestTypeID)
+	tlrt.PutUint32(b, AuthFinishPasskeyLoginRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5471,18 +5432,16 @@ func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FromDCID != 0 || m.FromAuthKeyID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
 		return tlrt.EncodeErr(err, "auth.finishPasskeyLogin", "credential")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.FromDCID)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.FromAuthKeyID)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.FromDCID))
+		binary.LittleEndian.PutUint64(w[4:], uint64(m.FromAuthKeyID))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -76,8 +77,8 @@ func (m *BaseThemeClassic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeClassicTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BaseThemeClassicTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -138,8 +139,8 @@ func (m *BaseThemeDay) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeDayTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BaseThemeDayTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -200,8 +201,8 @@ func (m *BaseThemeNight) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeNightTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BaseThemeNightTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -262,8 +263,8 @@ func (m *BaseThemeTinted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeTintedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BaseThemeTintedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -324,8 +325,8 @@ func (m *BaseThemeArctic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeArcticTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BaseThemeArcticTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -420,8 +421,8 @@ func (m *BoolFalse) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BoolFalseTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BoolFalseTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -482,8 +483,8 @@ func (m *BoolTrue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BoolTrueTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BoolTrueTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -578,8 +579,8 @@ func (m *BotAppNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotAppNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotAppNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -652,7 +653,7 @@ func (m *BotApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotAppTypeID)
+	tlrt.PutUint32(b, BotAppTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -662,15 +663,15 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Document != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.ShortName)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Document != nil, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.ShortName)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "botApp", "photo")
 	}
@@ -679,7 +680,7 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "botApp", "document")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -824,8 +825,8 @@ func (m *BotCommandScopeDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeDefaultTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotCommandScopeDefaultTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -886,8 +887,8 @@ func (m *BotCommandScopeUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeUsersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotCommandScopeUsersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -948,8 +949,8 @@ func (m *BotCommandScopeChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeChatsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotCommandScopeChatsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1011,8 +1012,8 @@ func (m *BotCommandScopeChatAdmins) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeChatAdminsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotCommandScopeChatAdminsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1075,7 +1076,7 @@ func (m *BotCommandScopePeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopePeerTypeID)
+	tlrt.PutUint32(b, BotCommandScopePeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1150,7 +1151,7 @@ func (m *BotCommandScopePeerAdmins) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopePeerAdminsTypeID)
+	tlrt.PutUint32(b, BotCommandScopePeerAdminsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1226,7 +1227,7 @@ func (m *BotCommandScopePeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopePeerUserTypeID)
+	tlrt.PutUint32(b, BotCommandScopePeerUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1387,7 +1388,7 @@ func (m *BotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaAutoTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaAutoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1397,19 +1398,13 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "entities")
@@ -1541,7 +1536,7 @@ func (m *BotInlineMessageText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageTextTypeID)
+	tlrt.PutUint32(b, BotInlineMessageTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1551,22 +1546,14 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.NoWebpage {
-		flags.Set(0)
-	}
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.NoWebpage, 0)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "botInlineMessageText", "entities")
@@ -1739,7 +1726,7 @@ func (m *BotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaGeoTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1749,30 +1736,22 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Heading != 0 {
-		flags.Set(0)
-	}
-	if m.Period != 0 {
-		flags.Set(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(3)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Heading != 0, 0)
+	flags |= tlrt.Bit(m.Period != 0, 1)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -1893,7 +1872,7 @@ func (m *BotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaVenueTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1903,18 +1882,16 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
@@ -2024,7 +2001,7 @@ func (m *BotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaContactTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2034,14 +2011,12 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaContact", "reply_markup")
@@ -2150,7 +2125,7 @@ func (m *BotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaInvoiceTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2160,28 +2135,20 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.ShippingAddressRequested {
-		flags.Set(1)
-	}
-	if m.Test {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.ShippingAddressRequested, 1)
+	flags |= tlrt.Bit(m.Test, 3)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
@@ -2321,7 +2288,7 @@ func (m *BotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaWebPageTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2331,38 +2298,24 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if m.ForceLargeMedia {
-		flags.Set(4)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(5)
-	}
-	if m.Manual {
-		flags.Set(7)
-	}
-	if m.Safe {
-		flags.Set(8)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
+	flags |= tlrt.Bit(m.Manual, 7)
+	flags |= tlrt.Bit(m.Safe, 8)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
@@ -2470,7 +2423,7 @@ func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageRichMessageTypeID)
+	tlrt.PutUint32(b, BotInlineMessageRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2480,10 +2433,8 @@ func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "reply_markup")
@@ -2679,7 +2630,7 @@ func (m *BotInlineResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineResultTypeID)
+	tlrt.PutUint32(b, BotInlineResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2689,32 +2640,22 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<4 | 1<<5)
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Description != "" {
-		flags.Set(2)
-	}
-	if m.URL != "" {
-		flags.Set(3)
-	}
-	if m.Thumb != nil {
-		flags.Set(4)
-	}
-	if m.Content != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Description != "", 2)
+	flags |= tlrt.Bit(m.URL != "", 3)
+	flags |= tlrt.Bit(m.Thumb != nil, 4)
+	flags |= tlrt.Bit(m.Content != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(3) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
@@ -2896,7 +2837,7 @@ func (m *BotInlineMediaResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMediaResultTypeID)
+	tlrt.PutUint32(b, BotInlineMediaResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2906,21 +2847,13 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.Document != nil {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	if m.Description != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.Document != nil, 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	flags |= tlrt.Bit(m.Description != "", 3)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMediaResult", "photo")
@@ -2932,10 +2865,10 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMediaResult", "send_message")
@@ -3083,8 +3016,8 @@ func (m *BotMenuButtonDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotMenuButtonDefaultTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotMenuButtonDefaultTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3145,8 +3078,8 @@ func (m *BotMenuButtonCommands) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotMenuButtonCommandsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotMenuButtonCommandsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3210,7 +3143,7 @@ func (m *BotMenuButton) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotMenuButtonTypeID)
+	tlrt.PutUint32(b, BotMenuButtonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3219,8 +3152,8 @@ func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -3331,8 +3264,8 @@ func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageScheduleAlwaysTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BusinessAwayMessageScheduleAlwaysTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3400,8 +3333,8 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3469,8 +3402,12 @@ func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageScheduleCustomTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, BusinessAwayMessageScheduleCustomTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3478,8 +3415,10 @@ func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StartDate)
-	b.PutInt(m.EndDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.EndDate))
 	return nil
 }
 
@@ -3540,7 +3479,7 @@ func (m *BankCardOpenURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BankCardOpenURLTypeID)
+	tlrt.PutUint32(b, BankCardOpenURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3549,8 +3488,8 @@ func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -3641,7 +3580,7 @@ func (m *Birthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BirthdayTypeID)
+	tlrt.PutUint32(b, BirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3651,14 +3590,14 @@ func (m *Birthday) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Year != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Day)
-	b.PutInt(m.Month)
+	flags |= tlrt.Bit(m.Year != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Day))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Month))
 	if flags.Has(0) {
-		b.PutInt(m.Year)
+		tlrt.PutUint32(b, uint32(m.Year))
 	}
 	return nil
 }
@@ -3850,7 +3789,7 @@ func (m *Boost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BoostTypeID)
+	tlrt.PutUint32(b, BoostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3860,45 +3799,33 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3)
-	if m.Gift {
-		flags.Set(1)
-	}
-	if m.Giveaway || m.GiveawayMsgID != 0 {
-		flags.Set(2)
-	}
-	if m.Unclaimed {
-		flags.Set(3)
-	}
-	if m.UserID != 0 {
-		flags.Set(0)
-	}
-	if m.UsedGiftSlug != "" {
-		flags.Set(4)
-	}
-	if m.Multiplier != 0 {
-		flags.Set(5)
-	}
-	if m.Stars != 0 {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	flags |= tlrt.Bit(m.Gift, 1)
+	flags |= tlrt.Bit(m.Giveaway || m.GiveawayMsgID != 0, 2)
+	flags |= tlrt.Bit(m.Unclaimed, 3)
+	flags |= tlrt.Bit(m.UserID != 0, 0)
+	flags |= tlrt.Bit(m.UsedGiftSlug != "", 4)
+	flags |= tlrt.Bit(m.Multiplier != 0, 5)
+	flags |= tlrt.Bit(m.Stars != 0, 6)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	if flags.Has(0) {
-		b.PutLong(m.UserID)
+		tlrt.PutUint64(b, uint64(m.UserID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.GiveawayMsgID)
+		tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
 	if flags.Has(4) {
-		b.PutString(m.UsedGiftSlug)
+		tlrt.PutString(b, m.UsedGiftSlug)
 	}
 	if flags.Has(5) {
-		b.PutInt(m.Multiplier)
+		tlrt.PutUint32(b, uint32(m.Multiplier))
 	}
 	if flags.Has(6) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
 	return nil
 }
@@ -4130,7 +4057,7 @@ func (m *BotAppSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotAppSettingsTypeID)
+	tlrt.PutUint32(b, BotAppSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4140,36 +4067,26 @@ func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.PlaceholderPath) > 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundColor != 0 {
-		flags.Set(1)
-	}
-	if m.BackgroundDarkColor != 0 {
-		flags.Set(2)
-	}
-	if m.HeaderColor != 0 {
-		flags.Set(3)
-	}
-	if m.HeaderDarkColor != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.PlaceholderPath) > 0, 0)
+	flags |= tlrt.Bit(m.BackgroundColor != 0, 1)
+	flags |= tlrt.Bit(m.BackgroundDarkColor != 0, 2)
+	flags |= tlrt.Bit(m.HeaderColor != 0, 3)
+	flags |= tlrt.Bit(m.HeaderDarkColor != 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutBytes(m.PlaceholderPath)
+		tlrt.PutBytes(b, m.PlaceholderPath)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.BackgroundColor)
+		tlrt.PutUint32(b, uint32(m.BackgroundColor))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.BackgroundDarkColor)
+		tlrt.PutUint32(b, uint32(m.BackgroundDarkColor))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.HeaderColor)
+		tlrt.PutUint32(b, uint32(m.HeaderColor))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.HeaderDarkColor)
+		tlrt.PutUint32(b, uint32(m.HeaderDarkColor))
 	}
 	return nil
 }
@@ -4284,7 +4201,7 @@ func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotBusinessConnectionTypeID)
+	tlrt.PutUint32(b, BotBusinessConnectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4294,17 +4211,15 @@ func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Disabled {
-		flags.Set(1)
-	}
-	if m.Rights != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ConnectionID)
-	b.PutLong(m.UserID)
-	b.PutInt(m.DCID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Disabled, 1)
+	flags |= tlrt.Bit(m.Rights != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ConnectionID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(2) {
 		if err := m.Rights.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "botBusinessConnection", "rights")
@@ -4402,7 +4317,7 @@ func (m *BotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandTypeID)
+	tlrt.PutUint32(b, BotCommandTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4412,12 +4327,10 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ephemeral {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Command)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Ephemeral, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Command)
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -4589,7 +4502,7 @@ func (m *BotInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInfoTypeID)
+	tlrt.PutUint32(b, BotInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4599,42 +4512,22 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	if m.HasPreviewMedias {
-		flags.Set(6)
-	}
-	if m.UserID != 0 {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	if m.DescriptionPhoto != nil {
-		flags.Set(4)
-	}
-	if m.DescriptionDocument != nil {
-		flags.Set(5)
-	}
-	if len(m.Commands) > 0 {
-		flags.Set(2)
-	}
-	if m.MenuButton != nil {
-		flags.Set(3)
-	}
-	if m.PrivacyPolicyURL != "" {
-		flags.Set(7)
-	}
-	if m.AppSettings != nil {
-		flags.Set(8)
-	}
-	if m.VerifierSettings != nil {
-		flags.Set(9)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.HasPreviewMedias, 6)
+	flags |= tlrt.Bit(m.UserID != 0, 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	flags |= tlrt.Bit(m.DescriptionPhoto != nil, 4)
+	flags |= tlrt.Bit(m.DescriptionDocument != nil, 5)
+	flags |= tlrt.Bit(len(m.Commands) > 0, 2)
+	flags |= tlrt.Bit(m.MenuButton != nil, 3)
+	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 7)
+	flags |= tlrt.Bit(m.AppSettings != nil, 8)
+	flags |= tlrt.Bit(m.VerifierSettings != nil, 9)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.UserID)
+		tlrt.PutUint64(b, uint64(m.UserID))
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.DescriptionPhoto); err != nil {
@@ -4647,7 +4540,7 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Commands))
+		tlrt.PutVectorHeader(b, len(m.Commands))
 		for i := range m.Commands {
 			if err := m.Commands[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "botInfo", "commands")
@@ -4660,7 +4553,7 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutString(m.PrivacyPolicyURL)
+		tlrt.PutString(b, m.PrivacyPolicyURL)
 	}
 	if flags.Has(8) {
 		if err := m.AppSettings.Encode(b); err != nil {
@@ -4802,7 +4695,7 @@ func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotPreviewMediaTypeID)
+	tlrt.PutUint32(b, BotPreviewMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4811,7 +4704,7 @@ func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "botPreviewMedia", "media")
 	}
@@ -4885,7 +4778,7 @@ func (m *BotVerification) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotVerificationTypeID)
+	tlrt.PutUint32(b, BotVerificationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4894,9 +4787,11 @@ func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutLong(m.Icon)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Icon))
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -4995,7 +4890,7 @@ func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotVerifierSettingsTypeID)
+	tlrt.PutUint32(b, BotVerifierSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5005,17 +4900,15 @@ func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.CanModifyCustomDescription {
-		flags.Set(1)
-	}
-	if m.CustomDescription != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Icon)
-	b.PutString(m.Company)
+	flags |= tlrt.Bit(m.CanModifyCustomDescription, 1)
+	flags |= tlrt.Bit(m.CustomDescription != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Icon))
+	tlrt.PutString(b, m.Company)
 	if flags.Has(0) {
-		b.PutString(m.CustomDescription)
+		tlrt.PutString(b, m.CustomDescription)
 	}
 	return nil
 }
@@ -5104,7 +4997,7 @@ func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageTypeID)
+	tlrt.PutUint32(b, BusinessAwayMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5114,11 +5007,11 @@ func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OfflineOnly {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ShortcutID)
+	flags |= tlrt.Bit(m.OfflineOnly, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
 	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
 		return tlrt.EncodeErr(err, "businessAwayMessage", "schedule")
 	}
@@ -5252,7 +5145,7 @@ func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessBotRecipientsTypeID)
+	tlrt.PutUint32(b, BusinessBotRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5262,38 +5155,24 @@ func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
-			b.PutLong(m.Users[i])
+			tlrt.PutUint64(b, uint64(m.Users[i]))
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.ExcludeUsers))
+		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
 		for i := range m.ExcludeUsers {
-			b.PutLong(m.ExcludeUsers[i])
+			tlrt.PutUint64(b, uint64(m.ExcludeUsers[i]))
 		}
 	}
 	return nil
@@ -5400,7 +5279,7 @@ func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessBotRightsTypeID)
+	tlrt.PutUint32(b, BusinessBotRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5410,49 +5289,21 @@ func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13)
-	if m.Reply {
-		flags.Set(0)
-	}
-	if m.ReadMessages {
-		flags.Set(1)
-	}
-	if m.DeleteSentMessages {
-		flags.Set(2)
-	}
-	if m.DeleteReceivedMessages {
-		flags.Set(3)
-	}
-	if m.EditName {
-		flags.Set(4)
-	}
-	if m.EditBio {
-		flags.Set(5)
-	}
-	if m.EditProfilePhoto {
-		flags.Set(6)
-	}
-	if m.EditUsername {
-		flags.Set(7)
-	}
-	if m.ViewGifts {
-		flags.Set(8)
-	}
-	if m.SellGifts {
-		flags.Set(9)
-	}
-	if m.ChangeGiftSettings {
-		flags.Set(10)
-	}
-	if m.TransferAndUpgradeGifts {
-		flags.Set(11)
-	}
-	if m.TransferStars {
-		flags.Set(12)
-	}
-	if m.ManageStories {
-		flags.Set(13)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Reply, 0)
+	flags |= tlrt.Bit(m.ReadMessages, 1)
+	flags |= tlrt.Bit(m.DeleteSentMessages, 2)
+	flags |= tlrt.Bit(m.DeleteReceivedMessages, 3)
+	flags |= tlrt.Bit(m.EditName, 4)
+	flags |= tlrt.Bit(m.EditBio, 5)
+	flags |= tlrt.Bit(m.EditProfilePhoto, 6)
+	flags |= tlrt.Bit(m.EditUsername, 7)
+	flags |= tlrt.Bit(m.ViewGifts, 8)
+	flags |= tlrt.Bit(m.SellGifts, 9)
+	flags |= tlrt.Bit(m.ChangeGiftSettings, 10)
+	flags |= tlrt.Bit(m.TransferAndUpgradeGifts, 11)
+	flags |= tlrt.Bit(m.TransferStars, 12)
+	flags |= tlrt.Bit(m.ManageStories, 13)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -5577,7 +5428,7 @@ func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessChatLinkTypeID)
+	tlrt.PutUint32(b, BusinessChatLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5587,17 +5438,13 @@ func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Link)
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Link)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "businessChatLink", "entities")
@@ -5605,9 +5452,9 @@ func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
-	b.PutInt(m.Views)
+	tlrt.PutUint32(b, uint32(m.Views))
 	return nil
 }
 
@@ -5705,7 +5552,7 @@ func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessGreetingMessageTypeID)
+	tlrt.PutUint32(b, BusinessGreetingMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5714,11 +5561,11 @@ func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	if err := m.Recipients.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "businessGreetingMessage", "recipients")
 	}
-	b.PutInt(m.NoActivityDays)
+	tlrt.PutUint32(b, uint32(m.NoActivityDays))
 	return nil
 }
 
@@ -5792,7 +5639,7 @@ func (m *BusinessIntro) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessIntroTypeID)
+	tlrt.PutUint32(b, BusinessIntroTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5802,12 +5649,10 @@ func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Sticker != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Sticker != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 			return tlrt.EncodeErr(err, "businessIntro", "sticker")
@@ -5896,7 +5741,7 @@ func (m *BusinessLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessLocationTypeID)
+	tlrt.PutUint32(b, BusinessLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5906,16 +5751,14 @@ func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.GeoPoint != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.GeoPoint != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 			return tlrt.EncodeErr(err, "businessLocation", "geo_point")
 		}
 	}
-	b.PutString(m.Address)
+	tlrt.PutString(b, m.Address)
 	return nil
 }
 
@@ -6025,7 +5868,7 @@ func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessRecipientsTypeID)
+	tlrt.PutUint32(b, BusinessRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6035,29 +5878,17 @@ func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
-			b.PutLong(m.Users[i])
+			tlrt.PutUint64(b, uint64(m.Users[i]))
 		}
 	}
 	return nil
@@ -6136,8 +5967,12 @@ func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessWeeklyOpenTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, BusinessWeeklyOpenTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartMinute))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndMinute))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6145,8 +5980,10 @@ func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StartMinute)
-	b.PutInt(m.EndMinute)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.StartMinute))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.EndMinute))
 	return nil
 }
 
@@ -6211,7 +6048,7 @@ func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessWorkHoursTypeID)
+	tlrt.PutUint32(b, BusinessWorkHoursTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6221,12 +6058,10 @@ func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OpenNow {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.TimezoneID)
-	b.PutVectorHeader(len(m.WeeklyOpen))
+	flags |= tlrt.Bit(m.OpenNow, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.TimezoneID)
+	tlrt.PutVectorHeader(b, len(m.WeeklyOpen))
 	for i := range m.WeeklyOpen {
 		if err := m.WeeklyOpen[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "businessWorkHours", "weekly_open")
@@ -6309,8 +6144,8 @@ func (m *Bytes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BytesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BytesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -61,7 +61,7 @@ func (m *BotsAccessSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsAccessSettingsTypeID)
+	tlrt.PutUint32(b, BotsAccessSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -71,15 +71,11 @@ func (m *BotsAccessSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restricted {
-		flags.Set(0)
-	}
-	if len(m.AddUsers) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Restricted, 0)
+	flags |= tlrt.Bit(len(m.AddUsers) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.AddUsers))
+		tlrt.PutVectorHeader(b, len(m.AddUsers))
 		for i := range m.AddUsers {
 			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
 				return tlrt.EncodeErr(err, "bots.accessSettings", "add_users")
@@ -167,7 +163,7 @@ func (m *BotsBotInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsBotInfoTypeID)
+	tlrt.PutUint32(b, BotsBotInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -176,9 +172,9 @@ func (m *BotsBotInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
-	b.PutString(m.About)
-	b.PutString(m.Description)
+	tlrt.PutString(b, m.Name)
+	tlrt.PutString(b, m.About)
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -246,7 +242,7 @@ func (m *BotsExportedBotToken) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsExportedBotTokenTypeID)
+	tlrt.PutUint32(b, BotsExportedBotTokenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -255,7 +251,7 @@ func (m *BotsExportedBotToken) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	return nil
 }
 
@@ -344,7 +340,7 @@ func (m *BotsPopularAppBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsPopularAppBotsTypeID)
+	tlrt.PutUint32(b, BotsPopularAppBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -354,14 +350,12 @@ func (m *BotsPopularAppBots) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "bots.popularAppBots", "users")
@@ -448,7 +442,7 @@ func (m *BotsPreviewInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsPreviewInfoTypeID)
+	tlrt.PutUint32(b, BotsPreviewInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -457,15 +451,15 @@ func (m *BotsPreviewInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Media))
+	tlrt.PutVectorHeader(b, len(m.Media))
 	for i := range m.Media {
 		if err := m.Media[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "bots.previewInfo", "media")
 		}
 	}
-	b.PutVectorHeader(len(m.LangCodes))
+	tlrt.PutVectorHeader(b, len(m.LangCodes))
 	for i := range m.LangCodes {
-		b.PutString(m.LangCodes[i])
+		tlrt.PutString(b, m.LangCodes[i])
 	}
 	return nil
 }
@@ -535,7 +529,7 @@ func (m *BotsRequestedButton) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsRequestedButtonTypeID)
+	tlrt.PutUint32(b, BotsRequestedButtonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -544,7 +538,7 @@ func (m *BotsRequestedButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.WebappReqID)
+	tlrt.PutString(b, m.WebappReqID)
 	return nil
 }
 
@@ -608,7 +602,7 @@ func (m *BotsSendCustomRequestRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSendCustomRequestRequestTypeID)
+	tlrt.PutUint32(b, BotsSendCustomRequestRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -617,7 +611,7 @@ func (m *BotsSendCustomRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.CustomMethod)
+	tlrt.PutString(b, m.CustomMethod)
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "bots.sendCustomRequest", "params")
 	}
@@ -704,7 +698,7 @@ func (m *BotsAnswerWebhookJSONQueryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsAnswerWebhookJSONQueryRequestTypeID)
+	tlrt.PutUint32(b, BotsAnswerWebhookJSONQueryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -713,7 +707,7 @@ func (m *BotsAnswerWebhookJSONQueryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := m.Data.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "bots.answerWebhookJSONQuery", "data")
 	}
@@ -800,7 +794,7 @@ func (m *BotsSetBotCommandsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetBotCommandsRequestTypeID)
+	tlrt.PutUint32(b, BotsSetBotCommandsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -812,8 +806,8 @@ func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
 		return tlrt.EncodeErr(err, "bots.setBotCommands", "scope")
 	}
-	b.PutString(m.LangCode)
-	b.PutVectorHeader(len(m.Commands))
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutVectorHeader(b, len(m.Commands))
 	for i := range m.Commands {
 		if err := m.Commands[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "bots.setBotCommands", "commands")
@@ -899,7 +893,7 @@ func (m *BotsResetBotCommandsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsResetBotCommandsRequestTypeID)
+	tlrt.PutUint32(b, BotsResetBotCommandsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -911,7 +905,7 @@ func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
 		return tlrt.EncodeErr(err, "bots.resetBotCommands", "scope")
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -990,7 +984,7 @@ func (m *BotsGetBotCommandsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetBotCommandsRequestTypeID)
+	tlrt.PutUint32(b, BotsGetBotCommandsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1002,7 +996,7 @@ func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
 		return tlrt.EncodeErr(err, "bots.getBotCommands", "scope")
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -1084,7 +1078,7 @@ func (m *BotsSetBotMenuButtonRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetBotMenuButtonRequestTypeID)
+	tlrt.PutUint32(b, BotsSetBotMenuButtonRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1175,7 +1169,7 @@ func (m *BotsGetBotMenuButtonRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetBotMenuButtonRequestTypeID)
+	tlrt.PutUint32(b, BotsGetBotMenuButtonRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1258,7 +1252,7 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetBotBroadcastDefaultAdminRightsRequestTypeID)
+	tlrt.PutUint32(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1346,7 +1340,7 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetBotGroupDefaultAdminRightsRequestTypeID)
+	tlrt.PutUint32(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1498,7 +1492,7 @@ func (m *BotsSetBotInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetBotInfoRequestTypeID)
+	tlrt.PutUint32(b, BotsSetBotInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1508,33 +1502,25 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Bot != nil {
-		flags.Set(2)
-	}
-	if m.Name != "" {
-		flags.Set(3)
-	}
-	if m.About != "" {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Bot != nil, 2)
+	flags |= tlrt.Bit(m.Name != "", 3)
+	flags |= tlrt.Bit(m.About != "", 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 			return tlrt.EncodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	if flags.Has(3) {
-		b.PutString(m.Name)
+		tlrt.PutString(b, m.Name)
 	}
 	if flags.Has(0) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	return nil
 }
@@ -1648,7 +1634,7 @@ func (m *BotsGetBotInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetBotInfoRequestTypeID)
+	tlrt.PutUint32(b, BotsGetBotInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1658,16 +1644,14 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Bot != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Bot != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 			return tlrt.EncodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -1755,7 +1739,7 @@ func (m *BotsReorderUsernamesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsReorderUsernamesRequestTypeID)
+	tlrt.PutUint32(b, BotsReorderUsernamesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1767,9 +1751,9 @@ func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutString(m.Order[i])
+		tlrt.PutString(b, m.Order[i])
 	}
 	return nil
 }
@@ -1850,7 +1834,7 @@ func (m *BotsToggleUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsToggleUsernameRequestTypeID)
+	tlrt.PutUint32(b, BotsToggleUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1862,7 +1846,7 @@ func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.toggleUsername", "bot")
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	b.PutBool(m.Active)
 	return nil
 }
@@ -1942,7 +1926,7 @@ func (m *BotsCanSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsCanSendMessageRequestTypeID)
+	tlrt.PutUint32(b, BotsCanSendMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2021,7 +2005,7 @@ func (m *BotsAllowSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsAllowSendMessageRequestTypeID)
+	tlrt.PutUint32(b, BotsAllowSendMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2106,7 +2090,7 @@ func (m *BotsInvokeWebViewCustomMethodRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsInvokeWebViewCustomMethodRequestTypeID)
+	tlrt.PutUint32(b, BotsInvokeWebViewCustomMethodRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2118,7 +2102,7 @@ func (m *BotsInvokeWebViewCustomMethodRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
-	b.PutString(m.CustomMethod)
+	tlrt.PutString(b, m.CustomMethod)
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "params")
 	}
@@ -2207,7 +2191,7 @@ func (m *BotsGetPopularAppBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetPopularAppBotsRequestTypeID)
+	tlrt.PutUint32(b, BotsGetPopularAppBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2216,8 +2200,8 @@ func (m *BotsGetPopularAppBotsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -2294,7 +2278,7 @@ func (m *BotsAddPreviewMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsAddPreviewMediaRequestTypeID)
+	tlrt.PutUint32(b, BotsAddPreviewMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2306,7 +2290,7 @@ func (m *BotsAddPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "bot")
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "media")
 	}
@@ -2393,7 +2377,7 @@ func (m *BotsEditPreviewMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsEditPreviewMediaRequestTypeID)
+	tlrt.PutUint32(b, BotsEditPreviewMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2405,7 +2389,7 @@ func (m *BotsEditPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "bot")
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "media")
 	}
@@ -2497,7 +2481,7 @@ func (m *BotsDeletePreviewMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsDeletePreviewMediaRequestTypeID)
+	tlrt.PutUint32(b, BotsDeletePreviewMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2509,8 +2493,8 @@ func (m *BotsDeletePreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "bot")
 	}
-	b.PutString(m.LangCode)
-	b.PutVectorHeader(len(m.Media))
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutVectorHeader(b, len(m.Media))
 	for i := range m.Media {
 		if err := tlrt.EncodeObject(b, m.Media[i]); err != nil {
 			return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "media")
@@ -2598,7 +2582,7 @@ func (m *BotsReorderPreviewMediasRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsReorderPreviewMediasRequestTypeID)
+	tlrt.PutUint32(b, BotsReorderPreviewMediasRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2610,8 +2594,8 @@ func (m *BotsReorderPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "bot")
 	}
-	b.PutString(m.LangCode)
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
 		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 			return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "order")
@@ -2698,7 +2682,7 @@ func (m *BotsGetPreviewInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetPreviewInfoRequestTypeID)
+	tlrt.PutUint32(b, BotsGetPreviewInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2710,7 +2694,7 @@ func (m *BotsGetPreviewInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.getPreviewInfo", "bot")
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -2786,7 +2770,7 @@ func (m *BotsGetPreviewMediasRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetPreviewMediasRequestTypeID)
+	tlrt.PutUint32(b, BotsGetPreviewMediasRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2874,7 +2858,7 @@ func (m *BotsUpdateUserEmojiStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsUpdateUserEmojiStatusRequestTypeID)
+	tlrt.PutUint32(b, BotsUpdateUserEmojiStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2969,7 +2953,7 @@ func (m *BotsToggleUserEmojiStatusPermissionRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsToggleUserEmojiStatusPermissionRequestTypeID)
+	tlrt.PutUint32(b, BotsToggleUserEmojiStatusPermissionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3059,7 +3043,7 @@ func (m *BotsCheckDownloadFileParamsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsCheckDownloadFileParamsRequestTypeID)
+	tlrt.PutUint32(b, BotsCheckDownloadFileParamsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3071,8 +3055,8 @@ func (m *BotsCheckDownloadFileParamsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.checkDownloadFileParams", "bot")
 	}
-	b.PutString(m.FileName)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.FileName)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -3150,8 +3134,8 @@ func (m *BotsGetAdminedBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetAdminedBotsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, BotsGetAdminedBotsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3253,7 +3237,7 @@ func (m *BotsUpdateStarRefProgramRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsUpdateStarRefProgramRequestTypeID)
+	tlrt.PutUint32(b, BotsUpdateStarRefProgramRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3263,16 +3247,14 @@ func (m *BotsUpdateStarRefProgramRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.DurationMonths != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.updateStarRefProgram", "bot")
 	}
-	b.PutInt(m.CommissionPermille)
+	tlrt.PutUint32(b, uint32(m.CommissionPermille))
 	if flags.Has(0) {
-		b.PutInt(m.DurationMonths)
+		tlrt.PutUint32(b, uint32(m.DurationMonths))
 	}
 	return nil
 }
@@ -3393,7 +3375,7 @@ func (m *BotsSetCustomVerificationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetCustomVerificationRequestTypeID)
+	tlrt.PutUint32(b, BotsSetCustomVerificationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3403,16 +3385,10 @@ func (m *BotsSetCustomVerificationRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Enabled {
-		flags.Set(1)
-	}
-	if m.Bot != nil {
-		flags.Set(0)
-	}
-	if m.CustomDescription != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Enabled, 1)
+	flags |= tlrt.Bit(m.Bot != nil, 0)
+	flags |= tlrt.Bit(m.CustomDescription != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 			return tlrt.EncodeErr(err, "bots.setCustomVerification", "bot")
@@ -3422,7 +3398,7 @@ func (m *BotsSetCustomVerificationRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "bots.setCustomVerification", "peer")
 	}
 	if flags.Has(2) {
-		b.PutString(m.CustomDescription)
+		tlrt.PutString(b, m.CustomDescription)
 	}
 	return nil
 }
@@ -3521,7 +3497,7 @@ func (m *BotsGetBotRecommendationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetBotRecommendationsRequestTypeID)
+	tlrt.PutUint32(b, BotsGetBotRecommendationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3601,7 +3577,7 @@ func (m *BotsCheckUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsCheckUsernameRequestTypeID)
+	tlrt.PutUint32(b, BotsCheckUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3610,7 +3586,7 @@ func (m *BotsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -3685,7 +3661,7 @@ func (m *BotsCreateBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsCreateBotRequestTypeID)
+	tlrt.PutUint32(b, BotsCreateBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3695,12 +3671,10 @@ func (m *BotsCreateBotRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ViaDeeplink {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Name)
-	b.PutString(m.Username)
+	flags |= tlrt.Bit(m.ViaDeeplink, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Name)
+	tlrt.PutString(b, m.Username)
 	if err := tlrt.EncodeObject(b, m.ManagerID); err != nil {
 		return tlrt.EncodeErr(err, "bots.createBot", "manager_id")
 	}
@@ -3793,7 +3767,7 @@ func (m *BotsExportBotTokenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsExportBotTokenRequestTypeID)
+	tlrt.PutUint32(b, BotsExportBotTokenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3878,7 +3852,7 @@ func (m *BotsRequestWebViewButtonRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsRequestWebViewButtonRequestTypeID)
+	tlrt.PutUint32(b, BotsRequestWebViewButtonRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3973,7 +3947,7 @@ func (m *BotsGetRequestedWebViewButtonRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetRequestedWebViewButtonRequestTypeID)
+	tlrt.PutUint32(b, BotsGetRequestedWebViewButtonRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3985,7 +3959,7 @@ func (m *BotsGetRequestedWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.getRequestedWebViewButton", "bot")
 	}
-	b.PutString(m.WebappReqID)
+	tlrt.PutString(b, m.WebappReqID)
 	return nil
 }
 
@@ -4062,7 +4036,7 @@ func (m *BotsGetAccessSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsGetAccessSettingsRequestTypeID)
+	tlrt.PutUint32(b, BotsGetAccessSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4169,7 +4143,7 @@ func (m *BotsEditAccessSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsEditAccessSettingsRequestTypeID)
+	tlrt.PutUint32(b, BotsEditAccessSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4179,18 +4153,14 @@ func (m *BotsEditAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restricted {
-		flags.Set(0)
-	}
-	if len(m.AddUsers) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Restricted, 0)
+	flags |= tlrt.Bit(len(m.AddUsers) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.editAccessSettings", "bot")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.AddUsers))
+		tlrt.PutVectorHeader(b, len(m.AddUsers))
 		for i := range m.AddUsers {
 			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
 				return tlrt.EncodeErr(err, "bots.editAccessSettings", "add_users")
@@ -4284,7 +4254,7 @@ func (m *BotsSetJoinChatResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotsSetJoinChatResultsRequestTypeID)
+	tlrt.PutUint32(b, BotsSetJoinChatResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4293,7 +4263,7 @@ func (m *BotsSetJoinChatResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "bots.setJoinChatResults", "result")
 	}

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -228,7 +229,7 @@ func (m *ChannelAdminLogEventActionChangeTitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeTitleTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeTitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -237,8 +238,8 @@ func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PrevValue)
-	b.PutString(m.NewValue)
+	tlrt.PutString(b, m.PrevValue)
+	tlrt.PutString(b, m.NewValue)
 	return nil
 }
 
@@ -312,7 +313,7 @@ func (m *ChannelAdminLogEventActionChangeAbout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeAboutTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeAboutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -321,8 +322,8 @@ func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PrevValue)
-	b.PutString(m.NewValue)
+	tlrt.PutString(b, m.PrevValue)
+	tlrt.PutString(b, m.NewValue)
 	return nil
 }
 
@@ -398,7 +399,7 @@ func (m *ChannelAdminLogEventActionChangeUsername) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeUsernameTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeUsernameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -407,8 +408,8 @@ func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PrevValue)
-	b.PutString(m.NewValue)
+	tlrt.PutString(b, m.PrevValue)
+	tlrt.PutString(b, m.NewValue)
 	return nil
 }
 
@@ -482,7 +483,7 @@ func (m *ChannelAdminLogEventActionChangePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangePhotoTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -572,7 +573,7 @@ func (m *ChannelAdminLogEventActionToggleInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleInvitesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -648,7 +649,7 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleSignaturesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSignaturesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -722,7 +723,7 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionUpdatePinnedTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionUpdatePinnedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -807,7 +808,7 @@ func (m *ChannelAdminLogEventActionEditMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionEditMessageTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionEditMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -897,7 +898,7 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDeleteMessageTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDeleteMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -981,8 +982,8 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantJoinTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1050,8 +1051,8 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantLeaveTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantLeaveTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1121,7 +1122,7 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantInviteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1209,7 +1210,7 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantToggleBanTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantToggleBanTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1303,7 +1304,7 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantToggleAdminTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1397,7 +1398,7 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeStickerSetTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1489,7 +1490,7 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1567,7 +1568,7 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDefaultBannedRightsTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1655,7 +1656,7 @@ func (m *ChannelAdminLogEventActionStopPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionStopPollTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionStopPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1742,8 +1743,12 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeLinkedChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionChangeLinkedChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PrevValue))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.NewValue))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1751,8 +1756,10 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PrevValue)
-	b.PutLong(m.NewValue)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.PrevValue))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.NewValue))
 	return nil
 }
 
@@ -1824,7 +1831,7 @@ func (m *ChannelAdminLogEventActionChangeLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeLocationTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1917,8 +1924,12 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleSlowModeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionToggleSlowModeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.NewValue))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1926,8 +1937,10 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.PrevValue)
-	b.PutInt(m.NewValue)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.NewValue))
 	return nil
 }
 
@@ -1997,7 +2010,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionStartGroupCallTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionStartGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2083,7 +2096,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDiscardGroupCallTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDiscardGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2169,7 +2182,7 @@ func (m *ChannelAdminLogEventActionParticipantMute) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantMuteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantMuteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2259,7 +2272,7 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantUnmuteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantUnmuteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2349,7 +2362,7 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleGroupCallSettingTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2428,7 +2441,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Encode(b *bin.Buffer
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantJoinByInviteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2438,10 +2451,8 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Bu
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ViaChatlist {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ViaChatlist, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
 	}
@@ -2528,7 +2539,7 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionExportedInviteDeleteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2614,7 +2625,7 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionExportedInviteRevokeTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2702,7 +2713,7 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionExportedInviteEditTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteEditTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2794,7 +2805,7 @@ func (m *ChannelAdminLogEventActionParticipantVolume) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantVolumeTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantVolumeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2885,8 +2896,12 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeHistoryTTLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionChangeHistoryTTLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.NewValue))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2894,8 +2909,10 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.PrevValue)
-	b.PutInt(m.NewValue)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.NewValue))
 	return nil
 }
 
@@ -2967,7 +2984,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Encode(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantJoinByRequestTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2979,7 +2996,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.B
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
 	}
-	b.PutLong(m.ApprovedBy)
+	tlrt.PutUint64(b, uint64(m.ApprovedBy))
 	return nil
 }
 
@@ -3057,7 +3074,7 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleNoForwardsTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleNoForwardsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3131,7 +3148,7 @@ func (m *ChannelAdminLogEventActionSendMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionSendMessageTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionSendMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3219,7 +3236,7 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Encode(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeAvailableReactionsTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3313,7 +3330,7 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeUsernamesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeUsernamesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3322,13 +3339,13 @@ func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.PrevValue))
+	tlrt.PutVectorHeader(b, len(m.PrevValue))
 	for i := range m.PrevValue {
-		b.PutString(m.PrevValue[i])
+		tlrt.PutString(b, m.PrevValue[i])
 	}
-	b.PutVectorHeader(len(m.NewValue))
+	tlrt.PutVectorHeader(b, len(m.NewValue))
 	for i := range m.NewValue {
-		b.PutString(m.NewValue[i])
+		tlrt.PutString(b, m.NewValue[i])
 	}
 	return nil
 }
@@ -3402,7 +3419,7 @@ func (m *ChannelAdminLogEventActionToggleForum) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleForumTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleForumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3476,7 +3493,7 @@ func (m *ChannelAdminLogEventActionCreateTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionCreateTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionCreateTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3561,7 +3578,7 @@ func (m *ChannelAdminLogEventActionEditTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionEditTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionEditTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3651,7 +3668,7 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDeleteTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDeleteTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3737,7 +3754,7 @@ func (m *ChannelAdminLogEventActionPinTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionPinTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionPinTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3747,13 +3764,9 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.PrevTopic != nil {
-		flags.Set(0)
-	}
-	if m.NewTopic != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.PrevTopic != nil, 0)
+	flags |= tlrt.Bit(m.NewTopic != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
 			return tlrt.EncodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
@@ -3853,7 +3866,7 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleAntiSpamTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleAntiSpamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3930,7 +3943,7 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangePeerColorTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangePeerColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4019,7 +4032,7 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeProfilePeerColorTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4107,7 +4120,7 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeWallpaperTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeWallpaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4201,7 +4214,7 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeEmojiStatusTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4295,7 +4308,7 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4387,7 +4400,7 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4465,7 +4478,7 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantSubExtendTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantSubExtendTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4557,7 +4570,7 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleAutotranslationTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleAutotranslationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4635,7 +4648,7 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantEditRankTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantEditRankTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4644,9 +4657,9 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutString(m.PrevRank)
-	b.PutString(m.NewRank)
+	tlrt.PutUint64(b, uint64(m.UserID))
+	tlrt.PutString(b, m.PrevRank)
+	tlrt.PutString(b, m.NewRank)
 	return nil
 }
 
@@ -4751,8 +4764,8 @@ func (m *ChannelLocationEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelLocationEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelLocationEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4817,7 +4830,7 @@ func (m *ChannelLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelLocationTypeID)
+	tlrt.PutUint32(b, ChannelLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4829,7 +4842,7 @@ func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "channelLocation", "geo_point")
 	}
-	b.PutString(m.Address)
+	tlrt.PutString(b, m.Address)
 	return nil
 }
 
@@ -4935,8 +4948,8 @@ func (m *ChannelMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelMessagesFilterEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelMessagesFilterEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5003,7 +5016,7 @@ func (m *ChannelMessagesFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelMessagesFilterTypeID)
+	tlrt.PutUint32(b, ChannelMessagesFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5013,11 +5026,12 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ExcludeNewMessages {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Ranges))
+	flags |= tlrt.Bit(m.ExcludeNewMessages, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Ranges)))
 	for i := range m.Ranges {
 		if err := m.Ranges[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channelMessagesFilter", "ranges")
@@ -5190,7 +5204,7 @@ func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantTypeID)
+	tlrt.PutUint32(b, ChannelParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5200,20 +5214,18 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(0)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 0)
+	flags |= tlrt.Bit(m.Rank != "", 2)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(0) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5359,7 +5371,7 @@ func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantSelfTypeID)
+	tlrt.PutUint32(b, ChannelParticipantSelfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5369,24 +5381,20 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ViaRequest {
-		flags.Set(0)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(1)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.ViaRequest, 0)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 1)
+	flags |= tlrt.Bit(m.Rank != "", 2)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
 	if flags.Has(1) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5512,7 +5520,7 @@ func (m *ChannelParticipantCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantCreatorTypeID)
+	tlrt.PutUint32(b, ChannelParticipantCreatorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5522,16 +5530,16 @@ func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.Rank != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if err := m.AdminRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5674,7 +5682,7 @@ func (m *ChannelParticipantAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantAdminTypeID)
+	tlrt.PutUint32(b, ChannelParticipantAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5684,27 +5692,25 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.CanEdit {
-		flags.Set(0)
-	}
-	if m.Self || m.InviterID != 0 {
-		flags.Set(1)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.CanEdit, 0)
+	flags |= tlrt.Bit(m.Self || m.InviterID != 0, 1)
+	flags |= tlrt.Bit(m.Rank != "", 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(1) {
-		b.PutLong(m.InviterID)
+		tlrt.PutUint64(b, uint64(m.InviterID))
 	}
-	b.PutLong(m.PromotedBy)
-	b.PutInt(m.Date)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.PromotedBy))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if err := m.AdminRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5840,7 +5846,7 @@ func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantBannedTypeID)
+	tlrt.PutUint32(b, ChannelParticipantBannedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5850,23 +5856,21 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Left {
-		flags.Set(0)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Left, 0)
+	flags |= tlrt.Bit(m.Rank != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "peer")
 	}
-	b.PutLong(m.KickedBy)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.KickedBy))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if err := m.BannedRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5962,7 +5966,7 @@ func (m *ChannelParticipantLeft) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantLeftTypeID)
+	tlrt.PutUint32(b, ChannelParticipantLeftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6087,8 +6091,8 @@ func (m *ChannelParticipantsRecent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsRecentTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelParticipantsRecentTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6150,8 +6154,8 @@ func (m *ChannelParticipantsAdmins) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsAdminsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelParticipantsAdminsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6215,7 +6219,7 @@ func (m *ChannelParticipantsKicked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsKickedTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsKickedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6224,7 +6228,7 @@ func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6288,8 +6292,8 @@ func (m *ChannelParticipantsBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsBotsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelParticipantsBotsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6353,7 +6357,7 @@ func (m *ChannelParticipantsBanned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsBannedTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsBannedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6362,7 +6366,7 @@ func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6428,7 +6432,7 @@ func (m *ChannelParticipantsSearch) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsSearchTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsSearchTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6437,7 +6441,7 @@ func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6505,7 +6509,7 @@ func (m *ChannelParticipantsContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsContactsTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6514,7 +6518,7 @@ func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6625,7 +6629,7 @@ func (m *ChannelParticipantsMentions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsMentionsTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsMentionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6635,18 +6639,14 @@ func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Q != "", 0)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	return nil
 }
@@ -6777,8 +6777,11 @@ func (m *ChatEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ChatEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6786,7 +6789,7 @@ func (m *ChatEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -6867,7 +6870,7 @@ func (m *Chat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatTypeID)
+	tlrt.PutUint32(b, ChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6877,42 +6880,28 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<14 | 1<<18 | 1<<23 | 1<<24 | 1<<25)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(2)
-	}
-	if m.Deactivated {
-		flags.Set(5)
-	}
-	if m.CallActive {
-		flags.Set(23)
-	}
-	if m.CallNotEmpty {
-		flags.Set(24)
-	}
-	if m.Noforwards {
-		flags.Set(25)
-	}
-	if m.MigratedTo != nil {
-		flags.Set(6)
-	}
-	if m.AdminRights != nil {
-		flags.Set(14)
-	}
-	if m.DefaultBannedRights != nil {
-		flags.Set(18)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Left, 2)
+	flags |= tlrt.Bit(m.Deactivated, 5)
+	flags |= tlrt.Bit(m.CallActive, 23)
+	flags |= tlrt.Bit(m.CallNotEmpty, 24)
+	flags |= tlrt.Bit(m.Noforwards, 25)
+	flags |= tlrt.Bit(m.MigratedTo != nil, 6)
+	flags |= tlrt.Bit(m.AdminRights != nil, 14)
+	flags |= tlrt.Bit(m.DefaultBannedRights != nil, 18)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.Title)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "chat", "photo")
 	}
-	b.PutInt(m.ParticipantsCount)
-	b.PutInt(m.Date)
-	b.PutInt(m.Version)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ParticipantsCount))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Version))
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.MigratedTo); err != nil {
 			return tlrt.EncodeErr(err, "chat", "migrated_to")
@@ -7042,7 +7031,7 @@ func (m *ChatForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatForbiddenTypeID)
+	tlrt.PutUint32(b, ChatForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7051,8 +7040,8 @@ func (m *ChatForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutString(m.Title)
+	tlrt.PutUint64(b, uint64(m.ID))
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -7419,7 +7408,7 @@ func (m *Channel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelTypeID)
+	tlrt.PutUint32(b, ChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7429,158 +7418,70 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(2)
-	}
-	if m.Broadcast {
-		flags.Set(5)
-	}
-	if m.Verified {
-		flags.Set(7)
-	}
-	if m.Megagroup {
-		flags.Set(8)
-	}
-	if m.Restricted || len(m.RestrictionReason) > 0 {
-		flags.Set(9)
-	}
-	if m.Signatures {
-		flags.Set(11)
-	}
-	if m.Min {
-		flags.Set(12)
-	}
-	if m.Scam {
-		flags.Set(19)
-	}
-	if m.HasLink {
-		flags.Set(20)
-	}
-	if m.HasGeo {
-		flags.Set(21)
-	}
-	if m.SlowmodeEnabled {
-		flags.Set(22)
-	}
-	if m.CallActive {
-		flags.Set(23)
-	}
-	if m.CallNotEmpty {
-		flags.Set(24)
-	}
-	if m.Fake {
-		flags.Set(25)
-	}
-	if m.Gigagroup {
-		flags.Set(26)
-	}
-	if m.Noforwards {
-		flags.Set(27)
-	}
-	if m.JoinToSend {
-		flags.Set(28)
-	}
-	if m.JoinRequest {
-		flags.Set(29)
-	}
-	if m.Forum {
-		flags.Set(30)
-	}
-	if m.AccessHash != 0 {
-		flags.Set(13)
-	}
-	if m.Username != "" {
-		flags.Set(6)
-	}
-	if m.AdminRights != nil {
-		flags.Set(14)
-	}
-	if m.BannedRights != nil {
-		flags.Set(15)
-	}
-	if m.DefaultBannedRights != nil {
-		flags.Set(18)
-	}
-	if m.ParticipantsCount != 0 {
-		flags.Set(17)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Left, 2)
+	flags |= tlrt.Bit(m.Broadcast, 5)
+	flags |= tlrt.Bit(m.Verified, 7)
+	flags |= tlrt.Bit(m.Megagroup, 8)
+	flags |= tlrt.Bit(m.Restricted || len(m.RestrictionReason) > 0, 9)
+	flags |= tlrt.Bit(m.Signatures, 11)
+	flags |= tlrt.Bit(m.Min, 12)
+	flags |= tlrt.Bit(m.Scam, 19)
+	flags |= tlrt.Bit(m.HasLink, 20)
+	flags |= tlrt.Bit(m.HasGeo, 21)
+	flags |= tlrt.Bit(m.SlowmodeEnabled, 22)
+	flags |= tlrt.Bit(m.CallActive, 23)
+	flags |= tlrt.Bit(m.CallNotEmpty, 24)
+	flags |= tlrt.Bit(m.Fake, 25)
+	flags |= tlrt.Bit(m.Gigagroup, 26)
+	flags |= tlrt.Bit(m.Noforwards, 27)
+	flags |= tlrt.Bit(m.JoinToSend, 28)
+	flags |= tlrt.Bit(m.JoinRequest, 29)
+	flags |= tlrt.Bit(m.Forum, 30)
+	flags |= tlrt.Bit(m.AccessHash != 0, 13)
+	flags |= tlrt.Bit(m.Username != "", 6)
+	flags |= tlrt.Bit(m.AdminRights != nil, 14)
+	flags |= tlrt.Bit(m.BannedRights != nil, 15)
+	flags |= tlrt.Bit(m.DefaultBannedRights != nil, 18)
+	flags |= tlrt.Bit(m.ParticipantsCount != 0, 17)
 	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
-	if m.StoriesHidden {
-		flags2.Set(1)
-	}
-	if m.StoriesHiddenMin {
-		flags2.Set(2)
-	}
-	if m.StoriesUnavailable {
-		flags2.Set(3)
-	}
-	if m.SignatureProfiles {
-		flags2.Set(12)
-	}
-	if m.Autotranslation {
-		flags2.Set(15)
-	}
-	if m.BroadcastMessagesAllowed {
-		flags2.Set(16)
-	}
-	if m.Monoforum {
-		flags2.Set(17)
-	}
-	if m.ForumTabs {
-		flags2.Set(19)
-	}
-	if len(m.Usernames) > 0 {
-		flags2.Set(0)
-	}
-	if m.StoriesMaxID != nil {
-		flags2.Set(4)
-	}
-	if m.Color != nil {
-		flags2.Set(7)
-	}
-	if m.ProfileColor != nil {
-		flags2.Set(8)
-	}
-	if m.EmojiStatus != nil {
-		flags2.Set(9)
-	}
-	if m.Level != 0 {
-		flags2.Set(10)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags2.Set(11)
-	}
-	if m.BotVerificationIcon != 0 {
-		flags2.Set(13)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(14)
-	}
-	if m.LinkedMonoforumID != 0 {
-		flags2.Set(18)
-	}
-	if m.LinkedCommunityID != 0 {
-		flags2.Set(20)
-	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
+	flags2 |= tlrt.Bit(m.StoriesHidden, 1)
+	flags2 |= tlrt.Bit(m.StoriesHiddenMin, 2)
+	flags2 |= tlrt.Bit(m.StoriesUnavailable, 3)
+	flags2 |= tlrt.Bit(m.SignatureProfiles, 12)
+	flags2 |= tlrt.Bit(m.Autotranslation, 15)
+	flags2 |= tlrt.Bit(m.BroadcastMessagesAllowed, 16)
+	flags2 |= tlrt.Bit(m.Monoforum, 17)
+	flags2 |= tlrt.Bit(m.ForumTabs, 19)
+	flags2 |= tlrt.Bit(len(m.Usernames) > 0, 0)
+	flags2 |= tlrt.Bit(m.StoriesMaxID != nil, 4)
+	flags2 |= tlrt.Bit(m.Color != nil, 7)
+	flags2 |= tlrt.Bit(m.ProfileColor != nil, 8)
+	flags2 |= tlrt.Bit(m.EmojiStatus != nil, 9)
+	flags2 |= tlrt.Bit(m.Level != 0, 10)
+	flags2 |= tlrt.Bit(m.SubscriptionUntilDate != 0, 11)
+	flags2 |= tlrt.Bit(m.BotVerificationIcon != 0, 13)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 14)
+	flags2 |= tlrt.Bit(m.LinkedMonoforumID != 0, 18)
+	flags2 |= tlrt.Bit(m.LinkedCommunityID != 0, 20)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
 	if flags.Has(13) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(6) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "channel", "photo")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(9) {
-		b.PutVectorHeader(len(m.RestrictionReason))
+		tlrt.PutVectorHeader(b, len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "channel", "restriction_reason")
@@ -7603,10 +7504,10 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(17) {
-		b.PutInt(m.ParticipantsCount)
+		tlrt.PutUint32(b, uint32(m.ParticipantsCount))
 	}
 	if flags2.Has(0) {
-		b.PutVectorHeader(len(m.Usernames))
+		tlrt.PutVectorHeader(b, len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "channel", "usernames")
@@ -7634,22 +7535,22 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(10) {
-		b.PutInt(m.Level)
+		tlrt.PutUint32(b, uint32(m.Level))
 	}
 	if flags2.Has(11) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	if flags2.Has(13) {
-		b.PutLong(m.BotVerificationIcon)
+		tlrt.PutUint64(b, uint64(m.BotVerificationIcon))
 	}
 	if flags2.Has(14) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags2.Has(18) {
-		b.PutLong(m.LinkedMonoforumID)
+		tlrt.PutUint64(b, uint64(m.LinkedMonoforumID))
 	}
 	if flags2.Has(20) {
-		b.PutLong(m.LinkedCommunityID)
+		tlrt.PutUint64(b, uint64(m.LinkedCommunityID))
 	}
 	return nil
 }
@@ -7926,7 +7827,7 @@ func (m *ChannelForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelForbiddenTypeID)
+	tlrt.PutUint32(b, ChannelForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7936,24 +7837,18 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<8 | 1<<10)
-	if m.Broadcast {
-		flags.Set(5)
-	}
-	if m.Megagroup {
-		flags.Set(8)
-	}
-	if m.Monoforum {
-		flags.Set(10)
-	}
-	if m.UntilDate != 0 {
-		flags.Set(16)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Broadcast, 5)
+	flags |= tlrt.Bit(m.Megagroup, 8)
+	flags |= tlrt.Bit(m.Monoforum, 10)
+	flags |= tlrt.Bit(m.UntilDate != 0, 16)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(16) {
-		b.PutInt(m.UntilDate)
+		tlrt.PutUint32(b, uint32(m.UntilDate))
 	}
 	return nil
 }
@@ -8072,7 +7967,7 @@ func (m *CommunityForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityForbiddenTypeID)
+	tlrt.PutUint32(b, CommunityForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8082,15 +7977,15 @@ func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AccessHash != 0 {
-		flags.Set(13)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	flags |= tlrt.Bit(m.AccessHash != 0, 13)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(13) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -8213,7 +8108,7 @@ func (m *Community) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityTypeID)
+	tlrt.PutUint32(b, CommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8223,39 +8118,27 @@ func (m *Community) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(2)
-	}
-	if m.Min {
-		flags.Set(12)
-	}
-	if m.AccessHash != 0 {
-		flags.Set(13)
-	}
-	if m.AdminRights != nil {
-		flags.Set(14)
-	}
-	if m.DefaultBannedRights != nil {
-		flags.Set(18)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Left, 2)
+	flags |= tlrt.Bit(m.Min, 12)
+	flags |= tlrt.Bit(m.AccessHash != 0, 13)
+	flags |= tlrt.Bit(m.AdminRights != nil, 14)
+	flags |= tlrt.Bit(m.DefaultBannedRights != nil, 18)
 	flags2 := m.Flags2 &^ (1 << 20)
-	if m.CollapsedInDialogs {
-		flags2.Set(20)
-	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
+	flags2 |= tlrt.Bit(m.CollapsedInDialogs, 20)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
 	if flags.Has(13) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "community", "photo")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(14) {
 		if err := m.AdminRights.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "community", "admin_rights")
@@ -8609,7 +8492,7 @@ func (m *ChatFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatFullTypeID)
+	tlrt.PutUint32(b, ChatFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8619,54 +8502,26 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19)
-	if m.CanSetUsername {
-		flags.Set(7)
-	}
-	if m.HasScheduled {
-		flags.Set(8)
-	}
-	if m.TranslationsDisabled {
-		flags.Set(19)
-	}
-	if m.ChatPhoto != nil {
-		flags.Set(2)
-	}
-	if m.ExportedInvite != nil {
-		flags.Set(13)
-	}
-	if len(m.BotInfo) > 0 {
-		flags.Set(3)
-	}
-	if m.PinnedMsgID != 0 {
-		flags.Set(6)
-	}
-	if m.FolderID != 0 {
-		flags.Set(11)
-	}
-	if m.Call != nil {
-		flags.Set(12)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(14)
-	}
-	if m.GroupcallDefaultJoinAs != nil {
-		flags.Set(15)
-	}
-	if m.ThemeEmoticon != "" {
-		flags.Set(16)
-	}
-	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
-		flags.Set(17)
-	}
-	if m.AvailableReactions != nil {
-		flags.Set(18)
-	}
-	if m.ReactionsLimit != 0 {
-		flags.Set(20)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.About)
+	flags |= tlrt.Bit(m.CanSetUsername, 7)
+	flags |= tlrt.Bit(m.HasScheduled, 8)
+	flags |= tlrt.Bit(m.TranslationsDisabled, 19)
+	flags |= tlrt.Bit(m.ChatPhoto != nil, 2)
+	flags |= tlrt.Bit(m.ExportedInvite != nil, 13)
+	flags |= tlrt.Bit(len(m.BotInfo) > 0, 3)
+	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
+	flags |= tlrt.Bit(m.FolderID != 0, 11)
+	flags |= tlrt.Bit(m.Call != nil, 12)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
+	flags |= tlrt.Bit(m.GroupcallDefaultJoinAs != nil, 15)
+	flags |= tlrt.Bit(m.ThemeEmoticon != "", 16)
+	flags |= tlrt.Bit(m.RequestsPending != 0 || len(m.RecentRequesters) > 0, 17)
+	flags |= tlrt.Bit(m.AvailableReactions != nil, 18)
+	flags |= tlrt.Bit(m.ReactionsLimit != 0, 20)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.About)
 	if err := tlrt.EncodeObject(b, m.Participants); err != nil {
 		return tlrt.EncodeErr(err, "chatFull", "participants")
 	}
@@ -8684,7 +8539,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.BotInfo))
+		tlrt.PutVectorHeader(b, len(m.BotInfo))
 		for i := range m.BotInfo {
 			if err := m.BotInfo[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "chatFull", "bot_info")
@@ -8692,10 +8547,10 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutInt(m.PinnedMsgID)
+		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
 	}
 	if flags.Has(11) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(12) {
 		if err := tlrt.EncodeObject(b, m.Call); err != nil {
@@ -8703,7 +8558,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(14) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.GroupcallDefaultJoinAs); err != nil {
@@ -8711,15 +8566,16 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.ThemeEmoticon)
+		tlrt.PutString(b, m.ThemeEmoticon)
 	}
 	if flags.Has(17) {
-		b.PutInt(m.RequestsPending)
-	}
-	if flags.Has(17) {
-		b.PutVectorHeader(len(m.RecentRequesters))
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
+		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
 		for i := range m.RecentRequesters {
-			b.PutLong(m.RecentRequesters[i])
+			tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
 		}
 	}
 	if flags.Has(18) {
@@ -8728,7 +8584,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(20) {
-		b.PutInt(m.ReactionsLimit)
+		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
 	}
 	return nil
 }
@@ -9516,7 +9372,7 @@ func (m *ChannelFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelFullTypeID)
+	tlrt.PutUint32(b, ChannelFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9526,194 +9382,88 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30)
-	if m.CanViewParticipants {
-		flags.Set(3)
-	}
-	if m.CanSetUsername {
-		flags.Set(6)
-	}
-	if m.CanSetStickers {
-		flags.Set(7)
-	}
-	if m.HiddenPrehistory {
-		flags.Set(10)
-	}
-	if m.CanSetLocation {
-		flags.Set(16)
-	}
-	if m.HasScheduled {
-		flags.Set(19)
-	}
-	if m.CanViewStats {
-		flags.Set(20)
-	}
-	if m.Blocked {
-		flags.Set(22)
-	}
-	if m.ParticipantsCount != 0 {
-		flags.Set(0)
-	}
-	if m.AdminsCount != 0 {
-		flags.Set(1)
-	}
-	if m.KickedCount != 0 || m.BannedCount != 0 {
-		flags.Set(2)
-	}
-	if m.OnlineCount != 0 {
-		flags.Set(13)
-	}
-	if m.ExportedInvite != nil {
-		flags.Set(23)
-	}
-	if m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 {
-		flags.Set(4)
-	}
-	if m.PinnedMsgID != 0 {
-		flags.Set(5)
-	}
-	if m.Stickerset != nil {
-		flags.Set(8)
-	}
-	if m.AvailableMinID != 0 {
-		flags.Set(9)
-	}
-	if m.FolderID != 0 {
-		flags.Set(11)
-	}
-	if m.LinkedChatID != 0 {
-		flags.Set(14)
-	}
-	if m.Location != nil {
-		flags.Set(15)
-	}
-	if m.SlowmodeSeconds != 0 {
-		flags.Set(17)
-	}
-	if m.SlowmodeNextSendDate != 0 {
-		flags.Set(18)
-	}
-	if m.StatsDC != 0 {
-		flags.Set(12)
-	}
-	if m.Call != nil {
-		flags.Set(21)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(24)
-	}
-	if len(m.PendingSuggestions) > 0 {
-		flags.Set(25)
-	}
-	if m.GroupcallDefaultJoinAs != nil {
-		flags.Set(26)
-	}
-	if m.ThemeEmoticon != "" {
-		flags.Set(27)
-	}
-	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
-		flags.Set(28)
-	}
-	if m.DefaultSendAs != nil {
-		flags.Set(29)
-	}
-	if m.AvailableReactions != nil {
-		flags.Set(30)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.CanViewParticipants, 3)
+	flags |= tlrt.Bit(m.CanSetUsername, 6)
+	flags |= tlrt.Bit(m.CanSetStickers, 7)
+	flags |= tlrt.Bit(m.HiddenPrehistory, 10)
+	flags |= tlrt.Bit(m.CanSetLocation, 16)
+	flags |= tlrt.Bit(m.HasScheduled, 19)
+	flags |= tlrt.Bit(m.CanViewStats, 20)
+	flags |= tlrt.Bit(m.Blocked, 22)
+	flags |= tlrt.Bit(m.ParticipantsCount != 0, 0)
+	flags |= tlrt.Bit(m.AdminsCount != 0, 1)
+	flags |= tlrt.Bit(m.KickedCount != 0 || m.BannedCount != 0, 2)
+	flags |= tlrt.Bit(m.OnlineCount != 0, 13)
+	flags |= tlrt.Bit(m.ExportedInvite != nil, 23)
+	flags |= tlrt.Bit(m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0, 4)
+	flags |= tlrt.Bit(m.PinnedMsgID != 0, 5)
+	flags |= tlrt.Bit(m.Stickerset != nil, 8)
+	flags |= tlrt.Bit(m.AvailableMinID != 0, 9)
+	flags |= tlrt.Bit(m.FolderID != 0, 11)
+	flags |= tlrt.Bit(m.LinkedChatID != 0, 14)
+	flags |= tlrt.Bit(m.Location != nil, 15)
+	flags |= tlrt.Bit(m.SlowmodeSeconds != 0, 17)
+	flags |= tlrt.Bit(m.SlowmodeNextSendDate != 0, 18)
+	flags |= tlrt.Bit(m.StatsDC != 0, 12)
+	flags |= tlrt.Bit(m.Call != nil, 21)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 24)
+	flags |= tlrt.Bit(len(m.PendingSuggestions) > 0, 25)
+	flags |= tlrt.Bit(m.GroupcallDefaultJoinAs != nil, 26)
+	flags |= tlrt.Bit(m.ThemeEmoticon != "", 27)
+	flags |= tlrt.Bit(m.RequestsPending != 0 || len(m.RecentRequesters) > 0, 28)
+	flags |= tlrt.Bit(m.DefaultSendAs != nil, 29)
+	flags |= tlrt.Bit(m.AvailableReactions != nil, 30)
 	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
-	if m.CanDeleteChannel {
-		flags2.Set(0)
-	}
-	if m.Antispam {
-		flags2.Set(1)
-	}
-	if m.ParticipantsHidden {
-		flags2.Set(2)
-	}
-	if m.TranslationsDisabled {
-		flags2.Set(3)
-	}
-	if m.StoriesPinnedAvailable {
-		flags2.Set(5)
-	}
-	if m.ViewForumAsMessages {
-		flags2.Set(6)
-	}
-	if m.RestrictedSponsored {
-		flags2.Set(11)
-	}
-	if m.CanViewRevenue {
-		flags2.Set(12)
-	}
-	if m.PaidMediaAllowed {
-		flags2.Set(14)
-	}
-	if m.CanViewStarsRevenue {
-		flags2.Set(15)
-	}
-	if m.PaidReactionsAvailable {
-		flags2.Set(16)
-	}
-	if m.StargiftsAvailable {
-		flags2.Set(19)
-	}
-	if m.PaidMessagesAvailable {
-		flags2.Set(20)
-	}
-	if m.ReactionsLimit != 0 {
-		flags2.Set(13)
-	}
-	if m.Stories != nil {
-		flags2.Set(4)
-	}
-	if m.Wallpaper != nil {
-		flags2.Set(7)
-	}
-	if m.BoostsApplied != 0 {
-		flags2.Set(8)
-	}
-	if m.BoostsUnrestrict != 0 {
-		flags2.Set(9)
-	}
-	if m.Emojiset != nil {
-		flags2.Set(10)
-	}
-	if m.BotVerification != nil {
-		flags2.Set(17)
-	}
-	if m.StargiftsCount != 0 {
-		flags2.Set(18)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(21)
-	}
-	if m.MainTab != nil {
-		flags2.Set(22)
-	}
-	if m.GuardBotID != 0 {
-		flags2.Set(23)
-	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
-	b.PutString(m.About)
+	flags2 |= tlrt.Bit(m.CanDeleteChannel, 0)
+	flags2 |= tlrt.Bit(m.Antispam, 1)
+	flags2 |= tlrt.Bit(m.ParticipantsHidden, 2)
+	flags2 |= tlrt.Bit(m.TranslationsDisabled, 3)
+	flags2 |= tlrt.Bit(m.StoriesPinnedAvailable, 5)
+	flags2 |= tlrt.Bit(m.ViewForumAsMessages, 6)
+	flags2 |= tlrt.Bit(m.RestrictedSponsored, 11)
+	flags2 |= tlrt.Bit(m.CanViewRevenue, 12)
+	flags2 |= tlrt.Bit(m.PaidMediaAllowed, 14)
+	flags2 |= tlrt.Bit(m.CanViewStarsRevenue, 15)
+	flags2 |= tlrt.Bit(m.PaidReactionsAvailable, 16)
+	flags2 |= tlrt.Bit(m.StargiftsAvailable, 19)
+	flags2 |= tlrt.Bit(m.PaidMessagesAvailable, 20)
+	flags2 |= tlrt.Bit(m.ReactionsLimit != 0, 13)
+	flags2 |= tlrt.Bit(m.Stories != nil, 4)
+	flags2 |= tlrt.Bit(m.Wallpaper != nil, 7)
+	flags2 |= tlrt.Bit(m.BoostsApplied != 0, 8)
+	flags2 |= tlrt.Bit(m.BoostsUnrestrict != 0, 9)
+	flags2 |= tlrt.Bit(m.Emojiset != nil, 10)
+	flags2 |= tlrt.Bit(m.BotVerification != nil, 17)
+	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 18)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 21)
+	flags2 |= tlrt.Bit(m.MainTab != nil, 22)
+	flags2 |= tlrt.Bit(m.GuardBotID != 0, 23)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
+	tlrt.PutString(b, m.About)
 	if flags.Has(0) {
-		b.PutInt(m.ParticipantsCount)
+		tlrt.PutUint32(b, uint32(m.ParticipantsCount))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.AdminsCount)
+		tlrt.PutUint32(b, uint32(m.AdminsCount))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.KickedCount)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.BannedCount)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.KickedCount))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.BannedCount))
 	}
 	if flags.Has(13) {
-		b.PutInt(m.OnlineCount)
+		tlrt.PutUint32(b, uint32(m.OnlineCount))
 	}
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnreadCount))
 	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
 		return tlrt.EncodeErr(err, "channelFull", "chat_photo")
 	}
@@ -9725,20 +9475,20 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	b.PutVectorHeader(len(m.BotInfo))
+	tlrt.PutVectorHeader(b, len(m.BotInfo))
 	for i := range m.BotInfo {
 		if err := m.BotInfo[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "bot_info")
 		}
 	}
 	if flags.Has(4) {
-		b.PutLong(m.MigratedFromChatID)
-	}
-	if flags.Has(4) {
-		b.PutInt(m.MigratedFromMaxID)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint64(w, uint64(m.MigratedFromChatID))
+		binary.LittleEndian.PutUint32(w[8:], uint32(m.MigratedFromMaxID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.PinnedMsgID)
+		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
 	}
 	if flags.Has(8) {
 		if err := m.Stickerset.Encode(b); err != nil {
@@ -9746,13 +9496,13 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(9) {
-		b.PutInt(m.AvailableMinID)
+		tlrt.PutUint32(b, uint32(m.AvailableMinID))
 	}
 	if flags.Has(11) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(14) {
-		b.PutLong(m.LinkedChatID)
+		tlrt.PutUint64(b, uint64(m.LinkedChatID))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.Location); err != nil {
@@ -9760,27 +9510,27 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(17) {
-		b.PutInt(m.SlowmodeSeconds)
+		tlrt.PutUint32(b, uint32(m.SlowmodeSeconds))
 	}
 	if flags.Has(18) {
-		b.PutInt(m.SlowmodeNextSendDate)
+		tlrt.PutUint32(b, uint32(m.SlowmodeNextSendDate))
 	}
 	if flags.Has(12) {
-		b.PutInt(m.StatsDC)
+		tlrt.PutUint32(b, uint32(m.StatsDC))
 	}
-	b.PutInt(m.Pts)
+	tlrt.PutUint32(b, uint32(m.Pts))
 	if flags.Has(21) {
 		if err := tlrt.EncodeObject(b, m.Call); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "call")
 		}
 	}
 	if flags.Has(24) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(25) {
-		b.PutVectorHeader(len(m.PendingSuggestions))
+		tlrt.PutVectorHeader(b, len(m.PendingSuggestions))
 		for i := range m.PendingSuggestions {
-			b.PutString(m.PendingSuggestions[i])
+			tlrt.PutString(b, m.PendingSuggestions[i])
 		}
 	}
 	if flags.Has(26) {
@@ -9789,15 +9539,16 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(27) {
-		b.PutString(m.ThemeEmoticon)
+		tlrt.PutString(b, m.ThemeEmoticon)
 	}
 	if flags.Has(28) {
-		b.PutInt(m.RequestsPending)
-	}
-	if flags.Has(28) {
-		b.PutVectorHeader(len(m.RecentRequesters))
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
+		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
 		for i := range m.RecentRequesters {
-			b.PutLong(m.RecentRequesters[i])
+			tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
 		}
 	}
 	if flags.Has(29) {
@@ -9811,7 +9562,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(13) {
-		b.PutInt(m.ReactionsLimit)
+		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
 	}
 	if flags2.Has(4) {
 		if err := m.Stories.Encode(b); err != nil {
@@ -9824,10 +9575,10 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(8) {
-		b.PutInt(m.BoostsApplied)
+		tlrt.PutUint32(b, uint32(m.BoostsApplied))
 	}
 	if flags2.Has(9) {
-		b.PutInt(m.BoostsUnrestrict)
+		tlrt.PutUint32(b, uint32(m.BoostsUnrestrict))
 	}
 	if flags2.Has(10) {
 		if err := m.Emojiset.Encode(b); err != nil {
@@ -9840,10 +9591,10 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(18) {
-		b.PutInt(m.StargiftsCount)
+		tlrt.PutUint32(b, uint32(m.StargiftsCount))
 	}
 	if flags2.Has(21) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags2.Has(22) {
 		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
@@ -9851,7 +9602,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(23) {
-		b.PutLong(m.GuardBotID)
+		tlrt.PutUint64(b, uint64(m.GuardBotID))
 	}
 	return nil
 }
@@ -10305,7 +10056,7 @@ func (m *CommunityFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityFullTypeID)
+	tlrt.PutUint32(b, CommunityFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10315,35 +10066,31 @@ func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AdminsCount != 0 {
-		flags.Set(1)
-	}
-	if m.KickedCount != 0 {
-		flags.Set(2)
-	}
-	if m.PeerLinkRequestsPending != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.About)
+	flags |= tlrt.Bit(m.AdminsCount != 0, 1)
+	flags |= tlrt.Bit(m.KickedCount != 0, 2)
+	flags |= tlrt.Bit(m.PeerLinkRequestsPending != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.About)
 	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
 		return tlrt.EncodeErr(err, "communityFull", "chat_photo")
 	}
-	b.PutVectorHeader(len(m.LinkedPeers))
+	tlrt.PutVectorHeader(b, len(m.LinkedPeers))
 	for i := range m.LinkedPeers {
 		if err := m.LinkedPeers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "communityFull", "linked_peers")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.AdminsCount)
+		tlrt.PutUint32(b, uint32(m.AdminsCount))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.KickedCount)
+		tlrt.PutUint32(b, uint32(m.KickedCount))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.PeerLinkRequestsPending)
+		tlrt.PutUint32(b, uint32(m.PeerLinkRequestsPending))
 	}
 	return nil
 }
@@ -10489,7 +10236,7 @@ func (m *ChatInviteAlready) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteAlreadyTypeID)
+	tlrt.PutUint32(b, ChatInviteAlreadyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10656,7 +10403,7 @@ func (m *ChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteTypeID)
+	tlrt.PutUint32(b, ChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10666,73 +10413,45 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13)
-	if m.Channel {
-		flags.Set(0)
-	}
-	if m.Broadcast {
-		flags.Set(1)
-	}
-	if m.Public {
-		flags.Set(2)
-	}
-	if m.Megagroup {
-		flags.Set(3)
-	}
-	if m.RequestNeeded {
-		flags.Set(6)
-	}
-	if m.Verified {
-		flags.Set(7)
-	}
-	if m.Scam {
-		flags.Set(8)
-	}
-	if m.Fake {
-		flags.Set(9)
-	}
-	if m.CanRefulfillSubscription {
-		flags.Set(11)
-	}
-	if m.About != "" {
-		flags.Set(5)
-	}
-	if len(m.Participants) > 0 {
-		flags.Set(4)
-	}
-	if m.SubscriptionPricing != nil {
-		flags.Set(10)
-	}
-	if m.SubscriptionFormID != 0 {
-		flags.Set(12)
-	}
-	if m.BotVerification != nil {
-		flags.Set(13)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Channel, 0)
+	flags |= tlrt.Bit(m.Broadcast, 1)
+	flags |= tlrt.Bit(m.Public, 2)
+	flags |= tlrt.Bit(m.Megagroup, 3)
+	flags |= tlrt.Bit(m.RequestNeeded, 6)
+	flags |= tlrt.Bit(m.Verified, 7)
+	flags |= tlrt.Bit(m.Scam, 8)
+	flags |= tlrt.Bit(m.Fake, 9)
+	flags |= tlrt.Bit(m.CanRefulfillSubscription, 11)
+	flags |= tlrt.Bit(m.About != "", 5)
+	flags |= tlrt.Bit(len(m.Participants) > 0, 4)
+	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 10)
+	flags |= tlrt.Bit(m.SubscriptionFormID != 0, 12)
+	flags |= tlrt.Bit(m.BotVerification != nil, 13)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(5) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "chatInvite", "photo")
 	}
-	b.PutInt(m.ParticipantsCount)
+	tlrt.PutUint32(b, uint32(m.ParticipantsCount))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Participants))
+		tlrt.PutVectorHeader(b, len(m.Participants))
 		for i := range m.Participants {
 			if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
 				return tlrt.EncodeErr(err, "chatInvite", "participants")
 			}
 		}
 	}
-	b.PutInt(m.Color)
+	tlrt.PutUint32(b, uint32(m.Color))
 	if flags.Has(10) {
 		if err := m.SubscriptionPricing.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "chatInvite", "subscription_pricing")
 		}
 	}
 	if flags.Has(12) {
-		b.PutLong(m.SubscriptionFormID)
+		tlrt.PutUint64(b, uint64(m.SubscriptionFormID))
 	}
 	if flags.Has(13) {
 		if err := m.BotVerification.Encode(b); err != nil {
@@ -10869,7 +10588,7 @@ func (m *ChatInvitePeek) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInvitePeekTypeID)
+	tlrt.PutUint32(b, ChatInvitePeekTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10881,7 +10600,7 @@ func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
 		return tlrt.EncodeErr(err, "chatInvitePeek", "chat")
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -11018,7 +10737,7 @@ func (m *ChatParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantTypeID)
+	tlrt.PutUint32(b, ChatParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11028,15 +10747,15 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Rank != "", 0)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -11149,7 +10868,7 @@ func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantCreatorTypeID)
+	tlrt.PutUint32(b, ChatParticipantCreatorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11159,13 +10878,13 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.Rank != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -11274,7 +10993,7 @@ func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantAdminTypeID)
+	tlrt.PutUint32(b, ChatParticipantAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11284,15 +11003,15 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Rank != "", 0)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -11419,7 +11138,7 @@ func (m *ChatParticipantsForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantsForbiddenTypeID)
+	tlrt.PutUint32(b, ChatParticipantsForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11429,11 +11148,11 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.SelfParticipant != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
+	flags |= tlrt.Bit(m.SelfParticipant != nil, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SelfParticipant); err != nil {
 			return tlrt.EncodeErr(err, "chatParticipantsForbidden", "self_participant")
@@ -11522,7 +11241,7 @@ func (m *ChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantsTypeID)
+	tlrt.PutUint32(b, ChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11531,14 +11250,17 @@ func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutVectorHeader(len(m.Participants))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Participants)))
 	for i := range m.Participants {
 		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatParticipants", "participants")
 		}
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -11644,8 +11366,8 @@ func (m *ChatPhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatPhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChatPhotoEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11737,7 +11459,7 @@ func (m *ChatPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatPhotoTypeID)
+	tlrt.PutUint32(b, ChatPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11747,18 +11469,16 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HasVideo {
-		flags.Set(0)
-	}
-	if len(m.StrippedThumb) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.PhotoID)
+	flags |= tlrt.Bit(m.HasVideo, 0)
+	flags |= tlrt.Bit(len(m.StrippedThumb) > 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PhotoID))
 	if flags.Has(1) {
-		b.PutBytes(m.StrippedThumb)
+		tlrt.PutBytes(b, m.StrippedThumb)
 	}
-	b.PutInt(m.DCID)
+	tlrt.PutUint32(b, uint32(m.DCID))
 	return nil
 }
 
@@ -11879,8 +11599,8 @@ func (m *ChatReactionsNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatReactionsNoneTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChatReactionsNoneTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11945,7 +11665,7 @@ func (m *ChatReactionsAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatReactionsAllTypeID)
+	tlrt.PutUint32(b, ChatReactionsAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11955,10 +11675,8 @@ func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AllowCustom {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AllowCustom, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -12024,7 +11742,7 @@ func (m *ChatReactionsSome) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatReactionsSomeTypeID)
+	tlrt.PutUint32(b, ChatReactionsSomeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12033,7 +11751,7 @@ func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Reactions))
+	tlrt.PutVectorHeader(b, len(m.Reactions))
 	for i := range m.Reactions {
 		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatReactionsSome", "reactions")
@@ -12141,7 +11859,7 @@ func (m *ChatTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatThemeTypeID)
+	tlrt.PutUint32(b, ChatThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12150,7 +11868,7 @@ func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -12217,7 +11935,7 @@ func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatThemeUniqueGiftTypeID)
+	tlrt.PutUint32(b, ChatThemeUniqueGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12229,7 +11947,7 @@ func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "chatThemeUniqueGift", "gift")
 	}
-	b.PutVectorHeader(len(m.ThemeSettings))
+	tlrt.PutVectorHeader(b, len(m.ThemeSettings))
 	for i := range m.ThemeSettings {
 		if err := m.ThemeSettings[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "chatThemeUniqueGift", "theme_settings")
@@ -12302,7 +12020,7 @@ func (m *CDNConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CDNConfigTypeID)
+	tlrt.PutUint32(b, CDNConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12311,7 +12029,7 @@ func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.PublicKeys))
+	tlrt.PutVectorHeader(b, len(m.PublicKeys))
 	for i := range m.PublicKeys {
 		if err := m.PublicKeys[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "cdnConfig", "public_keys")
@@ -12382,7 +12100,7 @@ func (m *CDNPublicKey) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CDNPublicKeyTypeID)
+	tlrt.PutUint32(b, CDNPublicKeyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12391,8 +12109,8 @@ func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutString(m.PublicKey)
+	tlrt.PutUint32(b, uint32(m.DCID))
+	tlrt.PutString(b, m.PublicKey)
 	return nil
 }
 
@@ -12461,7 +12179,7 @@ func (m *ChannelAdminLogEvent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12470,9 +12188,11 @@ func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Date)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEvent", "action")
 	}
@@ -12577,7 +12297,7 @@ func (m *ChannelAdminLogEventsFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventsFilterTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventsFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12587,67 +12307,27 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
-	if m.Join {
-		flags.Set(0)
-	}
-	if m.Leave {
-		flags.Set(1)
-	}
-	if m.Invite {
-		flags.Set(2)
-	}
-	if m.Ban {
-		flags.Set(3)
-	}
-	if m.Unban {
-		flags.Set(4)
-	}
-	if m.Kick {
-		flags.Set(5)
-	}
-	if m.Unkick {
-		flags.Set(6)
-	}
-	if m.Promote {
-		flags.Set(7)
-	}
-	if m.Demote {
-		flags.Set(8)
-	}
-	if m.Info {
-		flags.Set(9)
-	}
-	if m.Settings {
-		flags.Set(10)
-	}
-	if m.Pinned {
-		flags.Set(11)
-	}
-	if m.Edit {
-		flags.Set(12)
-	}
-	if m.Delete {
-		flags.Set(13)
-	}
-	if m.GroupCall {
-		flags.Set(14)
-	}
-	if m.Invites {
-		flags.Set(15)
-	}
-	if m.Send {
-		flags.Set(16)
-	}
-	if m.Forums {
-		flags.Set(17)
-	}
-	if m.SubExtend {
-		flags.Set(18)
-	}
-	if m.EditRank {
-		flags.Set(19)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Join, 0)
+	flags |= tlrt.Bit(m.Leave, 1)
+	flags |= tlrt.Bit(m.Invite, 2)
+	flags |= tlrt.Bit(m.Ban, 3)
+	flags |= tlrt.Bit(m.Unban, 4)
+	flags |= tlrt.Bit(m.Kick, 5)
+	flags |= tlrt.Bit(m.Unkick, 6)
+	flags |= tlrt.Bit(m.Promote, 7)
+	flags |= tlrt.Bit(m.Demote, 8)
+	flags |= tlrt.Bit(m.Info, 9)
+	flags |= tlrt.Bit(m.Settings, 10)
+	flags |= tlrt.Bit(m.Pinned, 11)
+	flags |= tlrt.Bit(m.Edit, 12)
+	flags |= tlrt.Bit(m.Delete, 13)
+	flags |= tlrt.Bit(m.GroupCall, 14)
+	flags |= tlrt.Bit(m.Invites, 15)
+	flags |= tlrt.Bit(m.Send, 16)
+	flags |= tlrt.Bit(m.Forums, 17)
+	flags |= tlrt.Bit(m.SubExtend, 18)
+	flags |= tlrt.Bit(m.EditRank, 19)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -12756,7 +12436,7 @@ func (m *ChatAdminRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatAdminRightsTypeID)
+	tlrt.PutUint32(b, ChatAdminRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12766,61 +12446,25 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
-	if m.ChangeInfo {
-		flags.Set(0)
-	}
-	if m.PostMessages {
-		flags.Set(1)
-	}
-	if m.EditMessages {
-		flags.Set(2)
-	}
-	if m.DeleteMessages {
-		flags.Set(3)
-	}
-	if m.BanUsers {
-		flags.Set(4)
-	}
-	if m.InviteUsers {
-		flags.Set(5)
-	}
-	if m.PinMessages {
-		flags.Set(7)
-	}
-	if m.AddAdmins {
-		flags.Set(9)
-	}
-	if m.Anonymous {
-		flags.Set(10)
-	}
-	if m.ManageCall {
-		flags.Set(11)
-	}
-	if m.Other {
-		flags.Set(12)
-	}
-	if m.ManageTopics {
-		flags.Set(13)
-	}
-	if m.PostStories {
-		flags.Set(14)
-	}
-	if m.EditStories {
-		flags.Set(15)
-	}
-	if m.DeleteStories {
-		flags.Set(16)
-	}
-	if m.ManageDirectMessages {
-		flags.Set(17)
-	}
-	if m.ManageRanks {
-		flags.Set(18)
-	}
-	if m.ManageLinkedPeers {
-		flags.Set(19)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ChangeInfo, 0)
+	flags |= tlrt.Bit(m.PostMessages, 1)
+	flags |= tlrt.Bit(m.EditMessages, 2)
+	flags |= tlrt.Bit(m.DeleteMessages, 3)
+	flags |= tlrt.Bit(m.BanUsers, 4)
+	flags |= tlrt.Bit(m.InviteUsers, 5)
+	flags |= tlrt.Bit(m.PinMessages, 7)
+	flags |= tlrt.Bit(m.AddAdmins, 9)
+	flags |= tlrt.Bit(m.Anonymous, 10)
+	flags |= tlrt.Bit(m.ManageCall, 11)
+	flags |= tlrt.Bit(m.Other, 12)
+	flags |= tlrt.Bit(m.ManageTopics, 13)
+	flags |= tlrt.Bit(m.PostStories, 14)
+	flags |= tlrt.Bit(m.EditStories, 15)
+	flags |= tlrt.Bit(m.DeleteStories, 16)
+	flags |= tlrt.Bit(m.ManageDirectMessages, 17)
+	flags |= tlrt.Bit(m.ManageRanks, 18)
+	flags |= tlrt.Bit(m.ManageLinkedPeers, 19)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -12903,8 +12547,13 @@ func (m *ChatAdminWithInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatAdminWithInvitesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, ChatAdminWithInvitesTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.InvitesCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.RevokedInvitesCount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12912,9 +12561,11 @@ func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.AdminID)
-	b.PutInt(m.InvitesCount)
-	b.PutInt(m.RevokedInvitesCount)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.AdminID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.InvitesCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.RevokedInvitesCount))
 	return nil
 }
 
@@ -13013,7 +12664,7 @@ func (m *ChatBannedRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatBannedRightsTypeID)
+	tlrt.PutUint32(b, ChatBannedRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13023,77 +12674,33 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
-	if m.ViewMessages {
-		flags.Set(0)
-	}
-	if m.SendMessages {
-		flags.Set(1)
-	}
-	if m.SendMedia {
-		flags.Set(2)
-	}
-	if m.SendStickers {
-		flags.Set(3)
-	}
-	if m.SendGifs {
-		flags.Set(4)
-	}
-	if m.SendGames {
-		flags.Set(5)
-	}
-	if m.SendInline {
-		flags.Set(6)
-	}
-	if m.EmbedLinks {
-		flags.Set(7)
-	}
-	if m.SendPolls {
-		flags.Set(8)
-	}
-	if m.ChangeInfo {
-		flags.Set(10)
-	}
-	if m.InviteUsers {
-		flags.Set(15)
-	}
-	if m.PinMessages {
-		flags.Set(17)
-	}
-	if m.ManageTopics {
-		flags.Set(18)
-	}
-	if m.SendPhotos {
-		flags.Set(19)
-	}
-	if m.SendVideos {
-		flags.Set(20)
-	}
-	if m.SendRoundvideos {
-		flags.Set(21)
-	}
-	if m.SendAudios {
-		flags.Set(22)
-	}
-	if m.SendVoices {
-		flags.Set(23)
-	}
-	if m.SendDocs {
-		flags.Set(24)
-	}
-	if m.SendPlain {
-		flags.Set(25)
-	}
-	if m.EditRank {
-		flags.Set(26)
-	}
-	if m.SendReactions {
-		flags.Set(27)
-	}
-	if m.ManageLinkedPeers {
-		flags.Set(28)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.UntilDate)
+	flags |= tlrt.Bit(m.ViewMessages, 0)
+	flags |= tlrt.Bit(m.SendMessages, 1)
+	flags |= tlrt.Bit(m.SendMedia, 2)
+	flags |= tlrt.Bit(m.SendStickers, 3)
+	flags |= tlrt.Bit(m.SendGifs, 4)
+	flags |= tlrt.Bit(m.SendGames, 5)
+	flags |= tlrt.Bit(m.SendInline, 6)
+	flags |= tlrt.Bit(m.EmbedLinks, 7)
+	flags |= tlrt.Bit(m.SendPolls, 8)
+	flags |= tlrt.Bit(m.ChangeInfo, 10)
+	flags |= tlrt.Bit(m.InviteUsers, 15)
+	flags |= tlrt.Bit(m.PinMessages, 17)
+	flags |= tlrt.Bit(m.ManageTopics, 18)
+	flags |= tlrt.Bit(m.SendPhotos, 19)
+	flags |= tlrt.Bit(m.SendVideos, 20)
+	flags |= tlrt.Bit(m.SendRoundvideos, 21)
+	flags |= tlrt.Bit(m.SendAudios, 22)
+	flags |= tlrt.Bit(m.SendVoices, 23)
+	flags |= tlrt.Bit(m.SendDocs, 24)
+	flags |= tlrt.Bit(m.SendPlain, 25)
+	flags |= tlrt.Bit(m.EditRank, 26)
+	flags |= tlrt.Bit(m.SendReactions, 27)
+	flags |= tlrt.Bit(m.ManageLinkedPeers, 28)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
 	return nil
 }
 
@@ -13231,7 +12838,7 @@ func (m *ChatInviteImporter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteImporterTypeID)
+	tlrt.PutUint32(b, ChatInviteImporterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13241,26 +12848,20 @@ func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Requested {
-		flags.Set(0)
-	}
-	if m.ViaChatlist {
-		flags.Set(3)
-	}
-	if m.About != "" {
-		flags.Set(2)
-	}
-	if m.ApprovedBy != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Requested, 0)
+	flags |= tlrt.Bit(m.ViaChatlist, 3)
+	flags |= tlrt.Bit(m.About != "", 2)
+	flags |= tlrt.Bit(m.ApprovedBy != 0, 1)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(2) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.ApprovedBy)
+		tlrt.PutUint64(b, uint64(m.ApprovedBy))
 	}
 	return nil
 }
@@ -13352,8 +12953,11 @@ func (m *ChatOnlines) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatOnlinesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, ChatOnlinesTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Onlines))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13361,7 +12965,7 @@ func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Onlines)
+	tlrt.PutUint32(b, uint32(m.Onlines))
 	return nil
 }
 
@@ -13496,7 +13100,7 @@ func (m *CodeSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CodeSettingsTypeID)
+	tlrt.PutUint32(b, CodeSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13506,41 +13110,23 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9)
-	if m.AllowFlashcall {
-		flags.Set(0)
-	}
-	if m.CurrentNumber {
-		flags.Set(1)
-	}
-	if m.AllowAppHash {
-		flags.Set(4)
-	}
-	if m.AllowMissedCall {
-		flags.Set(5)
-	}
-	if m.AllowFirebase {
-		flags.Set(7)
-	}
-	if m.UnknownNumber {
-		flags.Set(9)
-	}
-	if len(m.LogoutTokens) > 0 {
-		flags.Set(6)
-	}
-	if m.Token != "" || m.AppSandbox {
-		flags.Set(8)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AllowFlashcall, 0)
+	flags |= tlrt.Bit(m.CurrentNumber, 1)
+	flags |= tlrt.Bit(m.AllowAppHash, 4)
+	flags |= tlrt.Bit(m.AllowMissedCall, 5)
+	flags |= tlrt.Bit(m.AllowFirebase, 7)
+	flags |= tlrt.Bit(m.UnknownNumber, 9)
+	flags |= tlrt.Bit(len(m.LogoutTokens) > 0, 6)
+	flags |= tlrt.Bit(m.Token != "" || m.AppSandbox, 8)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.LogoutTokens))
+		tlrt.PutVectorHeader(b, len(m.LogoutTokens))
 		for i := range m.LogoutTokens {
-			b.PutBytes(m.LogoutTokens[i])
+			tlrt.PutBytes(b, m.LogoutTokens[i])
 		}
 	}
 	if flags.Has(8) {
-		b.PutString(m.Token)
-	}
-	if flags.Has(8) {
+		tlrt.PutString(b, m.Token)
 		b.PutBool(m.AppSandbox)
 	}
 	return nil
@@ -13663,7 +13249,7 @@ func (m *CommunityPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityPeerTypeID)
+	tlrt.PutUint32(b, CommunityPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13673,13 +13259,9 @@ func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.CanViewHistory {
-		flags.Set(2)
-	}
-	if m.Visible {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.CanViewHistory, 2)
+	flags |= tlrt.Bit(m.Visible, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.Visible)
 	}
@@ -13767,7 +13349,7 @@ func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityPeerRequestTypeID)
+	tlrt.PutUint32(b, CommunityPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13777,15 +13359,15 @@ func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Visible {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Visible, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "communityPeerRequest", "peer")
 	}
-	b.PutLong(m.RequestedBy)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.RequestedBy))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	return nil
 }
 
@@ -14141,7 +13723,7 @@ func (m *Config) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ConfigTypeID)
+	tlrt.PutUint32(b, ConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14151,111 +13733,92 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15)
-	if m.DefaultP2pContacts {
-		flags.Set(3)
-	}
-	if m.PreloadFeaturedStickers {
-		flags.Set(4)
-	}
-	if m.RevokePmInbox {
-		flags.Set(6)
-	}
-	if m.BlockedMode {
-		flags.Set(8)
-	}
-	if m.ForceTryIpv6 {
-		flags.Set(14)
-	}
-	if m.TmpSessions != 0 {
-		flags.Set(0)
-	}
-	if m.AutoupdateURLPrefix != "" {
-		flags.Set(7)
-	}
-	if m.GifSearchUsername != "" {
-		flags.Set(9)
-	}
-	if m.VenueSearchUsername != "" {
-		flags.Set(10)
-	}
-	if m.ImgSearchUsername != "" {
-		flags.Set(11)
-	}
-	if m.StaticMapsProvider != "" {
-		flags.Set(12)
-	}
-	if m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 {
-		flags.Set(2)
-	}
-	if m.ReactionsDefault != nil {
-		flags.Set(15)
-	}
-	if m.AutologinToken != "" {
-		flags.Set(16)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
+	flags |= tlrt.Bit(m.DefaultP2pContacts, 3)
+	flags |= tlrt.Bit(m.PreloadFeaturedStickers, 4)
+	flags |= tlrt.Bit(m.RevokePmInbox, 6)
+	flags |= tlrt.Bit(m.BlockedMode, 8)
+	flags |= tlrt.Bit(m.ForceTryIpv6, 14)
+	flags |= tlrt.Bit(m.TmpSessions != 0, 0)
+	flags |= tlrt.Bit(m.AutoupdateURLPrefix != "", 7)
+	flags |= tlrt.Bit(m.GifSearchUsername != "", 9)
+	flags |= tlrt.Bit(m.VenueSearchUsername != "", 10)
+	flags |= tlrt.Bit(m.ImgSearchUsername != "", 11)
+	flags |= tlrt.Bit(m.StaticMapsProvider != "", 12)
+	flags |= tlrt.Bit(m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0, 2)
+	flags |= tlrt.Bit(m.ReactionsDefault != nil, 15)
+	flags |= tlrt.Bit(m.AutologinToken != "", 16)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Expires))
 	b.PutBool(m.TestMode)
-	b.PutInt(m.ThisDC)
-	b.PutVectorHeader(len(m.DCOptions))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.DCOptions)))
 	for i := range m.DCOptions {
 		if err := m.DCOptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "config", "dc_options")
 		}
 	}
-	b.PutString(m.DCTxtDomainName)
-	b.PutInt(m.ChatSizeMax)
-	b.PutInt(m.MegagroupSizeMax)
-	b.PutInt(m.ForwardedCountMax)
-	b.PutInt(m.OnlineUpdatePeriodMs)
-	b.PutInt(m.OfflineBlurTimeoutMs)
-	b.PutInt(m.OfflineIdleTimeoutMs)
-	b.PutInt(m.OnlineCloudTimeoutMs)
-	b.PutInt(m.NotifyCloudDelayMs)
-	b.PutInt(m.NotifyDefaultDelayMs)
-	b.PutInt(m.PushChatPeriodMs)
-	b.PutInt(m.PushChatLimit)
-	b.PutInt(m.EditTimeLimit)
-	b.PutInt(m.RevokeTimeLimit)
-	b.PutInt(m.RevokePmTimeLimit)
-	b.PutInt(m.RatingEDecay)
-	b.PutInt(m.StickersRecentLimit)
-	b.PutInt(m.ChannelsReadMediaPeriod)
+	tlrt.PutString(b, m.DCTxtDomainName)
+	w = tlrt.Extend(b, 68)
+	_ = w[67]
+	binary.LittleEndian.PutUint32(w, uint32(m.ChatSizeMax))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MegagroupSizeMax))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ForwardedCountMax))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.OnlineUpdatePeriodMs))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.OfflineBlurTimeoutMs))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.OfflineIdleTimeoutMs))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.OnlineCloudTimeoutMs))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.NotifyCloudDelayMs))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.NotifyDefaultDelayMs))
+	binary.LittleEndian.PutUint32(w[36:], uint32(m.PushChatPeriodMs))
+	binary.LittleEndian.PutUint32(w[40:], uint32(m.PushChatLimit))
+	binary.LittleEndian.PutUint32(w[44:], uint32(m.EditTimeLimit))
+	binary.LittleEndian.PutUint32(w[48:], uint32(m.RevokeTimeLimit))
+	binary.LittleEndian.PutUint32(w[52:], uint32(m.RevokePmTimeLimit))
+	binary.LittleEndian.PutUint32(w[56:], uint32(m.RatingEDecay))
+	binary.LittleEndian.PutUint32(w[60:], uint32(m.StickersRecentLimit))
+	binary.LittleEndian.PutUint32(w[64:], uint32(m.ChannelsReadMediaPeriod))
 	if flags.Has(0) {
-		b.PutInt(m.TmpSessions)
+		tlrt.PutUint32(b, uint32(m.TmpSessions))
 	}
-	b.PutInt(m.CallReceiveTimeoutMs)
-	b.PutInt(m.CallRingTimeoutMs)
-	b.PutInt(m.CallConnectTimeoutMs)
-	b.PutInt(m.CallPacketTimeoutMs)
-	b.PutString(m.MeURLPrefix)
+	w = tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.CallReceiveTimeoutMs))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CallRingTimeoutMs))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.CallConnectTimeoutMs))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CallPacketTimeoutMs))
+	tlrt.PutString(b, m.MeURLPrefix)
 	if flags.Has(7) {
-		b.PutString(m.AutoupdateURLPrefix)
+		tlrt.PutString(b, m.AutoupdateURLPrefix)
 	}
 	if flags.Has(9) {
-		b.PutString(m.GifSearchUsername)
+		tlrt.PutString(b, m.GifSearchUsername)
 	}
 	if flags.Has(10) {
-		b.PutString(m.VenueSearchUsername)
+		tlrt.PutString(b, m.VenueSearchUsername)
 	}
 	if flags.Has(11) {
-		b.PutString(m.ImgSearchUsername)
+		tlrt.PutString(b, m.ImgSearchUsername)
 	}
 	if flags.Has(12) {
-		b.PutString(m.StaticMapsProvider)
+		tlrt.PutString(b, m.StaticMapsProvider)
 	}
-	b.PutInt(m.CaptionLengthMax)
-	b.PutInt(m.MessageLengthMax)
-	b.PutInt(m.WebfileDCID)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CaptionLengthMax))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MessageLengthMax))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.WebfileDCID))
 	if flags.Has(2) {
-		b.PutString(m.SuggestedLangCode)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.LangPackVersion)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.BaseLangPackVersion)
+		tlrt.PutString(b, m.SuggestedLangCode)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.LangPackVersion))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.BaseLangPackVersion))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.ReactionsDefault); err != nil {
@@ -14263,7 +13826,7 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.AutologinToken)
+		tlrt.PutString(b, m.AutologinToken)
 	}
 	return nil
 }
@@ -14581,7 +14144,7 @@ func (m *ConnectedBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ConnectedBotTypeID)
+	tlrt.PutUint32(b, ConnectedBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14591,17 +14154,13 @@ func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Device != "" {
-		flags.Set(0)
-	}
-	if m.Date != 0 {
-		flags.Set(1)
-	}
-	if m.Location != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
+	flags |= tlrt.Bit(m.Device != "", 0)
+	flags |= tlrt.Bit(m.Date != 0, 1)
+	flags |= tlrt.Bit(m.Location != "", 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
 	if err := m.Recipients.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "connectedBot", "recipients")
 	}
@@ -14609,13 +14168,13 @@ func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "connectedBot", "rights")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Device)
+		tlrt.PutString(b, m.Device)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Location)
+		tlrt.PutString(b, m.Location)
 	}
 	return nil
 }
@@ -14754,7 +14313,7 @@ func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ConnectedBotStarRefTypeID)
+	tlrt.PutUint32(b, ConnectedBotStarRefTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14764,22 +14323,22 @@ func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Revoked {
-		flags.Set(1)
-	}
-	if m.DurationMonths != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutInt(m.Date)
-	b.PutLong(m.BotID)
-	b.PutInt(m.CommissionPermille)
+	flags |= tlrt.Bit(m.Revoked, 1)
+	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CommissionPermille))
 	if flags.Has(0) {
-		b.PutInt(m.DurationMonths)
+		tlrt.PutUint32(b, uint32(m.DurationMonths))
 	}
-	b.PutLong(m.Participants)
-	b.PutLong(m.Revenue)
+	w = tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Participants))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Revenue))
 	return nil
 }
 
@@ -14874,7 +14433,7 @@ func (m *Contact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactTypeID)
+	tlrt.PutUint32(b, ContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14883,7 +14442,7 @@ func (m *Contact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	b.PutBool(m.Mutual)
 	return nil
 }
@@ -14946,7 +14505,7 @@ func (m *ContactBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactBirthdayTypeID)
+	tlrt.PutUint32(b, ContactBirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14955,7 +14514,7 @@ func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ContactID)
+	tlrt.PutUint64(b, uint64(m.ContactID))
 	if err := m.Birthday.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "contactBirthday", "birthday")
 	}
@@ -15026,7 +14585,7 @@ func (m *ContactStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactStatusTypeID)
+	tlrt.PutUint32(b, ContactStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15035,7 +14594,7 @@ func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.Status); err != nil {
 		return tlrt.EncodeErr(err, "contactStatus", "status")
 	}

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -82,7 +83,7 @@ func (m *ChannelsChannelParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsChannelParticipantsTypeID)
+	tlrt.PutUint32(b, ChannelsChannelParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -91,20 +92,23 @@ func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Participants))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Participants)))
 	for i := range m.Participants {
 		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.channelParticipants", "participants")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.channelParticipants", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.channelParticipants", "users")
@@ -189,8 +193,8 @@ func (m *ChannelsChannelParticipantsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsChannelParticipantsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelsChannelParticipantsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -306,7 +310,7 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSponsoredMessageReportResultChooseOptionTypeID)
+	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -315,8 +319,8 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) EncodeBare(b *bin.Buf
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Options))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Options))
 	for i := range m.Options {
 		if err := m.Options[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
@@ -397,8 +401,8 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -466,8 +470,8 @@ func (m *ChannelsSponsoredMessageReportResultReported) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSponsoredMessageReportResultReportedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultReportedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -530,7 +534,7 @@ func (m *ChannelsAdminLogResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsAdminLogResultsTypeID)
+	tlrt.PutUint32(b, ChannelsAdminLogResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -539,19 +543,19 @@ func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Events))
+	tlrt.PutVectorHeader(b, len(m.Events))
 	for i := range m.Events {
 		if err := m.Events[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channels.adminLogResults", "events")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.adminLogResults", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.adminLogResults", "users")
@@ -630,7 +634,7 @@ func (m *ChannelsChannelParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsChannelParticipantTypeID)
+	tlrt.PutUint32(b, ChannelsChannelParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -642,13 +646,13 @@ func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
 		return tlrt.EncodeErr(err, "channels.channelParticipant", "participant")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.channelParticipant", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.channelParticipant", "users")
@@ -727,7 +731,7 @@ func (m *ChannelsSendAsPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSendAsPeersTypeID)
+	tlrt.PutUint32(b, ChannelsSendAsPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -736,19 +740,19 @@ func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := m.Peers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channels.sendAsPeers", "peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.sendAsPeers", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.sendAsPeers", "users")
@@ -825,7 +829,7 @@ func (m *ChannelsReadHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsReadHistoryRequestTypeID)
+	tlrt.PutUint32(b, ChannelsReadHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -837,7 +841,7 @@ func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.readHistory", "channel")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -911,7 +915,7 @@ func (m *ChannelsDeleteMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsDeleteMessagesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsDeleteMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -923,9 +927,9 @@ func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.deleteMessages", "channel")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -1001,7 +1005,7 @@ func (m *ChannelsReportSpamRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsReportSpamRequestTypeID)
+	tlrt.PutUint32(b, ChannelsReportSpamRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1016,9 +1020,9 @@ func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
 		return tlrt.EncodeErr(err, "channels.reportSpam", "participant")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -1095,7 +1099,7 @@ func (m *ChannelsGetMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetMessagesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1107,7 +1111,7 @@ func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.getMessages", "channel")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.getMessages", "id")
@@ -1190,7 +1194,7 @@ func (m *ChannelsGetParticipantsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetParticipantsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1205,9 +1209,11 @@ func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "channels.getParticipants", "filter")
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
 	return nil
 }
 
@@ -1295,7 +1301,7 @@ func (m *ChannelsGetParticipantRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetParticipantRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetParticipantRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1381,7 +1387,7 @@ func (m *ChannelsGetChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetChannelsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetChannelsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1390,7 +1396,7 @@ func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.getChannels", "id")
@@ -1465,7 +1471,7 @@ func (m *ChannelsGetFullChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetFullChannelRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetFullChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1600,7 +1606,7 @@ func (m *ChannelsCreateChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsCreateChannelRequestTypeID)
+	tlrt.PutUint32(b, ChannelsCreateChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1610,37 +1616,23 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<5)
-	if m.Broadcast {
-		flags.Set(0)
-	}
-	if m.Megagroup {
-		flags.Set(1)
-	}
-	if m.ForImport {
-		flags.Set(3)
-	}
-	if m.Forum {
-		flags.Set(5)
-	}
-	if m.GeoPoint != nil || m.Address != "" {
-		flags.Set(2)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.About)
+	flags |= tlrt.Bit(m.Broadcast, 0)
+	flags |= tlrt.Bit(m.Megagroup, 1)
+	flags |= tlrt.Bit(m.ForImport, 3)
+	flags |= tlrt.Bit(m.Forum, 5)
+	flags |= tlrt.Bit(m.GeoPoint != nil || m.Address != "", 2)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.About)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 			return tlrt.EncodeErr(err, "channels.createChannel", "geo_point")
 		}
-	}
-	if flags.Has(2) {
-		b.PutString(m.Address)
+		tlrt.PutString(b, m.Address)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -1780,7 +1772,7 @@ func (m *ChannelsEditAdminRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsEditAdminRequestTypeID)
+	tlrt.PutUint32(b, ChannelsEditAdminRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1790,10 +1782,8 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Rank != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.editAdmin", "channel")
 	}
@@ -1804,7 +1794,7 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "channels.editAdmin", "admin_rights")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -1900,7 +1890,7 @@ func (m *ChannelsEditTitleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsEditTitleRequestTypeID)
+	tlrt.PutUint32(b, ChannelsEditTitleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1912,7 +1902,7 @@ func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.editTitle", "channel")
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -1990,7 +1980,7 @@ func (m *ChannelsEditPhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsEditPhotoRequestTypeID)
+	tlrt.PutUint32(b, ChannelsEditPhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2082,7 +2072,7 @@ func (m *ChannelsCheckUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsCheckUsernameRequestTypeID)
+	tlrt.PutUint32(b, ChannelsCheckUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2094,7 +2084,7 @@ func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.checkUsername", "channel")
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -2173,7 +2163,7 @@ func (m *ChannelsUpdateUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsUpdateUsernameRequestTypeID)
+	tlrt.PutUint32(b, ChannelsUpdateUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2185,7 +2175,7 @@ func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.updateUsername", "channel")
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -2263,7 +2253,7 @@ func (m *ChannelsJoinChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsJoinChannelRequestTypeID)
+	tlrt.PutUint32(b, ChannelsJoinChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2343,7 +2333,7 @@ func (m *ChannelsLeaveChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsLeaveChannelRequestTypeID)
+	tlrt.PutUint32(b, ChannelsLeaveChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2425,7 +2415,7 @@ func (m *ChannelsInviteToChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsInviteToChannelRequestTypeID)
+	tlrt.PutUint32(b, ChannelsInviteToChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2437,7 +2427,7 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "channels.inviteToChannel", "users")
@@ -2514,7 +2504,7 @@ func (m *ChannelsDeleteChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsDeleteChannelRequestTypeID)
+	tlrt.PutUint32(b, ChannelsDeleteChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2602,7 +2592,7 @@ func (m *ChannelsExportMessageLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsExportMessageLinkRequestTypeID)
+	tlrt.PutUint32(b, ChannelsExportMessageLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2612,17 +2602,13 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Grouped {
-		flags.Set(0)
-	}
-	if m.Thread {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Grouped, 0)
+	flags |= tlrt.Bit(m.Thread, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.exportMessageLink", "channel")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -2709,7 +2695,7 @@ func (m *ChannelsToggleSignaturesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleSignaturesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleSignaturesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2719,13 +2705,9 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.SignaturesEnabled {
-		flags.Set(0)
-	}
-	if m.ProfilesEnabled {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SignaturesEnabled, 0)
+	flags |= tlrt.Bit(m.ProfilesEnabled, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleSignatures", "channel")
 	}
@@ -2816,7 +2798,7 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetAdminedPublicChannelsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetAdminedPublicChannelsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2826,19 +2808,11 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.ByLocation {
-		flags.Set(0)
-	}
-	if m.CheckLimit {
-		flags.Set(1)
-	}
-	if m.ForPersonal {
-		flags.Set(2)
-	}
-	if m.ForCommunityPeer {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ByLocation, 0)
+	flags |= tlrt.Bit(m.CheckLimit, 1)
+	flags |= tlrt.Bit(m.ForPersonal, 2)
+	flags |= tlrt.Bit(m.ForCommunityPeer, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -2916,7 +2890,7 @@ func (m *ChannelsEditBannedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsEditBannedRequestTypeID)
+	tlrt.PutUint32(b, ChannelsEditBannedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3044,7 +3018,7 @@ func (m *ChannelsGetAdminLogRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetAdminLogRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetAdminLogRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3054,33 +3028,31 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.EventsFilter != nil {
-		flags.Set(0)
-	}
-	if len(m.Admins) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.EventsFilter != nil, 0)
+	flags |= tlrt.Bit(len(m.Admins) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.getAdminLog", "channel")
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if flags.Has(0) {
 		if err := m.EventsFilter.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channels.getAdminLog", "events_filter")
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Admins))
+		tlrt.PutVectorHeader(b, len(m.Admins))
 		for i := range m.Admins {
 			if err := tlrt.EncodeObject(b, m.Admins[i]); err != nil {
 				return tlrt.EncodeErr(err, "channels.getAdminLog", "admins")
 			}
 		}
 	}
-	b.PutLong(m.MaxID)
-	b.PutLong(m.MinID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.MaxID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.MinID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
 	return nil
 }
 
@@ -3190,7 +3162,7 @@ func (m *ChannelsSetStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSetStickersRequestTypeID)
+	tlrt.PutUint32(b, ChannelsSetStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3285,7 +3257,7 @@ func (m *ChannelsReadMessageContentsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsReadMessageContentsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsReadMessageContentsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3297,9 +3269,9 @@ func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.readMessageContents", "channel")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -3376,7 +3348,7 @@ func (m *ChannelsDeleteHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsDeleteHistoryRequestTypeID)
+	tlrt.PutUint32(b, ChannelsDeleteHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3386,14 +3358,12 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ForEveryone {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForEveryone, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.deleteHistory", "channel")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -3478,7 +3448,7 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsTogglePreHistoryHiddenRequestTypeID)
+	tlrt.PutUint32(b, ChannelsTogglePreHistoryHiddenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3562,8 +3532,11 @@ func (m *ChannelsGetLeftChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetLeftChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, ChannelsGetLeftChannelsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3571,7 +3544,7 @@ func (m *ChannelsGetLeftChannelsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
+	tlrt.PutUint32(b, uint32(m.Offset))
 	return nil
 }
 
@@ -3637,8 +3610,8 @@ func (m *ChannelsGetGroupsForDiscussionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetGroupsForDiscussionRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelsGetGroupsForDiscussionRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3711,7 +3684,7 @@ func (m *ChannelsSetDiscussionGroupRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSetDiscussionGroupRequestTypeID)
+	tlrt.PutUint32(b, ChannelsSetDiscussionGroupRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3800,7 +3773,7 @@ func (m *ChannelsEditLocationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsEditLocationRequestTypeID)
+	tlrt.PutUint32(b, ChannelsEditLocationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3815,7 +3788,7 @@ func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "channels.editLocation", "geo_point")
 	}
-	b.PutString(m.Address)
+	tlrt.PutString(b, m.Address)
 	return nil
 }
 
@@ -3897,7 +3870,7 @@ func (m *ChannelsToggleSlowModeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleSlowModeRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleSlowModeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3909,7 +3882,7 @@ func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleSlowMode", "channel")
 	}
-	b.PutInt(m.Seconds)
+	tlrt.PutUint32(b, uint32(m.Seconds))
 	return nil
 }
 
@@ -3981,8 +3954,8 @@ func (m *ChannelsGetInactiveChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetInactiveChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChannelsGetInactiveChannelsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4053,7 +4026,7 @@ func (m *ChannelsConvertToGigagroupRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsConvertToGigagroupRequestTypeID)
+	tlrt.PutUint32(b, ChannelsConvertToGigagroupRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4137,7 +4110,7 @@ func (m *ChannelsGetSendAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetSendAsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetSendAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4147,13 +4120,9 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ForPaidReactions {
-		flags.Set(0)
-	}
-	if m.ForLiveStories {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForPaidReactions, 0)
+	flags |= tlrt.Bit(m.ForLiveStories, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channels.getSendAs", "peer")
 	}
@@ -4238,7 +4207,7 @@ func (m *ChannelsDeleteParticipantHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsDeleteParticipantHistoryRequestTypeID)
+	tlrt.PutUint32(b, ChannelsDeleteParticipantHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4326,7 +4295,7 @@ func (m *ChannelsToggleJoinToSendRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleJoinToSendRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleJoinToSendRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4418,7 +4387,7 @@ func (m *ChannelsToggleJoinRequestRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleJoinRequestRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleJoinRequestRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4428,13 +4397,9 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ApplyToInvites {
-		flags.Set(1)
-	}
-	if m.GuardBot != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ApplyToInvites, 1)
+	flags |= tlrt.Bit(m.GuardBot != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
@@ -4531,7 +4496,7 @@ func (m *ChannelsReorderUsernamesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsReorderUsernamesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsReorderUsernamesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4543,9 +4508,9 @@ func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutString(m.Order[i])
+		tlrt.PutString(b, m.Order[i])
 	}
 	return nil
 }
@@ -4626,7 +4591,7 @@ func (m *ChannelsToggleUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleUsernameRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4638,7 +4603,7 @@ func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleUsername", "channel")
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	b.PutBool(m.Active)
 	return nil
 }
@@ -4721,7 +4686,7 @@ func (m *ChannelsDeactivateAllUsernamesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsDeactivateAllUsernamesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsDeactivateAllUsernamesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4804,7 +4769,7 @@ func (m *ChannelsToggleForumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleForumRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleForumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4894,7 +4859,7 @@ func (m *ChannelsToggleAntiSpamRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleAntiSpamRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleAntiSpamRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4982,7 +4947,7 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsReportAntiSpamFalsePositiveRequestTypeID)
+	tlrt.PutUint32(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4994,7 +4959,7 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) e
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -5071,7 +5036,7 @@ func (m *ChannelsToggleParticipantsHiddenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleParticipantsHiddenRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleParticipantsHiddenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5204,7 +5169,7 @@ func (m *ChannelsUpdateColorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsUpdateColorRequestTypeID)
+	tlrt.PutUint32(b, ChannelsUpdateColorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5214,24 +5179,18 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ForProfile {
-		flags.Set(1)
-	}
-	if m.Color != 0 {
-		flags.Set(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForProfile, 1)
+	flags |= tlrt.Bit(m.Color != 0, 2)
+	flags |= tlrt.Bit(m.BackgroundEmojiID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.updateColor", "channel")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
 	if flags.Has(0) {
-		b.PutLong(m.BackgroundEmojiID)
+		tlrt.PutUint64(b, uint64(m.BackgroundEmojiID))
 	}
 	return nil
 }
@@ -5330,7 +5289,7 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleViewForumAsMessagesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleViewForumAsMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5418,7 +5377,7 @@ func (m *ChannelsGetChannelRecommendationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetChannelRecommendationsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetChannelRecommendationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5428,10 +5387,8 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Channel != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Channel != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 			return tlrt.EncodeErr(err, "channels.getChannelRecommendations", "channel")
@@ -5519,7 +5476,7 @@ func (m *ChannelsUpdateEmojiStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsUpdateEmojiStatusRequestTypeID)
+	tlrt.PutUint32(b, ChannelsUpdateEmojiStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5614,7 +5571,7 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSetBoostsToUnblockRestrictionsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5626,7 +5583,7 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(b *bin.Buffer
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
 	}
-	b.PutInt(m.Boosts)
+	tlrt.PutUint32(b, uint32(m.Boosts))
 	return nil
 }
 
@@ -5701,7 +5658,7 @@ func (m *ChannelsSetEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSetEmojiStickersRequestTypeID)
+	tlrt.PutUint32(b, ChannelsSetEmojiStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5796,7 +5753,7 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsRestrictSponsoredMessagesRequestTypeID)
+	tlrt.PutUint32(b, ChannelsRestrictSponsoredMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5952,7 +5909,7 @@ func (m *ChannelsSearchPostsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSearchPostsRequestTypeID)
+	tlrt.PutUint32(b, ChannelsSearchPostsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5962,30 +5919,26 @@ func (m *ChannelsSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Hashtag != "" {
-		flags.Set(0)
-	}
-	if m.Query != "" {
-		flags.Set(1)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Hashtag != "", 0)
+	flags |= tlrt.Bit(m.Query != "", 1)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Hashtag)
+		tlrt.PutString(b, m.Hashtag)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Query)
+		tlrt.PutString(b, m.Query)
 	}
-	b.PutInt(m.OffsetRate)
+	tlrt.PutUint32(b, uint32(m.OffsetRate))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "channels.searchPosts", "offset_peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	if flags.Has(2) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -6107,7 +6060,7 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsUpdatePaidMessagesPriceRequestTypeID)
+	tlrt.PutUint32(b, ChannelsUpdatePaidMessagesPriceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6117,14 +6070,12 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BroadcastMessagesAllowed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.updatePaidMessagesPrice", "channel")
 	}
-	b.PutLong(m.SendPaidMessagesStars)
+	tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	return nil
 }
 
@@ -6209,7 +6160,7 @@ func (m *ChannelsToggleAutotranslationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsToggleAutotranslationRequestTypeID)
+	tlrt.PutUint32(b, ChannelsToggleAutotranslationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6294,7 +6245,7 @@ func (m *ChannelsGetMessageAuthorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsGetMessageAuthorRequestTypeID)
+	tlrt.PutUint32(b, ChannelsGetMessageAuthorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6306,7 +6257,7 @@ func (m *ChannelsGetMessageAuthorRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.getMessageAuthor", "channel")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -6405,7 +6356,7 @@ func (m *ChannelsCheckSearchPostsFloodRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsCheckSearchPostsFloodRequestTypeID)
+	tlrt.PutUint32(b, ChannelsCheckSearchPostsFloodRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6415,12 +6366,10 @@ func (m *ChannelsCheckSearchPostsFloodRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Query != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Query != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Query)
+		tlrt.PutString(b, m.Query)
 	}
 	return nil
 }
@@ -6508,7 +6457,7 @@ func (m *ChannelsSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelsSetMainProfileTabRequestTypeID)
+	tlrt.PutUint32(b, ChannelsSetMainProfileTabRequestTypeID)
 	return m.EncodeBare(b)
 }
 

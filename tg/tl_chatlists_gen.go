@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -84,7 +85,7 @@ func (m *ChatlistsChatlistInviteAlready) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsChatlistInviteAlreadyTypeID)
+	tlrt.PutUint32(b, ChatlistsChatlistInviteAlreadyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -93,26 +94,29 @@ func (m *ChatlistsChatlistInviteAlready) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FilterID)
-	b.PutVectorHeader(len(m.MissingPeers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.FilterID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.MissingPeers)))
 	for i := range m.MissingPeers {
 		if err := tlrt.EncodeObject(b, m.MissingPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.AlreadyPeers))
+	tlrt.PutVectorHeader(b, len(m.AlreadyPeers))
 	for i := range m.AlreadyPeers {
 		if err := tlrt.EncodeObject(b, m.AlreadyPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "users")
@@ -229,7 +233,7 @@ func (m *ChatlistsChatlistInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsChatlistInviteTypeID)
+	tlrt.PutUint32(b, ChatlistsChatlistInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -239,32 +243,28 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TitleNoanimate {
-		flags.Set(1)
-	}
-	if m.Emoticon != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TitleNoanimate, 1)
+	flags |= tlrt.Bit(m.Emoticon != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "title")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "users")
@@ -363,7 +363,7 @@ func (m *ChatlistsChatlistUpdates) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsChatlistUpdatesTypeID)
+	tlrt.PutUint32(b, ChatlistsChatlistUpdatesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -372,19 +372,19 @@ func (m *ChatlistsChatlistUpdates) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MissingPeers))
+	tlrt.PutVectorHeader(b, len(m.MissingPeers))
 	for i := range m.MissingPeers {
 		if err := tlrt.EncodeObject(b, m.MissingPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "users")
@@ -464,7 +464,7 @@ func (m *ChatlistsExportedChatlistInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsExportedChatlistInviteTypeID)
+	tlrt.PutUint32(b, ChatlistsExportedChatlistInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -554,7 +554,7 @@ func (m *ChatlistsExportedInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsExportedInvitesTypeID)
+	tlrt.PutUint32(b, ChatlistsExportedInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -563,19 +563,19 @@ func (m *ChatlistsExportedInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Invites))
+	tlrt.PutVectorHeader(b, len(m.Invites))
 	for i := range m.Invites {
 		if err := m.Invites[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "invites")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "users")
@@ -657,7 +657,7 @@ func (m *ChatlistsExportChatlistInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsExportChatlistInviteRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsExportChatlistInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -669,8 +669,8 @@ func (m *ChatlistsExportChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Chatlist.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.exportChatlistInvite", "peers")
@@ -763,7 +763,7 @@ func (m *ChatlistsDeleteExportedInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsDeleteExportedInviteRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsDeleteExportedInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -775,7 +775,7 @@ func (m *ChatlistsDeleteExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Chatlist.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -906,7 +906,7 @@ func (m *ChatlistsEditExportedInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsEditExportedInviteRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsEditExportedInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -916,22 +916,18 @@ func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if len(m.Peers) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(len(m.Peers) > 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Chatlist.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "chatlist")
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Peers))
+		tlrt.PutVectorHeader(b, len(m.Peers))
 		for i := range m.Peers {
 			if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 				return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "peers")
@@ -1040,7 +1036,7 @@ func (m *ChatlistsGetExportedInvitesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsGetExportedInvitesRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsGetExportedInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1127,7 +1123,7 @@ func (m *ChatlistsCheckChatlistInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsCheckChatlistInviteRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsCheckChatlistInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1136,7 +1132,7 @@ func (m *ChatlistsCheckChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -1211,7 +1207,7 @@ func (m *ChatlistsJoinChatlistInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsJoinChatlistInviteRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsJoinChatlistInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1220,8 +1216,8 @@ func (m *ChatlistsJoinChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.joinChatlistInvite", "peers")
@@ -1306,7 +1302,7 @@ func (m *ChatlistsGetChatlistUpdatesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsGetChatlistUpdatesRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsGetChatlistUpdatesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1394,7 +1390,7 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsJoinChatlistUpdatesRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsJoinChatlistUpdatesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1406,7 +1402,7 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Chatlist.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.joinChatlistUpdates", "peers")
@@ -1489,7 +1485,7 @@ func (m *ChatlistsHideChatlistUpdatesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsHideChatlistUpdatesRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsHideChatlistUpdatesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1576,7 +1572,7 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsGetLeaveChatlistSuggestionsRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1665,7 +1661,7 @@ func (m *ChatlistsLeaveChatlistRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatlistsLeaveChatlistRequestTypeID)
+	tlrt.PutUint32(b, ChatlistsLeaveChatlistRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1677,7 +1673,7 @@ func (m *ChatlistsLeaveChatlistRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Chatlist.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.leaveChatlist", "chatlist")
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatlists.leaveChatlist", "peers")

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -43,7 +44,7 @@ func (m *CommunitiesParticipantJoinedChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesParticipantJoinedChatsTypeID)
+	tlrt.PutUint32(b, CommunitiesParticipantJoinedChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -52,21 +53,21 @@ func (m *CommunitiesParticipantJoinedChats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.CreatorChatIDs))
+	tlrt.PutVectorHeader(b, len(m.CreatorChatIDs))
 	for i := range m.CreatorChatIDs {
-		b.PutLong(m.CreatorChatIDs[i])
+		tlrt.PutUint64(b, uint64(m.CreatorChatIDs[i]))
 	}
-	b.PutVectorHeader(len(m.JoinedChatIDs))
+	tlrt.PutVectorHeader(b, len(m.JoinedChatIDs))
 	for i := range m.JoinedChatIDs {
-		b.PutLong(m.JoinedChatIDs[i])
+		tlrt.PutUint64(b, uint64(m.JoinedChatIDs[i]))
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "communities.participantJoinedChats", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "communities.participantJoinedChats", "users")
@@ -178,7 +179,7 @@ func (m *CommunitiesPeerLinkRequests) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesPeerLinkRequestsTypeID)
+	tlrt.PutUint32(b, CommunitiesPeerLinkRequestsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -188,27 +189,28 @@ func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.TotalCount)
-	b.PutVectorHeader(len(m.Requests))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.TotalCount))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Requests)))
 	for i := range m.Requests {
 		if err := m.Requests[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "requests")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "users")
@@ -330,7 +332,7 @@ func (m *CommunitiesCreateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesCreateRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesCreateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -340,16 +342,12 @@ func (m *CommunitiesCreateRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Hidden {
-		flags.Set(1)
-	}
-	if m.About != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Hidden, 1)
+	flags |= tlrt.Bit(m.About != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "communities.create", "peer")
@@ -455,7 +453,7 @@ func (m *CommunitiesTogglePeerLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesTogglePeerLinkRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesTogglePeerLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -465,16 +463,10 @@ func (m *CommunitiesTogglePeerLinkRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Visible {
-		flags.Set(0)
-	}
-	if m.Hidden {
-		flags.Set(1)
-	}
-	if m.Deleted {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Visible, 0)
+	flags |= tlrt.Bit(m.Hidden, 1)
+	flags |= tlrt.Bit(m.Deleted, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.togglePeerLink", "community")
 	}
@@ -563,8 +555,8 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesGetJoinedCommunitiesRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, CommunitiesGetJoinedCommunitiesRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -640,7 +632,7 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Encode(b *bin.Buff
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -650,10 +642,8 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(b *bin.
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Collapsed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Collapsed, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
 	}
@@ -740,7 +730,7 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesGetPeerLinkRequestsRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesGetPeerLinkRequestsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -752,8 +742,8 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.getPeerLinkRequests", "community")
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -841,7 +831,7 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesTogglePeerLinkRequestApprovalRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -851,10 +841,8 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Reject {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Reject, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
 	}
@@ -949,7 +937,7 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Encode(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -959,10 +947,8 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(b *bin.B
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Reject {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Reject, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
 	}
@@ -1050,7 +1036,7 @@ func (m *CommunitiesToggleParticipantBannedRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesToggleParticipantBannedRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesToggleParticipantBannedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1060,10 +1046,8 @@ func (m *CommunitiesToggleParticipantBannedRequest) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Unban {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Unban, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.toggleParticipantBanned", "community")
 	}
@@ -1154,7 +1138,7 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunitiesGetParticipantJoinedChatsRequestTypeID)
+	tlrt.PutUint32(b, CommunitiesGetParticipantJoinedChatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -77,7 +78,7 @@ func (m *ContactsBlocked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsBlockedTypeID)
+	tlrt.PutUint32(b, ContactsBlockedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -86,19 +87,19 @@ func (m *ContactsBlocked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Blocked))
+	tlrt.PutVectorHeader(b, len(m.Blocked))
 	for i := range m.Blocked {
 		if err := m.Blocked[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.blocked", "blocked")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.blocked", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.blocked", "users")
@@ -181,7 +182,7 @@ func (m *ContactsBlockedSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsBlockedSliceTypeID)
+	tlrt.PutUint32(b, ContactsBlockedSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -190,20 +191,23 @@ func (m *ContactsBlockedSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Blocked))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocked)))
 	for i := range m.Blocked {
 		if err := m.Blocked[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.blockedSlice", "blocked")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.blockedSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.blockedSlice", "users")
@@ -321,8 +325,8 @@ func (m *ContactsContactsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsContactsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsContactsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -388,7 +392,7 @@ func (m *ContactsContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsContactsTypeID)
+	tlrt.PutUint32(b, ContactsContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -397,14 +401,17 @@ func (m *ContactsContacts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Contacts))
+	tlrt.PutVectorHeader(b, len(m.Contacts))
 	for i := range m.Contacts {
 		if err := m.Contacts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.contacts", "contacts")
 		}
 	}
-	b.PutInt(m.SavedCount)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.SavedCount))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.contacts", "users")
@@ -520,8 +527,8 @@ func (m *ContactsSponsoredPeersEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsSponsoredPeersEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsSponsoredPeersEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -588,7 +595,7 @@ func (m *ContactsSponsoredPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsSponsoredPeersTypeID)
+	tlrt.PutUint32(b, ContactsSponsoredPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -597,19 +604,19 @@ func (m *ContactsSponsoredPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := m.Peers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "users")
@@ -726,8 +733,8 @@ func (m *ContactsTopPeersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsTopPeersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsTopPeersNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -793,7 +800,7 @@ func (m *ContactsTopPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsTopPeersTypeID)
+	tlrt.PutUint32(b, ContactsTopPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -802,19 +809,19 @@ func (m *ContactsTopPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Categories))
+	tlrt.PutVectorHeader(b, len(m.Categories))
 	for i := range m.Categories {
 		if err := m.Categories[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.topPeers", "categories")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.topPeers", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.topPeers", "users")
@@ -892,8 +899,8 @@ func (m *ContactsTopPeersDisabled) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsTopPeersDisabledTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsTopPeersDisabledTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -955,7 +962,7 @@ func (m *ContactsContactBirthdays) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsContactBirthdaysTypeID)
+	tlrt.PutUint32(b, ContactsContactBirthdaysTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -964,13 +971,13 @@ func (m *ContactsContactBirthdays) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Contacts))
+	tlrt.PutVectorHeader(b, len(m.Contacts))
 	for i := range m.Contacts {
 		if err := m.Contacts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "contacts")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "users")
@@ -1047,7 +1054,7 @@ func (m *ContactsFound) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsFoundTypeID)
+	tlrt.PutUint32(b, ContactsFoundTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1056,25 +1063,25 @@ func (m *ContactsFound) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MyResults))
+	tlrt.PutVectorHeader(b, len(m.MyResults))
 	for i := range m.MyResults {
 		if err := tlrt.EncodeObject(b, m.MyResults[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.found", "my_results")
 		}
 	}
-	b.PutVectorHeader(len(m.Results))
+	tlrt.PutVectorHeader(b, len(m.Results))
 	for i := range m.Results {
 		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.found", "results")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.found", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.found", "users")
@@ -1158,7 +1165,7 @@ func (m *ContactsImportedContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsImportedContactsTypeID)
+	tlrt.PutUint32(b, ContactsImportedContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1167,23 +1174,23 @@ func (m *ContactsImportedContacts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Imported))
+	tlrt.PutVectorHeader(b, len(m.Imported))
 	for i := range m.Imported {
 		if err := m.Imported[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.importedContacts", "imported")
 		}
 	}
-	b.PutVectorHeader(len(m.PopularInvites))
+	tlrt.PutVectorHeader(b, len(m.PopularInvites))
 	for i := range m.PopularInvites {
 		if err := m.PopularInvites[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.importedContacts", "popular_invites")
 		}
 	}
-	b.PutVectorHeader(len(m.RetryContacts))
+	tlrt.PutVectorHeader(b, len(m.RetryContacts))
 	for i := range m.RetryContacts {
-		b.PutLong(m.RetryContacts[i])
+		tlrt.PutUint64(b, uint64(m.RetryContacts[i]))
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.importedContacts", "users")
@@ -1265,7 +1272,7 @@ func (m *ContactsResolvedPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsResolvedPeerTypeID)
+	tlrt.PutUint32(b, ContactsResolvedPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1277,13 +1284,13 @@ func (m *ContactsResolvedPeer) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "contacts.resolvedPeer", "peer")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.resolvedPeer", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.resolvedPeer", "users")
@@ -1359,8 +1366,11 @@ func (m *ContactsGetContactIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetContactIDsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ContactsGetContactIDsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1368,7 +1378,7 @@ func (m *ContactsGetContactIDsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -1434,8 +1444,8 @@ func (m *ContactsGetStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsGetStatusesRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1506,8 +1516,11 @@ func (m *ContactsGetContactsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetContactsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ContactsGetContactsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1515,7 +1528,7 @@ func (m *ContactsGetContactsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -1582,7 +1595,7 @@ func (m *ContactsImportContactsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsImportContactsRequestTypeID)
+	tlrt.PutUint32(b, ContactsImportContactsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1591,7 +1604,7 @@ func (m *ContactsImportContactsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Contacts))
+	tlrt.PutVectorHeader(b, len(m.Contacts))
 	for i := range m.Contacts {
 		if err := m.Contacts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.importContacts", "contacts")
@@ -1670,7 +1683,7 @@ func (m *ContactsDeleteContactsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsDeleteContactsRequestTypeID)
+	tlrt.PutUint32(b, ContactsDeleteContactsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1679,7 +1692,7 @@ func (m *ContactsDeleteContactsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.deleteContacts", "id")
@@ -1753,7 +1766,7 @@ func (m *ContactsDeleteByPhonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsDeleteByPhonesRequestTypeID)
+	tlrt.PutUint32(b, ContactsDeleteByPhonesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1762,9 +1775,9 @@ func (m *ContactsDeleteByPhonesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Phones))
+	tlrt.PutVectorHeader(b, len(m.Phones))
 	for i := range m.Phones {
-		b.PutString(m.Phones[i])
+		tlrt.PutString(b, m.Phones[i])
 	}
 	return nil
 }
@@ -1839,7 +1852,7 @@ func (m *ContactsBlockRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsBlockRequestTypeID)
+	tlrt.PutUint32(b, ContactsBlockRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1849,10 +1862,8 @@ func (m *ContactsBlockRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "contacts.block", "id")
 	}
@@ -1935,7 +1946,7 @@ func (m *ContactsUnblockRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsUnblockRequestTypeID)
+	tlrt.PutUint32(b, ContactsUnblockRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1945,10 +1956,8 @@ func (m *ContactsUnblockRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "contacts.unblock", "id")
 	}
@@ -2032,7 +2041,7 @@ func (m *ContactsGetBlockedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetBlockedRequestTypeID)
+	tlrt.PutUint32(b, ContactsGetBlockedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2042,12 +2051,12 @@ func (m *ContactsGetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -2129,7 +2138,7 @@ func (m *ContactsSearchRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsSearchRequestTypeID)
+	tlrt.PutUint32(b, ContactsSearchRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2139,15 +2148,11 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Broadcasts {
-		flags.Set(0)
-	}
-	if m.Bots {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutInt(m.Limit)
+	flags |= tlrt.Bit(m.Broadcasts, 0)
+	flags |= tlrt.Bit(m.Bots, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -2256,7 +2261,7 @@ func (m *ContactsResolveUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsResolveUsernameRequestTypeID)
+	tlrt.PutUint32(b, ContactsResolveUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2266,13 +2271,11 @@ func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Referer != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Username)
+	flags |= tlrt.Bit(m.Referer != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Username)
 	if flags.Has(0) {
-		b.PutString(m.Referer)
+		tlrt.PutString(b, m.Referer)
 	}
 	return nil
 }
@@ -2378,7 +2381,7 @@ func (m *ContactsGetTopPeersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetTopPeersRequestTypeID)
+	tlrt.PutUint32(b, ContactsGetTopPeersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2388,40 +2391,22 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17)
-	if m.Correspondents {
-		flags.Set(0)
-	}
-	if m.BotsPm {
-		flags.Set(1)
-	}
-	if m.BotsInline {
-		flags.Set(2)
-	}
-	if m.PhoneCalls {
-		flags.Set(3)
-	}
-	if m.ForwardUsers {
-		flags.Set(4)
-	}
-	if m.ForwardChats {
-		flags.Set(5)
-	}
-	if m.Groups {
-		flags.Set(10)
-	}
-	if m.Channels {
-		flags.Set(15)
-	}
-	if m.BotsApp {
-		flags.Set(16)
-	}
-	if m.BotsGuestchat {
-		flags.Set(17)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	flags |= tlrt.Bit(m.Correspondents, 0)
+	flags |= tlrt.Bit(m.BotsPm, 1)
+	flags |= tlrt.Bit(m.BotsInline, 2)
+	flags |= tlrt.Bit(m.PhoneCalls, 3)
+	flags |= tlrt.Bit(m.ForwardUsers, 4)
+	flags |= tlrt.Bit(m.ForwardChats, 5)
+	flags |= tlrt.Bit(m.Groups, 10)
+	flags |= tlrt.Bit(m.Channels, 15)
+	flags |= tlrt.Bit(m.BotsApp, 16)
+	flags |= tlrt.Bit(m.BotsGuestchat, 17)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
 	return nil
 }
 
@@ -2515,7 +2500,7 @@ func (m *ContactsResetTopPeerRatingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsResetTopPeerRatingRequestTypeID)
+	tlrt.PutUint32(b, ContactsResetTopPeerRatingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2599,8 +2584,8 @@ func (m *ContactsResetSavedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsResetSavedRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsResetSavedRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2666,8 +2651,8 @@ func (m *ContactsGetSavedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetSavedRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsGetSavedRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2739,7 +2724,7 @@ func (m *ContactsToggleTopPeersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsToggleTopPeersRequestTypeID)
+	tlrt.PutUint32(b, ContactsToggleTopPeersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2823,7 +2808,7 @@ func (m *ContactsAddContactRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsAddContactRequestTypeID)
+	tlrt.PutUint32(b, ContactsAddContactRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2833,19 +2818,15 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.AddPhonePrivacyException {
-		flags.Set(0)
-	}
-	if m.Note != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AddPhonePrivacyException, 0)
+	flags |= tlrt.Bit(m.Note != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "contacts.addContact", "id")
 	}
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Phone)
 	if flags.Has(1) {
 		if err := m.Note.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "contacts.addContact", "note")
@@ -2947,7 +2928,7 @@ func (m *ContactsAcceptContactRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsAcceptContactRequestTypeID)
+	tlrt.PutUint32(b, ContactsAcceptContactRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3055,7 +3036,7 @@ func (m *ContactsGetLocatedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetLocatedRequestTypeID)
+	tlrt.PutUint32(b, ContactsGetLocatedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3065,18 +3046,14 @@ func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Background {
-		flags.Set(1)
-	}
-	if m.SelfExpires != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Background, 1)
+	flags |= tlrt.Bit(m.SelfExpires != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "contacts.getLocated", "geo_point")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.SelfExpires)
+		tlrt.PutUint32(b, uint32(m.SelfExpires))
 	}
 	return nil
 }
@@ -3168,7 +3145,7 @@ func (m *ContactsBlockFromRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsBlockFromRepliesRequestTypeID)
+	tlrt.PutUint32(b, ContactsBlockFromRepliesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3178,17 +3155,13 @@ func (m *ContactsBlockFromRepliesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.DeleteMessage {
-		flags.Set(0)
-	}
-	if m.DeleteHistory {
-		flags.Set(1)
-	}
-	if m.ReportSpam {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.MsgID)
+	flags |= tlrt.Bit(m.DeleteMessage, 0)
+	flags |= tlrt.Bit(m.DeleteHistory, 1)
+	flags |= tlrt.Bit(m.ReportSpam, 2)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
 	return nil
 }
 
@@ -3265,7 +3238,7 @@ func (m *ContactsResolvePhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsResolvePhoneRequestTypeID)
+	tlrt.PutUint32(b, ContactsResolvePhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3274,7 +3247,7 @@ func (m *ContactsResolvePhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -3345,8 +3318,8 @@ func (m *ContactsExportContactTokenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsExportContactTokenRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsExportContactTokenRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3417,7 +3390,7 @@ func (m *ContactsImportContactTokenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsImportContactTokenRequestTypeID)
+	tlrt.PutUint32(b, ContactsImportContactTokenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3426,7 +3399,7 @@ func (m *ContactsImportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	return nil
 }
 
@@ -3497,7 +3470,7 @@ func (m *ContactsEditCloseFriendsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsEditCloseFriendsRequestTypeID)
+	tlrt.PutUint32(b, ContactsEditCloseFriendsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3506,9 +3479,9 @@ func (m *ContactsEditCloseFriendsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutLong(m.ID[i])
+		tlrt.PutUint64(b, uint64(m.ID[i]))
 	}
 	return nil
 }
@@ -3579,7 +3552,7 @@ func (m *ContactsSetBlockedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsSetBlockedRequestTypeID)
+	tlrt.PutUint32(b, ContactsSetBlockedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3589,17 +3562,18 @@ func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.ID))
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "contacts.setBlocked", "id")
 		}
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -3677,8 +3651,8 @@ func (m *ContactsGetBirthdaysRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetBirthdaysRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ContactsGetBirthdaysRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3749,7 +3723,7 @@ func (m *ContactsGetSponsoredPeersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsGetSponsoredPeersRequestTypeID)
+	tlrt.PutUint32(b, ContactsGetSponsoredPeersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3758,7 +3732,7 @@ func (m *ContactsGetSponsoredPeersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -3833,7 +3807,7 @@ func (m *ContactsUpdateContactNoteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactsUpdateContactNoteRequestTypeID)
+	tlrt.PutUint32(b, ContactsUpdateContactNoteRequestTypeID)
 	return m.EncodeBare(b)
 }
 

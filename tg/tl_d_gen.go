@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // DialogClass is the TL type Dialog: one of Dialog, DialogFolder,
@@ -156,7 +158,7 @@ func (m *Dialog) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogTypeID)
+	tlrt.PutUint32(b, DialogTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -166,43 +168,31 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<6)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	if m.UnreadMark {
-		flags.Set(3)
-	}
-	if m.ViewForumAsMessages {
-		flags.Set(6)
-	}
-	if m.Pts != 0 {
-		flags.Set(0)
-	}
-	if m.Draft != nil {
-		flags.Set(1)
-	}
-	if m.FolderID != 0 {
-		flags.Set(4)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 2)
+	flags |= tlrt.Bit(m.UnreadMark, 3)
+	flags |= tlrt.Bit(m.ViewForumAsMessages, 6)
+	flags |= tlrt.Bit(m.Pts != 0, 0)
+	flags |= tlrt.Bit(m.Draft != nil, 1)
+	flags |= tlrt.Bit(m.FolderID != 0, 4)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "dialog", "peer")
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
-	b.PutInt(m.UnreadMentionsCount)
-	b.PutInt(m.UnreadReactionsCount)
-	b.PutInt(m.UnreadPollVotesCount)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadMentionsCount))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadReactionsCount))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.UnreadPollVotesCount))
 	if err := m.NotifySettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialog", "notify_settings")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Pts)
+		tlrt.PutUint32(b, uint32(m.Pts))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
@@ -210,10 +200,10 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -357,7 +347,7 @@ func (m *DialogFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFolderTypeID)
+	tlrt.PutUint32(b, DialogFolderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -367,21 +357,21 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Folder.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFolder", "folder")
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "dialogFolder", "peer")
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.UnreadMutedPeersCount)
-	b.PutInt(m.UnreadUnmutedPeersCount)
-	b.PutInt(m.UnreadMutedMessagesCount)
-	b.PutInt(m.UnreadUnmutedMessagesCount)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.UnreadMutedPeersCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnreadUnmutedPeersCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadMutedMessagesCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadUnmutedMessagesCount))
 	return nil
 }
 
@@ -480,7 +470,7 @@ func (m *DialogCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogCommunityTypeID)
+	tlrt.PutUint32(b, DialogCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -490,11 +480,11 @@ func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CommunityID)
+	flags |= tlrt.Bit(m.Pinned, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
 	if err := m.NotifySettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogCommunity", "notify_settings")
 	}
@@ -680,7 +670,7 @@ func (m *DialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterTypeID)
+	tlrt.PutUint32(b, DialogFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -690,63 +680,43 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28)
-	if m.Contacts {
-		flags.Set(0)
-	}
-	if m.NonContacts {
-		flags.Set(1)
-	}
-	if m.Groups {
-		flags.Set(2)
-	}
-	if m.Broadcasts {
-		flags.Set(3)
-	}
-	if m.Bots {
-		flags.Set(4)
-	}
-	if m.ExcludeMuted {
-		flags.Set(11)
-	}
-	if m.ExcludeRead {
-		flags.Set(12)
-	}
-	if m.ExcludeArchived {
-		flags.Set(13)
-	}
-	if m.TitleNoanimate {
-		flags.Set(28)
-	}
-	if m.Emoticon != "" {
-		flags.Set(25)
-	}
-	if m.Color != 0 {
-		flags.Set(27)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.Contacts, 0)
+	flags |= tlrt.Bit(m.NonContacts, 1)
+	flags |= tlrt.Bit(m.Groups, 2)
+	flags |= tlrt.Bit(m.Broadcasts, 3)
+	flags |= tlrt.Bit(m.Bots, 4)
+	flags |= tlrt.Bit(m.ExcludeMuted, 11)
+	flags |= tlrt.Bit(m.ExcludeRead, 12)
+	flags |= tlrt.Bit(m.ExcludeArchived, 13)
+	flags |= tlrt.Bit(m.TitleNoanimate, 28)
+	flags |= tlrt.Bit(m.Emoticon != "", 25)
+	flags |= tlrt.Bit(m.Color != 0, 27)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFilter", "title")
 	}
 	if flags.Has(25) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	if flags.Has(27) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
-	b.PutVectorHeader(len(m.PinnedPeers))
+	tlrt.PutVectorHeader(b, len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
 		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilter", "pinned_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.IncludePeers))
+	tlrt.PutVectorHeader(b, len(m.IncludePeers))
 	for i := range m.IncludePeers {
 		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilter", "include_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.ExcludePeers))
+	tlrt.PutVectorHeader(b, len(m.ExcludePeers))
 	for i := range m.ExcludePeers {
 		if err := tlrt.EncodeObject(b, m.ExcludePeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilter", "exclude_peers")
@@ -862,8 +832,8 @@ func (m *DialogFilterDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterDefaultTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, DialogFilterDefaultTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -980,7 +950,7 @@ func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterChatlistTypeID)
+	tlrt.PutUint32(b, DialogFilterChatlistTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -990,36 +960,30 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<26 | 1<<28)
-	if m.HasMyInvites {
-		flags.Set(26)
-	}
-	if m.TitleNoanimate {
-		flags.Set(28)
-	}
-	if m.Emoticon != "" {
-		flags.Set(25)
-	}
-	if m.Color != 0 {
-		flags.Set(27)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.HasMyInvites, 26)
+	flags |= tlrt.Bit(m.TitleNoanimate, 28)
+	flags |= tlrt.Bit(m.Emoticon != "", 25)
+	flags |= tlrt.Bit(m.Color != 0, 27)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if flags.Has(25) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	if flags.Has(27) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
-	b.PutVectorHeader(len(m.PinnedPeers))
+	tlrt.PutVectorHeader(b, len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
 		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilterChatlist", "pinned_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.IncludePeers))
+	tlrt.PutVectorHeader(b, len(m.IncludePeers))
 	for i := range m.IncludePeers {
 		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilterChatlist", "include_peers")
@@ -1164,7 +1128,7 @@ func (m *DialogPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogPeerTypeID)
+	tlrt.PutUint32(b, DialogPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1238,8 +1202,11 @@ func (m *DialogPeerFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogPeerFolderTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, DialogPeerFolderTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1247,7 +1214,7 @@ func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -1307,8 +1274,11 @@ func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogPeerCommunityTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DialogPeerCommunityTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1316,7 +1286,7 @@ func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.CommunityID)
+	tlrt.PutUint64(b, uint64(m.CommunityID))
 	return nil
 }
 
@@ -1410,8 +1380,11 @@ func (m *DocumentEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DocumentEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1419,7 +1392,7 @@ func (m *DocumentEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -1534,7 +1507,7 @@ func (m *Document) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentTypeID)
+	tlrt.PutUint32(b, DocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1544,21 +1517,19 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Thumbs) > 0 {
-		flags.Set(0)
-	}
-	if len(m.VideoThumbs) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutInt(m.Date)
-	b.PutString(m.MimeType)
-	b.PutLong(m.Size)
+	flags |= tlrt.Bit(len(m.Thumbs) > 0, 0)
+	flags |= tlrt.Bit(len(m.VideoThumbs) > 0, 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	tlrt.PutUint32(b, uint32(m.Date))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutUint64(b, uint64(m.Size))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Thumbs))
+		tlrt.PutVectorHeader(b, len(m.Thumbs))
 		for i := range m.Thumbs {
 			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
 				return tlrt.EncodeErr(err, "document", "thumbs")
@@ -1566,15 +1537,18 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.VideoThumbs))
+		tlrt.PutVectorHeader(b, len(m.VideoThumbs))
 		for i := range m.VideoThumbs {
 			if err := tlrt.EncodeObject(b, m.VideoThumbs[i]); err != nil {
 				return tlrt.EncodeErr(err, "document", "video_thumbs")
 			}
 		}
 	}
-	b.PutInt(m.DCID)
-	b.PutVectorHeader(len(m.Attributes))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Attributes)))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "document", "attributes")
@@ -1744,8 +1718,12 @@ func (m *DocumentAttributeImageSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeImageSizeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DocumentAttributeImageSizeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1753,8 +1731,10 @@ func (m *DocumentAttributeImageSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
 	return nil
 }
 
@@ -1816,8 +1796,8 @@ func (m *DocumentAttributeAnimated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeAnimatedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, DocumentAttributeAnimatedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1887,7 +1867,7 @@ func (m *DocumentAttributeSticker) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeStickerTypeID)
+	tlrt.PutUint32(b, DocumentAttributeStickerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1897,14 +1877,10 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Mask {
-		flags.Set(1)
-	}
-	if m.MaskCoords != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Alt)
+	flags |= tlrt.Bit(m.Mask, 1)
+	flags |= tlrt.Bit(m.MaskCoords != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Alt)
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "documentAttributeSticker", "stickerset")
 	}
@@ -2075,7 +2051,7 @@ func (m *DocumentAttributeVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeVideoTypeID)
+	tlrt.PutUint32(b, DocumentAttributeVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2085,36 +2061,26 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.RoundMessage {
-		flags.Set(0)
-	}
-	if m.SupportsStreaming {
-		flags.Set(1)
-	}
-	if m.Nosound {
-		flags.Set(3)
-	}
-	if m.PreloadPrefixSize != 0 {
-		flags.Set(2)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(4)
-	}
-	if m.VideoCodec != "" {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.Duration)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	flags |= tlrt.Bit(m.RoundMessage, 0)
+	flags |= tlrt.Bit(m.SupportsStreaming, 1)
+	flags |= tlrt.Bit(m.Nosound, 3)
+	flags |= tlrt.Bit(m.PreloadPrefixSize != 0, 2)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 4)
+	flags |= tlrt.Bit(m.VideoCodec != "", 5)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Duration))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.H))
 	if flags.Has(2) {
-		b.PutInt(m.PreloadPrefixSize)
+		tlrt.PutUint32(b, uint32(m.PreloadPrefixSize))
 	}
 	if flags.Has(4) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	if flags.Has(5) {
-		b.PutString(m.VideoCodec)
+		tlrt.PutString(b, m.VideoCodec)
 	}
 	return nil
 }
@@ -2290,7 +2256,7 @@ func (m *DocumentAttributeAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeAudioTypeID)
+	tlrt.PutUint32(b, DocumentAttributeAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2300,28 +2266,22 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Voice {
-		flags.Set(10)
-	}
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Performer != "" {
-		flags.Set(1)
-	}
-	if len(m.Waveform) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Duration)
+	flags |= tlrt.Bit(m.Voice, 10)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Performer != "", 1)
+	flags |= tlrt.Bit(len(m.Waveform) > 0, 2)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Performer)
+		tlrt.PutString(b, m.Performer)
 	}
 	if flags.Has(2) {
-		b.PutBytes(m.Waveform)
+		tlrt.PutBytes(b, m.Waveform)
 	}
 	return nil
 }
@@ -2421,7 +2381,7 @@ func (m *DocumentAttributeFilename) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeFilenameTypeID)
+	tlrt.PutUint32(b, DocumentAttributeFilenameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2430,7 +2390,7 @@ func (m *DocumentAttributeFilename) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.FileName)
+	tlrt.PutString(b, m.FileName)
 	return nil
 }
 
@@ -2495,8 +2455,8 @@ func (m *DocumentAttributeHasStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeHasStickersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, DocumentAttributeHasStickersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2567,7 +2527,7 @@ func (m *DocumentAttributeCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeCustomEmojiTypeID)
+	tlrt.PutUint32(b, DocumentAttributeCustomEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2577,14 +2537,10 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Free {
-		flags.Set(0)
-	}
-	if m.TextColor {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Alt)
+	flags |= tlrt.Bit(m.Free, 0)
+	flags |= tlrt.Bit(m.TextColor, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Alt)
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "documentAttributeCustomEmoji", "stickerset")
 	}
@@ -2728,7 +2684,7 @@ func (m *DraftMessageEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DraftMessageEmptyTypeID)
+	tlrt.PutUint32(b, DraftMessageEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2738,12 +2694,10 @@ func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Date != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Date != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	return nil
 }
@@ -2873,7 +2827,7 @@ func (m *DraftMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DraftMessageTypeID)
+	tlrt.PutUint32(b, DraftMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2883,39 +2837,23 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(6)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(4)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.Media != nil {
-		flags.Set(5)
-	}
-	if m.Effect != 0 {
-		flags.Set(7)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(8)
-	}
-	if m.RichMessage != nil {
-		flags.Set(9)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 6)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 4)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.Media != nil, 5)
+	flags |= tlrt.Bit(m.Effect != 0, 7)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 8)
+	flags |= tlrt.Bit(m.RichMessage != nil, 9)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "draftMessage", "reply_to")
 		}
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "draftMessage", "entities")
@@ -2927,9 +2865,9 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "draftMessage", "media")
 		}
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(7) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(8) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -3056,7 +2994,7 @@ func (m *DataJSON) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DataJSONTypeID)
+	tlrt.PutUint32(b, DataJSONTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3065,7 +3003,7 @@ func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Data)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -3163,7 +3101,7 @@ func (m *DCOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DCOptionTypeID)
+	tlrt.PutUint32(b, DCOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3173,33 +3111,21 @@ func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Ipv6 {
-		flags.Set(0)
-	}
-	if m.MediaOnly {
-		flags.Set(1)
-	}
-	if m.TcpoOnly {
-		flags.Set(2)
-	}
-	if m.CDN {
-		flags.Set(3)
-	}
-	if m.Static {
-		flags.Set(4)
-	}
-	if m.ThisPortOnly {
-		flags.Set(5)
-	}
-	if len(m.Secret) > 0 {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutString(m.IPAddress)
-	b.PutInt(m.Port)
+	flags |= tlrt.Bit(m.Ipv6, 0)
+	flags |= tlrt.Bit(m.MediaOnly, 1)
+	flags |= tlrt.Bit(m.TcpoOnly, 2)
+	flags |= tlrt.Bit(m.CDN, 3)
+	flags |= tlrt.Bit(m.Static, 4)
+	flags |= tlrt.Bit(m.ThisPortOnly, 5)
+	flags |= tlrt.Bit(len(m.Secret) > 0, 10)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	tlrt.PutString(b, m.IPAddress)
+	tlrt.PutUint32(b, uint32(m.Port))
 	if flags.Has(10) {
-		b.PutBytes(m.Secret)
+		tlrt.PutBytes(b, m.Secret)
 	}
 	return nil
 }
@@ -3290,8 +3216,11 @@ func (m *DefaultHistoryTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DefaultHistoryTTLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, DefaultHistoryTTLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3299,7 +3228,7 @@ func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -3358,7 +3287,7 @@ func (m *DialogFilterSuggested) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterSuggestedTypeID)
+	tlrt.PutUint32(b, DialogFilterSuggestedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3370,7 +3299,7 @@ func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "dialogFilterSuggested", "filter")
 	}
-	b.PutString(m.Description)
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -3449,7 +3378,7 @@ func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DisallowedGiftsSettingsTypeID)
+	tlrt.PutUint32(b, DisallowedGiftsSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3459,22 +3388,12 @@ func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.DisallowUnlimitedStargifts {
-		flags.Set(0)
-	}
-	if m.DisallowLimitedStargifts {
-		flags.Set(1)
-	}
-	if m.DisallowUniqueStargifts {
-		flags.Set(2)
-	}
-	if m.DisallowPremiumGifts {
-		flags.Set(3)
-	}
-	if m.DisallowStargiftsFromChannels {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.DisallowUnlimitedStargifts, 0)
+	flags |= tlrt.Bit(m.DisallowLimitedStargifts, 1)
+	flags |= tlrt.Bit(m.DisallowUniqueStargifts, 2)
+	flags |= tlrt.Bit(m.DisallowPremiumGifts, 3)
+	flags |= tlrt.Bit(m.DisallowStargiftsFromChannels, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -3542,8 +3461,8 @@ func (m *Double) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DoubleTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, DoubleTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

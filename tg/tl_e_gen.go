@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -76,7 +77,7 @@ func (m *EmailVerificationCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmailVerificationCodeTypeID)
+	tlrt.PutUint32(b, EmailVerificationCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -85,7 +86,7 @@ func (m *EmailVerificationCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Code)
+	tlrt.PutString(b, m.Code)
 	return nil
 }
 
@@ -151,7 +152,7 @@ func (m *EmailVerificationGoogle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmailVerificationGoogleTypeID)
+	tlrt.PutUint32(b, EmailVerificationGoogleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -160,7 +161,7 @@ func (m *EmailVerificationGoogle) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	return nil
 }
 
@@ -226,7 +227,7 @@ func (m *EmailVerificationApple) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmailVerificationAppleTypeID)
+	tlrt.PutUint32(b, EmailVerificationAppleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -235,7 +236,7 @@ func (m *EmailVerificationApple) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	return nil
 }
 
@@ -343,7 +344,7 @@ func (m *EmailVerifyPurposeLoginSetup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmailVerifyPurposeLoginSetupTypeID)
+	tlrt.PutUint32(b, EmailVerifyPurposeLoginSetupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -352,8 +353,8 @@ func (m *EmailVerifyPurposeLoginSetup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
 	return nil
 }
 
@@ -422,8 +423,8 @@ func (m *EmailVerifyPurposeLoginChange) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmailVerifyPurposeLoginChangeTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, EmailVerifyPurposeLoginChangeTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -485,8 +486,8 @@ func (m *EmailVerifyPurposePassport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmailVerifyPurposePassportTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, EmailVerifyPurposePassportTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -589,7 +590,7 @@ func (m *EmojiGroup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiGroupTypeID)
+	tlrt.PutUint32(b, EmojiGroupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -598,11 +599,14 @@ func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutLong(m.IconEmojiID)
-	b.PutVectorHeader(len(m.Emoticons))
+	tlrt.PutString(b, m.Title)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.IconEmojiID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Emoticons)))
 	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
+		tlrt.PutString(b, m.Emoticons[i])
 	}
 	return nil
 }
@@ -677,7 +681,7 @@ func (m *EmojiGroupGreeting) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiGroupGreetingTypeID)
+	tlrt.PutUint32(b, EmojiGroupGreetingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -686,11 +690,14 @@ func (m *EmojiGroupGreeting) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutLong(m.IconEmojiID)
-	b.PutVectorHeader(len(m.Emoticons))
+	tlrt.PutString(b, m.Title)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.IconEmojiID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Emoticons)))
 	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
+		tlrt.PutString(b, m.Emoticons[i])
 	}
 	return nil
 }
@@ -763,7 +770,7 @@ func (m *EmojiGroupPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiGroupPremiumTypeID)
+	tlrt.PutUint32(b, EmojiGroupPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -772,8 +779,8 @@ func (m *EmojiGroupPremium) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutLong(m.IconEmojiID)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	return nil
 }
 
@@ -879,7 +886,7 @@ func (m *EmojiKeyword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiKeywordTypeID)
+	tlrt.PutUint32(b, EmojiKeywordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -888,10 +895,10 @@ func (m *EmojiKeyword) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Keyword)
-	b.PutVectorHeader(len(m.Emoticons))
+	tlrt.PutString(b, m.Keyword)
+	tlrt.PutVectorHeader(b, len(m.Emoticons))
 	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
+		tlrt.PutString(b, m.Emoticons[i])
 	}
 	return nil
 }
@@ -962,7 +969,7 @@ func (m *EmojiKeywordDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiKeywordDeletedTypeID)
+	tlrt.PutUint32(b, EmojiKeywordDeletedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -971,10 +978,10 @@ func (m *EmojiKeywordDeleted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Keyword)
-	b.PutVectorHeader(len(m.Emoticons))
+	tlrt.PutString(b, m.Keyword)
+	tlrt.PutVectorHeader(b, len(m.Emoticons))
 	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
+		tlrt.PutString(b, m.Emoticons[i])
 	}
 	return nil
 }
@@ -1076,8 +1083,8 @@ func (m *EmojiListNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiListNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, EmojiListNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1141,7 +1148,7 @@ func (m *EmojiList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiListTypeID)
+	tlrt.PutUint32(b, EmojiListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1150,10 +1157,13 @@ func (m *EmojiList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.DocumentID))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.DocumentID)))
 	for i := range m.DocumentID {
-		b.PutLong(m.DocumentID[i])
+		tlrt.PutUint64(b, uint64(m.DocumentID[i]))
 	}
 	return nil
 }
@@ -1254,8 +1264,8 @@ func (m *EmojiStatusEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiStatusEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, EmojiStatusEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1344,7 +1354,7 @@ func (m *EmojiStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiStatusTypeID)
+	tlrt.PutUint32(b, EmojiStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1354,13 +1364,13 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Until != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.DocumentID)
+	flags |= tlrt.Bit(m.Until != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
 	if flags.Has(0) {
-		b.PutInt(m.Until)
+		tlrt.PutUint32(b, uint32(m.Until))
 	}
 	return nil
 }
@@ -1472,7 +1482,7 @@ func (m *EmojiStatusCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiStatusCollectibleTypeID)
+	tlrt.PutUint32(b, EmojiStatusCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1482,21 +1492,23 @@ func (m *EmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Until != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CollectibleID)
-	b.PutLong(m.DocumentID)
-	b.PutString(m.Title)
-	b.PutString(m.Slug)
-	b.PutLong(m.PatternDocumentID)
-	b.PutInt(m.CenterColor)
-	b.PutInt(m.EdgeColor)
-	b.PutInt(m.PatternColor)
-	b.PutInt(m.TextColor)
+	flags |= tlrt.Bit(m.Until != 0, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CollectibleID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.DocumentID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Slug)
+	w = tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.PatternDocumentID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.PatternColor))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.TextColor))
 	if flags.Has(0) {
-		b.PutInt(m.Until)
+		tlrt.PutUint32(b, uint32(m.Until))
 	}
 	return nil
 }
@@ -1628,7 +1640,7 @@ func (m *InputEmojiStatusCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEmojiStatusCollectibleTypeID)
+	tlrt.PutUint32(b, InputEmojiStatusCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1638,13 +1650,13 @@ func (m *InputEmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Until != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CollectibleID)
+	flags |= tlrt.Bit(m.Until != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CollectibleID))
 	if flags.Has(0) {
-		b.PutInt(m.Until)
+		tlrt.PutUint32(b, uint32(m.Until))
 	}
 	return nil
 }
@@ -1763,8 +1775,11 @@ func (m *EncryptedChatEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedChatEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, EncryptedChatEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1772,7 +1787,7 @@ func (m *EncryptedChatEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -1837,8 +1852,15 @@ func (m *EncryptedChatWaiting) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedChatWaitingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, EncryptedChatWaitingTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[28:], uint64(m.ParticipantID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1846,11 +1868,13 @@ func (m *EncryptedChatWaiting) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.ParticipantID))
 	return nil
 }
 
@@ -1954,7 +1978,7 @@ func (m *EncryptedChatRequested) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedChatRequestedTypeID)
+	tlrt.PutUint32(b, EncryptedChatRequestedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1964,19 +1988,19 @@ func (m *EncryptedChatRequested) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GA)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GA)
 	return nil
 }
 
@@ -2079,7 +2103,7 @@ func (m *EncryptedChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedChatTypeID)
+	tlrt.PutUint32(b, EncryptedChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2088,13 +2112,15 @@ func (m *EncryptedChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GAOrB)
-	b.PutLong(m.KeyFingerprint)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GAOrB)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	return nil
 }
 
@@ -2180,7 +2206,7 @@ func (m *EncryptedChatDiscarded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedChatDiscardedTypeID)
+	tlrt.PutUint32(b, EncryptedChatDiscardedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2190,11 +2216,11 @@ func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HistoryDeleted {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.HistoryDeleted, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	return nil
 }
 
@@ -2297,8 +2323,8 @@ func (m *EncryptedFileEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedFileEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, EncryptedFileEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2366,8 +2392,15 @@ func (m *EncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, EncryptedFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.Size))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.KeyFingerprint))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2375,11 +2408,13 @@ func (m *EncryptedFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutLong(m.Size)
-	b.PutInt(m.DCID)
-	b.PutInt(m.KeyFingerprint)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.Size))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.KeyFingerprint))
 	return nil
 }
 
@@ -2492,7 +2527,7 @@ func (m *EncryptedMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedMessageTypeID)
+	tlrt.PutUint32(b, EncryptedMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2501,10 +2536,12 @@ func (m *EncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
-	b.PutInt(m.ChatID)
-	b.PutInt(m.Date)
-	b.PutBytes(m.Bytes)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ChatID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	tlrt.PutBytes(b, m.Bytes)
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "encryptedMessage", "file")
 	}
@@ -2592,7 +2629,7 @@ func (m *EncryptedMessageService) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EncryptedMessageServiceTypeID)
+	tlrt.PutUint32(b, EncryptedMessageServiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2601,10 +2638,12 @@ func (m *EncryptedMessageService) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
-	b.PutInt(m.ChatID)
-	b.PutInt(m.Date)
-	b.PutBytes(m.Bytes)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ChatID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -2874,7 +2913,7 @@ func (m *ChatInviteExported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteExportedTypeID)
+	tlrt.PutUint32(b, ChatInviteExportedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2884,63 +2923,43 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<9)
-	if m.Revoked {
-		flags.Set(0)
-	}
-	if m.Permanent {
-		flags.Set(5)
-	}
-	if m.RequestNeeded {
-		flags.Set(6)
-	}
-	if m.StartDate != 0 {
-		flags.Set(4)
-	}
-	if m.ExpireDate != 0 {
-		flags.Set(1)
-	}
-	if m.UsageLimit != 0 {
-		flags.Set(2)
-	}
-	if m.Usage != 0 {
-		flags.Set(3)
-	}
-	if m.Requested != 0 {
-		flags.Set(7)
-	}
-	if m.SubscriptionExpired != 0 {
-		flags.Set(10)
-	}
-	if m.Title != "" {
-		flags.Set(8)
-	}
-	if m.SubscriptionPricing != nil {
-		flags.Set(9)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Link)
-	b.PutLong(m.AdminID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Revoked, 0)
+	flags |= tlrt.Bit(m.Permanent, 5)
+	flags |= tlrt.Bit(m.RequestNeeded, 6)
+	flags |= tlrt.Bit(m.StartDate != 0, 4)
+	flags |= tlrt.Bit(m.ExpireDate != 0, 1)
+	flags |= tlrt.Bit(m.UsageLimit != 0, 2)
+	flags |= tlrt.Bit(m.Usage != 0, 3)
+	flags |= tlrt.Bit(m.Requested != 0, 7)
+	flags |= tlrt.Bit(m.SubscriptionExpired != 0, 10)
+	flags |= tlrt.Bit(m.Title != "", 8)
+	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 9)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Link)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.AdminID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if flags.Has(4) {
-		b.PutInt(m.StartDate)
+		tlrt.PutUint32(b, uint32(m.StartDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ExpireDate)
+		tlrt.PutUint32(b, uint32(m.ExpireDate))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.UsageLimit)
+		tlrt.PutUint32(b, uint32(m.UsageLimit))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Usage)
+		tlrt.PutUint32(b, uint32(m.Usage))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.Requested)
+		tlrt.PutUint32(b, uint32(m.Requested))
 	}
 	if flags.Has(10) {
-		b.PutInt(m.SubscriptionExpired)
+		tlrt.PutUint32(b, uint32(m.SubscriptionExpired))
 	}
 	if flags.Has(8) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(9) {
 		if err := m.SubscriptionPricing.Encode(b); err != nil {
@@ -3093,8 +3112,8 @@ func (m *ChatInvitePublicJoinRequests) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInvitePublicJoinRequestsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ChatInvitePublicJoinRequestsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3158,7 +3177,7 @@ func (m *EmojiKeywordsDifference) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiKeywordsDifferenceTypeID)
+	tlrt.PutUint32(b, EmojiKeywordsDifferenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3167,10 +3186,13 @@ func (m *EmojiKeywordsDifference) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
-	b.PutInt(m.FromVersion)
-	b.PutInt(m.Version)
-	b.PutVectorHeader(len(m.Keywords))
+	tlrt.PutString(b, m.LangCode)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.FromVersion))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Keywords)))
 	for i := range m.Keywords {
 		if err := tlrt.EncodeObject(b, m.Keywords[i]); err != nil {
 			return tlrt.EncodeErr(err, "emojiKeywordsDifference", "keywords")
@@ -3249,7 +3271,7 @@ func (m *EmojiLanguage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiLanguageTypeID)
+	tlrt.PutUint32(b, EmojiLanguageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3258,7 +3280,7 @@ func (m *EmojiLanguage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -3320,7 +3342,7 @@ func (m *EmojiURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiURLTypeID)
+	tlrt.PutUint32(b, EmojiURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3329,7 +3351,7 @@ func (m *EmojiURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -3449,7 +3471,7 @@ func (m *EphemeralMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralMessageTypeID)
+	tlrt.PutUint32(b, EphemeralMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3459,40 +3481,30 @@ func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6)
-	if m.Out {
-		flags.Set(0)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(2)
-	}
-	if m.Media != nil {
-		flags.Set(3)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(4)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.Out, 0)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 2)
+	flags |= tlrt.Bit(m.Media != nil, 3)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 4)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 6)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "ephemeralMessage", "from_id")
 	}
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "ephemeralMessage", "peer_id")
 	}
-	b.PutLong(m.ReceiverID)
+	tlrt.PutUint64(b, uint64(m.ReceiverID))
 	if flags.Has(1) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutInt(m.Date)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(m.Date))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "ephemeralMessage", "entities")
@@ -3634,7 +3646,7 @@ func (m *Error) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ErrorTypeID)
+	tlrt.PutUint32(b, ErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3643,8 +3655,8 @@ func (m *Error) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Code)
-	b.PutString(m.Text)
+	tlrt.PutUint32(b, uint32(m.Code))
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -3713,7 +3725,7 @@ func (m *ExportedChatlistInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ExportedChatlistInviteTypeID)
+	tlrt.PutUint32(b, ExportedChatlistInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3723,10 +3735,10 @@ func (m *ExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.URL)
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "exportedChatlistInvite", "peers")
@@ -3807,7 +3819,7 @@ func (m *ExportedContactToken) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ExportedContactTokenTypeID)
+	tlrt.PutUint32(b, ExportedContactTokenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3816,8 +3828,8 @@ func (m *ExportedContactToken) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Expires)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -3884,7 +3896,7 @@ func (m *ExportedMessageLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ExportedMessageLinkTypeID)
+	tlrt.PutUint32(b, ExportedMessageLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3893,8 +3905,8 @@ func (m *ExportedMessageLink) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Link)
-	b.PutString(m.Html)
+	tlrt.PutString(b, m.Link)
+	tlrt.PutString(b, m.Html)
 	return nil
 }
 
@@ -3959,7 +3971,7 @@ func (m *ExportedStoryLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ExportedStoryLinkTypeID)
+	tlrt.PutUint32(b, ExportedStoryLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3968,7 +3980,7 @@ func (m *ExportedStoryLink) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 

@@ -92,7 +92,7 @@ func (m *EphemeralSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralSendMessageRequestTypeID)
+	tlrt.PutUint32(b, EphemeralSendMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -102,25 +102,13 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.QueryID != 0 {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.Media != nil {
-		flags.Set(2)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(3)
-	}
-	if m.RichMessage != nil {
-		flags.Set(4)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.QueryID != 0, 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.Media != nil, 2)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 3)
+	flags |= tlrt.Bit(m.RichMessage != nil, 4)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "peer")
 	}
@@ -128,11 +116,11 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "receiver_id")
 	}
 	if flags.Has(0) {
-		b.PutLong(m.QueryID)
+		tlrt.PutUint64(b, uint64(m.QueryID))
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "ephemeral.sendMessage", "entities")
@@ -154,7 +142,7 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "rich_message")
 		}
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "reply_to")
@@ -289,7 +277,7 @@ func (m *EphemeralDeleteMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralDeleteMessageRequestTypeID)
+	tlrt.PutUint32(b, EphemeralDeleteMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -304,7 +292,7 @@ func (m *EphemeralDeleteMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ReceiverID); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.deleteMessage", "receiver_id")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -383,7 +371,7 @@ func (m *EphemeralReportMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralReportMessageRequestTypeID)
+	tlrt.PutUint32(b, EphemeralReportMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -395,9 +383,9 @@ func (m *EphemeralReportMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.reportMessage", "peer")
 	}
-	b.PutInt(m.ID)
-	b.PutBytes(m.Option)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(m.ID))
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -509,7 +497,7 @@ func (m *EphemeralGetCallbackAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralGetCallbackAnswerRequestTypeID)
+	tlrt.PutUint32(b, EphemeralGetCallbackAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -519,16 +507,14 @@ func (m *EphemeralGetCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Data) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Data) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.getCallbackAnswer", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(1) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -72,8 +73,11 @@ func (m *ForumTopicDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ForumTopicDeletedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, ForumTopicDeletedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -81,7 +85,7 @@ func (m *ForumTopicDeleted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -195,7 +199,7 @@ func (m *ForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ForumTopicTypeID)
+	tlrt.PutUint32(b, ForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -205,48 +209,36 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
-	if m.My {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Pinned {
-		flags.Set(3)
-	}
-	if m.Short {
-		flags.Set(5)
-	}
-	if m.Hidden {
-		flags.Set(6)
-	}
-	if m.TitleMissing {
-		flags.Set(7)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(0)
-	}
-	if m.Draft != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.My, 1)
+	flags |= tlrt.Bit(m.Closed, 2)
+	flags |= tlrt.Bit(m.Pinned, 3)
+	flags |= tlrt.Bit(m.Short, 5)
+	flags |= tlrt.Bit(m.Hidden, 6)
+	flags |= tlrt.Bit(m.TitleMissing, 7)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
+	flags |= tlrt.Bit(m.Draft != nil, 4)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "forumTopic", "peer")
 	}
-	b.PutString(m.Title)
-	b.PutInt(m.IconColor)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint32(b, uint32(m.IconColor))
 	if flags.Has(0) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
-	b.PutInt(m.UnreadMentionsCount)
-	b.PutInt(m.UnreadReactionsCount)
-	b.PutInt(m.UnreadPollVotesCount)
+	w = tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadMentionsCount))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadReactionsCount))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.UnreadPollVotesCount))
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "forumTopic", "from_id")
 	}
@@ -418,7 +410,7 @@ func (m *FactCheck) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FactCheckTypeID)
+	tlrt.PutUint32(b, FactCheckTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -428,22 +420,16 @@ func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NeedCheck {
-		flags.Set(0)
-	}
-	if m.Country != "" || m.Text != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NeedCheck, 0)
+	flags |= tlrt.Bit(m.Country != "" || m.Text != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutString(m.Country)
-	}
-	if flags.Has(1) {
+		tlrt.PutString(b, m.Country)
 		if err := m.Text.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "factCheck", "text")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -533,7 +519,7 @@ func (m *FileHash) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FileHashTypeID)
+	tlrt.PutUint32(b, FileHashTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -542,9 +528,11 @@ func (m *FileHash) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutBytes(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	tlrt.PutBytes(b, m.Hash)
 	return nil
 }
 
@@ -621,7 +609,7 @@ func (m *Folder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FolderTypeID)
+	tlrt.PutUint32(b, FolderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -631,21 +619,15 @@ func (m *Folder) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.AutofillNewBroadcasts {
-		flags.Set(0)
-	}
-	if m.AutofillPublicGroups {
-		flags.Set(1)
-	}
-	if m.AutofillNewCorrespondents {
-		flags.Set(2)
-	}
-	if m.Photo != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.AutofillNewBroadcasts, 0)
+	flags |= tlrt.Bit(m.AutofillPublicGroups, 1)
+	flags |= tlrt.Bit(m.AutofillNewCorrespondents, 2)
+	flags |= tlrt.Bit(m.Photo != nil, 3)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "folder", "photo")
@@ -735,7 +717,7 @@ func (m *FolderPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FolderPeerTypeID)
+	tlrt.PutUint32(b, FolderPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -747,7 +729,7 @@ func (m *FolderPeer) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "folderPeer", "peer")
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -811,7 +793,7 @@ func (m *FoundStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FoundStoryTypeID)
+	tlrt.PutUint32(b, FoundStoryTypeID)
 	return m.EncodeBare(b)
 }
 

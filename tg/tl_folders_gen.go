@@ -36,7 +36,7 @@ func (m *FoldersEditPeerFoldersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FoldersEditPeerFoldersRequestTypeID)
+	tlrt.PutUint32(b, FoldersEditPeerFoldersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -45,7 +45,7 @@ func (m *FoldersEditPeerFoldersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.FolderPeers))
+	tlrt.PutVectorHeader(b, len(m.FolderPeers))
 	for i := range m.FolderPeers {
 		if err := m.FolderPeers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "folders.editPeerFolders", "folder_peers")

@@ -42,7 +42,7 @@ func (m *FragmentCollectibleInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FragmentCollectibleInfoTypeID)
+	tlrt.PutUint32(b, FragmentCollectibleInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -51,12 +51,12 @@ func (m *FragmentCollectibleInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.PurchaseDate)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.CryptoCurrency)
-	b.PutLong(m.CryptoAmount)
-	b.PutString(m.URL)
+	tlrt.PutUint32(b, uint32(m.PurchaseDate))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
+	tlrt.PutString(b, m.CryptoCurrency)
+	tlrt.PutUint64(b, uint64(m.CryptoAmount))
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -136,7 +136,7 @@ func (m *FragmentGetCollectibleInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FragmentGetCollectibleInfoRequestTypeID)
+	tlrt.PutUint32(b, FragmentGetCollectibleInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 

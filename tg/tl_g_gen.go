@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // GeoPointClass is the TL type GeoPoint: one of GeoPointEmpty, GeoPoint.
@@ -69,8 +71,8 @@ func (m *GeoPointEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GeoPointEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, GeoPointEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -163,7 +165,7 @@ func (m *GeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GeoPointTypeID)
+	tlrt.PutUint32(b, GeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -173,15 +175,15 @@ func (m *GeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AccuracyRadius != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.Long)
-	b.PutDouble(m.Lat)
-	b.PutLong(m.AccessHash)
+	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Long))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Lat))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
 	if flags.Has(0) {
-		b.PutInt(m.AccuracyRadius)
+		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
 	}
 	return nil
 }
@@ -301,8 +303,13 @@ func (m *GroupCallDiscarded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallDiscardedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, GroupCallDiscardedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Duration))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -310,9 +317,11 @@ func (m *GroupCallDiscarded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Duration)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Duration))
 	return nil
 }
 
@@ -556,7 +565,7 @@ func (m *GroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallTypeID)
+	tlrt.PutUint32(b, GroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -566,95 +575,57 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21)
-	if m.JoinMuted {
-		flags.Set(1)
-	}
-	if m.CanChangeJoinMuted {
-		flags.Set(2)
-	}
-	if m.JoinDateAsc {
-		flags.Set(6)
-	}
-	if m.ScheduleStartSubscribed {
-		flags.Set(8)
-	}
-	if m.CanStartVideo {
-		flags.Set(9)
-	}
-	if m.RecordVideoActive {
-		flags.Set(11)
-	}
-	if m.RtmpStream {
-		flags.Set(12)
-	}
-	if m.ListenersHidden {
-		flags.Set(13)
-	}
-	if m.Conference {
-		flags.Set(14)
-	}
-	if m.Creator {
-		flags.Set(15)
-	}
-	if m.MessagesEnabled {
-		flags.Set(17)
-	}
-	if m.CanChangeMessagesEnabled {
-		flags.Set(18)
-	}
-	if m.Min {
-		flags.Set(19)
-	}
-	if m.Title != "" {
-		flags.Set(3)
-	}
-	if m.StreamDCID != 0 {
-		flags.Set(4)
-	}
-	if m.RecordStartDate != 0 {
-		flags.Set(5)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(7)
-	}
-	if m.UnmutedVideoCount != 0 {
-		flags.Set(10)
-	}
-	if m.InviteLink != "" {
-		flags.Set(16)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags.Set(20)
-	}
-	if m.DefaultSendAs != nil {
-		flags.Set(21)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.ParticipantsCount)
+	flags |= tlrt.Bit(m.JoinMuted, 1)
+	flags |= tlrt.Bit(m.CanChangeJoinMuted, 2)
+	flags |= tlrt.Bit(m.JoinDateAsc, 6)
+	flags |= tlrt.Bit(m.ScheduleStartSubscribed, 8)
+	flags |= tlrt.Bit(m.CanStartVideo, 9)
+	flags |= tlrt.Bit(m.RecordVideoActive, 11)
+	flags |= tlrt.Bit(m.RtmpStream, 12)
+	flags |= tlrt.Bit(m.ListenersHidden, 13)
+	flags |= tlrt.Bit(m.Conference, 14)
+	flags |= tlrt.Bit(m.Creator, 15)
+	flags |= tlrt.Bit(m.MessagesEnabled, 17)
+	flags |= tlrt.Bit(m.CanChangeMessagesEnabled, 18)
+	flags |= tlrt.Bit(m.Min, 19)
+	flags |= tlrt.Bit(m.Title != "", 3)
+	flags |= tlrt.Bit(m.StreamDCID != 0, 4)
+	flags |= tlrt.Bit(m.RecordStartDate != 0, 5)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 7)
+	flags |= tlrt.Bit(m.UnmutedVideoCount != 0, 10)
+	flags |= tlrt.Bit(m.InviteLink != "", 16)
+	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 20)
+	flags |= tlrt.Bit(m.DefaultSendAs != nil, 21)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.ParticipantsCount))
 	if flags.Has(3) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.StreamDCID)
+		tlrt.PutUint32(b, uint32(m.StreamDCID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.RecordStartDate)
+		tlrt.PutUint32(b, uint32(m.RecordStartDate))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(10) {
-		b.PutInt(m.UnmutedVideoCount)
+		tlrt.PutUint32(b, uint32(m.UnmutedVideoCount))
 	}
-	b.PutInt(m.UnmutedVideoLimit)
-	b.PutInt(m.Version)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.UnmutedVideoLimit))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
 	if flags.Has(16) {
-		b.PutString(m.InviteLink)
+		tlrt.PutString(b, m.InviteLink)
 	}
 	if flags.Has(20) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags.Has(21) {
 		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
@@ -828,7 +799,7 @@ func (m *Game) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GameTypeID)
+	tlrt.PutUint32(b, GameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -838,15 +809,15 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Document != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.ShortName)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Document != nil, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.ShortName)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "game", "photo")
 	}
@@ -1014,7 +985,7 @@ func (m *GeoPointAddress) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GeoPointAddressTypeID)
+	tlrt.PutUint32(b, GeoPointAddressTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1024,25 +995,19 @@ func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.State != "" {
-		flags.Set(0)
-	}
-	if m.City != "" {
-		flags.Set(1)
-	}
-	if m.Street != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.CountryIso2)
+	flags |= tlrt.Bit(m.State != "", 0)
+	flags |= tlrt.Bit(m.City != "", 1)
+	flags |= tlrt.Bit(m.Street != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.CountryIso2)
 	if flags.Has(0) {
-		b.PutString(m.State)
+		tlrt.PutString(b, m.State)
 	}
 	if flags.Has(1) {
-		b.PutString(m.City)
+		tlrt.PutString(b, m.City)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Street)
+		tlrt.PutString(b, m.Street)
 	}
 	return nil
 }
@@ -1177,7 +1142,7 @@ func (m *GlobalPrivacySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GlobalPrivacySettingsTypeID)
+	tlrt.PutUint32(b, GlobalPrivacySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1187,33 +1152,17 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7)
-	if m.ArchiveAndMuteNewNoncontactPeers {
-		flags.Set(0)
-	}
-	if m.KeepArchivedUnmuted {
-		flags.Set(1)
-	}
-	if m.KeepArchivedFolders {
-		flags.Set(2)
-	}
-	if m.HideReadMarks {
-		flags.Set(3)
-	}
-	if m.NewNoncontactPeersRequirePremium {
-		flags.Set(4)
-	}
-	if m.DisplayGiftsButton {
-		flags.Set(7)
-	}
-	if m.NoncontactPeersPaidStars != 0 {
-		flags.Set(5)
-	}
-	if m.DisallowedGifts != nil {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ArchiveAndMuteNewNoncontactPeers, 0)
+	flags |= tlrt.Bit(m.KeepArchivedUnmuted, 1)
+	flags |= tlrt.Bit(m.KeepArchivedFolders, 2)
+	flags |= tlrt.Bit(m.HideReadMarks, 3)
+	flags |= tlrt.Bit(m.NewNoncontactPeersRequirePremium, 4)
+	flags |= tlrt.Bit(m.DisplayGiftsButton, 7)
+	flags |= tlrt.Bit(m.NoncontactPeersPaidStars != 0, 5)
+	flags |= tlrt.Bit(m.DisallowedGifts != nil, 6)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
-		b.PutLong(m.NoncontactPeersPaidStars)
+		tlrt.PutUint64(b, uint64(m.NoncontactPeersPaidStars))
 	}
 	if flags.Has(6) {
 		if err := m.DisallowedGifts.Encode(b); err != nil {
@@ -1309,7 +1258,7 @@ func (m *GroupCallDonor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallDonorTypeID)
+	tlrt.PutUint32(b, GroupCallDonorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1319,22 +1268,16 @@ func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.Top {
-		flags.Set(0)
-	}
-	if m.My {
-		flags.Set(1)
-	}
-	if m.PeerID != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Top, 0)
+	flags |= tlrt.Bit(m.My, 1)
+	flags |= tlrt.Bit(m.PeerID != nil, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 			return tlrt.EncodeErr(err, "groupCallDonor", "peer_id")
 		}
 	}
-	b.PutLong(m.Stars)
+	tlrt.PutUint64(b, uint64(m.Stars))
 	return nil
 }
 
@@ -1442,7 +1385,7 @@ func (m *GroupCallMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallMessageTypeID)
+	tlrt.PutUint32(b, GroupCallMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1452,23 +1395,21 @@ func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.FromAdmin {
-		flags.Set(1)
-	}
-	if m.PaidMessageStars != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.FromAdmin, 1)
+	flags |= tlrt.Bit(m.PaidMessageStars != 0, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "groupCallMessage", "from_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := m.Message.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "groupCallMessage", "message")
 	}
 	if flags.Has(0) {
-		b.PutLong(m.PaidMessageStars)
+		tlrt.PutUint64(b, uint64(m.PaidMessageStars))
 	}
 	return nil
 }
@@ -1691,7 +1632,7 @@ func (m *GroupCallParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallParticipantTypeID)
+	tlrt.PutUint32(b, GroupCallParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1701,74 +1642,40 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15)
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(1)
-	}
-	if m.CanSelfUnmute {
-		flags.Set(2)
-	}
-	if m.JustJoined {
-		flags.Set(4)
-	}
-	if m.Versioned {
-		flags.Set(5)
-	}
-	if m.Min {
-		flags.Set(8)
-	}
-	if m.MutedByYou {
-		flags.Set(9)
-	}
-	if m.VolumeByAdmin {
-		flags.Set(10)
-	}
-	if m.Self {
-		flags.Set(12)
-	}
-	if m.VideoJoined {
-		flags.Set(15)
-	}
-	if m.ActiveDate != 0 {
-		flags.Set(3)
-	}
-	if m.Volume != 0 {
-		flags.Set(7)
-	}
-	if m.About != "" {
-		flags.Set(11)
-	}
-	if m.RaiseHandRating != 0 {
-		flags.Set(13)
-	}
-	if m.Video != nil {
-		flags.Set(6)
-	}
-	if m.Presentation != nil {
-		flags.Set(14)
-	}
-	if m.PaidStarsTotal != 0 {
-		flags.Set(16)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.Left, 1)
+	flags |= tlrt.Bit(m.CanSelfUnmute, 2)
+	flags |= tlrt.Bit(m.JustJoined, 4)
+	flags |= tlrt.Bit(m.Versioned, 5)
+	flags |= tlrt.Bit(m.Min, 8)
+	flags |= tlrt.Bit(m.MutedByYou, 9)
+	flags |= tlrt.Bit(m.VolumeByAdmin, 10)
+	flags |= tlrt.Bit(m.Self, 12)
+	flags |= tlrt.Bit(m.VideoJoined, 15)
+	flags |= tlrt.Bit(m.ActiveDate != 0, 3)
+	flags |= tlrt.Bit(m.Volume != 0, 7)
+	flags |= tlrt.Bit(m.About != "", 11)
+	flags |= tlrt.Bit(m.RaiseHandRating != 0, 13)
+	flags |= tlrt.Bit(m.Video != nil, 6)
+	flags |= tlrt.Bit(m.Presentation != nil, 14)
+	flags |= tlrt.Bit(m.PaidStarsTotal != 0, 16)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "groupCallParticipant", "peer")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(3) {
-		b.PutInt(m.ActiveDate)
+		tlrt.PutUint32(b, uint32(m.ActiveDate))
 	}
-	b.PutInt(m.Source)
+	tlrt.PutUint32(b, uint32(m.Source))
 	if flags.Has(7) {
-		b.PutInt(m.Volume)
+		tlrt.PutUint32(b, uint32(m.Volume))
 	}
 	if flags.Has(11) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if flags.Has(13) {
-		b.PutLong(m.RaiseHandRating)
+		tlrt.PutUint64(b, uint64(m.RaiseHandRating))
 	}
 	if flags.Has(6) {
 		if err := m.Video.Encode(b); err != nil {
@@ -1781,7 +1688,7 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutLong(m.PaidStarsTotal)
+		tlrt.PutUint64(b, uint64(m.PaidStarsTotal))
 	}
 	return nil
 }
@@ -1954,7 +1861,7 @@ func (m *GroupCallParticipantVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallParticipantVideoTypeID)
+	tlrt.PutUint32(b, GroupCallParticipantVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1964,22 +1871,18 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Paused {
-		flags.Set(0)
-	}
-	if m.AudioSource != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Endpoint)
-	b.PutVectorHeader(len(m.SourceGroups))
+	flags |= tlrt.Bit(m.Paused, 0)
+	flags |= tlrt.Bit(m.AudioSource != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Endpoint)
+	tlrt.PutVectorHeader(b, len(m.SourceGroups))
 	for i := range m.SourceGroups {
 		if err := m.SourceGroups[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "groupCallParticipantVideo", "source_groups")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.AudioSource)
+		tlrt.PutUint32(b, uint32(m.AudioSource))
 	}
 	return nil
 }
@@ -2070,7 +1973,7 @@ func (m *GroupCallParticipantVideoSourceGroup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallParticipantVideoSourceGroupTypeID)
+	tlrt.PutUint32(b, GroupCallParticipantVideoSourceGroupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2079,10 +1982,10 @@ func (m *GroupCallParticipantVideoSourceGroup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Semantics)
-	b.PutVectorHeader(len(m.Sources))
+	tlrt.PutString(b, m.Semantics)
+	tlrt.PutVectorHeader(b, len(m.Sources))
 	for i := range m.Sources {
-		b.PutInt(m.Sources[i])
+		tlrt.PutUint32(b, uint32(m.Sources[i]))
 	}
 	return nil
 }
@@ -2151,8 +2054,13 @@ func (m *GroupCallStreamChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallStreamChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, GroupCallStreamChannelTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Channel))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.LastTimestampMs))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2160,9 +2068,11 @@ func (m *GroupCallStreamChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Channel)
-	b.PutInt(m.Scale)
-	b.PutLong(m.LastTimestampMs)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Channel))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Scale))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.LastTimestampMs))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -36,8 +37,13 @@ func (m *HighScore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HighScoreTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, HighScoreTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Score))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -45,9 +51,11 @@ func (m *HighScore) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pos)
-	b.PutLong(m.UserID)
-	b.PutInt(m.Score)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Score))
 	return nil
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -72,8 +73,8 @@ func (m *HelpAppConfigNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpAppConfigNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpAppConfigNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -137,7 +138,7 @@ func (m *HelpAppConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpAppConfigTypeID)
+	tlrt.PutUint32(b, HelpAppConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -146,7 +147,7 @@ func (m *HelpAppConfig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	if err := tlrt.EncodeObject(b, m.Config); err != nil {
 		return tlrt.EncodeErr(err, "help.appConfig", "config")
 	}
@@ -289,7 +290,7 @@ func (m *HelpAppUpdate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpAppUpdateTypeID)
+	tlrt.PutUint32(b, HelpAppUpdateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -299,23 +300,17 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.CanNotSkip {
-		flags.Set(0)
-	}
-	if m.Document != nil {
-		flags.Set(1)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	if m.Sticker != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutString(m.Version)
-	b.PutString(m.Text)
-	b.PutVectorHeader(len(m.Entities))
+	flags |= tlrt.Bit(m.CanNotSkip, 0)
+	flags |= tlrt.Bit(m.Document != nil, 1)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	flags |= tlrt.Bit(m.Sticker != nil, 3)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	tlrt.PutString(b, m.Version)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutVectorHeader(b, len(m.Entities))
 	for i := range m.Entities {
 		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.appUpdate", "entities")
@@ -327,7 +322,7 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
@@ -435,8 +430,8 @@ func (m *HelpNoAppUpdate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpNoAppUpdateTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpNoAppUpdateTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -536,8 +531,8 @@ func (m *HelpCountriesListNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpCountriesListNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpCountriesListNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -602,7 +597,7 @@ func (m *HelpCountriesList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpCountriesListTypeID)
+	tlrt.PutUint32(b, HelpCountriesListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -611,13 +606,13 @@ func (m *HelpCountriesList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Countries))
+	tlrt.PutVectorHeader(b, len(m.Countries))
 	for i := range m.Countries {
 		if err := m.Countries[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.countriesList", "countries")
 		}
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -722,8 +717,8 @@ func (m *HelpDeepLinkInfoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpDeepLinkInfoEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpDeepLinkInfoEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -814,7 +809,7 @@ func (m *HelpDeepLinkInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpDeepLinkInfoTypeID)
+	tlrt.PutUint32(b, HelpDeepLinkInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -824,16 +819,12 @@ func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.UpdateApp {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.UpdateApp, 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "help.deepLinkInfo", "entities")
@@ -961,8 +952,8 @@ func (m *HelpPassportConfigNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPassportConfigNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpPassportConfigNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1028,7 +1019,7 @@ func (m *HelpPassportConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPassportConfigTypeID)
+	tlrt.PutUint32(b, HelpPassportConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1037,7 +1028,7 @@ func (m *HelpPassportConfig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	if err := m.CountriesLangs.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "help.passportConfig", "countries_langs")
 	}
@@ -1151,7 +1142,7 @@ func (m *HelpPeerColorSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPeerColorSetTypeID)
+	tlrt.PutUint32(b, HelpPeerColorSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1160,9 +1151,9 @@ func (m *HelpPeerColorSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Colors))
+	tlrt.PutVectorHeader(b, len(m.Colors))
 	for i := range m.Colors {
-		b.PutInt(m.Colors[i])
+		tlrt.PutUint32(b, uint32(m.Colors[i]))
 	}
 	return nil
 }
@@ -1227,7 +1218,7 @@ func (m *HelpPeerColorProfileSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPeerColorProfileSetTypeID)
+	tlrt.PutUint32(b, HelpPeerColorProfileSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1236,17 +1227,17 @@ func (m *HelpPeerColorProfileSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.PaletteColors))
+	tlrt.PutVectorHeader(b, len(m.PaletteColors))
 	for i := range m.PaletteColors {
-		b.PutInt(m.PaletteColors[i])
+		tlrt.PutUint32(b, uint32(m.PaletteColors[i]))
 	}
-	b.PutVectorHeader(len(m.BgColors))
+	tlrt.PutVectorHeader(b, len(m.BgColors))
 	for i := range m.BgColors {
-		b.PutInt(m.BgColors[i])
+		tlrt.PutUint32(b, uint32(m.BgColors[i]))
 	}
-	b.PutVectorHeader(len(m.StoryColors))
+	tlrt.PutVectorHeader(b, len(m.StoryColors))
 	for i := range m.StoryColors {
-		b.PutInt(m.StoryColors[i])
+		tlrt.PutUint32(b, uint32(m.StoryColors[i]))
 	}
 	return nil
 }
@@ -1347,8 +1338,8 @@ func (m *HelpPeerColorsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPeerColorsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpPeerColorsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1413,7 +1404,7 @@ func (m *HelpPeerColors) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPeerColorsTypeID)
+	tlrt.PutUint32(b, HelpPeerColorsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1422,8 +1413,11 @@ func (m *HelpPeerColors) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Colors))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Colors)))
 	for i := range m.Colors {
 		if err := m.Colors[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.peerColors", "colors")
@@ -1530,8 +1524,11 @@ func (m *HelpPromoDataEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPromoDataEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpPromoDataEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1539,7 +1536,7 @@ func (m *HelpPromoDataEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -1656,7 +1653,7 @@ func (m *HelpPromoData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPromoDataTypeID)
+	tlrt.PutUint32(b, HelpPromoDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1666,54 +1663,46 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
-	if m.Proxy {
-		flags.Set(0)
-	}
-	if m.Peer != nil {
-		flags.Set(3)
-	}
-	if m.PsaType != "" {
-		flags.Set(1)
-	}
-	if m.PsaMessage != "" {
-		flags.Set(2)
-	}
-	if m.CustomPendingSuggestion != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Expires)
+	flags |= tlrt.Bit(m.Proxy, 0)
+	flags |= tlrt.Bit(m.Peer != nil, 3)
+	flags |= tlrt.Bit(m.PsaType != "", 1)
+	flags |= tlrt.Bit(m.PsaMessage != "", 2)
+	flags |= tlrt.Bit(m.CustomPendingSuggestion != nil, 4)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "help.promoData", "peer")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.PsaType)
+		tlrt.PutString(b, m.PsaType)
 	}
 	if flags.Has(2) {
-		b.PutString(m.PsaMessage)
+		tlrt.PutString(b, m.PsaMessage)
 	}
-	b.PutVectorHeader(len(m.PendingSuggestions))
+	tlrt.PutVectorHeader(b, len(m.PendingSuggestions))
 	for i := range m.PendingSuggestions {
-		b.PutString(m.PendingSuggestions[i])
+		tlrt.PutString(b, m.PendingSuggestions[i])
 	}
-	b.PutVectorHeader(len(m.DismissedSuggestions))
+	tlrt.PutVectorHeader(b, len(m.DismissedSuggestions))
 	for i := range m.DismissedSuggestions {
-		b.PutString(m.DismissedSuggestions[i])
+		tlrt.PutString(b, m.DismissedSuggestions[i])
 	}
 	if flags.Has(4) {
 		if err := m.CustomPendingSuggestion.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.promoData", "custom_pending_suggestion")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.promoData", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.promoData", "users")
@@ -1875,8 +1864,11 @@ func (m *HelpTermsOfServiceUpdateEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpTermsOfServiceUpdateEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpTermsOfServiceUpdateEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1884,7 +1876,7 @@ func (m *HelpTermsOfServiceUpdateEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -1947,7 +1939,7 @@ func (m *HelpTermsOfServiceUpdate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpTermsOfServiceUpdateTypeID)
+	tlrt.PutUint32(b, HelpTermsOfServiceUpdateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1956,7 +1948,7 @@ func (m *HelpTermsOfServiceUpdate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	if err := m.TermsOfService.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
 	}
@@ -2071,8 +2063,8 @@ func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpTimezonesListNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpTimezonesListNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2137,7 +2129,7 @@ func (m *HelpTimezonesList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpTimezonesListTypeID)
+	tlrt.PutUint32(b, HelpTimezonesListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2146,13 +2138,13 @@ func (m *HelpTimezonesList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Timezones))
+	tlrt.PutVectorHeader(b, len(m.Timezones))
 	for i := range m.Timezones {
 		if err := m.Timezones[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.timezonesList", "timezones")
 		}
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -2257,8 +2249,8 @@ func (m *HelpUserInfoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpUserInfoEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpUserInfoEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2325,7 +2317,7 @@ func (m *HelpUserInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpUserInfoTypeID)
+	tlrt.PutUint32(b, HelpUserInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2334,15 +2326,15 @@ func (m *HelpUserInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Message)
-	b.PutVectorHeader(len(m.Entities))
+	tlrt.PutString(b, m.Message)
+	tlrt.PutVectorHeader(b, len(m.Entities))
 	for i := range m.Entities {
 		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.userInfo", "entities")
 		}
 	}
-	b.PutString(m.Author)
-	b.PutInt(m.Date)
+	tlrt.PutString(b, m.Author)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -2419,7 +2411,7 @@ func (m *HelpConfigSimple) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpConfigSimpleTypeID)
+	tlrt.PutUint32(b, HelpConfigSimpleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2428,9 +2420,11 @@ func (m *HelpConfigSimple) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
-	b.PutInt(len(m.Rules))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Rules)))
 	for i := range m.Rules {
 		if err := m.Rules[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.configSimple", "rules")
@@ -2536,7 +2530,7 @@ func (m *HelpCountry) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpCountryTypeID)
+	tlrt.PutUint32(b, HelpCountryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2546,19 +2540,15 @@ func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Hidden {
-		flags.Set(0)
-	}
-	if m.Name != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Iso2)
-	b.PutString(m.DefaultName)
+	flags |= tlrt.Bit(m.Hidden, 0)
+	flags |= tlrt.Bit(m.Name != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Iso2)
+	tlrt.PutString(b, m.DefaultName)
 	if flags.Has(1) {
-		b.PutString(m.Name)
+		tlrt.PutString(b, m.Name)
 	}
-	b.PutVectorHeader(len(m.CountryCodes))
+	tlrt.PutVectorHeader(b, len(m.CountryCodes))
 	for i := range m.CountryCodes {
 		if err := m.CountryCodes[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.country", "country_codes")
@@ -2698,7 +2688,7 @@ func (m *HelpCountryCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpCountryCodeTypeID)
+	tlrt.PutUint32(b, HelpCountryCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2708,24 +2698,20 @@ func (m *HelpCountryCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Prefixes) > 0 {
-		flags.Set(0)
-	}
-	if len(m.Patterns) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.CountryCode)
+	flags |= tlrt.Bit(len(m.Prefixes) > 0, 0)
+	flags |= tlrt.Bit(len(m.Patterns) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.CountryCode)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Prefixes))
+		tlrt.PutVectorHeader(b, len(m.Prefixes))
 		for i := range m.Prefixes {
-			b.PutString(m.Prefixes[i])
+			tlrt.PutString(b, m.Prefixes[i])
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Patterns))
+		tlrt.PutVectorHeader(b, len(m.Patterns))
 		for i := range m.Patterns {
-			b.PutString(m.Patterns[i])
+			tlrt.PutString(b, m.Patterns[i])
 		}
 	}
 	return nil
@@ -2812,7 +2798,7 @@ func (m *HelpInviteText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpInviteTextTypeID)
+	tlrt.PutUint32(b, HelpInviteTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2821,7 +2807,7 @@ func (m *HelpInviteText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -2936,7 +2922,7 @@ func (m *HelpPeerColorOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPeerColorOptionTypeID)
+	tlrt.PutUint32(b, HelpPeerColorOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2946,23 +2932,15 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Hidden {
-		flags.Set(0)
-	}
-	if m.Colors != nil {
-		flags.Set(1)
-	}
-	if m.DarkColors != nil {
-		flags.Set(2)
-	}
-	if m.ChannelMinLevel != 0 {
-		flags.Set(3)
-	}
-	if m.GroupMinLevel != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ColorID)
+	flags |= tlrt.Bit(m.Hidden, 0)
+	flags |= tlrt.Bit(m.Colors != nil, 1)
+	flags |= tlrt.Bit(m.DarkColors != nil, 2)
+	flags |= tlrt.Bit(m.ChannelMinLevel != 0, 3)
+	flags |= tlrt.Bit(m.GroupMinLevel != 0, 4)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ColorID))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Colors); err != nil {
 			return tlrt.EncodeErr(err, "help.peerColorOption", "colors")
@@ -2974,10 +2952,10 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ChannelMinLevel)
+		tlrt.PutUint32(b, uint32(m.ChannelMinLevel))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.GroupMinLevel)
+		tlrt.PutUint32(b, uint32(m.GroupMinLevel))
 	}
 	return nil
 }
@@ -3082,7 +3060,7 @@ func (m *HelpPremiumPromo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpPremiumPromoTypeID)
+	tlrt.PutUint32(b, HelpPremiumPromoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3091,30 +3069,30 @@ func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.StatusText)
-	b.PutVectorHeader(len(m.StatusEntities))
+	tlrt.PutString(b, m.StatusText)
+	tlrt.PutVectorHeader(b, len(m.StatusEntities))
 	for i := range m.StatusEntities {
 		if err := tlrt.EncodeObject(b, m.StatusEntities[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.premiumPromo", "status_entities")
 		}
 	}
-	b.PutVectorHeader(len(m.VideoSections))
+	tlrt.PutVectorHeader(b, len(m.VideoSections))
 	for i := range m.VideoSections {
-		b.PutString(m.VideoSections[i])
+		tlrt.PutString(b, m.VideoSections[i])
 	}
-	b.PutVectorHeader(len(m.Videos))
+	tlrt.PutVectorHeader(b, len(m.Videos))
 	for i := range m.Videos {
 		if err := tlrt.EncodeObject(b, m.Videos[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.premiumPromo", "videos")
 		}
 	}
-	b.PutVectorHeader(len(m.PeriodOptions))
+	tlrt.PutVectorHeader(b, len(m.PeriodOptions))
 	for i := range m.PeriodOptions {
 		if err := m.PeriodOptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.premiumPromo", "period_options")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.premiumPromo", "users")
@@ -3202,7 +3180,7 @@ func (m *HelpRecentMeURLs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpRecentMeURLsTypeID)
+	tlrt.PutUint32(b, HelpRecentMeURLsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3211,19 +3189,19 @@ func (m *HelpRecentMeURLs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.URLs))
+	tlrt.PutVectorHeader(b, len(m.URLs))
 	for i := range m.URLs {
 		if err := tlrt.EncodeObject(b, m.URLs[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.recentMeUrls", "urls")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.recentMeUrls", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.recentMeUrls", "users")
@@ -3300,7 +3278,7 @@ func (m *HelpSupport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpSupportTypeID)
+	tlrt.PutUint32(b, HelpSupportTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3309,7 +3287,7 @@ func (m *HelpSupport) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneNumber)
 	if err := tlrt.EncodeObject(b, m.User); err != nil {
 		return tlrt.EncodeErr(err, "help.support", "user")
 	}
@@ -3380,7 +3358,7 @@ func (m *HelpSupportName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpSupportNameTypeID)
+	tlrt.PutUint32(b, HelpSupportNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3389,7 +3367,7 @@ func (m *HelpSupportName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -3482,7 +3460,7 @@ func (m *HelpTermsOfService) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpTermsOfServiceTypeID)
+	tlrt.PutUint32(b, HelpTermsOfServiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3492,25 +3470,21 @@ func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Popup {
-		flags.Set(0)
-	}
-	if m.MinAgeConfirm != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Popup, 0)
+	flags |= tlrt.Bit(m.MinAgeConfirm != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.ID.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "help.termsOfService", "id")
 	}
-	b.PutString(m.Text)
-	b.PutVectorHeader(len(m.Entities))
+	tlrt.PutString(b, m.Text)
+	tlrt.PutVectorHeader(b, len(m.Entities))
 	for i := range m.Entities {
 		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.termsOfService", "entities")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.MinAgeConfirm)
+		tlrt.PutUint32(b, uint32(m.MinAgeConfirm))
 	}
 	return nil
 }
@@ -3597,8 +3571,8 @@ func (m *HelpGetConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetConfigRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetConfigRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3664,8 +3638,8 @@ func (m *HelpGetNearestDCRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetNearestDCRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetNearestDCRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3733,7 +3707,7 @@ func (m *HelpGetAppUpdateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetAppUpdateRequestTypeID)
+	tlrt.PutUint32(b, HelpGetAppUpdateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3742,7 +3716,7 @@ func (m *HelpGetAppUpdateRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Source)
+	tlrt.PutString(b, m.Source)
 	return nil
 }
 
@@ -3810,8 +3784,8 @@ func (m *HelpGetInviteTextRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetInviteTextRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetInviteTextRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3877,8 +3851,8 @@ func (m *HelpGetSupportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetSupportRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetSupportRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3948,7 +3922,7 @@ func (m *HelpSetBotUpdatesStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpSetBotUpdatesStatusRequestTypeID)
+	tlrt.PutUint32(b, HelpSetBotUpdatesStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3957,8 +3931,8 @@ func (m *HelpSetBotUpdatesStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.PendingUpdatesCount)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(m.PendingUpdatesCount))
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -4030,8 +4004,8 @@ func (m *HelpGetCDNConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetCDNConfigRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetCDNConfigRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4099,7 +4073,7 @@ func (m *HelpGetRecentMeURLsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetRecentMeURLsRequestTypeID)
+	tlrt.PutUint32(b, HelpGetRecentMeURLsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4108,7 +4082,7 @@ func (m *HelpGetRecentMeURLsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Referer)
+	tlrt.PutString(b, m.Referer)
 	return nil
 }
 
@@ -4179,8 +4153,8 @@ func (m *HelpGetTermsOfServiceUpdateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetTermsOfServiceUpdateRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetTermsOfServiceUpdateRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4249,7 +4223,7 @@ func (m *HelpAcceptTermsOfServiceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpAcceptTermsOfServiceRequestTypeID)
+	tlrt.PutUint32(b, HelpAcceptTermsOfServiceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4338,7 +4312,7 @@ func (m *HelpGetDeepLinkInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetDeepLinkInfoRequestTypeID)
+	tlrt.PutUint32(b, HelpGetDeepLinkInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4347,7 +4321,7 @@ func (m *HelpGetDeepLinkInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Path)
+	tlrt.PutString(b, m.Path)
 	return nil
 }
 
@@ -4418,8 +4392,11 @@ func (m *HelpGetAppConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetAppConfigRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetAppConfigRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4427,7 +4404,7 @@ func (m *HelpGetAppConfigRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -4492,7 +4469,7 @@ func (m *HelpSaveAppLogRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpSaveAppLogRequestTypeID)
+	tlrt.PutUint32(b, HelpSaveAppLogRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4501,7 +4478,7 @@ func (m *HelpSaveAppLogRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Events))
+	tlrt.PutVectorHeader(b, len(m.Events))
 	for i := range m.Events {
 		if err := m.Events[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "help.saveAppLog", "events")
@@ -4579,8 +4556,11 @@ func (m *HelpGetPassportConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetPassportConfigRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetPassportConfigRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4588,7 +4568,7 @@ func (m *HelpGetPassportConfigRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -4652,8 +4632,8 @@ func (m *HelpGetSupportNameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetSupportNameRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetSupportNameRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4721,7 +4701,7 @@ func (m *HelpGetUserInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetUserInfoRequestTypeID)
+	tlrt.PutUint32(b, HelpGetUserInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4803,7 +4783,7 @@ func (m *HelpEditUserInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpEditUserInfoRequestTypeID)
+	tlrt.PutUint32(b, HelpEditUserInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4815,8 +4795,8 @@ func (m *HelpEditUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "help.editUserInfo", "user_id")
 	}
-	b.PutString(m.Message)
-	b.PutVectorHeader(len(m.Entities))
+	tlrt.PutString(b, m.Message)
+	tlrt.PutVectorHeader(b, len(m.Entities))
 	for i := range m.Entities {
 		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.editUserInfo", "entities")
@@ -4898,8 +4878,8 @@ func (m *HelpGetPromoDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetPromoDataRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetPromoDataRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4967,7 +4947,7 @@ func (m *HelpHidePromoDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpHidePromoDataRequestTypeID)
+	tlrt.PutUint32(b, HelpHidePromoDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5047,7 +5027,7 @@ func (m *HelpDismissSuggestionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpDismissSuggestionRequestTypeID)
+	tlrt.PutUint32(b, HelpDismissSuggestionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5059,7 +5039,7 @@ func (m *HelpDismissSuggestionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "help.dismissSuggestion", "peer")
 	}
-	b.PutString(m.Suggestion)
+	tlrt.PutString(b, m.Suggestion)
 	return nil
 }
 
@@ -5138,7 +5118,7 @@ func (m *HelpGetCountriesListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetCountriesListRequestTypeID)
+	tlrt.PutUint32(b, HelpGetCountriesListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5147,8 +5127,8 @@ func (m *HelpGetCountriesListRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
-	b.PutInt(m.Hash)
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -5220,8 +5200,8 @@ func (m *HelpGetPremiumPromoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetPremiumPromoRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, HelpGetPremiumPromoRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5290,8 +5270,11 @@ func (m *HelpGetPeerColorsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetPeerColorsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetPeerColorsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5299,7 +5282,7 @@ func (m *HelpGetPeerColorsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -5364,8 +5347,11 @@ func (m *HelpGetPeerProfileColorsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetPeerProfileColorsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetPeerProfileColorsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5373,7 +5359,7 @@ func (m *HelpGetPeerProfileColorsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -5439,8 +5425,11 @@ func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(HelpGetTimezonesListRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetTimezonesListRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5448,7 +5437,7 @@ func (m *HelpGetTimezonesListRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 

@@ -4,8 +4,10 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // InlineQueryPeerTypeClass is the TL type InlineQueryPeerType: one of
@@ -84,8 +86,8 @@ func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeSameBotPMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InlineQueryPeerTypeSameBotPMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -147,8 +149,8 @@ func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypePMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InlineQueryPeerTypePMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -210,8 +212,8 @@ func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeChatTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InlineQueryPeerTypeChatTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -274,8 +276,8 @@ func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeMegagroupTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InlineQueryPeerTypeMegagroupTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -338,8 +340,8 @@ func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeBroadcastTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InlineQueryPeerTypeBroadcastTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -401,8 +403,8 @@ func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeBotPMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InlineQueryPeerTypeBotPMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -507,7 +509,7 @@ func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneDefaultTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -516,7 +518,7 @@ func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Tone)
+	tlrt.PutString(b, m.Tone)
 	return nil
 }
 
@@ -584,8 +586,12 @@ func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputAiComposeToneIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -593,8 +599,10 @@ func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -658,7 +666,7 @@ func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneSlugTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -667,7 +675,7 @@ func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -735,7 +743,7 @@ func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneSingleUseTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneSingleUseTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -744,7 +752,7 @@ func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.CustomPrompt)
+	tlrt.PutString(b, m.CustomPrompt)
 	return nil
 }
 
@@ -845,8 +853,12 @@ func (m *InputBotAppID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotAppIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputBotAppIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -854,8 +866,10 @@ func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -920,7 +934,7 @@ func (m *InputBotAppShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotAppShortNameTypeID)
+	tlrt.PutUint32(b, InputBotAppShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -932,7 +946,7 @@ func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
 		return tlrt.EncodeErr(err, "inputBotAppShortName", "bot_id")
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -1090,7 +1104,7 @@ func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaAutoTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaAutoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1100,19 +1114,13 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
@@ -1245,7 +1253,7 @@ func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageTextTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1255,22 +1263,14 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.NoWebpage {
-		flags.Set(0)
-	}
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.NoWebpage, 0)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBotInlineMessageText", "entities")
@@ -1445,7 +1445,7 @@ func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaGeoTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1455,30 +1455,22 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Heading != 0 {
-		flags.Set(0)
-	}
-	if m.Period != 0 {
-		flags.Set(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(3)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Heading != 0, 0)
+	flags |= tlrt.Bit(m.Period != 0, 1)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -1602,7 +1594,7 @@ func (m *InputBotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaVenueTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1612,18 +1604,16 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
@@ -1734,7 +1724,7 @@ func (m *InputBotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaContactTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1744,14 +1734,12 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
@@ -1849,7 +1837,7 @@ func (m *InputBotInlineMessageGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageGameTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1859,10 +1847,8 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageGame", "reply_markup")
@@ -1959,7 +1945,7 @@ func (m *InputBotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaInvoiceTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1969,15 +1955,11 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
@@ -1986,8 +1968,8 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
-	b.PutBytes(m.Payload)
-	b.PutString(m.Provider)
+	tlrt.PutBytes(b, m.Payload)
+	tlrt.PutString(b, m.Provider)
 	if err := m.ProviderData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
 	}
@@ -2135,7 +2117,7 @@ func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaWebPageTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2145,35 +2127,23 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if m.ForceLargeMedia {
-		flags.Set(4)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(5)
-	}
-	if m.Optional {
-		flags.Set(6)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
+	flags |= tlrt.Bit(m.Optional, 6)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
@@ -2281,7 +2251,7 @@ func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageRichMessageTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2291,10 +2261,8 @@ func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
@@ -2424,8 +2392,13 @@ func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, InputBotInlineMessageIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2433,9 +2406,11 @@ func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -2506,8 +2481,14 @@ func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageID64TypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, InputBotInlineMessageID64TypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.OwnerID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2515,10 +2496,12 @@ func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutLong(m.OwnerID)
-	b.PutInt(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.OwnerID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -2700,7 +2683,7 @@ func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2710,32 +2693,22 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<4 | 1<<5)
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Description != "" {
-		flags.Set(2)
-	}
-	if m.URL != "" {
-		flags.Set(3)
-	}
-	if m.Thumb != nil {
-		flags.Set(4)
-	}
-	if m.Content != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Description != "", 2)
+	flags |= tlrt.Bit(m.URL != "", 3)
+	flags |= tlrt.Bit(m.Thumb != nil, 4)
+	flags |= tlrt.Bit(m.Content != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(3) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
 		if err := m.Thumb.Encode(b); err != nil {
@@ -2873,7 +2846,7 @@ func (m *InputBotInlineResultPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultPhotoTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2882,8 +2855,8 @@ func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "photo")
 	}
@@ -3019,7 +2992,7 @@ func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultDocumentTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3029,20 +3002,16 @@ func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Description != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Description != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "document")
@@ -3153,7 +3122,7 @@ func (m *InputBotInlineResultGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultGameTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3162,8 +3131,8 @@ func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.ShortName)
 	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineResultGame", "send_message")
 	}
@@ -3276,8 +3245,8 @@ func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChannelEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputChannelEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3341,8 +3310,12 @@ func (m *InputChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3350,8 +3323,10 @@ func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -3417,7 +3392,7 @@ func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChannelFromMessageTypeID)
+	tlrt.PutUint32(b, InputChannelFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3429,8 +3404,10 @@ func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputChannelFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ChannelID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	return nil
 }
 
@@ -3535,8 +3512,8 @@ func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatPhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputChatPhotoEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3629,7 +3606,7 @@ func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatUploadedPhotoTypeID)
+	tlrt.PutUint32(b, InputChatUploadedPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3639,19 +3616,11 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.File != nil {
-		flags.Set(0)
-	}
-	if m.Video != nil {
-		flags.Set(1)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(2)
-	}
-	if m.VideoEmojiMarkup != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.File != nil, 0)
+	flags |= tlrt.Bit(m.Video != nil, 1)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
+	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.File); err != nil {
 			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "file")
@@ -3663,7 +3632,7 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
@@ -3765,7 +3734,7 @@ func (m *InputChatPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatPhotoTypeID)
+	tlrt.PutUint32(b, InputChatPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3880,8 +3849,8 @@ func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatThemeEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputChatThemeEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3944,7 +3913,7 @@ func (m *InputChatTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatThemeTypeID)
+	tlrt.PutUint32(b, InputChatThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3953,7 +3922,7 @@ func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -4018,7 +3987,7 @@ func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatThemeUniqueGiftTypeID)
+	tlrt.PutUint32(b, InputChatThemeUniqueGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4027,7 +3996,7 @@ func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -4127,8 +4096,8 @@ func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCheckPasswordEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputCheckPasswordEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4195,7 +4164,7 @@ func (m *InputCheckPasswordSRP) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCheckPasswordSRPTypeID)
+	tlrt.PutUint32(b, InputCheckPasswordSRPTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4204,9 +4173,9 @@ func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SRPID)
-	b.PutBytes(m.A)
-	b.PutBytes(m.M1)
+	tlrt.PutUint64(b, uint64(m.SRPID))
+	tlrt.PutBytes(b, m.A)
+	tlrt.PutBytes(b, m.M1)
 	return nil
 }
 
@@ -4314,7 +4283,7 @@ func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCollectibleUsernameTypeID)
+	tlrt.PutUint32(b, InputCollectibleUsernameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4323,7 +4292,7 @@ func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -4389,7 +4358,7 @@ func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCollectiblePhoneTypeID)
+	tlrt.PutUint32(b, InputCollectiblePhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4398,7 +4367,7 @@ func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -4501,7 +4470,7 @@ func (m *InputDialogPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDialogPeerTypeID)
+	tlrt.PutUint32(b, InputDialogPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4575,8 +4544,11 @@ func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDialogPeerFolderTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputDialogPeerFolderTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4584,7 +4556,7 @@ func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -4646,7 +4618,7 @@ func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDialogPeerCommunityTypeID)
+	tlrt.PutUint32(b, InputDialogPeerCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4754,8 +4726,8 @@ func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDocumentEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputDocumentEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4821,7 +4793,7 @@ func (m *InputDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDocumentTypeID)
+	tlrt.PutUint32(b, InputDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4830,9 +4802,11 @@ func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
 	return nil
 }
 
@@ -4943,8 +4917,8 @@ func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputEncryptedFileEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5012,7 +4986,7 @@ func (m *InputEncryptedFileUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileUploadedTypeID)
+	tlrt.PutUint32(b, InputEncryptedFileUploadedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5021,10 +4995,12 @@ func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Md5Checksum)
-	b.PutInt(m.KeyFingerprint)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Md5Checksum)
+	tlrt.PutUint32(b, uint32(m.KeyFingerprint))
 	return nil
 }
 
@@ -5101,8 +5077,12 @@ func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputEncryptedFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5110,8 +5090,10 @@ func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -5180,8 +5162,13 @@ func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileBigUploadedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputEncryptedFileBigUploadedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Parts))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.KeyFingerprint))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5189,9 +5176,11 @@ func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutInt(m.KeyFingerprint)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.KeyFingerprint))
 	return nil
 }
 
@@ -5298,7 +5287,7 @@ func (m *InputFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileTypeID)
+	tlrt.PutUint32(b, InputFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5307,10 +5296,12 @@ func (m *InputFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Name)
-	b.PutString(m.Md5Checksum)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Name)
+	tlrt.PutString(b, m.Md5Checksum)
 	return nil
 }
 
@@ -5386,7 +5377,7 @@ func (m *InputFileBig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileBigTypeID)
+	tlrt.PutUint32(b, InputFileBigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5395,9 +5386,11 @@ func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Name)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -5468,7 +5461,7 @@ func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileStoryDocumentTypeID)
+	tlrt.PutUint32(b, InputFileStoryDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5611,7 +5604,7 @@ func (m *InputFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileLocationTypeID)
+	tlrt.PutUint32(b, InputFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5620,10 +5613,12 @@ func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
-	b.PutLong(m.Secret)
-	b.PutBytes(m.FileReference)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
+	tlrt.PutBytes(b, m.FileReference)
 	return nil
 }
 
@@ -5700,8 +5695,12 @@ func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileLocationTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputEncryptedFileLocationTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5709,8 +5708,10 @@ func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -5778,7 +5779,7 @@ func (m *InputDocumentFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDocumentFileLocationTypeID)
+	tlrt.PutUint32(b, InputDocumentFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5787,10 +5788,12 @@ func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutString(m.ThumbSize)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	tlrt.PutString(b, m.ThumbSize)
 	return nil
 }
 
@@ -5867,8 +5870,12 @@ func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureFileLocationTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputSecureFileLocationTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5876,8 +5883,10 @@ func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -5939,8 +5948,8 @@ func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputTakeoutFileLocationTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputTakeoutFileLocationTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6008,7 +6017,7 @@ func (m *InputPhotoFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoFileLocationTypeID)
+	tlrt.PutUint32(b, InputPhotoFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6017,10 +6026,12 @@ func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutString(m.ThumbSize)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	tlrt.PutString(b, m.ThumbSize)
 	return nil
 }
 
@@ -6103,7 +6114,7 @@ func (m *InputPhotoLegacyFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoLegacyFileLocationTypeID)
+	tlrt.PutUint32(b, InputPhotoLegacyFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6112,12 +6123,16 @@ func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
-	b.PutLong(m.Secret)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	w = tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
 	return nil
 }
 
@@ -6202,7 +6217,7 @@ func (m *InputPeerPhotoFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerPhotoFileLocationTypeID)
+	tlrt.PutUint32(b, InputPeerPhotoFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6212,14 +6227,12 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Big {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Big, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocation", "peer")
 	}
-	b.PutLong(m.PhotoID)
+	tlrt.PutUint64(b, uint64(m.PhotoID))
 	return nil
 }
 
@@ -6297,7 +6310,7 @@ func (m *InputStickerSetThumb) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetThumbTypeID)
+	tlrt.PutUint32(b, InputStickerSetThumbTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6309,7 +6322,7 @@ func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetThumb", "stickerset")
 	}
-	b.PutInt(m.ThumbVersion)
+	tlrt.PutUint32(b, uint32(m.ThumbVersion))
 	return nil
 }
 
@@ -6435,7 +6448,7 @@ func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallStreamTypeID)
+	tlrt.PutUint32(b, InputGroupCallStreamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6445,20 +6458,20 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.VideoChannel != 0 || m.VideoQuality != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.VideoChannel != 0 || m.VideoQuality != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
 	}
-	b.PutLong(m.TimeMs)
-	b.PutInt(m.Scale)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.TimeMs))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
 	if flags.Has(0) {
-		b.PutInt(m.VideoChannel)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.VideoQuality)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.VideoChannel))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.VideoQuality))
 	}
 	return nil
 }
@@ -6561,7 +6574,7 @@ func (m *InputPeerPhotoFileLocationLegacy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerPhotoFileLocationLegacyTypeID)
+	tlrt.PutUint32(b, InputPeerPhotoFileLocationLegacyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6571,15 +6584,15 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Big {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Big, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
 	}
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
 	return nil
 }
 
@@ -6661,7 +6674,7 @@ func (m *InputStickerSetThumbLegacy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetThumbLegacyTypeID)
+	tlrt.PutUint32(b, InputStickerSetThumbLegacyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6673,8 +6686,10 @@ func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
 	}
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
 	return nil
 }
 
@@ -6784,8 +6799,12 @@ func (m *InputGameID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGameIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputGameIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6793,8 +6812,10 @@ func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -6859,7 +6880,7 @@ func (m *InputGameShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGameShortNameTypeID)
+	tlrt.PutUint32(b, InputGameShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6871,7 +6892,7 @@ func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
 		return tlrt.EncodeErr(err, "inputGameShortName", "bot_id")
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -6976,8 +6997,8 @@ func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGeoPointEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputGeoPointEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7069,7 +7090,7 @@ func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGeoPointTypeID)
+	tlrt.PutUint32(b, InputGeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7079,14 +7100,14 @@ func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AccuracyRadius != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.Lat)
-	b.PutDouble(m.Long)
+	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Lat))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Long))
 	if flags.Has(0) {
-		b.PutInt(m.AccuracyRadius)
+		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
 	}
 	return nil
 }
@@ -7204,8 +7225,12 @@ func (m *InputGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputGroupCallTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7213,8 +7238,10 @@ func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -7277,7 +7304,7 @@ func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallSlugTypeID)
+	tlrt.PutUint32(b, InputGroupCallSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7286,7 +7313,7 @@ func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -7353,8 +7380,11 @@ func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallInviteMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputGroupCallInviteMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7362,7 +7392,7 @@ func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -7491,7 +7521,7 @@ func (m *InputInvoiceMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceMessageTypeID)
+	tlrt.PutUint32(b, InputInvoiceMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7503,7 +7533,7 @@ func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -7569,7 +7599,7 @@ func (m *InputInvoiceSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceSlugTypeID)
+	tlrt.PutUint32(b, InputInvoiceSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7578,7 +7608,7 @@ func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -7646,7 +7676,7 @@ func (m *InputInvoicePremiumGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoicePremiumGiftCodeTypeID)
+	tlrt.PutUint32(b, InputInvoicePremiumGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7736,7 +7766,7 @@ func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarsTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7818,7 +7848,7 @@ func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceChatInviteSubscriptionTypeID)
+	tlrt.PutUint32(b, InputInvoiceChatInviteSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7827,7 +7857,7 @@ func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -7899,7 +7929,7 @@ func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7909,20 +7939,14 @@ func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.HideName {
-		flags.Set(0)
-	}
-	if m.IncludeUpgrade {
-		flags.Set(2)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.HideName, 0)
+	flags |= tlrt.Bit(m.IncludeUpgrade, 2)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoiceStarGift", "message")
@@ -8019,7 +8043,7 @@ func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftUpgradeTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftUpgradeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8029,10 +8053,8 @@ func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.KeepOriginalDetails {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
 	}
@@ -8115,7 +8137,7 @@ func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftTransferTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftTransferTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8205,7 +8227,7 @@ func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoicePremiumGiftStarsTypeID)
+	tlrt.PutUint32(b, InputInvoicePremiumGiftStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8215,14 +8237,12 @@ func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Message != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Message != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
 	}
-	b.PutInt(m.Months)
+	tlrt.PutUint32(b, uint32(m.Months))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "message")
@@ -8318,7 +8338,7 @@ func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceBusinessBotTransferStarsTypeID)
+	tlrt.PutUint32(b, InputInvoiceBusinessBotTransferStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8330,7 +8350,7 @@ func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
 	}
-	b.PutLong(m.Stars)
+	tlrt.PutUint64(b, uint64(m.Stars))
 	return nil
 }
 
@@ -8400,7 +8420,7 @@ func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftResaleTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftResaleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8410,11 +8430,9 @@ func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Slug)
+	flags |= tlrt.Bit(m.Ton, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftResale", "to_id")
 	}
@@ -8502,7 +8520,7 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftPrepaidUpgradeTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftPrepaidUpgradeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8514,7 +8532,7 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -8587,7 +8605,7 @@ func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoicePremiumAuthCodeTypeID)
+	tlrt.PutUint32(b, InputInvoicePremiumAuthCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8671,7 +8689,7 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftDropOriginalDetailsTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftDropOriginalDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8761,7 +8779,7 @@ func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftAuctionBidTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftAuctionBidTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8771,26 +8789,20 @@ func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.HideName {
-		flags.Set(0)
-	}
-	if m.UpdateBid {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(3)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.HideName, 0)
+	flags |= tlrt.Bit(m.UpdateBid, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 3)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
 		}
 	}
-	b.PutLong(m.GiftID)
-	b.PutLong(m.BidAmount)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.GiftID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BidAmount))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
@@ -8961,8 +8973,8 @@ func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMediaEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9076,7 +9088,7 @@ func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaUploadedPhotoTypeID)
+	tlrt.PutUint32(b, InputMediaUploadedPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9086,24 +9098,16 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.Spoiler {
-		flags.Set(2)
-	}
-	if m.LivePhoto || m.Video != nil {
-		flags.Set(3)
-	}
-	if len(m.Stickers) > 0 {
-		flags.Set(0)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Spoiler, 2)
+	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 3)
+	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Stickers))
+		tlrt.PutVectorHeader(b, len(m.Stickers))
 		for i := range m.Stickers {
 			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "stickers")
@@ -9111,7 +9115,7 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Video); err != nil {
@@ -9247,7 +9251,7 @@ func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPhotoTypeID)
+	tlrt.PutUint32(b, InputMediaPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9257,21 +9261,15 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.LivePhoto || m.Video != nil {
-		flags.Set(2)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 2)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaPhoto", "id")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Video); err != nil {
@@ -9368,7 +9366,7 @@ func (m *InputMediaGeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaGeoPointTypeID)
+	tlrt.PutUint32(b, InputMediaGeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9446,7 +9444,7 @@ func (m *InputMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaContactTypeID)
+	tlrt.PutUint32(b, InputMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9455,10 +9453,10 @@ func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
 	return nil
 }
 
@@ -9611,7 +9609,7 @@ func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaUploadedDocumentTypeID)
+	tlrt.PutUint32(b, InputMediaUploadedDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9621,31 +9619,15 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	if m.NosoundVideo {
-		flags.Set(3)
-	}
-	if m.ForceFile {
-		flags.Set(4)
-	}
-	if m.Spoiler {
-		flags.Set(5)
-	}
-	if m.Thumb != nil {
-		flags.Set(2)
-	}
-	if len(m.Stickers) > 0 {
-		flags.Set(0)
-	}
-	if m.VideoCover != nil {
-		flags.Set(6)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(7)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NosoundVideo, 3)
+	flags |= tlrt.Bit(m.ForceFile, 4)
+	flags |= tlrt.Bit(m.Spoiler, 5)
+	flags |= tlrt.Bit(m.Thumb != nil, 2)
+	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
+	flags |= tlrt.Bit(m.VideoCover != nil, 6)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 7)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "file")
 	}
@@ -9654,15 +9636,15 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "attributes")
 		}
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Stickers))
+		tlrt.PutVectorHeader(b, len(m.Stickers))
 		for i := range m.Stickers {
 			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "stickers")
@@ -9675,10 +9657,10 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	return nil
 }
@@ -9870,7 +9852,7 @@ func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaDocumentTypeID)
+	tlrt.PutUint32(b, InputMediaDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9880,22 +9862,12 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.Spoiler {
-		flags.Set(2)
-	}
-	if m.VideoCover != nil {
-		flags.Set(3)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(4)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
-	if m.Query != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Spoiler, 2)
+	flags |= tlrt.Bit(m.VideoCover != nil, 3)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 4)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
+	flags |= tlrt.Bit(m.Query != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
 	}
@@ -9905,13 +9877,13 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(1) {
-		b.PutString(m.Query)
+		tlrt.PutString(b, m.Query)
 	}
 	return nil
 }
@@ -10025,7 +9997,7 @@ func (m *InputMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaVenueTypeID)
+	tlrt.PutUint32(b, InputMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10037,11 +10009,11 @@ func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaVenue", "geo_point")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	return nil
 }
 
@@ -10152,7 +10124,7 @@ func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPhotoExternalTypeID)
+	tlrt.PutUint32(b, InputMediaPhotoExternalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10162,16 +10134,12 @@ func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	return nil
 }
@@ -10305,7 +10273,7 @@ func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaDocumentExternalTypeID)
+	tlrt.PutUint32(b, InputMediaDocumentExternalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10315,22 +10283,14 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
-	if m.VideoCover != nil {
-		flags.Set(2)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
+	flags |= tlrt.Bit(m.VideoCover != nil, 2)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
@@ -10338,7 +10298,7 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	return nil
 }
@@ -10437,7 +10397,7 @@ func (m *InputMediaGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaGameTypeID)
+	tlrt.PutUint32(b, InputMediaGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10571,7 +10531,7 @@ func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaInvoiceTypeID)
+	tlrt.PutUint32(b, InputMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10581,21 +10541,13 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.Provider != "" {
-		flags.Set(3)
-	}
-	if m.StartParam != "" {
-		flags.Set(1)
-	}
-	if m.ExtendedMedia != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.Provider != "", 3)
+	flags |= tlrt.Bit(m.StartParam != "", 1)
+	flags |= tlrt.Bit(m.ExtendedMedia != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputMediaInvoice", "photo")
@@ -10604,15 +10556,15 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaInvoice", "invoice")
 	}
-	b.PutBytes(m.Payload)
+	tlrt.PutBytes(b, m.Payload)
 	if flags.Has(3) {
-		b.PutString(m.Provider)
+		tlrt.PutString(b, m.Provider)
 	}
 	if err := m.ProviderData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if flags.Has(1) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
@@ -10802,7 +10754,7 @@ func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaGeoLiveTypeID)
+	tlrt.PutUint32(b, InputMediaGeoLiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10812,30 +10764,22 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Stopped {
-		flags.Set(0)
-	}
-	if m.Heading != 0 {
-		flags.Set(2)
-	}
-	if m.Period != 0 {
-		flags.Set(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Stopped, 0)
+	flags |= tlrt.Bit(m.Heading != 0, 2)
+	flags |= tlrt.Bit(m.Period != 0, 1)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaGeoLive", "geo_point")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	return nil
 }
@@ -11010,7 +10954,7 @@ func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPollTypeID)
+	tlrt.PutUint32(b, InputMediaPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11020,26 +10964,18 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if len(m.CorrectAnswers) > 0 {
-		flags.Set(0)
-	}
-	if m.AttachedMedia != nil {
-		flags.Set(3)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		flags.Set(1)
-	}
-	if m.SolutionMedia != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.CorrectAnswers) > 0, 0)
+	flags |= tlrt.Bit(m.AttachedMedia != nil, 3)
+	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 1)
+	flags |= tlrt.Bit(m.SolutionMedia != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaPoll", "poll")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.CorrectAnswers))
+		tlrt.PutVectorHeader(b, len(m.CorrectAnswers))
 		for i := range m.CorrectAnswers {
-			b.PutInt(m.CorrectAnswers[i])
+			tlrt.PutUint32(b, uint32(m.CorrectAnswers[i]))
 		}
 	}
 	if flags.Has(3) {
@@ -11048,10 +10984,8 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Solution)
-	}
-	if flags.Has(1) {
-		b.PutVectorHeader(len(m.SolutionEntities))
+		tlrt.PutString(b, m.Solution)
+		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
 			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaPoll", "solution_entities")
@@ -11169,7 +11103,7 @@ func (m *InputMediaDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaDiceTypeID)
+	tlrt.PutUint32(b, InputMediaDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11178,7 +11112,7 @@ func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -11244,7 +11178,7 @@ func (m *InputMediaStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaStoryTypeID)
+	tlrt.PutUint32(b, InputMediaStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11256,7 +11190,7 @@ func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -11328,7 +11262,7 @@ func (m *InputMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaWebPageTypeID)
+	tlrt.PutUint32(b, InputMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11338,17 +11272,11 @@ func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.ForceLargeMedia {
-		flags.Set(0)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(1)
-	}
-	if m.Optional {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
+	flags |= tlrt.Bit(m.ForceLargeMedia, 0)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 1)
+	flags |= tlrt.Bit(m.Optional, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -11452,7 +11380,7 @@ func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPaidMediaTypeID)
+	tlrt.PutUint32(b, InputMediaPaidMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11462,19 +11390,20 @@ func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Payload != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.StarsAmount)
-	b.PutVectorHeader(len(m.ExtendedMedia))
+	flags |= tlrt.Bit(m.Payload != "", 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.ExtendedMedia)))
 	for i := range m.ExtendedMedia {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputMediaPaidMedia", "extended_media")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.Payload)
+		tlrt.PutString(b, m.Payload)
 	}
 	return nil
 }
@@ -11561,7 +11490,7 @@ func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaTodoTypeID)
+	tlrt.PutUint32(b, InputMediaTodoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11647,7 +11576,7 @@ func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaStakeDiceTypeID)
+	tlrt.PutUint32(b, InputMediaStakeDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11656,9 +11585,9 @@ func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.GameHash)
-	b.PutLong(m.TonAmount)
-	b.PutBytes(m.ClientSeed)
+	tlrt.PutString(b, m.GameHash)
+	tlrt.PutUint64(b, uint64(m.TonAmount))
+	tlrt.PutBytes(b, m.ClientSeed)
 	return nil
 }
 
@@ -11769,8 +11698,11 @@ func (m *InputMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputMessageIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11778,7 +11710,7 @@ func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -11838,8 +11770,11 @@ func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageReplyToTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputMessageReplyToTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11847,7 +11782,7 @@ func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -11905,8 +11840,8 @@ func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagePinnedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagePinnedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11970,8 +11905,12 @@ func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageCallbackQueryTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, InputMessageCallbackQueryTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11979,8 +11918,10 @@ func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	return nil
 }
 
@@ -12088,7 +12029,7 @@ func (m *InputNotifyPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyPeerTypeID)
+	tlrt.PutUint32(b, InputNotifyPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12160,8 +12101,8 @@ func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyUsersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputNotifyUsersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12222,8 +12163,8 @@ func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyChatsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputNotifyChatsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12284,8 +12225,8 @@ func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyBroadcastsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputNotifyBroadcastsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12350,7 +12291,7 @@ func (m *InputNotifyForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyForumTopicTypeID)
+	tlrt.PutUint32(b, InputNotifyForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12362,7 +12303,7 @@ func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputNotifyForumTopic", "peer")
 	}
-	b.PutInt(m.TopMsgID)
+	tlrt.PutUint32(b, uint32(m.TopMsgID))
 	return nil
 }
 
@@ -12428,7 +12369,7 @@ func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyCommunityTypeID)
+	tlrt.PutUint32(b, InputNotifyCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12545,7 +12486,7 @@ func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyCredentialPublicKeyTypeID)
+	tlrt.PutUint32(b, InputPasskeyCredentialPublicKeyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12554,8 +12495,8 @@ func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.RawID)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.RawID)
 	if err := tlrt.EncodeObject(b, m.Response); err != nil {
 		return tlrt.EncodeErr(err, "inputPasskeyCredentialPublicKey", "response")
 	}
@@ -12636,7 +12577,7 @@ func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyCredentialFirebasePNVTypeID)
+	tlrt.PutUint32(b, InputPasskeyCredentialFirebasePNVTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12645,7 +12586,7 @@ func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PnvToken)
+	tlrt.PutString(b, m.PnvToken)
 	return nil
 }
 
@@ -12750,7 +12691,7 @@ func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyResponseRegisterTypeID)
+	tlrt.PutUint32(b, InputPasskeyResponseRegisterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12762,7 +12703,7 @@ func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
 	if err := m.ClientData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPasskeyResponseRegister", "client_data")
 	}
-	b.PutBytes(m.AttestationData)
+	tlrt.PutBytes(b, m.AttestationData)
 	return nil
 }
 
@@ -12843,7 +12784,7 @@ func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyResponseLoginTypeID)
+	tlrt.PutUint32(b, InputPasskeyResponseLoginTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12855,9 +12796,9 @@ func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
 	if err := m.ClientData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPasskeyResponseLogin", "client_data")
 	}
-	b.PutBytes(m.AuthenticatorData)
-	b.PutBytes(m.Signature)
-	b.PutString(m.UserHandle)
+	tlrt.PutBytes(b, m.AuthenticatorData)
+	tlrt.PutBytes(b, m.Signature)
+	tlrt.PutString(b, m.UserHandle)
 	return nil
 }
 
@@ -12984,7 +12925,7 @@ func (m *InputPaymentCredentialsSaved) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsSavedTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsSavedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12993,8 +12934,8 @@ func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutBytes(m.TmpPassword)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutBytes(b, m.TmpPassword)
 	return nil
 }
 
@@ -13066,7 +13007,7 @@ func (m *InputPaymentCredentials) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13076,10 +13017,8 @@ func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Save {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Save, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Data.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPaymentCredentials", "data")
 	}
@@ -13163,7 +13102,7 @@ func (m *InputPaymentCredentialsApplePay) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsApplePayTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsApplePayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13250,7 +13189,7 @@ func (m *InputPaymentCredentialsGooglePay) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsGooglePayTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsGooglePayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13377,8 +13316,8 @@ func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPeerEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13439,8 +13378,8 @@ func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerSelfTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPeerSelfTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13503,8 +13442,11 @@ func (m *InputPeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputPeerChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13512,7 +13454,7 @@ func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -13573,8 +13515,12 @@ func (m *InputPeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPeerUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13582,8 +13528,10 @@ func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -13647,8 +13595,12 @@ func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPeerChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13656,8 +13608,10 @@ func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -13723,7 +13677,7 @@ func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerUserFromMessageTypeID)
+	tlrt.PutUint32(b, InputPeerUserFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13735,8 +13689,10 @@ func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerUserFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	return nil
 }
 
@@ -13809,7 +13765,7 @@ func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerChannelFromMessageTypeID)
+	tlrt.PutUint32(b, InputPeerChannelFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13821,8 +13777,10 @@ func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerChannelFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ChannelID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	return nil
 }
 
@@ -13924,8 +13882,8 @@ func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPhotoEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13991,7 +13949,7 @@ func (m *InputPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoTypeID)
+	tlrt.PutUint32(b, InputPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14000,9 +13958,11 @@ func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
 	return nil
 }
 
@@ -14140,8 +14100,8 @@ func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyStatusTimestampTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyStatusTimestampTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14203,8 +14163,8 @@ func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyChatInviteTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyChatInviteTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14266,8 +14226,8 @@ func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyPhoneCallTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyPhoneCallTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14329,8 +14289,8 @@ func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyPhoneP2PTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyPhoneP2PTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14392,8 +14352,8 @@ func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyForwardsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyForwardsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14456,8 +14416,8 @@ func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyProfilePhotoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyProfilePhotoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14519,8 +14479,8 @@ func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyPhoneNumberTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyPhoneNumberTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14583,8 +14543,8 @@ func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyAddedByPhoneTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyAddedByPhoneTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14647,8 +14607,8 @@ func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyVoiceMessagesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyVoiceMessagesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14709,8 +14669,8 @@ func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyAboutTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyAboutTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14772,8 +14732,8 @@ func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyBirthdayTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyBirthdayTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14837,8 +14797,8 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyStarGiftsAutoSaveTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyStarGiftsAutoSaveTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14902,8 +14862,8 @@ func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyNoPaidMessagesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeyNoPaidMessagesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14965,8 +14925,8 @@ func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeySavedMusicTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyKeySavedMusicTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15092,8 +15052,8 @@ func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowContactsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueAllowContactsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15155,8 +15115,8 @@ func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowAllTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueAllowAllTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15222,7 +15182,7 @@ func (m *InputPrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowUsersTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15231,7 +15191,7 @@ func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputPrivacyValueAllowUsers", "users")
@@ -15300,8 +15260,8 @@ func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowContactsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowContactsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15364,8 +15324,8 @@ func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowAllTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowAllTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15432,7 +15392,7 @@ func (m *InputPrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowUsersTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15441,7 +15401,7 @@ func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputPrivacyValueDisallowUsers", "users")
@@ -15514,7 +15474,7 @@ func (m *InputPrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowChatParticipantsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15523,9 +15483,9 @@ func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -15592,7 +15552,7 @@ func (m *InputPrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowChatParticipantsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15601,9 +15561,9 @@ func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -15665,8 +15625,8 @@ func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowCloseFriendsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueAllowCloseFriendsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15730,8 +15690,8 @@ func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowPremiumTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueAllowPremiumTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15793,8 +15753,8 @@ func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowBotsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueAllowBotsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15858,8 +15818,8 @@ func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowBotsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowBotsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15961,7 +15921,7 @@ func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputQuickReplyShortcutTypeID)
+	tlrt.PutUint32(b, InputQuickReplyShortcutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15970,7 +15930,7 @@ func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Shortcut)
+	tlrt.PutString(b, m.Shortcut)
 	return nil
 }
 
@@ -16037,8 +15997,11 @@ func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputQuickReplyShortcutIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputQuickReplyShortcutIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16046,7 +16009,7 @@ func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	return nil
 }
 
@@ -16278,7 +16241,7 @@ func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToMessageTypeID)
+	tlrt.PutUint32(b, InputReplyToMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16288,34 +16251,20 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<5)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.ReplyToPeerID != nil {
-		flags.Set(1)
-	}
-	if m.QuoteText != "" {
-		flags.Set(2)
-	}
-	if len(m.QuoteEntities) > 0 {
-		flags.Set(3)
-	}
-	if m.QuoteOffset != 0 {
-		flags.Set(4)
-	}
-	if m.MonoforumPeerID != nil {
-		flags.Set(5)
-	}
-	if m.TodoItemID != 0 {
-		flags.Set(6)
-	}
-	if len(m.PollOption) > 0 {
-		flags.Set(7)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ReplyToMsgID)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.ReplyToPeerID != nil, 1)
+	flags |= tlrt.Bit(m.QuoteText != "", 2)
+	flags |= tlrt.Bit(len(m.QuoteEntities) > 0, 3)
+	flags |= tlrt.Bit(m.QuoteOffset != 0, 4)
+	flags |= tlrt.Bit(m.MonoforumPeerID != nil, 5)
+	flags |= tlrt.Bit(m.TodoItemID != 0, 6)
+	flags |= tlrt.Bit(len(m.PollOption) > 0, 7)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReplyToMsgID))
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
@@ -16323,10 +16272,10 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.QuoteText)
+		tlrt.PutString(b, m.QuoteText)
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.QuoteEntities))
+		tlrt.PutVectorHeader(b, len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
 			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputReplyToMessage", "quote_entities")
@@ -16334,7 +16283,7 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.QuoteOffset)
+		tlrt.PutUint32(b, uint32(m.QuoteOffset))
 	}
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
@@ -16342,10 +16291,10 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutInt(m.TodoItemID)
+		tlrt.PutUint32(b, uint32(m.TodoItemID))
 	}
 	if flags.Has(7) {
-		b.PutBytes(m.PollOption)
+		tlrt.PutBytes(b, m.PollOption)
 	}
 	return nil
 }
@@ -16481,7 +16430,7 @@ func (m *InputReplyToStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToStoryTypeID)
+	tlrt.PutUint32(b, InputReplyToStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16493,7 +16442,7 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputReplyToStory", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	return nil
 }
 
@@ -16560,7 +16509,7 @@ func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToMonoForumTypeID)
+	tlrt.PutUint32(b, InputReplyToMonoForumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16635,8 +16584,11 @@ func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToEphemeralMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputReplyToEphemeralMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16644,7 +16596,7 @@ func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -16741,7 +16693,7 @@ func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichFilePhotoTypeID)
+	tlrt.PutUint32(b, InputRichFilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16750,7 +16702,7 @@ func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "inputRichFilePhoto", "photo")
 	}
@@ -16826,7 +16778,7 @@ func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichFileDocumentTypeID)
+	tlrt.PutUint32(b, InputRichFileDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16835,7 +16787,7 @@ func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputRichFileDocument", "document")
 	}
@@ -17018,7 +16970,7 @@ func (m *InputRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichMessageTypeID)
+	tlrt.PutUint32(b, InputRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17028,30 +16980,23 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Noautolink {
-		flags.Set(1)
-	}
-	if len(m.Photos) > 0 {
-		flags.Set(2)
-	}
-	if len(m.Documents) > 0 {
-		flags.Set(3)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Noautolink, 1)
+	flags |= tlrt.Bit(len(m.Photos) > 0, 2)
+	flags |= tlrt.Bit(len(m.Documents) > 0, 3)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputRichMessage", "blocks")
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Photos))
+		tlrt.PutVectorHeader(b, len(m.Photos))
 		for i := range m.Photos {
 			if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessage", "photos")
@@ -17059,7 +17004,7 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Documents))
+		tlrt.PutVectorHeader(b, len(m.Documents))
 		for i := range m.Documents {
 			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessage", "documents")
@@ -17067,7 +17012,7 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
 			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessage", "users")
@@ -17204,7 +17149,7 @@ func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichMessageHTMLTypeID)
+	tlrt.PutUint32(b, InputRichMessageHTMLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17214,19 +17159,13 @@ func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Noautolink {
-		flags.Set(1)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Html)
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Noautolink, 1)
+	flags |= tlrt.Bit(len(m.Files) > 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Html)
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessageHTML", "files")
@@ -17348,7 +17287,7 @@ func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichMessageMarkdownTypeID)
+	tlrt.PutUint32(b, InputRichMessageMarkdownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17358,19 +17297,13 @@ func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Noautolink {
-		flags.Set(1)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Markdown)
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Noautolink, 1)
+	flags |= tlrt.Bit(len(m.Files) > 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Markdown)
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessageMarkdown", "files")
@@ -17501,8 +17434,11 @@ func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSavedStarGiftUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputSavedStarGiftUserTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17510,7 +17446,7 @@ func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -17573,7 +17509,7 @@ func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSavedStarGiftChatTypeID)
+	tlrt.PutUint32(b, InputSavedStarGiftChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17585,7 +17521,7 @@ func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputSavedStarGiftChat", "peer")
 	}
-	b.PutLong(m.SavedID)
+	tlrt.PutUint64(b, uint64(m.SavedID))
 	return nil
 }
 
@@ -17652,7 +17588,7 @@ func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSavedStarGiftSlugTypeID)
+	tlrt.PutUint32(b, InputSavedStarGiftSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17661,7 +17597,7 @@ func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -17768,7 +17704,7 @@ func (m *InputSecureFileUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureFileUploadedTypeID)
+	tlrt.PutUint32(b, InputSecureFileUploadedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17777,11 +17713,13 @@ func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Md5Checksum)
-	b.PutBytes(m.FileHash)
-	b.PutBytes(m.Secret)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Md5Checksum)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -17859,8 +17797,12 @@ func (m *InputSecureFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputSecureFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17868,8 +17810,10 @@ func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -17969,8 +17913,11 @@ func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStarGiftAuctionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputStarGiftAuctionTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17978,7 +17925,7 @@ func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -18039,7 +17986,7 @@ func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStarGiftAuctionSlugTypeID)
+	tlrt.PutUint32(b, InputStarGiftAuctionSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18048,7 +17995,7 @@ func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -18172,8 +18119,8 @@ func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18237,8 +18184,12 @@ func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputStickerSetIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18246,8 +18197,10 @@ func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -18311,7 +18264,7 @@ func (m *InputStickerSetShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetShortNameTypeID)
+	tlrt.PutUint32(b, InputStickerSetShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18320,7 +18273,7 @@ func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -18385,8 +18338,8 @@ func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetAnimatedEmojiTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18449,7 +18402,7 @@ func (m *InputStickerSetDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetDiceTypeID)
+	tlrt.PutUint32(b, InputStickerSetDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18458,7 +18411,7 @@ func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -18525,8 +18478,8 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetAnimatedEmojiAnimationsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiAnimationsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18589,8 +18542,8 @@ func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetPremiumGiftsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetPremiumGiftsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18655,8 +18608,8 @@ func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiGenericAnimationsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetEmojiGenericAnimationsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18721,8 +18674,8 @@ func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiDefaultStatusesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetEmojiDefaultStatusesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18787,8 +18740,8 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiDefaultTopicIconsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetEmojiDefaultTopicIconsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18854,8 +18807,8 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiChannelDefaultStatusesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetEmojiChannelDefaultStatusesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18917,8 +18870,8 @@ func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetTonGiftsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputStickerSetTonGiftsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19018,7 +18971,7 @@ func (m *InputStickeredMediaPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickeredMediaPhotoTypeID)
+	tlrt.PutUint32(b, InputStickeredMediaPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19100,7 +19053,7 @@ func (m *InputStickeredMediaDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickeredMediaDocumentTypeID)
+	tlrt.PutUint32(b, InputStickeredMediaDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19239,7 +19192,7 @@ func (m *InputStorePaymentPremiumSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentPremiumSubscriptionTypeID)
+	tlrt.PutUint32(b, InputStorePaymentPremiumSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19249,13 +19202,9 @@ func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Restore {
-		flags.Set(0)
-	}
-	if m.Upgrade {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Restore, 0)
+	flags |= tlrt.Bit(m.Upgrade, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -19327,7 +19276,7 @@ func (m *InputStorePaymentGiftPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentGiftPremiumTypeID)
+	tlrt.PutUint32(b, InputStorePaymentGiftPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19339,8 +19288,8 @@ func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -19425,7 +19374,7 @@ func (m *InputStorePaymentPremiumGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentPremiumGiftCodeTypeID)
+	tlrt.PutUint32(b, InputStorePaymentPremiumGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19435,14 +19384,13 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.BoostPeer != nil {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Users))
+	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
@@ -19453,8 +19401,8 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
@@ -19634,7 +19582,7 @@ func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentPremiumGiveawayTypeID)
+	tlrt.PutUint32(b, InputStorePaymentPremiumGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19644,27 +19592,17 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.WinnersAreVisible {
-		flags.Set(3)
-	}
-	if len(m.AdditionalPeers) > 0 {
-		flags.Set(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(2)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
+	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.AdditionalPeers))
+		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
 		for i := range m.AdditionalPeers {
 			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
@@ -19672,18 +19610,20 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
 	if flags.Has(4) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutLong(m.RandomID)
-	b.PutInt(m.UntilDate)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -19805,7 +19745,7 @@ func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentStarsTopupTypeID)
+	tlrt.PutUint32(b, InputStorePaymentStarsTopupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19815,13 +19755,13 @@ func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.SpendPurposePeer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	flags |= tlrt.Bit(m.SpendPurposePeer != nil, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SpendPurposePeer); err != nil {
 			return tlrt.EncodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
@@ -19918,7 +19858,7 @@ func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentStarsGiftTypeID)
+	tlrt.PutUint32(b, InputStorePaymentStarsGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19930,9 +19870,9 @@ func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentStarsGift", "user_id")
 	}
-	b.PutLong(m.Stars)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutUint64(b, uint64(m.Stars))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -20094,7 +20034,7 @@ func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentStarsGiveawayTypeID)
+	tlrt.PutUint32(b, InputStorePaymentStarsGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20104,28 +20044,20 @@ func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.WinnersAreVisible {
-		flags.Set(3)
-	}
-	if len(m.AdditionalPeers) > 0 {
-		flags.Set(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(2)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
+	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.AdditionalPeers))
+		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
 		for i := range m.AdditionalPeers {
 			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
@@ -20133,19 +20065,23 @@ func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
 	if flags.Has(4) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutLong(m.RandomID)
-	b.PutInt(m.UntilDate)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutInt(m.Users)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
+	tlrt.PutString(b, m.Currency)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Users))
 	return nil
 }
 
@@ -20274,7 +20210,7 @@ func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentAuthCodeTypeID)
+	tlrt.PutUint32(b, InputStorePaymentAuthCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20284,15 +20220,13 @@ func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restore {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutInt(m.PremiumDays)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	flags |= tlrt.Bit(m.Restore, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutUint32(b, uint32(m.PremiumDays))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -20413,8 +20347,12 @@ func (m *InputTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputThemeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputThemeTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20422,8 +20360,10 @@ func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -20486,7 +20426,7 @@ func (m *InputThemeSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputThemeSlugTypeID)
+	tlrt.PutUint32(b, InputThemeSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20495,7 +20435,7 @@ func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -20597,8 +20537,8 @@ func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputUserEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20659,8 +20599,8 @@ func (m *InputUserSelf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserSelfTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputUserSelfTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20724,8 +20664,12 @@ func (m *InputUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20733,8 +20677,10 @@ func (m *InputUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -20800,7 +20746,7 @@ func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserFromMessageTypeID)
+	tlrt.PutUint32(b, InputUserFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20812,8 +20758,10 @@ func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputUserFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	return nil
 }
 
@@ -20921,8 +20869,12 @@ func (m *InputWallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWallPaperTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputWallPaperTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20930,8 +20882,10 @@ func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -20994,7 +20948,7 @@ func (m *InputWallPaperSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWallPaperSlugTypeID)
+	tlrt.PutUint32(b, InputWallPaperSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21003,7 +20957,7 @@ func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -21068,8 +21022,11 @@ func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWallPaperNoFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputWallPaperNoFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21077,7 +21034,7 @@ func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -21179,7 +21136,7 @@ func (m *InputWebFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebFileLocationTypeID)
+	tlrt.PutUint32(b, InputWebFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21188,8 +21145,8 @@ func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.AccessHash)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.AccessHash))
 	return nil
 }
 
@@ -21266,7 +21223,7 @@ func (m *InputWebFileGeoPointLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebFileGeoPointLocationTypeID)
+	tlrt.PutUint32(b, InputWebFileGeoPointLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21278,11 +21235,13 @@ func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
 	}
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutInt(m.Zoom)
-	b.PutInt(m.Scale)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Zoom))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Scale))
 	return nil
 }
 
@@ -21415,7 +21374,7 @@ func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebFileAudioAlbumThumbLocationTypeID)
+	tlrt.PutUint32(b, InputWebFileAudioAlbumThumbLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21425,26 +21384,18 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Small {
-		flags.Set(2)
-	}
-	if m.Document != nil {
-		flags.Set(0)
-	}
-	if m.Title != "" || m.Performer != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Small, 2)
+	flags |= tlrt.Bit(m.Document != nil, 0)
+	flags |= tlrt.Bit(m.Title != "" || m.Performer != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
-	}
-	if flags.Has(1) {
-		b.PutString(m.Performer)
+		tlrt.PutString(b, m.Title)
+		tlrt.PutString(b, m.Performer)
 	}
 	return nil
 }
@@ -21572,8 +21523,12 @@ func (m *IPPort) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(IPPortTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, IPPortTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Ipv4))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Port))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21581,8 +21536,10 @@ func (m *IPPort) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Ipv4)
-	b.PutInt(m.Port)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
 	return nil
 }
 
@@ -21647,7 +21604,7 @@ func (m *IPPortSecret) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(IPPortSecretTypeID)
+	tlrt.PutUint32(b, IPPortSecretTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21656,9 +21613,11 @@ func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Ipv4)
-	b.PutInt(m.Port)
-	b.PutBytes(m.Secret)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -21727,8 +21686,12 @@ func (m *ImportedContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ImportedContactTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, ImportedContactTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.ClientID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21736,8 +21699,10 @@ func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.ClientID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ClientID))
 	return nil
 }
 
@@ -21799,7 +21764,7 @@ func (m *InlineBotSwitchPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineBotSwitchPMTypeID)
+	tlrt.PutUint32(b, InlineBotSwitchPMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21808,8 +21773,8 @@ func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.StartParam)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.StartParam)
 	return nil
 }
 
@@ -21875,7 +21840,7 @@ func (m *InlineBotWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineBotWebViewTypeID)
+	tlrt.PutUint32(b, InlineBotWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21884,8 +21849,8 @@ func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -21954,7 +21919,7 @@ func (m *InputAppEvent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAppEventTypeID)
+	tlrt.PutUint32(b, InputAppEventTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21963,9 +21928,9 @@ func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Time)
-	b.PutString(m.Type)
-	b.PutLong(m.Peer)
+	tlrt.PutUint64(b, math.Float64bits(m.Time))
+	tlrt.PutString(b, m.Type)
+	tlrt.PutUint64(b, uint64(m.Peer))
 	if err := tlrt.EncodeObject(b, m.Data); err != nil {
 		return tlrt.EncodeErr(err, "inputAppEvent", "data")
 	}
@@ -22048,7 +22013,7 @@ func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessAwayMessageTypeID)
+	tlrt.PutUint32(b, InputBusinessAwayMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22058,11 +22023,11 @@ func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OfflineOnly {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ShortcutID)
+	flags |= tlrt.Bit(m.OfflineOnly, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
 	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
 		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "schedule")
 	}
@@ -22197,7 +22162,7 @@ func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessBotRecipientsTypeID)
+	tlrt.PutUint32(b, InputBusinessBotRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22207,30 +22172,16 @@ func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
 			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "users")
@@ -22238,7 +22189,7 @@ func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.ExcludeUsers))
+		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
 		for i := range m.ExcludeUsers {
 			if err := tlrt.EncodeObject(b, m.ExcludeUsers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "exclude_users")
@@ -22377,7 +22328,7 @@ func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessChatLinkTypeID)
+	tlrt.PutUint32(b, InputBusinessChatLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22387,16 +22338,12 @@ func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessChatLink", "entities")
@@ -22404,7 +22351,7 @@ func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -22498,7 +22445,7 @@ func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessGreetingMessageTypeID)
+	tlrt.PutUint32(b, InputBusinessGreetingMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22507,11 +22454,11 @@ func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	if err := m.Recipients.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputBusinessGreetingMessage", "recipients")
 	}
-	b.PutInt(m.NoActivityDays)
+	tlrt.PutUint32(b, uint32(m.NoActivityDays))
 	return nil
 }
 
@@ -22585,7 +22532,7 @@ func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessIntroTypeID)
+	tlrt.PutUint32(b, InputBusinessIntroTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22595,12 +22542,10 @@ func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Sticker != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Sticker != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 			return tlrt.EncodeErr(err, "inputBusinessIntro", "sticker")
@@ -22718,7 +22663,7 @@ func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessRecipientsTypeID)
+	tlrt.PutUint32(b, InputBusinessRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22728,27 +22673,15 @@ func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
 			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessRecipients", "users")
@@ -22832,8 +22765,11 @@ func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatlistDialogFilterTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputChatlistDialogFilterTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FilterID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -22841,7 +22777,7 @@ func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FilterID)
+	tlrt.PutUint32(b, uint32(m.FilterID))
 	return nil
 }
 
@@ -22899,7 +22835,7 @@ func (m *InputClientProxy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputClientProxyTypeID)
+	tlrt.PutUint32(b, InputClientProxyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22908,8 +22844,8 @@ func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Address)
-	b.PutInt(m.Port)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutUint32(b, uint32(m.Port))
 	return nil
 }
 
@@ -22981,7 +22917,7 @@ func (m *InputPhoneContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhoneContactTypeID)
+	tlrt.PutUint32(b, InputPhoneContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22991,14 +22927,14 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Note != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ClientID)
-	b.PutString(m.Phone)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
+	flags |= tlrt.Bit(m.Note != nil, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
+	tlrt.PutString(b, m.Phone)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
 	if flags.Has(0) {
 		if err := m.Note.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputPhoneContact", "note")
@@ -23093,8 +23029,12 @@ func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, InputEncryptedChatTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23102,8 +23042,10 @@ func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ChatID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ChatID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -23164,7 +23106,7 @@ func (m *InputFolderPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFolderPeerTypeID)
+	tlrt.PutUint32(b, InputFolderPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23176,7 +23118,7 @@ func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputFolderPeer", "peer")
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -23247,8 +23189,16 @@ func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageReadMetricTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, InputMessageReadMetricTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ViewID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TimeInViewMs))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.ActiveTimeInViewMs))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.HeightToViewportRatioPermille))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.SeenRangeRatioPermille))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23256,12 +23206,14 @@ func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ViewID)
-	b.PutInt(m.TimeInViewMs)
-	b.PutInt(m.ActiveTimeInViewMs)
-	b.PutInt(m.HeightToViewportRatioPermille)
-	b.PutInt(m.SeenRangeRatioPermille)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ViewID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TimeInViewMs))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ActiveTimeInViewMs))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.HeightToViewportRatioPermille))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.SeenRangeRatioPermille))
 	return nil
 }
 
@@ -23445,7 +23397,7 @@ func (m *InputPeerNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerNotifySettingsTypeID)
+	tlrt.PutUint32(b, InputPeerNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23455,28 +23407,14 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<8)
-	if m.ShowPreviews {
-		flags.Set(0)
-	}
-	if m.Silent {
-		flags.Set(1)
-	}
-	if m.MuteUntil != 0 {
-		flags.Set(2)
-	}
-	if m.Sound != nil {
-		flags.Set(3)
-	}
-	if m.StoriesMuted {
-		flags.Set(6)
-	}
-	if m.StoriesHideSender {
-		flags.Set(7)
-	}
-	if m.StoriesSound != nil {
-		flags.Set(8)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ShowPreviews, 0)
+	flags |= tlrt.Bit(m.Silent, 1)
+	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
+	flags |= tlrt.Bit(m.Sound != nil, 3)
+	flags |= tlrt.Bit(m.StoriesMuted, 6)
+	flags |= tlrt.Bit(m.StoriesHideSender, 7)
+	flags |= tlrt.Bit(m.StoriesSound != nil, 8)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.ShowPreviews)
 	}
@@ -23484,7 +23422,7 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.Silent)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.MuteUntil)
+		tlrt.PutUint32(b, uint32(m.MuteUntil))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Sound); err != nil {
@@ -23622,8 +23560,12 @@ func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhoneCallTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPhoneCallTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23631,8 +23573,10 @@ func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -23748,7 +23692,7 @@ func (m *InputSecureValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureValueTypeID)
+	tlrt.PutUint32(b, InputSecureValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23758,28 +23702,14 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.Data != nil {
-		flags.Set(0)
-	}
-	if m.FrontSide != nil {
-		flags.Set(1)
-	}
-	if m.ReverseSide != nil {
-		flags.Set(2)
-	}
-	if m.Selfie != nil {
-		flags.Set(3)
-	}
-	if len(m.Translation) > 0 {
-		flags.Set(6)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(4)
-	}
-	if m.PlainData != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Data != nil, 0)
+	flags |= tlrt.Bit(m.FrontSide != nil, 1)
+	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
+	flags |= tlrt.Bit(m.Selfie != nil, 3)
+	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
+	flags |= tlrt.Bit(len(m.Files) > 0, 4)
+	flags |= tlrt.Bit(m.PlainData != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "inputSecureValue", "type")
 	}
@@ -23804,7 +23734,7 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.Translation))
+		tlrt.PutVectorHeader(b, len(m.Translation))
 		for i := range m.Translation {
 			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputSecureValue", "translation")
@@ -23812,7 +23742,7 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputSecureValue", "files")
@@ -23967,7 +23897,7 @@ func (m *InputSingleMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSingleMediaTypeID)
+	tlrt.PutUint32(b, InputSingleMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23977,17 +23907,15 @@ func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "inputSingleMedia", "media")
 	}
-	b.PutLong(m.RandomID)
-	b.PutString(m.Message)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputSingleMedia", "entities")
@@ -24082,7 +24010,7 @@ func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStarsTransactionTypeID)
+	tlrt.PutUint32(b, InputStarsTransactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24092,11 +24020,9 @@ func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Refund {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	flags |= tlrt.Bit(m.Refund, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	return nil
 }
 
@@ -24196,7 +24122,7 @@ func (m *InputStickerSetItem) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetItemTypeID)
+	tlrt.PutUint32(b, InputStickerSetItemTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24206,24 +24132,20 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MaskCoords != nil {
-		flags.Set(0)
-	}
-	if m.Keywords != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MaskCoords != nil, 0)
+	flags |= tlrt.Bit(m.Keywords != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetItem", "document")
 	}
-	b.PutString(m.Emoji)
+	tlrt.PutString(b, m.Emoji)
 	if flags.Has(0) {
 		if err := m.MaskCoords.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputStickerSetItem", "mask_coords")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Keywords)
+		tlrt.PutString(b, m.Keywords)
 	}
 	return nil
 }
@@ -24369,7 +24291,7 @@ func (m *InputThemeSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputThemeSettingsTypeID)
+	tlrt.PutUint32(b, InputThemeSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24379,38 +24301,28 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.MessageColorsAnimated {
-		flags.Set(2)
-	}
-	if m.OutboxAccentColor != 0 {
-		flags.Set(3)
-	}
-	if len(m.MessageColors) > 0 {
-		flags.Set(0)
-	}
-	if m.Wallpaper != nil || m.WallpaperSettings != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
+	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
+	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
+	flags |= tlrt.Bit(m.Wallpaper != nil || m.WallpaperSettings != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
 		return tlrt.EncodeErr(err, "inputThemeSettings", "base_theme")
 	}
-	b.PutInt(m.AccentColor)
+	tlrt.PutUint32(b, uint32(m.AccentColor))
 	if flags.Has(3) {
-		b.PutInt(m.OutboxAccentColor)
+		tlrt.PutUint32(b, uint32(m.OutboxAccentColor))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.MessageColors))
+		tlrt.PutVectorHeader(b, len(m.MessageColors))
 		for i := range m.MessageColors {
-			b.PutInt(m.MessageColors[i])
+			tlrt.PutUint32(b, uint32(m.MessageColors[i]))
 		}
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper")
 		}
-	}
-	if flags.Has(1) {
 		if err := m.WallpaperSettings.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper_settings")
 		}
@@ -24522,7 +24434,7 @@ func (m *InputWebDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebDocumentTypeID)
+	tlrt.PutUint32(b, InputWebDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24531,10 +24443,10 @@ func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputWebDocument", "attributes")
@@ -24614,8 +24526,8 @@ func (m *Int) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(IntTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, IntTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -24785,7 +24697,7 @@ func (m *Invoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvoiceTypeID)
+	tlrt.PutUint32(b, InvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24795,64 +24707,41 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9)
-	if m.Test {
-		flags.Set(0)
-	}
-	if m.NameRequested {
-		flags.Set(1)
-	}
-	if m.PhoneRequested {
-		flags.Set(2)
-	}
-	if m.EmailRequested {
-		flags.Set(3)
-	}
-	if m.ShippingAddressRequested {
-		flags.Set(4)
-	}
-	if m.Flexible {
-		flags.Set(5)
-	}
-	if m.PhoneToProvider {
-		flags.Set(6)
-	}
-	if m.EmailToProvider {
-		flags.Set(7)
-	}
-	if m.Recurring {
-		flags.Set(9)
-	}
-	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
-		flags.Set(8)
-	}
-	if m.TermsURL != "" {
-		flags.Set(10)
-	}
-	if m.SubscriptionPeriod != 0 {
-		flags.Set(11)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutVectorHeader(len(m.Prices))
+	flags |= tlrt.Bit(m.Test, 0)
+	flags |= tlrt.Bit(m.NameRequested, 1)
+	flags |= tlrt.Bit(m.PhoneRequested, 2)
+	flags |= tlrt.Bit(m.EmailRequested, 3)
+	flags |= tlrt.Bit(m.ShippingAddressRequested, 4)
+	flags |= tlrt.Bit(m.Flexible, 5)
+	flags |= tlrt.Bit(m.PhoneToProvider, 6)
+	flags |= tlrt.Bit(m.EmailToProvider, 7)
+	flags |= tlrt.Bit(m.Recurring, 9)
+	flags |= tlrt.Bit(m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0, 8)
+	flags |= tlrt.Bit(m.TermsURL != "", 10)
+	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 11)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutVectorHeader(b, len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "invoice", "prices")
 		}
 	}
 	if flags.Has(8) {
-		b.PutLong(m.MaxTipAmount)
-	}
-	if flags.Has(8) {
-		b.PutVectorHeader(len(m.SuggestedTipAmounts))
+		w := tlrt.Extend(b, 16)
+		_ = w[15]
+		binary.LittleEndian.PutUint64(w, uint64(m.MaxTipAmount))
+		binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedTipAmounts)))
 		for i := range m.SuggestedTipAmounts {
-			b.PutLong(m.SuggestedTipAmounts[i])
+			tlrt.PutUint64(b, uint64(m.SuggestedTipAmounts[i]))
 		}
 	}
 	if flags.Has(10) {
-		b.PutString(m.TermsURL)
+		tlrt.PutString(b, m.TermsURL)
 	}
 	if flags.Has(11) {
-		b.PutInt(m.SubscriptionPeriod)
+		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
 	}
 	return nil
 }
@@ -24968,7 +24857,7 @@ func (m *InvokeAfterMsgRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeAfterMsgRequestTypeID)
+	tlrt.PutUint32(b, InvokeAfterMsgRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24977,7 +24866,7 @@ func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
+	tlrt.PutUint64(b, uint64(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeAfterMsg", "query")
 	}
@@ -25057,7 +24946,7 @@ func (m *InvokeAfterMsgsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeAfterMsgsRequestTypeID)
+	tlrt.PutUint32(b, InvokeAfterMsgsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25066,9 +24955,9 @@ func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MsgIDs))
+	tlrt.PutVectorHeader(b, len(m.MsgIDs))
 	for i := range m.MsgIDs {
-		b.PutLong(m.MsgIDs[i])
+		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
 	}
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeAfterMsgs", "query")
@@ -25161,7 +25050,7 @@ func (m *InitConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InitConnectionRequestTypeID)
+	tlrt.PutUint32(b, InitConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25171,20 +25060,18 @@ func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Proxy != nil {
-		flags.Set(0)
-	}
-	if m.Params != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.APIID)
-	b.PutString(m.DeviceModel)
-	b.PutString(m.SystemVersion)
-	b.PutString(m.AppVersion)
-	b.PutString(m.SystemLangCode)
-	b.PutString(m.LangPack)
-	b.PutString(m.LangCode)
+	flags |= tlrt.Bit(m.Proxy != nil, 0)
+	flags |= tlrt.Bit(m.Params != nil, 1)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.APIID))
+	tlrt.PutString(b, m.DeviceModel)
+	tlrt.PutString(b, m.SystemVersion)
+	tlrt.PutString(b, m.AppVersion)
+	tlrt.PutString(b, m.SystemLangCode)
+	tlrt.PutString(b, m.LangPack)
+	tlrt.PutString(b, m.LangCode)
 	if flags.Has(0) {
 		if err := m.Proxy.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "initConnection", "proxy")
@@ -25311,7 +25198,7 @@ func (m *InvokeWithLayerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithLayerRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithLayerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25320,7 +25207,7 @@ func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Layer)
+	tlrt.PutUint32(b, uint32(m.Layer))
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithLayer", "query")
 	}
@@ -25399,7 +25286,7 @@ func (m *InvokeWithoutUpdatesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithoutUpdatesRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithoutUpdatesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25486,7 +25373,7 @@ func (m *InvokeWithMessagesRangeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithMessagesRangeRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithMessagesRangeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25582,7 +25469,7 @@ func (m *InvokeWithTakeoutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithTakeoutRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithTakeoutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25591,7 +25478,7 @@ func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.TakeoutID)
+	tlrt.PutUint64(b, uint64(m.TakeoutID))
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithTakeout", "query")
 	}
@@ -25674,7 +25561,7 @@ func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithBusinessConnectionRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithBusinessConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25683,7 +25570,7 @@ func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConnectionID)
+	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithBusinessConnection", "query")
 	}
@@ -25768,7 +25655,7 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithGooglePlayIntegrityRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithGooglePlayIntegrityRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25777,8 +25664,8 @@ func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Nonce)
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Nonce)
+	tlrt.PutString(b, m.Token)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithGooglePlayIntegrity", "query")
 	}
@@ -25864,7 +25751,7 @@ func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithApnsSecretRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithApnsSecretRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25873,8 +25760,8 @@ func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Nonce)
-	b.PutString(m.Secret)
+	tlrt.PutString(b, m.Nonce)
+	tlrt.PutString(b, m.Secret)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithApnsSecret", "query")
 	}
@@ -25958,7 +25845,7 @@ func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithReCaptchaRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithReCaptchaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25967,7 +25854,7 @@ func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithReCaptcha", "query")
 	}

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool,
@@ -78,8 +80,8 @@ func (m *JSONNull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONNullTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, JSONNullTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -142,7 +144,7 @@ func (m *JSONBool) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONBoolTypeID)
+	tlrt.PutUint32(b, JSONBoolTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -211,8 +213,11 @@ func (m *JSONNumber) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONNumberTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, JSONNumberTypeID)
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Value))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -220,7 +225,7 @@ func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Value)
+	tlrt.PutUint64(b, math.Float64bits(m.Value))
 	return nil
 }
 
@@ -280,7 +285,7 @@ func (m *JSONString) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONStringTypeID)
+	tlrt.PutUint32(b, JSONStringTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -289,7 +294,7 @@ func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Value)
+	tlrt.PutString(b, m.Value)
 	return nil
 }
 
@@ -354,7 +359,7 @@ func (m *JSONArray) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONArrayTypeID)
+	tlrt.PutUint32(b, JSONArrayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -363,7 +368,7 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Value))
+	tlrt.PutVectorHeader(b, len(m.Value))
 	for i := range m.Value {
 		if err := tlrt.EncodeObject(b, m.Value[i]); err != nil {
 			return tlrt.EncodeErr(err, "jsonArray", "value")
@@ -436,7 +441,7 @@ func (m *JSONObject) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONObjectTypeID)
+	tlrt.PutUint32(b, JSONObjectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -445,7 +450,7 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Value))
+	tlrt.PutVectorHeader(b, len(m.Value))
 	for i := range m.Value {
 		if err := m.Value[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "jsonObject", "value")
@@ -558,8 +563,8 @@ func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultApprovedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, JoinChatBotResultApprovedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -621,8 +626,8 @@ func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultDeclinedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, JoinChatBotResultDeclinedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -684,8 +689,8 @@ func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultQueuedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, JoinChatBotResultQueuedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -749,7 +754,7 @@ func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultWebViewTypeID)
+	tlrt.PutUint32(b, JoinChatBotResultWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -758,7 +763,7 @@ func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -821,7 +826,7 @@ func (m *JSONObjectValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONObjectValueTypeID)
+	tlrt.PutUint32(b, JSONObjectValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -830,7 +835,7 @@ func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Key)
+	tlrt.PutString(b, m.Key)
 	if err := tlrt.EncodeObject(b, m.Value); err != nil {
 		return tlrt.EncodeErr(err, "jsonObjectValue", "value")
 	}

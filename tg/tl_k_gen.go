@@ -115,7 +115,7 @@ func (m *KeyboardButton) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonTypeID)
+	tlrt.PutUint32(b, KeyboardButtonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -125,16 +125,14 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButton", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -220,7 +218,7 @@ func (m *KeyboardButtonURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonURLTypeID)
+	tlrt.PutUint32(b, KeyboardButtonURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -230,17 +228,15 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -331,7 +327,7 @@ func (m *KeyboardButtonCallback) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonCallbackTypeID)
+	tlrt.PutUint32(b, KeyboardButtonCallbackTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -341,20 +337,16 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<10)
-	if m.RequiresPassword {
-		flags.Set(0)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RequiresPassword, 0)
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Data)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -444,7 +436,7 @@ func (m *KeyboardButtonRequestPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestPhoneTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -454,16 +446,14 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -551,7 +541,7 @@ func (m *KeyboardButtonRequestGeoLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestGeoLocationTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestGeoLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -561,16 +551,14 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -683,7 +671,7 @@ func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonSwitchInlineTypeID)
+	tlrt.PutUint32(b, KeyboardButtonSwitchInlineTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -693,25 +681,19 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<10)
-	if m.SamePeer {
-		flags.Set(0)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if len(m.PeerTypes) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SamePeer, 0)
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(len(m.PeerTypes) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.Query)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.Query)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.PeerTypes))
+		tlrt.PutVectorHeader(b, len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 				return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "peer_types")
@@ -814,7 +796,7 @@ func (m *KeyboardButtonGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonGameTypeID)
+	tlrt.PutUint32(b, KeyboardButtonGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -824,16 +806,14 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -918,7 +898,7 @@ func (m *KeyboardButtonBuy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonBuyTypeID)
+	tlrt.PutUint32(b, KeyboardButtonBuyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -928,16 +908,14 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1049,7 +1027,7 @@ func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonURLAuthTypeID)
+	tlrt.PutUint32(b, KeyboardButtonURLAuthTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1059,24 +1037,20 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if m.FwdText != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(m.FwdText != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	if flags.Has(0) {
-		b.PutString(m.FwdText)
+		tlrt.PutString(b, m.FwdText)
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.ButtonID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.ButtonID))
 	return nil
 }
 
@@ -1205,7 +1179,7 @@ func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputKeyboardButtonURLAuthTypeID)
+	tlrt.PutUint32(b, InputKeyboardButtonURLAuthTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1215,26 +1189,20 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<10)
-	if m.RequestWriteAccess {
-		flags.Set(0)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if m.FwdText != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(m.FwdText != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	if flags.Has(1) {
-		b.PutString(m.FwdText)
+		tlrt.PutString(b, m.FwdText)
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
@@ -1362,7 +1330,7 @@ func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestPollTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1372,13 +1340,9 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if m.Quiz {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(m.Quiz, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestPoll", "style")
@@ -1387,7 +1351,7 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutBool(m.Quiz)
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1485,7 +1449,7 @@ func (m *InputKeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputKeyboardButtonUserProfileTypeID)
+	tlrt.PutUint32(b, InputKeyboardButtonUserProfileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1495,16 +1459,14 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
@@ -1597,7 +1559,7 @@ func (m *KeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonUserProfileTypeID)
+	tlrt.PutUint32(b, KeyboardButtonUserProfileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1607,17 +1569,15 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutLong(m.UserID)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -1707,7 +1667,7 @@ func (m *KeyboardButtonWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonWebViewTypeID)
+	tlrt.PutUint32(b, KeyboardButtonWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1717,17 +1677,15 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -1819,7 +1777,7 @@ func (m *KeyboardButtonSimpleWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonSimpleWebViewTypeID)
+	tlrt.PutUint32(b, KeyboardButtonSimpleWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1829,17 +1787,15 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -1931,7 +1887,7 @@ func (m *KeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestPeerTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1941,21 +1897,19 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutInt(m.ButtonID)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutUint32(b, uint32(m.ButtonID))
 	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
 		return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
-	b.PutInt(m.MaxQuantity)
+	tlrt.PutUint32(b, uint32(m.MaxQuantity))
 	return nil
 }
 
@@ -2061,7 +2015,7 @@ func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputKeyboardButtonRequestPeerTypeID)
+	tlrt.PutUint32(b, InputKeyboardButtonRequestPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2071,30 +2025,22 @@ func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<10)
-	if m.NameRequested {
-		flags.Set(0)
-	}
-	if m.UsernameRequested {
-		flags.Set(1)
-	}
-	if m.PhotoRequested {
-		flags.Set(2)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NameRequested, 0)
+	flags |= tlrt.Bit(m.UsernameRequested, 1)
+	flags |= tlrt.Bit(m.PhotoRequested, 2)
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutInt(m.ButtonID)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutUint32(b, uint32(m.ButtonID))
 	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
 		return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
 	}
-	b.PutInt(m.MaxQuantity)
+	tlrt.PutUint32(b, uint32(m.MaxQuantity))
 	return nil
 }
 
@@ -2192,7 +2138,7 @@ func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonCopyTypeID)
+	tlrt.PutUint32(b, KeyboardButtonCopyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2202,17 +2148,15 @@ func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.CopyText)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.CopyText)
 	return nil
 }
 
@@ -2295,7 +2239,7 @@ func (m *KeyboardButtonRow) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRowTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2304,7 +2248,7 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Buttons))
+	tlrt.PutVectorHeader(b, len(m.Buttons))
 	for i := range m.Buttons {
 		if err := tlrt.EncodeObject(b, m.Buttons[i]); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRow", "buttons")
@@ -2403,7 +2347,7 @@ func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonStyleTypeID)
+	tlrt.PutUint32(b, KeyboardButtonStyleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2413,21 +2357,13 @@ func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.BgPrimary {
-		flags.Set(0)
-	}
-	if m.BgDanger {
-		flags.Set(1)
-	}
-	if m.BgSuccess {
-		flags.Set(2)
-	}
-	if m.Icon != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BgPrimary, 0)
+	flags |= tlrt.Bit(m.BgDanger, 1)
+	flags |= tlrt.Bit(m.BgSuccess, 2)
+	flags |= tlrt.Bit(m.Icon != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutLong(m.Icon)
+		tlrt.PutUint64(b, uint64(m.Icon))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -76,7 +77,7 @@ func (m *LangPackString) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangPackStringTypeID)
+	tlrt.PutUint32(b, LangPackStringTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -85,8 +86,8 @@ func (m *LangPackString) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Key)
-	b.PutString(m.Value)
+	tlrt.PutString(b, m.Key)
+	tlrt.PutString(b, m.Value)
 	return nil
 }
 
@@ -263,7 +264,7 @@ func (m *LangPackStringPluralized) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangPackStringPluralizedTypeID)
+	tlrt.PutUint32(b, LangPackStringPluralizedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -273,39 +274,29 @@ func (m *LangPackStringPluralized) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ZeroValue != "" {
-		flags.Set(0)
-	}
-	if m.OneValue != "" {
-		flags.Set(1)
-	}
-	if m.TwoValue != "" {
-		flags.Set(2)
-	}
-	if m.FewValue != "" {
-		flags.Set(3)
-	}
-	if m.ManyValue != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Key)
+	flags |= tlrt.Bit(m.ZeroValue != "", 0)
+	flags |= tlrt.Bit(m.OneValue != "", 1)
+	flags |= tlrt.Bit(m.TwoValue != "", 2)
+	flags |= tlrt.Bit(m.FewValue != "", 3)
+	flags |= tlrt.Bit(m.ManyValue != "", 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Key)
 	if flags.Has(0) {
-		b.PutString(m.ZeroValue)
+		tlrt.PutString(b, m.ZeroValue)
 	}
 	if flags.Has(1) {
-		b.PutString(m.OneValue)
+		tlrt.PutString(b, m.OneValue)
 	}
 	if flags.Has(2) {
-		b.PutString(m.TwoValue)
+		tlrt.PutString(b, m.TwoValue)
 	}
 	if flags.Has(3) {
-		b.PutString(m.FewValue)
+		tlrt.PutString(b, m.FewValue)
 	}
 	if flags.Has(4) {
-		b.PutString(m.ManyValue)
+		tlrt.PutString(b, m.ManyValue)
 	}
-	b.PutString(m.OtherValue)
+	tlrt.PutString(b, m.OtherValue)
 	return nil
 }
 
@@ -420,7 +411,7 @@ func (m *LangPackStringDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangPackStringDeletedTypeID)
+	tlrt.PutUint32(b, LangPackStringDeletedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -429,7 +420,7 @@ func (m *LangPackStringDeleted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Key)
+	tlrt.PutString(b, m.Key)
 	return nil
 }
 
@@ -492,7 +483,7 @@ func (m *LabeledPrice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LabeledPriceTypeID)
+	tlrt.PutUint32(b, LabeledPriceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -501,8 +492,8 @@ func (m *LabeledPrice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Label)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Label)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -571,7 +562,7 @@ func (m *LangPackDifference) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangPackDifferenceTypeID)
+	tlrt.PutUint32(b, LangPackDifferenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -580,10 +571,13 @@ func (m *LangPackDifference) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
-	b.PutInt(m.FromVersion)
-	b.PutInt(m.Version)
-	b.PutVectorHeader(len(m.Strings))
+	tlrt.PutString(b, m.LangCode)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.FromVersion))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Strings)))
 	for i := range m.Strings {
 		if err := tlrt.EncodeObject(b, m.Strings[i]); err != nil {
 			return tlrt.EncodeErr(err, "langPackDifference", "strings")
@@ -700,7 +694,7 @@ func (m *LangPackLanguage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangPackLanguageTypeID)
+	tlrt.PutUint32(b, LangPackLanguageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -710,29 +704,23 @@ func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Official {
-		flags.Set(0)
-	}
-	if m.Rtl {
-		flags.Set(2)
-	}
-	if m.Beta {
-		flags.Set(3)
-	}
-	if m.BaseLangCode != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Name)
-	b.PutString(m.NativeName)
-	b.PutString(m.LangCode)
+	flags |= tlrt.Bit(m.Official, 0)
+	flags |= tlrt.Bit(m.Rtl, 2)
+	flags |= tlrt.Bit(m.Beta, 3)
+	flags |= tlrt.Bit(m.BaseLangCode != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Name)
+	tlrt.PutString(b, m.NativeName)
+	tlrt.PutString(b, m.LangCode)
 	if flags.Has(1) {
-		b.PutString(m.BaseLangCode)
+		tlrt.PutString(b, m.BaseLangCode)
 	}
-	b.PutString(m.PluralCode)
-	b.PutInt(m.StringsCount)
-	b.PutInt(m.TranslatedCount)
-	b.PutString(m.TranslationsURL)
+	tlrt.PutString(b, m.PluralCode)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.StringsCount))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.TranslatedCount))
+	tlrt.PutString(b, m.TranslationsURL)
 	return nil
 }
 
@@ -832,8 +820,8 @@ func (m *Long) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LongTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, LongTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -37,7 +37,7 @@ func (m *LangpackGetLangPackRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangpackGetLangPackRequestTypeID)
+	tlrt.PutUint32(b, LangpackGetLangPackRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -46,8 +46,8 @@ func (m *LangpackGetLangPackRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangPack)
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangPack)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -124,7 +124,7 @@ func (m *LangpackGetStringsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangpackGetStringsRequestTypeID)
+	tlrt.PutUint32(b, LangpackGetStringsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -133,11 +133,11 @@ func (m *LangpackGetStringsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangPack)
-	b.PutString(m.LangCode)
-	b.PutVectorHeader(len(m.Keys))
+	tlrt.PutString(b, m.LangPack)
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutVectorHeader(b, len(m.Keys))
 	for i := range m.Keys {
-		b.PutString(m.Keys[i])
+		tlrt.PutString(b, m.Keys[i])
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ func (m *LangpackGetDifferenceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangpackGetDifferenceRequestTypeID)
+	tlrt.PutUint32(b, LangpackGetDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -230,9 +230,9 @@ func (m *LangpackGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangPack)
-	b.PutString(m.LangCode)
-	b.PutInt(m.FromVersion)
+	tlrt.PutString(b, m.LangPack)
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutUint32(b, uint32(m.FromVersion))
 	return nil
 }
 
@@ -310,7 +310,7 @@ func (m *LangpackGetLanguagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangpackGetLanguagesRequestTypeID)
+	tlrt.PutUint32(b, LangpackGetLanguagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -319,7 +319,7 @@ func (m *LangpackGetLanguagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangPack)
+	tlrt.PutString(b, m.LangPack)
 	return nil
 }
 
@@ -396,7 +396,7 @@ func (m *LangpackGetLanguageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(LangpackGetLanguageRequestTypeID)
+	tlrt.PutUint32(b, LangpackGetLanguageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -405,8 +405,8 @@ func (m *LangpackGetLanguageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangPack)
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangPack)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
@@ -96,7 +98,7 @@ func (m *MediaAreaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaVenueTypeID)
+	tlrt.PutUint32(b, MediaAreaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -111,11 +113,11 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaVenue", "geo")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	return nil
 }
 
@@ -208,7 +210,7 @@ func (m *InputMediaAreaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaAreaVenueTypeID)
+	tlrt.PutUint32(b, InputMediaAreaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -220,8 +222,8 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
-	b.PutLong(m.QueryID)
-	b.PutString(m.ResultID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
+	tlrt.PutString(b, m.ResultID)
 	return nil
 }
 
@@ -303,7 +305,7 @@ func (m *MediaAreaGeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaGeoPointTypeID)
+	tlrt.PutUint32(b, MediaAreaGeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -313,10 +315,8 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Address != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Address != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
@@ -418,7 +418,7 @@ func (m *MediaAreaSuggestedReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaSuggestedReactionTypeID)
+	tlrt.PutUint32(b, MediaAreaSuggestedReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -428,13 +428,9 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Dark {
-		flags.Set(0)
-	}
-	if m.Flipped {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	flags |= tlrt.Bit(m.Flipped, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
@@ -524,7 +520,7 @@ func (m *MediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaChannelPostTypeID)
+	tlrt.PutUint32(b, MediaAreaChannelPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -536,8 +532,10 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.MsgID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MsgID))
 	return nil
 }
 
@@ -613,7 +611,7 @@ func (m *InputMediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaAreaChannelPostTypeID)
+	tlrt.PutUint32(b, InputMediaAreaChannelPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -628,7 +626,7 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -703,7 +701,7 @@ func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaURLTypeID)
+	tlrt.PutUint32(b, MediaAreaURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -715,7 +713,7 @@ func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaUrl", "coordinates")
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -794,7 +792,7 @@ func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaWeatherTypeID)
+	tlrt.PutUint32(b, MediaAreaWeatherTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -806,9 +804,11 @@ func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaWeather", "coordinates")
 	}
-	b.PutString(m.Emoji)
-	b.PutDouble(m.TemperatureC)
-	b.PutInt(m.Color)
+	tlrt.PutString(b, m.Emoji)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, math.Float64bits(m.TemperatureC))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Color))
 	return nil
 }
 
@@ -891,7 +891,7 @@ func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaStarGiftTypeID)
+	tlrt.PutUint32(b, MediaAreaStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -903,7 +903,7 @@ func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaStarGift", "coordinates")
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -1017,7 +1017,7 @@ func (m *MessageEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEmptyTypeID)
+	tlrt.PutUint32(b, MessageEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1027,11 +1027,11 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.PeerID != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.PeerID != nil, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 			return tlrt.EncodeErr(err, "messageEmpty", "peer_id")
@@ -1546,7 +1546,7 @@ func (m *Message) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageTypeID)
+	tlrt.PutUint32(b, MessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1556,152 +1556,66 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.Post {
-		flags.Set(14)
-	}
-	if m.FromScheduled {
-		flags.Set(18)
-	}
-	if m.Legacy {
-		flags.Set(19)
-	}
-	if m.EditHide {
-		flags.Set(21)
-	}
-	if m.Pinned {
-		flags.Set(24)
-	}
-	if m.Noforwards {
-		flags.Set(26)
-	}
-	if m.InvertMedia {
-		flags.Set(27)
-	}
-	if m.FromID != nil {
-		flags.Set(8)
-	}
-	if m.FromBoostsApplied != 0 {
-		flags.Set(29)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(28)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(2)
-	}
-	if m.ViaBotID != 0 {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if m.Media != nil {
-		flags.Set(9)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(6)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.Views != 0 || m.Forwards != 0 {
-		flags.Set(10)
-	}
-	if m.Replies != nil {
-		flags.Set(23)
-	}
-	if m.EditDate != 0 {
-		flags.Set(15)
-	}
-	if m.PostAuthor != "" {
-		flags.Set(16)
-	}
-	if m.GroupedID != 0 {
-		flags.Set(17)
-	}
-	if m.Reactions != nil {
-		flags.Set(20)
-	}
-	if len(m.RestrictionReason) > 0 {
-		flags.Set(22)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
-	if m.QuickReplyShortcutID != 0 {
-		flags.Set(30)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.Post, 14)
+	flags |= tlrt.Bit(m.FromScheduled, 18)
+	flags |= tlrt.Bit(m.Legacy, 19)
+	flags |= tlrt.Bit(m.EditHide, 21)
+	flags |= tlrt.Bit(m.Pinned, 24)
+	flags |= tlrt.Bit(m.Noforwards, 26)
+	flags |= tlrt.Bit(m.InvertMedia, 27)
+	flags |= tlrt.Bit(m.FromID != nil, 8)
+	flags |= tlrt.Bit(m.FromBoostsApplied != 0, 29)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 28)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 2)
+	flags |= tlrt.Bit(m.ViaBotID != 0, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(m.Media != nil, 9)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 6)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.Views != 0 || m.Forwards != 0, 10)
+	flags |= tlrt.Bit(m.Replies != nil, 23)
+	flags |= tlrt.Bit(m.EditDate != 0, 15)
+	flags |= tlrt.Bit(m.PostAuthor != "", 16)
+	flags |= tlrt.Bit(m.GroupedID != 0, 17)
+	flags |= tlrt.Bit(m.Reactions != nil, 20)
+	flags |= tlrt.Bit(len(m.RestrictionReason) > 0, 22)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
+	flags |= tlrt.Bit(m.QuickReplyShortcutID != 0, 30)
 	flags2 := m.Flags2 &^ (1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19)
-	if m.Offline {
-		flags2.Set(1)
-	}
-	if m.VideoProcessingPending {
-		flags2.Set(4)
-	}
-	if m.PaidSuggestedPostStars {
-		flags2.Set(8)
-	}
-	if m.PaidSuggestedPostTon {
-		flags2.Set(9)
-	}
-	if m.FromRank != "" {
-		flags2.Set(12)
-	}
-	if m.ViaBusinessBotID != 0 {
-		flags2.Set(0)
-	}
-	if m.GuestchatViaFrom != nil {
-		flags2.Set(19)
-	}
-	if m.Effect != 0 {
-		flags2.Set(2)
-	}
-	if m.Factcheck != nil {
-		flags2.Set(3)
-	}
-	if m.ReportDeliveryUntilDate != 0 {
-		flags2.Set(5)
-	}
-	if m.PaidMessageStars != 0 {
-		flags2.Set(6)
-	}
-	if m.SuggestedPost != nil {
-		flags2.Set(7)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags2.Set(10)
-	}
-	if m.SummaryFromLanguage != "" {
-		flags2.Set(11)
-	}
-	if m.RichMessage != nil {
-		flags2.Set(13)
-	}
-	b.PutUint32(uint32(flags2))
-	b.PutInt(m.ID)
+	flags2 |= tlrt.Bit(m.Offline, 1)
+	flags2 |= tlrt.Bit(m.VideoProcessingPending, 4)
+	flags2 |= tlrt.Bit(m.PaidSuggestedPostStars, 8)
+	flags2 |= tlrt.Bit(m.PaidSuggestedPostTon, 9)
+	flags2 |= tlrt.Bit(m.FromRank != "", 12)
+	flags2 |= tlrt.Bit(m.ViaBusinessBotID != 0, 0)
+	flags2 |= tlrt.Bit(m.GuestchatViaFrom != nil, 19)
+	flags2 |= tlrt.Bit(m.Effect != 0, 2)
+	flags2 |= tlrt.Bit(m.Factcheck != nil, 3)
+	flags2 |= tlrt.Bit(m.ReportDeliveryUntilDate != 0, 5)
+	flags2 |= tlrt.Bit(m.PaidMessageStars != 0, 6)
+	flags2 |= tlrt.Bit(m.SuggestedPost != nil, 7)
+	flags2 |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 10)
+	flags2 |= tlrt.Bit(m.SummaryFromLanguage != "", 11)
+	flags2 |= tlrt.Bit(m.RichMessage != nil, 13)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ID))
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "message", "from_id")
 		}
 	}
 	if flags.Has(29) {
-		b.PutInt(m.FromBoostsApplied)
+		tlrt.PutUint32(b, uint32(m.FromBoostsApplied))
 	}
 	if flags2.Has(12) {
-		b.PutString(m.FromRank)
+		tlrt.PutString(b, m.FromRank)
 	}
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "message", "peer_id")
@@ -1717,10 +1631,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(11) {
-		b.PutLong(m.ViaBotID)
+		tlrt.PutUint64(b, uint64(m.ViaBotID))
 	}
 	if flags2.Has(0) {
-		b.PutLong(m.ViaBusinessBotID)
+		tlrt.PutUint64(b, uint64(m.ViaBusinessBotID))
 	}
 	if flags2.Has(19) {
 		if err := tlrt.EncodeObject(b, m.GuestchatViaFrom); err != nil {
@@ -1732,8 +1646,8 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "message", "reply_to")
 		}
 	}
-	b.PutInt(m.Date)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(m.Date))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(9) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "message", "media")
@@ -1745,7 +1659,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "message", "entities")
@@ -1753,10 +1667,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.Views)
-	}
-	if flags.Has(10) {
-		b.PutInt(m.Forwards)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.Views))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.Forwards))
 	}
 	if flags.Has(23) {
 		if err := m.Replies.Encode(b); err != nil {
@@ -1764,13 +1678,13 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(15) {
-		b.PutInt(m.EditDate)
+		tlrt.PutUint32(b, uint32(m.EditDate))
 	}
 	if flags.Has(16) {
-		b.PutString(m.PostAuthor)
+		tlrt.PutString(b, m.PostAuthor)
 	}
 	if flags.Has(17) {
-		b.PutLong(m.GroupedID)
+		tlrt.PutUint64(b, uint64(m.GroupedID))
 	}
 	if flags.Has(20) {
 		if err := m.Reactions.Encode(b); err != nil {
@@ -1778,7 +1692,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(22) {
-		b.PutVectorHeader(len(m.RestrictionReason))
+		tlrt.PutVectorHeader(b, len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "message", "restriction_reason")
@@ -1786,13 +1700,13 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(30) {
-		b.PutInt(m.QuickReplyShortcutID)
+		tlrt.PutUint32(b, uint32(m.QuickReplyShortcutID))
 	}
 	if flags2.Has(2) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags2.Has(3) {
 		if err := m.Factcheck.Encode(b); err != nil {
@@ -1800,10 +1714,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(5) {
-		b.PutInt(m.ReportDeliveryUntilDate)
+		tlrt.PutUint32(b, uint32(m.ReportDeliveryUntilDate))
 	}
 	if flags2.Has(6) {
-		b.PutLong(m.PaidMessageStars)
+		tlrt.PutUint64(b, uint64(m.PaidMessageStars))
 	}
 	if flags2.Has(7) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -1811,10 +1725,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(10) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags2.Has(11) {
-		b.PutString(m.SummaryFromLanguage)
+		tlrt.PutString(b, m.SummaryFromLanguage)
 	}
 	if flags2.Has(13) {
 		if err := m.RichMessage.Encode(b); err != nil {
@@ -2176,7 +2090,7 @@ func (m *MessageService) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageServiceTypeID)
+	tlrt.PutUint32(b, MessageServiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2186,44 +2100,22 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.ReactionsArePossible {
-		flags.Set(9)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.Post {
-		flags.Set(14)
-	}
-	if m.Legacy {
-		flags.Set(19)
-	}
-	if m.FromID != nil {
-		flags.Set(8)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(28)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if m.Reactions != nil {
-		flags.Set(20)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.ReactionsArePossible, 9)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.Post, 14)
+	flags |= tlrt.Bit(m.Legacy, 19)
+	flags |= tlrt.Bit(m.FromID != nil, 8)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 28)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(m.Reactions != nil, 20)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "messageService", "from_id")
@@ -2242,7 +2134,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messageService", "reply_to")
 		}
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "messageService", "action")
 	}
@@ -2252,7 +2144,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -2572,8 +2464,8 @@ func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2638,7 +2530,7 @@ func (m *MessageActionChatCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatCreateTypeID)
+	tlrt.PutUint32(b, MessageActionChatCreateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2647,10 +2539,10 @@ func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -2719,7 +2611,7 @@ func (m *MessageActionChatEditTitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatEditTitleTypeID)
+	tlrt.PutUint32(b, MessageActionChatEditTitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2728,7 +2620,7 @@ func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -2793,7 +2685,7 @@ func (m *MessageActionChatEditPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatEditPhotoTypeID)
+	tlrt.PutUint32(b, MessageActionChatEditPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2872,8 +2764,8 @@ func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatDeletePhotoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionChatDeletePhotoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2936,7 +2828,7 @@ func (m *MessageActionChatAddUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatAddUserTypeID)
+	tlrt.PutUint32(b, MessageActionChatAddUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2945,9 +2837,9 @@ func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -3009,8 +2901,11 @@ func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatDeleteUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChatDeleteUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3018,7 +2913,7 @@ func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -3081,8 +2976,11 @@ func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatJoinedByLinkTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChatJoinedByLinkTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.InviterID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3090,7 +2988,7 @@ func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.InviterID)
+	tlrt.PutUint64(b, uint64(m.InviterID))
 	return nil
 }
 
@@ -3150,7 +3048,7 @@ func (m *MessageActionChannelCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChannelCreateTypeID)
+	tlrt.PutUint32(b, MessageActionChannelCreateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3159,7 +3057,7 @@ func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -3224,8 +3122,11 @@ func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatMigrateToTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChatMigrateToTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3233,7 +3134,7 @@ func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	return nil
 }
 
@@ -3298,7 +3199,7 @@ func (m *MessageActionChannelMigrateFrom) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChannelMigrateFromTypeID)
+	tlrt.PutUint32(b, MessageActionChannelMigrateFromTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3307,8 +3208,8 @@ func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutLong(m.ChatID)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -3374,8 +3275,8 @@ func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPinMessageTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionPinMessageTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3436,8 +3337,8 @@ func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionHistoryClearTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionHistoryClearTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3501,8 +3402,12 @@ func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGameScoreTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessageActionGameScoreTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GameID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Score))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3510,8 +3415,10 @@ func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GameID)
-	b.PutInt(m.Score)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.GameID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Score))
 	return nil
 }
 
@@ -3632,7 +3539,7 @@ func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaymentSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionPaymentSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3642,38 +3549,28 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.RecurringInit {
-		flags.Set(2)
-	}
-	if m.RecurringUsed {
-		flags.Set(3)
-	}
-	if m.Info != nil {
-		flags.Set(0)
-	}
-	if m.ShippingOptionID != "" {
-		flags.Set(1)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutBytes(m.Payload)
+	flags |= tlrt.Bit(m.RecurringInit, 2)
+	flags |= tlrt.Bit(m.RecurringUsed, 3)
+	flags |= tlrt.Bit(m.Info != nil, 0)
+	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutBytes(b, m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.ShippingOptionID)
+		tlrt.PutString(b, m.ShippingOptionID)
 	}
 	if err := m.Charge.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
 	if flags.Has(4) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	return nil
 }
@@ -3836,7 +3733,7 @@ func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaymentSentTypeID)
+	tlrt.PutUint32(b, MessageActionPaymentSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3846,26 +3743,18 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.RecurringInit {
-		flags.Set(2)
-	}
-	if m.RecurringUsed {
-		flags.Set(3)
-	}
-	if m.InvoiceSlug != "" {
-		flags.Set(0)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	flags |= tlrt.Bit(m.RecurringInit, 2)
+	flags |= tlrt.Bit(m.RecurringUsed, 3)
+	flags |= tlrt.Bit(m.InvoiceSlug != "", 0)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	if flags.Has(0) {
-		b.PutString(m.InvoiceSlug)
+		tlrt.PutString(b, m.InvoiceSlug)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	return nil
 }
@@ -3989,7 +3878,7 @@ func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPhoneCallTypeID)
+	tlrt.PutUint32(b, MessageActionPhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3999,24 +3888,20 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Video {
-		flags.Set(2)
-	}
-	if m.Reason != nil {
-		flags.Set(0)
-	}
-	if m.Duration != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CallID)
+	flags |= tlrt.Bit(m.Video, 2)
+	flags |= tlrt.Bit(m.Reason != nil, 0)
+	flags |= tlrt.Bit(m.Duration != 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 			return tlrt.EncodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	return nil
 }
@@ -4107,8 +3992,8 @@ func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionScreenshotTakenTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionScreenshotTakenTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4171,7 +4056,7 @@ func (m *MessageActionCustomAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionCustomActionTypeID)
+	tlrt.PutUint32(b, MessageActionCustomActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4180,7 +4065,7 @@ func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -4274,7 +4159,7 @@ func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionBotAllowedTypeID)
+	tlrt.PutUint32(b, MessageActionBotAllowedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4284,21 +4169,13 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	if m.AttachMenu {
-		flags.Set(1)
-	}
-	if m.FromRequest {
-		flags.Set(3)
-	}
-	if m.Domain != "" {
-		flags.Set(0)
-	}
-	if m.App != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AttachMenu, 1)
+	flags |= tlrt.Bit(m.FromRequest, 3)
+	flags |= tlrt.Bit(m.Domain != "", 0)
+	flags |= tlrt.Bit(m.App != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Domain)
+		tlrt.PutString(b, m.Domain)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.App); err != nil {
@@ -4397,7 +4274,7 @@ func (m *MessageActionSecureValuesSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSecureValuesSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionSecureValuesSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4406,7 +4283,7 @@ func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Values))
+	tlrt.PutVectorHeader(b, len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "values")
@@ -4493,7 +4370,7 @@ func (m *MessageActionSecureValuesSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSecureValuesSentTypeID)
+	tlrt.PutUint32(b, MessageActionSecureValuesSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4502,7 +4379,7 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageActionSecureValuesSent", "types")
@@ -4568,8 +4445,8 @@ func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionContactSignUpTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionContactSignUpTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4638,7 +4515,7 @@ func (m *MessageActionGeoProximityReached) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGeoProximityReachedTypeID)
+	tlrt.PutUint32(b, MessageActionGeoProximityReachedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4653,7 +4530,7 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
-	b.PutInt(m.Distance)
+	tlrt.PutUint32(b, uint32(m.Distance))
 	return nil
 }
 
@@ -4748,7 +4625,7 @@ func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGroupCallTypeID)
+	tlrt.PutUint32(b, MessageActionGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4758,15 +4635,13 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Duration != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Duration != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	return nil
 }
@@ -4855,7 +4730,7 @@ func (m *MessageActionInviteToGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionInviteToGroupCallTypeID)
+	tlrt.PutUint32(b, MessageActionInviteToGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4867,9 +4742,9 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -4970,7 +4845,7 @@ func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSetMessagesTTLTypeID)
+	tlrt.PutUint32(b, MessageActionSetMessagesTTLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4980,13 +4855,13 @@ func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AutoSettingFrom != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Period)
+	flags |= tlrt.Bit(m.AutoSettingFrom != 0, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
 	if flags.Has(0) {
-		b.PutLong(m.AutoSettingFrom)
+		tlrt.PutUint64(b, uint64(m.AutoSettingFrom))
 	}
 	return nil
 }
@@ -5067,7 +4942,7 @@ func (m *MessageActionGroupCallScheduled) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGroupCallScheduledTypeID)
+	tlrt.PutUint32(b, MessageActionGroupCallScheduledTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5079,7 +4954,7 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
-	b.PutInt(m.ScheduleDate)
+	tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	return nil
 }
 
@@ -5150,7 +5025,7 @@ func (m *MessageActionSetChatTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSetChatThemeTypeID)
+	tlrt.PutUint32(b, MessageActionSetChatThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5230,8 +5105,8 @@ func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatJoinedByRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageActionChatJoinedByRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5299,7 +5174,7 @@ func (m *MessageActionWebViewDataSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionWebViewDataSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionWebViewDataSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5308,8 +5183,8 @@ func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.Data)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -5379,7 +5254,7 @@ func (m *MessageActionWebViewDataSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionWebViewDataSentTypeID)
+	tlrt.PutUint32(b, MessageActionWebViewDataSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5388,7 +5263,7 @@ func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -5509,7 +5384,7 @@ func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftPremiumTypeID)
+	tlrt.PutUint32(b, MessageActionGiftPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5519,21 +5394,17 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutInt(m.Days)
+	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Days))
 	if flags.Has(0) {
-		b.PutString(m.CryptoCurrency)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.CryptoAmount)
+		tlrt.PutString(b, m.CryptoCurrency)
+		tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	}
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
@@ -5670,7 +5541,7 @@ func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTopicCreateTypeID)
+	tlrt.PutUint32(b, MessageActionTopicCreateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5680,17 +5551,13 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TitleMissing {
-		flags.Set(1)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutInt(m.IconColor)
+	flags |= tlrt.Bit(m.TitleMissing, 1)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint32(b, uint32(m.IconColor))
 	if flags.Has(0) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
 	return nil
 }
@@ -5862,7 +5729,7 @@ func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTopicEditTypeID)
+	tlrt.PutUint32(b, MessageActionTopicEditTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5872,24 +5739,16 @@ func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Closed, 2)
+	flags |= tlrt.Bit(m.Hidden, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
 	if flags.Has(2) {
 		b.PutBool(m.Closed)
@@ -6000,7 +5859,7 @@ func (m *MessageActionSuggestProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestProfilePhotoTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestProfilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6081,7 +5940,7 @@ func (m *MessageActionRequestedPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionRequestedPeerTypeID)
+	tlrt.PutUint32(b, MessageActionRequestedPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6090,8 +5949,11 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ButtonID)
-	b.PutVectorHeader(len(m.Peers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageActionRequestedPeer", "peers")
@@ -6169,7 +6031,7 @@ func (m *MessageActionSetChatWallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSetChatWallPaperTypeID)
+	tlrt.PutUint32(b, MessageActionSetChatWallPaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6179,13 +6041,9 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Same {
-		flags.Set(0)
-	}
-	if m.ForBoth {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Same, 0)
+	flags |= tlrt.Bit(m.ForBoth, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
@@ -6368,7 +6226,7 @@ func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftCodeTypeID)
+	tlrt.PutUint32(b, MessageActionGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6378,43 +6236,27 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
-	if m.ViaGiveaway {
-		flags.Set(0)
-	}
-	if m.Unclaimed {
-		flags.Set(5)
-	}
-	if m.BoostPeer != nil {
-		flags.Set(1)
-	}
-	if m.Currency != "" || m.Amount != 0 {
-		flags.Set(2)
-	}
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		flags.Set(3)
-	}
-	if m.Message != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ViaGiveaway, 0)
+	flags |= tlrt.Bit(m.Unclaimed, 5)
+	flags |= tlrt.Bit(m.BoostPeer != nil, 1)
+	flags |= tlrt.Bit(m.Currency != "" || m.Amount != 0, 2)
+	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 3)
+	flags |= tlrt.Bit(m.Message != nil, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	b.PutInt(m.Days)
-	b.PutString(m.Slug)
+	tlrt.PutUint32(b, uint32(m.Days))
+	tlrt.PutString(b, m.Slug)
 	if flags.Has(2) {
-		b.PutString(m.Currency)
-	}
-	if flags.Has(2) {
-		b.PutLong(m.Amount)
+		tlrt.PutString(b, m.Currency)
+		tlrt.PutUint64(b, uint64(m.Amount))
 	}
 	if flags.Has(3) {
-		b.PutString(m.CryptoCurrency)
-	}
-	if flags.Has(3) {
-		b.PutLong(m.CryptoAmount)
+		tlrt.PutString(b, m.CryptoCurrency)
+		tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	}
 	if flags.Has(4) {
 		if err := m.Message.Encode(b); err != nil {
@@ -6564,7 +6406,7 @@ func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiveawayLaunchTypeID)
+	tlrt.PutUint32(b, MessageActionGiveawayLaunchTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6574,12 +6416,10 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Stars != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Stars != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
 	return nil
 }
@@ -6658,7 +6498,7 @@ func (m *MessageActionGiveawayResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiveawayResultsTypeID)
+	tlrt.PutUint32(b, MessageActionGiveawayResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6668,12 +6508,12 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Stars {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.WinnersCount)
-	b.PutInt(m.UnclaimedCount)
+	flags |= tlrt.Bit(m.Stars, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnclaimedCount))
 	return nil
 }
 
@@ -6745,8 +6585,11 @@ func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionBoostApplyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessageActionBoostApplyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Boosts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6754,7 +6597,7 @@ func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Boosts)
+	tlrt.PutUint32(b, uint32(m.Boosts))
 	return nil
 }
 
@@ -6819,7 +6662,7 @@ func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionRequestedPeerSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionRequestedPeerSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6828,8 +6671,11 @@ func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ButtonID)
-	b.PutVectorHeader(len(m.Peers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageActionRequestedPeerSentMe", "peers")
@@ -6937,7 +6783,7 @@ func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaymentRefundedTypeID)
+	tlrt.PutUint32(b, MessageActionPaymentRefundedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6947,17 +6793,15 @@ func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Payload) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Payload) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	if flags.Has(0) {
-		b.PutBytes(m.Payload)
+		tlrt.PutBytes(b, m.Payload)
 	}
 	if err := m.Charge.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "charge")
@@ -7128,7 +6972,7 @@ func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftStarsTypeID)
+	tlrt.PutUint32(b, MessageActionGiftStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7138,24 +6982,20 @@ func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		flags.Set(0)
-	}
-	if m.TransactionID != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutLong(m.Stars)
+	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
+	flags |= tlrt.Bit(m.TransactionID != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutString(m.CryptoCurrency)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.CryptoAmount)
+		tlrt.PutString(b, m.CryptoCurrency)
+		tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	}
 	if flags.Has(1) {
-		b.PutString(m.TransactionID)
+		tlrt.PutString(b, m.TransactionID)
 	}
 	return nil
 }
@@ -7262,7 +7102,7 @@ func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPrizeStarsTypeID)
+	tlrt.PutUint32(b, MessageActionPrizeStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7272,16 +7112,16 @@ func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Unclaimed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
-	b.PutString(m.TransactionID)
+	flags |= tlrt.Bit(m.Unclaimed, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
+	tlrt.PutString(b, m.TransactionID)
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPrizeStars", "boost_peer")
 	}
-	b.PutInt(m.GiveawayMsgID)
+	tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
 	return nil
 }
 
@@ -7539,7 +7379,7 @@ func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7549,61 +7389,25 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
-	if m.NameHidden {
-		flags.Set(0)
-	}
-	if m.Saved {
-		flags.Set(2)
-	}
-	if m.Converted {
-		flags.Set(3)
-	}
-	if m.Upgraded || m.UpgradeMsgID != 0 {
-		flags.Set(5)
-	}
-	if m.Refunded {
-		flags.Set(9)
-	}
-	if m.CanUpgrade {
-		flags.Set(10)
-	}
-	if m.PrepaidUpgrade {
-		flags.Set(13)
-	}
-	if m.UpgradeSeparate {
-		flags.Set(16)
-	}
-	if m.AuctionAcquired {
-		flags.Set(17)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	if m.ConvertStars != 0 {
-		flags.Set(4)
-	}
-	if m.UpgradeStars != 0 {
-		flags.Set(8)
-	}
-	if m.FromID != nil {
-		flags.Set(11)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		flags.Set(12)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		flags.Set(14)
-	}
-	if m.GiftMsgID != 0 {
-		flags.Set(15)
-	}
-	if m.ToID != nil {
-		flags.Set(18)
-	}
-	if m.GiftNum != 0 {
-		flags.Set(19)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NameHidden, 0)
+	flags |= tlrt.Bit(m.Saved, 2)
+	flags |= tlrt.Bit(m.Converted, 3)
+	flags |= tlrt.Bit(m.Upgraded || m.UpgradeMsgID != 0, 5)
+	flags |= tlrt.Bit(m.Refunded, 9)
+	flags |= tlrt.Bit(m.CanUpgrade, 10)
+	flags |= tlrt.Bit(m.PrepaidUpgrade, 13)
+	flags |= tlrt.Bit(m.UpgradeSeparate, 16)
+	flags |= tlrt.Bit(m.AuctionAcquired, 17)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
+	flags |= tlrt.Bit(m.UpgradeStars != 0, 8)
+	flags |= tlrt.Bit(m.FromID != nil, 11)
+	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 12)
+	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 14)
+	flags |= tlrt.Bit(m.GiftMsgID != 0, 15)
+	flags |= tlrt.Bit(m.ToID != nil, 18)
+	flags |= tlrt.Bit(m.GiftNum != 0, 19)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
 	}
@@ -7613,13 +7417,13 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutLong(m.ConvertStars)
+		tlrt.PutUint64(b, uint64(m.ConvertStars))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.UpgradeMsgID)
+		tlrt.PutUint32(b, uint32(m.UpgradeMsgID))
 	}
 	if flags.Has(8) {
-		b.PutLong(m.UpgradeStars)
+		tlrt.PutUint64(b, uint64(m.UpgradeStars))
 	}
 	if flags.Has(11) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -7630,15 +7434,13 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messageActionStarGift", "peer")
 		}
-	}
-	if flags.Has(12) {
-		b.PutLong(m.SavedID)
+		tlrt.PutUint64(b, uint64(m.SavedID))
 	}
 	if flags.Has(14) {
-		b.PutString(m.PrepaidUpgradeHash)
+		tlrt.PutString(b, m.PrepaidUpgradeHash)
 	}
 	if flags.Has(15) {
-		b.PutInt(m.GiftMsgID)
+		tlrt.PutUint32(b, uint32(m.GiftMsgID))
 	}
 	if flags.Has(18) {
 		if err := tlrt.EncodeObject(b, m.ToID); err != nil {
@@ -7646,7 +7448,7 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(19) {
-		b.PutInt(m.GiftNum)
+		tlrt.PutUint32(b, uint32(m.GiftNum))
 	}
 	return nil
 }
@@ -7977,7 +7779,7 @@ func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftUniqueTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftUniqueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7987,66 +7789,32 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
-	if m.Upgrade {
-		flags.Set(0)
-	}
-	if m.Transferred {
-		flags.Set(1)
-	}
-	if m.Saved {
-		flags.Set(2)
-	}
-	if m.Refunded {
-		flags.Set(5)
-	}
-	if m.PrepaidUpgrade {
-		flags.Set(11)
-	}
-	if m.Assigned {
-		flags.Set(13)
-	}
-	if m.FromOffer {
-		flags.Set(14)
-	}
-	if m.Craft {
-		flags.Set(16)
-	}
-	if m.CanExportAt != 0 {
-		flags.Set(3)
-	}
-	if m.TransferStars != 0 {
-		flags.Set(4)
-	}
-	if m.FromID != nil {
-		flags.Set(6)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		flags.Set(7)
-	}
-	if m.ResaleAmount != nil {
-		flags.Set(8)
-	}
-	if m.CanTransferAt != 0 {
-		flags.Set(9)
-	}
-	if m.CanResellAt != 0 {
-		flags.Set(10)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		flags.Set(12)
-	}
-	if m.CanCraftAt != 0 {
-		flags.Set(15)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Upgrade, 0)
+	flags |= tlrt.Bit(m.Transferred, 1)
+	flags |= tlrt.Bit(m.Saved, 2)
+	flags |= tlrt.Bit(m.Refunded, 5)
+	flags |= tlrt.Bit(m.PrepaidUpgrade, 11)
+	flags |= tlrt.Bit(m.Assigned, 13)
+	flags |= tlrt.Bit(m.FromOffer, 14)
+	flags |= tlrt.Bit(m.Craft, 16)
+	flags |= tlrt.Bit(m.CanExportAt != 0, 3)
+	flags |= tlrt.Bit(m.TransferStars != 0, 4)
+	flags |= tlrt.Bit(m.FromID != nil, 6)
+	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 7)
+	flags |= tlrt.Bit(m.ResaleAmount != nil, 8)
+	flags |= tlrt.Bit(m.CanTransferAt != 0, 9)
+	flags |= tlrt.Bit(m.CanResellAt != 0, 10)
+	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 12)
+	flags |= tlrt.Bit(m.CanCraftAt != 0, 15)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
 	}
 	if flags.Has(3) {
-		b.PutInt(m.CanExportAt)
+		tlrt.PutUint32(b, uint32(m.CanExportAt))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.TransferStars)
+		tlrt.PutUint64(b, uint64(m.TransferStars))
 	}
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -8057,9 +7825,7 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "peer")
 		}
-	}
-	if flags.Has(7) {
-		b.PutLong(m.SavedID)
+		tlrt.PutUint64(b, uint64(m.SavedID))
 	}
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.ResaleAmount); err != nil {
@@ -8067,16 +7833,16 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(9) {
-		b.PutInt(m.CanTransferAt)
+		tlrt.PutUint32(b, uint32(m.CanTransferAt))
 	}
 	if flags.Has(10) {
-		b.PutInt(m.CanResellAt)
+		tlrt.PutUint32(b, uint32(m.CanResellAt))
 	}
 	if flags.Has(12) {
-		b.PutLong(m.DropOriginalDetailsStars)
+		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
 	}
 	if flags.Has(15) {
-		b.PutInt(m.CanCraftAt)
+		tlrt.PutUint32(b, uint32(m.CanCraftAt))
 	}
 	return nil
 }
@@ -8237,8 +8003,12 @@ func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaidMessagesRefundedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessageActionPaidMessagesRefundedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8246,8 +8016,10 @@ func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	return nil
 }
 
@@ -8316,7 +8088,7 @@ func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaidMessagesPriceTypeID)
+	tlrt.PutUint32(b, MessageActionPaidMessagesPriceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8326,11 +8098,11 @@ func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BroadcastMessagesAllowed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	return nil
 }
 
@@ -8452,7 +8224,7 @@ func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionConferenceCallTypeID)
+	tlrt.PutUint32(b, MessageActionConferenceCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8462,28 +8234,20 @@ func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	if m.Missed {
-		flags.Set(0)
-	}
-	if m.Active {
-		flags.Set(1)
-	}
-	if m.Video {
-		flags.Set(4)
-	}
-	if m.Duration != 0 {
-		flags.Set(2)
-	}
-	if len(m.OtherParticipants) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CallID)
+	flags |= tlrt.Bit(m.Missed, 0)
+	flags |= tlrt.Bit(m.Active, 1)
+	flags |= tlrt.Bit(m.Video, 4)
+	flags |= tlrt.Bit(m.Duration != 0, 2)
+	flags |= tlrt.Bit(len(m.OtherParticipants) > 0, 3)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
 	if flags.Has(2) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.OtherParticipants))
+		tlrt.PutVectorHeader(b, len(m.OtherParticipants))
 		for i := range m.OtherParticipants {
 			if err := tlrt.EncodeObject(b, m.OtherParticipants[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageActionConferenceCall", "other_participants")
@@ -8583,7 +8347,7 @@ func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTodoCompletionsTypeID)
+	tlrt.PutUint32(b, MessageActionTodoCompletionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8592,13 +8356,13 @@ func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Completed))
+	tlrt.PutVectorHeader(b, len(m.Completed))
 	for i := range m.Completed {
-		b.PutInt(m.Completed[i])
+		tlrt.PutUint32(b, uint32(m.Completed[i]))
 	}
-	b.PutVectorHeader(len(m.Incompleted))
+	tlrt.PutVectorHeader(b, len(m.Incompleted))
 	for i := range m.Incompleted {
-		b.PutInt(m.Incompleted[i])
+		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
 	}
 	return nil
 }
@@ -8665,7 +8429,7 @@ func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTodoAppendTasksTypeID)
+	tlrt.PutUint32(b, MessageActionTodoAppendTasksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8674,7 +8438,7 @@ func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.List))
+	tlrt.PutVectorHeader(b, len(m.List))
 	for i := range m.List {
 		if err := m.List[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageActionTodoAppendTasks", "list")
@@ -8801,7 +8565,7 @@ func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestedPostApprovalTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestedPostApprovalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8811,27 +8575,17 @@ func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	if m.Rejected {
-		flags.Set(0)
-	}
-	if m.BalanceTooLow {
-		flags.Set(1)
-	}
-	if m.RejectComment != "" {
-		flags.Set(2)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(3)
-	}
-	if m.Price != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Rejected, 0)
+	flags |= tlrt.Bit(m.BalanceTooLow, 1)
+	flags |= tlrt.Bit(m.RejectComment != "", 2)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 3)
+	flags |= tlrt.Bit(m.Price != nil, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.RejectComment)
+		tlrt.PutString(b, m.RejectComment)
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Price); err != nil {
@@ -8937,7 +8691,7 @@ func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestedPostSuccessTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestedPostSuccessTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9016,7 +8770,7 @@ func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestedPostRefundTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestedPostRefundTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9026,10 +8780,8 @@ func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.PayerInitiated {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.PayerInitiated, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -9126,7 +8878,7 @@ func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftTonTypeID)
+	tlrt.PutUint32(b, MessageActionGiftTonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9136,16 +8888,14 @@ func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TransactionID != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.CryptoCurrency)
-	b.PutLong(m.CryptoAmount)
+	flags |= tlrt.Bit(m.TransactionID != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
+	tlrt.PutString(b, m.CryptoCurrency)
+	tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	if flags.Has(0) {
-		b.PutString(m.TransactionID)
+		tlrt.PutString(b, m.TransactionID)
 	}
 	return nil
 }
@@ -9237,7 +8987,7 @@ func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestBirthdayTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestBirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9325,7 +9075,7 @@ func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftPurchaseOfferTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9335,20 +9085,16 @@ func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Accepted {
-		flags.Set(0)
-	}
-	if m.Declined {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Accepted, 0)
+	flags |= tlrt.Bit(m.Declined, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
 	}
 	if err := tlrt.EncodeObject(b, m.Price); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
 	}
-	b.PutInt(m.ExpiresAt)
+	tlrt.PutUint32(b, uint32(m.ExpiresAt))
 	return nil
 }
 
@@ -9442,7 +9188,7 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftPurchaseOfferDeclinedTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9452,10 +9198,8 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Expired {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Expired, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
 	}
@@ -9545,8 +9289,11 @@ func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionNewCreatorPendingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionNewCreatorPendingTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9554,7 +9301,7 @@ func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.NewCreatorID)
+	tlrt.PutUint64(b, uint64(m.NewCreatorID))
 	return nil
 }
 
@@ -9614,8 +9361,11 @@ func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChangeCreatorTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChangeCreatorTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9623,7 +9373,7 @@ func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.NewCreatorID)
+	tlrt.PutUint64(b, uint64(m.NewCreatorID))
 	return nil
 }
 
@@ -9688,7 +9438,7 @@ func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionNoForwardsToggleTypeID)
+	tlrt.PutUint32(b, MessageActionNoForwardsToggleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9768,7 +9518,7 @@ func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionNoForwardsRequestTypeID)
+	tlrt.PutUint32(b, MessageActionNoForwardsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9778,10 +9528,8 @@ func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Expired {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Expired, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	b.PutBool(m.PrevValue)
 	b.PutBool(m.NewValue)
 	return nil
@@ -9859,7 +9607,7 @@ func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPollAppendAnswerTypeID)
+	tlrt.PutUint32(b, MessageActionPollAppendAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9942,7 +9690,7 @@ func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPollDeleteAnswerTypeID)
+	tlrt.PutUint32(b, MessageActionPollDeleteAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10024,8 +9772,11 @@ func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionManagedBotCreatedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionManagedBotCreatedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10033,7 +9784,7 @@ func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
+	tlrt.PutUint64(b, uint64(m.BotID))
 	return nil
 }
 
@@ -10121,7 +9872,7 @@ func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChangeCommunityTypeID)
+	tlrt.PutUint32(b, MessageActionChangeCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10131,12 +9882,10 @@ func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.CommunityID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.CommunityID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.CommunityID)
+		tlrt.PutUint64(b, uint64(m.CommunityID))
 	}
 	return nil
 }
@@ -10299,8 +10048,12 @@ func (m *MessageEntityUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityUnknownTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityUnknownTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10308,8 +10061,10 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10373,8 +10128,12 @@ func (m *MessageEntityMention) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityMentionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityMentionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10382,8 +10141,10 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10447,8 +10208,12 @@ func (m *MessageEntityHashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityHashtagTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityHashtagTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10456,8 +10221,10 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10521,8 +10288,12 @@ func (m *MessageEntityBotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBotCommandTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityBotCommandTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10530,8 +10301,10 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10595,8 +10368,12 @@ func (m *MessageEntityURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityURLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityURLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10604,8 +10381,10 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10669,8 +10448,12 @@ func (m *MessageEntityEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityEmailTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityEmailTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10678,8 +10461,10 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10743,8 +10528,12 @@ func (m *MessageEntityBold) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBoldTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityBoldTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10752,8 +10541,10 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10817,8 +10608,12 @@ func (m *MessageEntityItalic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityItalicTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityItalicTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10826,8 +10621,10 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10891,8 +10688,12 @@ func (m *MessageEntityCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityCodeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityCodeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10900,8 +10701,10 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10967,7 +10770,7 @@ func (m *MessageEntityPre) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityPreTypeID)
+	tlrt.PutUint32(b, MessageEntityPreTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10976,9 +10779,11 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutString(m.Language)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	tlrt.PutString(b, m.Language)
 	return nil
 }
 
@@ -11052,7 +10857,7 @@ func (m *MessageEntityTextURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityTextURLTypeID)
+	tlrt.PutUint32(b, MessageEntityTextURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11061,9 +10866,11 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutString(m.URL)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -11137,8 +10944,13 @@ func (m *MessageEntityMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityMentionNameTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MessageEntityMentionNameTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11146,9 +10958,11 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
 	return nil
 }
 
@@ -11220,7 +11034,7 @@ func (m *InputMessageEntityMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageEntityMentionNameTypeID)
+	tlrt.PutUint32(b, InputMessageEntityMentionNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11229,8 +11043,10 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
@@ -11303,8 +11119,12 @@ func (m *MessageEntityPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityPhoneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityPhoneTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11312,8 +11132,10 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11377,8 +11199,12 @@ func (m *MessageEntityCashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityCashtagTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityCashtagTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11386,8 +11212,10 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11451,8 +11279,12 @@ func (m *MessageEntityUnderline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityUnderlineTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityUnderlineTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11460,8 +11292,10 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11525,8 +11359,12 @@ func (m *MessageEntityStrike) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityStrikeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityStrikeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11534,8 +11372,10 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11599,8 +11439,12 @@ func (m *MessageEntityBankCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBankCardTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityBankCardTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11608,8 +11452,10 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11673,8 +11519,12 @@ func (m *MessageEntitySpoiler) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntitySpoilerTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntitySpoilerTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11682,8 +11532,10 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11749,8 +11601,13 @@ func (m *MessageEntityCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityCustomEmojiTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MessageEntityCustomEmojiTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11758,9 +11615,11 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutLong(m.DocumentID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.DocumentID))
 	return nil
 }
 
@@ -11830,7 +11689,7 @@ func (m *MessageEntityBlockquote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBlockquoteTypeID)
+	tlrt.PutUint32(b, MessageEntityBlockquoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11840,12 +11699,12 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Collapsed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	flags |= tlrt.Bit(m.Collapsed, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
 	return nil
 }
 
@@ -11930,7 +11789,7 @@ func (m *MessageEntityFormattedDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityFormattedDateTypeID)
+	tlrt.PutUint32(b, MessageEntityFormattedDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11940,28 +11799,18 @@ func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Relative {
-		flags.Set(0)
-	}
-	if m.ShortTime {
-		flags.Set(1)
-	}
-	if m.LongTime {
-		flags.Set(2)
-	}
-	if m.ShortDate {
-		flags.Set(3)
-	}
-	if m.LongDate {
-		flags.Set(4)
-	}
-	if m.DayOfWeek {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Relative, 0)
+	flags |= tlrt.Bit(m.ShortTime, 1)
+	flags |= tlrt.Bit(m.LongTime, 2)
+	flags |= tlrt.Bit(m.ShortDate, 3)
+	flags |= tlrt.Bit(m.LongDate, 4)
+	flags |= tlrt.Bit(m.DayOfWeek, 5)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	return nil
 }
 
@@ -12042,8 +11891,12 @@ func (m *MessageEntityDiffInsert) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityDiffInsertTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityDiffInsertTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12051,8 +11904,10 @@ func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -12118,7 +11973,7 @@ func (m *MessageEntityDiffReplace) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityDiffReplaceTypeID)
+	tlrt.PutUint32(b, MessageEntityDiffReplaceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12127,9 +11982,11 @@ func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutString(m.OldText)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	tlrt.PutString(b, m.OldText)
 	return nil
 }
 
@@ -12201,8 +12058,12 @@ func (m *MessageEntityDiffDelete) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityDiffDeleteTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityDiffDeleteTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12210,8 +12071,10 @@ func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -12381,7 +12244,7 @@ func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageExtendedMediaPreviewTypeID)
+	tlrt.PutUint32(b, MessageExtendedMediaPreviewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12391,21 +12254,15 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.W != 0 || m.H != 0 {
-		flags.Set(0)
-	}
-	if m.Thumb != nil {
-		flags.Set(1)
-	}
-	if m.VideoDuration != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 0)
+	flags |= tlrt.Bit(m.Thumb != nil, 1)
+	flags |= tlrt.Bit(m.VideoDuration != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.W)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.H)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.W))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
@@ -12413,7 +12270,7 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.VideoDuration)
+		tlrt.PutUint32(b, uint32(m.VideoDuration))
 	}
 	return nil
 }
@@ -12514,7 +12371,7 @@ func (m *MessageExtendedMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageExtendedMediaTypeID)
+	tlrt.PutUint32(b, MessageExtendedMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12666,8 +12523,8 @@ func (m *MessageMediaEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageMediaEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12761,7 +12618,7 @@ func (m *MessageMediaPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaPhotoTypeID)
+	tlrt.PutUint32(b, MessageMediaPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12771,26 +12628,18 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
-	if m.Spoiler {
-		flags.Set(3)
-	}
-	if m.LivePhoto || m.Video != nil {
-		flags.Set(4)
-	}
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Spoiler, 3)
+	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 4)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Video); err != nil {
@@ -12889,7 +12738,7 @@ func (m *MessageMediaGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGeoTypeID)
+	tlrt.PutUint32(b, MessageMediaGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12968,7 +12817,7 @@ func (m *MessageMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaContactTypeID)
+	tlrt.PutUint32(b, MessageMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12977,11 +12826,11 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
-	b.PutLong(m.UserID)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -13056,8 +12905,8 @@ func (m *MessageMediaUnsupported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaUnsupportedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessageMediaUnsupportedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13197,7 +13046,7 @@ func (m *MessageMediaDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaDocumentTypeID)
+	tlrt.PutUint32(b, MessageMediaDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13207,44 +13056,24 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
-	if m.Nopremium {
-		flags.Set(3)
-	}
-	if m.Spoiler {
-		flags.Set(4)
-	}
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.Round {
-		flags.Set(7)
-	}
-	if m.Voice {
-		flags.Set(8)
-	}
-	if m.Document != nil {
-		flags.Set(0)
-	}
-	if len(m.AltDocuments) > 0 {
-		flags.Set(5)
-	}
-	if m.VideoCover != nil {
-		flags.Set(9)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(10)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Nopremium, 3)
+	flags |= tlrt.Bit(m.Spoiler, 4)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.Round, 7)
+	flags |= tlrt.Bit(m.Voice, 8)
+	flags |= tlrt.Bit(m.Document != nil, 0)
+	flags |= tlrt.Bit(len(m.AltDocuments) > 0, 5)
+	flags |= tlrt.Bit(m.VideoCover != nil, 9)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 10)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if flags.Has(5) {
-		b.PutVectorHeader(len(m.AltDocuments))
+		tlrt.PutVectorHeader(b, len(m.AltDocuments))
 		for i := range m.AltDocuments {
 			if err := tlrt.EncodeObject(b, m.AltDocuments[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageMediaDocument", "alt_documents")
@@ -13257,10 +13086,10 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	return nil
 }
@@ -13380,7 +13209,7 @@ func (m *MessageMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaWebPageTypeID)
+	tlrt.PutUint32(b, MessageMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13390,19 +13219,11 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	if m.ForceLargeMedia {
-		flags.Set(0)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(1)
-	}
-	if m.Manual {
-		flags.Set(3)
-	}
-	if m.Safe {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForceLargeMedia, 0)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 1)
+	flags |= tlrt.Bit(m.Manual, 3)
+	flags |= tlrt.Bit(m.Safe, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaWebPage", "webpage")
 	}
@@ -13491,7 +13312,7 @@ func (m *MessageMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaVenueTypeID)
+	tlrt.PutUint32(b, MessageMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13503,11 +13324,11 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaVenue", "geo")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	return nil
 }
 
@@ -13590,7 +13411,7 @@ func (m *MessageMediaGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGameTypeID)
+	tlrt.PutUint32(b, MessageMediaGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13712,7 +13533,7 @@ func (m *MessageMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaInvoiceTypeID)
+	tlrt.PutUint32(b, MessageMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13722,35 +13543,25 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	if m.ShippingAddressRequested {
-		flags.Set(1)
-	}
-	if m.Test {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.ReceiptMsgID != 0 {
-		flags.Set(2)
-	}
-	if m.ExtendedMedia != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.ShippingAddressRequested, 1)
+	flags |= tlrt.Bit(m.Test, 3)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.ReceiptMsgID != 0, 2)
+	flags |= tlrt.Bit(m.ExtendedMedia != nil, 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.ReceiptMsgID)
+		tlrt.PutUint32(b, uint32(m.ReceiptMsgID))
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutString(m.StartParam)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutString(b, m.StartParam)
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaInvoice", "extended_media")
@@ -13911,7 +13722,7 @@ func (m *MessageMediaGeoLive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGeoLiveTypeID)
+	tlrt.PutUint32(b, MessageMediaGeoLiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13921,22 +13732,18 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Heading != 0 {
-		flags.Set(0)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Heading != 0, 0)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	if flags.Has(1) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	return nil
 }
@@ -14030,7 +13837,7 @@ func (m *MessageMediaPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaPollTypeID)
+	tlrt.PutUint32(b, MessageMediaPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14040,10 +13847,8 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AttachedMedia != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AttachedMedia != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaPoll", "poll")
 	}
@@ -14142,7 +13947,7 @@ func (m *MessageMediaDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaDiceTypeID)
+	tlrt.PutUint32(b, MessageMediaDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14152,12 +13957,12 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.GameOutcome != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Value)
-	b.PutString(m.Emoticon)
+	flags |= tlrt.Bit(m.GameOutcome != nil, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Value))
+	tlrt.PutString(b, m.Emoticon)
 	if flags.Has(0) {
 		if err := m.GameOutcome.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaDice", "game_outcome")
@@ -14252,7 +14057,7 @@ func (m *MessageMediaStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaStoryTypeID)
+	tlrt.PutUint32(b, MessageMediaStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14262,17 +14067,13 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ViaMention {
-		flags.Set(1)
-	}
-	if m.Story != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ViaMention, 1)
+	flags |= tlrt.Bit(m.Story != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Story); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaStory", "story")
@@ -14457,7 +14258,7 @@ func (m *MessageMediaGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGiveawayTypeID)
+	tlrt.PutUint32(b, MessageMediaGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14467,46 +14268,37 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.WinnersAreVisible {
-		flags.Set(2)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(1)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(3)
-	}
-	if m.Months != 0 {
-		flags.Set(4)
-	}
-	if m.Stars != 0 {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Channels))
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.WinnersAreVisible, 2)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 1)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 3)
+	flags |= tlrt.Bit(m.Months != 0, 4)
+	flags |= tlrt.Bit(m.Stars != 0, 5)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Channels)))
 	for i := range m.Channels {
-		b.PutLong(m.Channels[i])
+		tlrt.PutUint64(b, uint64(m.Channels[i]))
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
 	if flags.Has(3) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutInt(m.Quantity)
+	tlrt.PutUint32(b, uint32(m.Quantity))
 	if flags.Has(4) {
-		b.PutInt(m.Months)
+		tlrt.PutUint32(b, uint32(m.Months))
 	}
 	if flags.Has(5) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	return nil
 }
 
@@ -14720,7 +14512,7 @@ func (m *MessageMediaGiveawayResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGiveawayResultsTypeID)
+	tlrt.PutUint32(b, MessageMediaGiveawayResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14730,46 +14522,39 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.Refunded {
-		flags.Set(2)
-	}
-	if m.AdditionalPeersCount != 0 {
-		flags.Set(3)
-	}
-	if m.Months != 0 {
-		flags.Set(4)
-	}
-	if m.Stars != 0 {
-		flags.Set(5)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.Refunded, 2)
+	flags |= tlrt.Bit(m.AdditionalPeersCount != 0, 3)
+	flags |= tlrt.Bit(m.Months != 0, 4)
+	flags |= tlrt.Bit(m.Stars != 0, 5)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(3) {
-		b.PutInt(m.AdditionalPeersCount)
+		tlrt.PutUint32(b, uint32(m.AdditionalPeersCount))
 	}
-	b.PutInt(m.LaunchMsgID)
-	b.PutInt(m.WinnersCount)
-	b.PutInt(m.UnclaimedCount)
-	b.PutVectorHeader(len(m.Winners))
+	w = tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.LaunchMsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnclaimedCount))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Winners)))
 	for i := range m.Winners {
-		b.PutLong(m.Winners[i])
+		tlrt.PutUint64(b, uint64(m.Winners[i]))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.Months)
+		tlrt.PutUint32(b, uint32(m.Months))
 	}
 	if flags.Has(5) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
 	if flags.Has(1) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	return nil
 }
 
@@ -14893,7 +14678,7 @@ func (m *MessageMediaPaidMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaPaidMediaTypeID)
+	tlrt.PutUint32(b, MessageMediaPaidMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14902,8 +14687,11 @@ func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.StarsAmount)
-	b.PutVectorHeader(len(m.ExtendedMedia))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.StarsAmount))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.ExtendedMedia)))
 	for i := range m.ExtendedMedia {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaPaidMedia", "extended_media")
@@ -15006,7 +14794,7 @@ func (m *MessageMediaToDo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaToDoTypeID)
+	tlrt.PutUint32(b, MessageMediaToDoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15016,15 +14804,13 @@ func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Completions) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Completions) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Todo.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaToDo", "todo")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Completions))
+		tlrt.PutVectorHeader(b, len(m.Completions))
 		for i := range m.Completions {
 			if err := m.Completions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageMediaToDo", "completions")
@@ -15116,7 +14902,7 @@ func (m *MessageMediaVideoStream) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaVideoStreamTypeID)
+	tlrt.PutUint32(b, MessageMediaVideoStreamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15126,10 +14912,8 @@ func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.RtmpStream {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RtmpStream, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaVideoStream", "call")
 	}
@@ -15250,7 +15034,7 @@ func (m *MessagePeerVote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerVoteTypeID)
+	tlrt.PutUint32(b, MessagePeerVoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15262,8 +15046,8 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerVote", "peer")
 	}
-	b.PutBytes(m.Option)
-	b.PutInt(m.Date)
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -15340,7 +15124,7 @@ func (m *MessagePeerVoteInputOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerVoteInputOptionTypeID)
+	tlrt.PutUint32(b, MessagePeerVoteInputOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15352,7 +15136,7 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -15421,7 +15205,7 @@ func (m *MessagePeerVoteMultiple) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerVoteMultipleTypeID)
+	tlrt.PutUint32(b, MessagePeerVoteMultipleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15433,11 +15217,11 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	b.PutVectorHeader(len(m.Options))
+	tlrt.PutVectorHeader(b, len(m.Options))
 	for i := range m.Options {
-		b.PutBytes(m.Options[i])
+		tlrt.PutBytes(b, m.Options[i])
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -15708,7 +15492,7 @@ func (m *MessageReplyHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReplyHeaderTypeID)
+	tlrt.PutUint32(b, MessageReplyHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15718,51 +15502,23 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13)
-	if m.ReplyToScheduled {
-		flags.Set(2)
-	}
-	if m.ForumTopic {
-		flags.Set(3)
-	}
-	if m.Quote {
-		flags.Set(9)
-	}
-	if m.ReplyToEphemeral {
-		flags.Set(13)
-	}
-	if m.ReplyToMsgID != 0 {
-		flags.Set(4)
-	}
-	if m.ReplyToPeerID != nil {
-		flags.Set(0)
-	}
-	if m.ReplyFrom != nil {
-		flags.Set(5)
-	}
-	if m.ReplyMedia != nil {
-		flags.Set(8)
-	}
-	if m.ReplyToTopID != 0 {
-		flags.Set(1)
-	}
-	if m.QuoteText != "" {
-		flags.Set(6)
-	}
-	if len(m.QuoteEntities) > 0 {
-		flags.Set(7)
-	}
-	if m.QuoteOffset != 0 {
-		flags.Set(10)
-	}
-	if m.TodoItemID != 0 {
-		flags.Set(11)
-	}
-	if len(m.PollOption) > 0 {
-		flags.Set(12)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReplyToScheduled, 2)
+	flags |= tlrt.Bit(m.ForumTopic, 3)
+	flags |= tlrt.Bit(m.Quote, 9)
+	flags |= tlrt.Bit(m.ReplyToEphemeral, 13)
+	flags |= tlrt.Bit(m.ReplyToMsgID != 0, 4)
+	flags |= tlrt.Bit(m.ReplyToPeerID != nil, 0)
+	flags |= tlrt.Bit(m.ReplyFrom != nil, 5)
+	flags |= tlrt.Bit(m.ReplyMedia != nil, 8)
+	flags |= tlrt.Bit(m.ReplyToTopID != 0, 1)
+	flags |= tlrt.Bit(m.QuoteText != "", 6)
+	flags |= tlrt.Bit(len(m.QuoteEntities) > 0, 7)
+	flags |= tlrt.Bit(m.QuoteOffset != 0, 10)
+	flags |= tlrt.Bit(m.TodoItemID != 0, 11)
+	flags |= tlrt.Bit(len(m.PollOption) > 0, 12)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutInt(m.ReplyToMsgID)
+		tlrt.PutUint32(b, uint32(m.ReplyToMsgID))
 	}
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
@@ -15780,13 +15536,13 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ReplyToTopID)
+		tlrt.PutUint32(b, uint32(m.ReplyToTopID))
 	}
 	if flags.Has(6) {
-		b.PutString(m.QuoteText)
+		tlrt.PutString(b, m.QuoteText)
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.QuoteEntities))
+		tlrt.PutVectorHeader(b, len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
 			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageReplyHeader", "quote_entities")
@@ -15794,13 +15550,13 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.QuoteOffset)
+		tlrt.PutUint32(b, uint32(m.QuoteOffset))
 	}
 	if flags.Has(11) {
-		b.PutInt(m.TodoItemID)
+		tlrt.PutUint32(b, uint32(m.TodoItemID))
 	}
 	if flags.Has(12) {
-		b.PutBytes(m.PollOption)
+		tlrt.PutBytes(b, m.PollOption)
 	}
 	return nil
 }
@@ -15953,7 +15709,7 @@ func (m *MessageReplyStoryHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReplyStoryHeaderTypeID)
+	tlrt.PutUint32(b, MessageReplyStoryHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15965,7 +15721,7 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageReplyStoryHeader", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	return nil
 }
 
@@ -16105,8 +15861,8 @@ func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16167,8 +15923,8 @@ func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPhotosTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterPhotosTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16229,8 +15985,8 @@ func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterVideoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterVideoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16294,8 +16050,8 @@ func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPhotoVideoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterPhotoVideoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16358,8 +16114,8 @@ func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterDocumentTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterDocumentTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16420,8 +16176,8 @@ func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterURLTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterURLTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16482,8 +16238,8 @@ func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterGifTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterGifTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16544,8 +16300,8 @@ func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterVoiceTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterVoiceTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16606,8 +16362,8 @@ func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterMusicTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterMusicTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16671,8 +16427,8 @@ func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterChatPhotosTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterChatPhotosTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16740,7 +16496,7 @@ func (m *InputMessagesFilterPhoneCalls) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPhoneCallsTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterPhoneCallsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16750,10 +16506,8 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Missed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Missed, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -16820,8 +16574,8 @@ func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterRoundVoiceTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterRoundVoiceTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16885,8 +16639,8 @@ func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterRoundVideoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterRoundVideoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16950,8 +16704,8 @@ func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterMyMentionsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterMyMentionsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17012,8 +16766,8 @@ func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterGeoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterGeoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17076,8 +16830,8 @@ func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterContactsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterContactsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17138,8 +16892,8 @@ func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPinnedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterPinnedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17200,8 +16954,8 @@ func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPollTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputMessagesFilterPollTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17264,8 +17018,14 @@ func (m *MaskCoords) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MaskCoordsTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, MaskCoordsTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.N))
+	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.X))
+	binary.LittleEndian.PutUint64(w[16:], math.Float64bits(m.Y))
+	binary.LittleEndian.PutUint64(w[24:], math.Float64bits(m.Zoom))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17273,10 +17033,12 @@ func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.N)
-	b.PutDouble(m.X)
-	b.PutDouble(m.Y)
-	b.PutDouble(m.Zoom)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.N))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
+	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.Zoom))
 	return nil
 }
 
@@ -17373,7 +17135,7 @@ func (m *MediaAreaCoordinates) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaCoordinatesTypeID)
+	tlrt.PutUint32(b, MediaAreaCoordinatesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17383,17 +17145,17 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Radius != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.X)
-	b.PutDouble(m.Y)
-	b.PutDouble(m.W)
-	b.PutDouble(m.H)
-	b.PutDouble(m.Rotation)
+	flags |= tlrt.Bit(m.Radius != 0, 0)
+	w := tlrt.Extend(b, 44)
+	_ = w[43]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
+	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.W))
+	binary.LittleEndian.PutUint64(w[28:], math.Float64bits(m.H))
+	binary.LittleEndian.PutUint64(w[36:], math.Float64bits(m.Rotation))
 	if flags.Has(0) {
-		b.PutDouble(m.Radius)
+		tlrt.PutUint64(b, math.Float64bits(m.Radius))
 	}
 	return nil
 }
@@ -17637,7 +17399,7 @@ func (m *MessageFwdHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageFwdHeaderTypeID)
+	tlrt.PutUint32(b, MessageFwdHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17647,62 +17409,38 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8 | 1<<11)
-	if m.Imported {
-		flags.Set(7)
-	}
-	if m.SavedOut {
-		flags.Set(11)
-	}
-	if m.FromID != nil {
-		flags.Set(0)
-	}
-	if m.FromName != "" {
-		flags.Set(5)
-	}
-	if m.ChannelPost != 0 {
-		flags.Set(2)
-	}
-	if m.PostAuthor != "" {
-		flags.Set(3)
-	}
-	if m.SavedFromPeer != nil || m.SavedFromMsgID != 0 {
-		flags.Set(4)
-	}
-	if m.SavedFromID != nil {
-		flags.Set(8)
-	}
-	if m.SavedFromName != "" {
-		flags.Set(9)
-	}
-	if m.SavedDate != 0 {
-		flags.Set(10)
-	}
-	if m.PsaType != "" {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Imported, 7)
+	flags |= tlrt.Bit(m.SavedOut, 11)
+	flags |= tlrt.Bit(m.FromID != nil, 0)
+	flags |= tlrt.Bit(m.FromName != "", 5)
+	flags |= tlrt.Bit(m.ChannelPost != 0, 2)
+	flags |= tlrt.Bit(m.PostAuthor != "", 3)
+	flags |= tlrt.Bit(m.SavedFromPeer != nil || m.SavedFromMsgID != 0, 4)
+	flags |= tlrt.Bit(m.SavedFromID != nil, 8)
+	flags |= tlrt.Bit(m.SavedFromName != "", 9)
+	flags |= tlrt.Bit(m.SavedDate != 0, 10)
+	flags |= tlrt.Bit(m.PsaType != "", 6)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if flags.Has(5) {
-		b.PutString(m.FromName)
+		tlrt.PutString(b, m.FromName)
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(2) {
-		b.PutInt(m.ChannelPost)
+		tlrt.PutUint32(b, uint32(m.ChannelPost))
 	}
 	if flags.Has(3) {
-		b.PutString(m.PostAuthor)
+		tlrt.PutString(b, m.PostAuthor)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.SavedFromPeer); err != nil {
 			return tlrt.EncodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
-	}
-	if flags.Has(4) {
-		b.PutInt(m.SavedFromMsgID)
+		tlrt.PutUint32(b, uint32(m.SavedFromMsgID))
 	}
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.SavedFromID); err != nil {
@@ -17710,13 +17448,13 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(9) {
-		b.PutString(m.SavedFromName)
+		tlrt.PutString(b, m.SavedFromName)
 	}
 	if flags.Has(10) {
-		b.PutInt(m.SavedDate)
+		tlrt.PutUint32(b, uint32(m.SavedDate))
 	}
 	if flags.Has(6) {
-		b.PutString(m.PsaType)
+		tlrt.PutString(b, m.PsaType)
 	}
 	return nil
 }
@@ -17871,7 +17609,7 @@ func (m *MessagePeerReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerReactionTypeID)
+	tlrt.PutUint32(b, MessagePeerReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17881,20 +17619,14 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Big {
-		flags.Set(0)
-	}
-	if m.Unread {
-		flags.Set(1)
-	}
-	if m.My {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Big, 0)
+	flags |= tlrt.Bit(m.Unread, 1)
+	flags |= tlrt.Bit(m.My, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerReaction", "reaction")
 	}
@@ -17980,8 +17712,12 @@ func (m *MessageRange) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageRangeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageRangeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17989,8 +17725,10 @@ func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MinID)
-	b.PutInt(m.MaxID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
 	return nil
 }
 
@@ -18104,7 +17842,7 @@ func (m *MessageReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReactionsTypeID)
+	tlrt.PutUint32(b, MessageReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18114,30 +17852,23 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Min {
-		flags.Set(0)
-	}
-	if m.CanSeeList {
-		flags.Set(2)
-	}
-	if m.ReactionsAsTags {
-		flags.Set(3)
-	}
-	if len(m.RecentReactions) > 0 {
-		flags.Set(1)
-	}
-	if len(m.TopReactors) > 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Results))
+	flags |= tlrt.Bit(m.Min, 0)
+	flags |= tlrt.Bit(m.CanSeeList, 2)
+	flags |= tlrt.Bit(m.ReactionsAsTags, 3)
+	flags |= tlrt.Bit(len(m.RecentReactions) > 0, 1)
+	flags |= tlrt.Bit(len(m.TopReactors) > 0, 4)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Results)))
 	for i := range m.Results {
 		if err := m.Results[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageReactions", "results")
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.RecentReactions))
+		tlrt.PutVectorHeader(b, len(m.RecentReactions))
 		for i := range m.RecentReactions {
 			if err := m.RecentReactions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageReactions", "recent_reactions")
@@ -18145,7 +17876,7 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.TopReactors))
+		tlrt.PutVectorHeader(b, len(m.TopReactors))
 		for i := range m.TopReactors {
 			if err := m.TopReactors[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageReactions", "top_reactors")
@@ -18250,7 +17981,7 @@ func (m *MessageReactor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReactorTypeID)
+	tlrt.PutUint32(b, MessageReactorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18260,25 +17991,17 @@ func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.Top {
-		flags.Set(0)
-	}
-	if m.My {
-		flags.Set(1)
-	}
-	if m.Anonymous {
-		flags.Set(2)
-	}
-	if m.PeerID != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Top, 0)
+	flags |= tlrt.Bit(m.My, 1)
+	flags |= tlrt.Bit(m.Anonymous, 2)
+	flags |= tlrt.Bit(m.PeerID != nil, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 			return tlrt.EncodeErr(err, "messageReactor", "peer_id")
 		}
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -18448,7 +18171,7 @@ func (m *MessageReplies) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageRepliesTypeID)
+	tlrt.PutUint32(b, MessageRepliesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18458,23 +18181,17 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Comments || m.ChannelID != 0 {
-		flags.Set(0)
-	}
-	if len(m.RecentRepliers) > 0 {
-		flags.Set(1)
-	}
-	if m.MaxID != 0 {
-		flags.Set(2)
-	}
-	if m.ReadMaxID != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Replies)
-	b.PutInt(m.RepliesPts)
+	flags |= tlrt.Bit(m.Comments || m.ChannelID != 0, 0)
+	flags |= tlrt.Bit(len(m.RecentRepliers) > 0, 1)
+	flags |= tlrt.Bit(m.MaxID != 0, 2)
+	flags |= tlrt.Bit(m.ReadMaxID != 0, 3)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Replies))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.RepliesPts))
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.RecentRepliers))
+		tlrt.PutVectorHeader(b, len(m.RecentRepliers))
 		for i := range m.RecentRepliers {
 			if err := tlrt.EncodeObject(b, m.RecentRepliers[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageReplies", "recent_repliers")
@@ -18482,13 +18199,13 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutLong(m.ChannelID)
+		tlrt.PutUint64(b, uint64(m.ChannelID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.MaxID)
+		tlrt.PutUint32(b, uint32(m.MaxID))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ReadMaxID)
+		tlrt.PutUint32(b, uint32(m.ReadMaxID))
 	}
 	return nil
 }
@@ -18594,7 +18311,7 @@ func (m *MessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReportOptionTypeID)
+	tlrt.PutUint32(b, MessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18603,8 +18320,8 @@ func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -18715,7 +18432,7 @@ func (m *MessageViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageViewsTypeID)
+	tlrt.PutUint32(b, MessageViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18725,21 +18442,15 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Views != 0 {
-		flags.Set(0)
-	}
-	if m.Forwards != 0 {
-		flags.Set(1)
-	}
-	if m.Replies != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Views != 0, 0)
+	flags |= tlrt.Bit(m.Forwards != 0, 1)
+	flags |= tlrt.Bit(m.Replies != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.Views)
+		tlrt.PutUint32(b, uint32(m.Views))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Forwards)
+		tlrt.PutUint32(b, uint32(m.Forwards))
 	}
 	if flags.Has(2) {
 		if err := m.Replies.Encode(b); err != nil {
@@ -18836,7 +18547,7 @@ func (m *MissingInvitee) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MissingInviteeTypeID)
+	tlrt.PutUint32(b, MissingInviteeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18846,14 +18557,12 @@ func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.PremiumWouldAllowInvite {
-		flags.Set(0)
-	}
-	if m.PremiumRequiredForPm {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.PremiumWouldAllowInvite, 0)
+	flags |= tlrt.Bit(m.PremiumRequiredForPm, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	return nil
 }
 
@@ -18951,7 +18660,7 @@ func (m *MyBoost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MyBoostTypeID)
+	tlrt.PutUint32(b, MyBoostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18961,23 +18670,23 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Peer != nil {
-		flags.Set(0)
-	}
-	if m.CooldownUntilDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Slot)
+	flags |= tlrt.Bit(m.Peer != nil, 0)
+	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Slot))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "myBoost", "peer")
 		}
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
 	if flags.Has(1) {
-		b.PutInt(m.CooldownUntilDate)
+		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -75,8 +76,8 @@ func (m *MessagesAllStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAllStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesAllStickersNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -142,7 +143,7 @@ func (m *MessagesAllStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAllStickersTypeID)
+	tlrt.PutUint32(b, MessagesAllStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -151,8 +152,11 @@ func (m *MessagesAllStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := m.Sets[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.allStickers", "sets")
@@ -268,8 +272,8 @@ func (m *MessagesAvailableEffectsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableEffectsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesAvailableEffectsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -337,7 +341,7 @@ func (m *MessagesAvailableEffects) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableEffectsTypeID)
+	tlrt.PutUint32(b, MessagesAvailableEffectsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -346,14 +350,17 @@ func (m *MessagesAvailableEffects) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Effects))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Effects)))
 	for i := range m.Effects {
 		if err := m.Effects[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.availableEffects", "effects")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.availableEffects", "documents")
@@ -472,8 +479,8 @@ func (m *MessagesAvailableReactionsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableReactionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesAvailableReactionsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -539,7 +546,7 @@ func (m *MessagesAvailableReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableReactionsTypeID)
+	tlrt.PutUint32(b, MessagesAvailableReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -548,8 +555,11 @@ func (m *MessagesAvailableReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := m.Reactions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.availableReactions", "reactions")
@@ -667,7 +677,7 @@ func (m *MessagesChatInviteJoinResultOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatInviteJoinResultOkTypeID)
+	tlrt.PutUint32(b, MessagesChatInviteJoinResultOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -753,7 +763,7 @@ func (m *MessagesChatInviteJoinResultWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatInviteJoinResultWebViewTypeID)
+	tlrt.PutUint32(b, MessagesChatInviteJoinResultWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -762,9 +772,12 @@ func (m *MessagesChatInviteJoinResultWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutLong(m.QueryID)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint32(w[16:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[20:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatInviteJoinResultWebView", "users")
@@ -879,7 +892,7 @@ func (m *MessagesChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatsTypeID)
+	tlrt.PutUint32(b, MessagesChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -888,7 +901,7 @@ func (m *MessagesChats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chats", "chats")
@@ -963,7 +976,7 @@ func (m *MessagesChatsSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatsSliceTypeID)
+	tlrt.PutUint32(b, MessagesChatsSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -972,8 +985,11 @@ func (m *MessagesChatsSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Chats))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Chats)))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatsSlice", "chats")
@@ -1087,7 +1103,7 @@ func (m *MessagesDhConfigNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDhConfigNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesDhConfigNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1096,7 +1112,7 @@ func (m *MessagesDhConfigNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Random)
+	tlrt.PutBytes(b, m.Random)
 	return nil
 }
 
@@ -1165,7 +1181,7 @@ func (m *MessagesDhConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDhConfigTypeID)
+	tlrt.PutUint32(b, MessagesDhConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1174,10 +1190,10 @@ func (m *MessagesDhConfig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.G)
-	b.PutBytes(m.P)
-	b.PutInt(m.Version)
-	b.PutBytes(m.Random)
+	tlrt.PutUint32(b, uint32(m.G))
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutUint32(b, uint32(m.Version))
+	tlrt.PutBytes(b, m.Random)
 	return nil
 }
 
@@ -1294,7 +1310,7 @@ func (m *MessagesDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogsTypeID)
+	tlrt.PutUint32(b, MessagesDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1303,25 +1319,25 @@ func (m *MessagesDialogs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dialogs))
+	tlrt.PutVectorHeader(b, len(m.Dialogs))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "users")
@@ -1409,7 +1425,7 @@ func (m *MessagesDialogsSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogsSliceTypeID)
+	tlrt.PutUint32(b, MessagesDialogsSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1418,26 +1434,29 @@ func (m *MessagesDialogsSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Dialogs))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Dialogs)))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "users")
@@ -1523,8 +1542,11 @@ func (m *MessagesDialogsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesDialogsNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1532,7 +1554,7 @@ func (m *MessagesDialogsNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -1630,8 +1652,8 @@ func (m *MessagesEmojiGameUnavailable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGameUnavailableTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesEmojiGameUnavailableTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1725,7 +1747,7 @@ func (m *MessagesEmojiGameDiceInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGameDiceInfoTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGameDiceInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1735,19 +1757,20 @@ func (m *MessagesEmojiGameDiceInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PlaysLeft != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.GameHash)
-	b.PutLong(m.PrevStake)
-	b.PutInt(m.CurrentStreak)
-	b.PutVectorHeader(len(m.Params))
+	flags |= tlrt.Bit(m.PlaysLeft != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.GameHash)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.PrevStake))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.CurrentStreak))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Params)))
 	for i := range m.Params {
-		b.PutInt(m.Params[i])
+		tlrt.PutUint32(b, uint32(m.Params[i]))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.PlaysLeft)
+		tlrt.PutUint32(b, uint32(m.PlaysLeft))
 	}
 	return nil
 }
@@ -1874,8 +1897,8 @@ func (m *MessagesEmojiGroupsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGroupsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesEmojiGroupsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1941,7 +1964,7 @@ func (m *MessagesEmojiGroups) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGroupsTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGroupsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1950,8 +1973,11 @@ func (m *MessagesEmojiGroups) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Groups))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Groups)))
 	for i := range m.Groups {
 		if err := tlrt.EncodeObject(b, m.Groups[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.emojiGroups", "groups")
@@ -2067,7 +2093,7 @@ func (m *MessagesExportedChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportedChatInviteTypeID)
+	tlrt.PutUint32(b, MessagesExportedChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2079,7 +2105,7 @@ func (m *MessagesExportedChatInvite) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInvite", "users")
@@ -2163,7 +2189,7 @@ func (m *MessagesExportedChatInviteReplaced) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportedChatInviteReplacedTypeID)
+	tlrt.PutUint32(b, MessagesExportedChatInviteReplacedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2178,7 +2204,7 @@ func (m *MessagesExportedChatInviteReplaced) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.NewInvite); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "users")
@@ -2295,8 +2321,8 @@ func (m *MessagesFavedStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFavedStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesFavedStickersNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2363,7 +2389,7 @@ func (m *MessagesFavedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFavedStickersTypeID)
+	tlrt.PutUint32(b, MessagesFavedStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2372,14 +2398,17 @@ func (m *MessagesFavedStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Packs))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Packs)))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.favedStickers", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Stickers))
+	tlrt.PutVectorHeader(b, len(m.Stickers))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.favedStickers", "stickers")
@@ -2500,8 +2529,11 @@ func (m *MessagesFeaturedStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFeaturedStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesFeaturedStickersNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2509,7 +2541,7 @@ func (m *MessagesFeaturedStickersNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -2577,7 +2609,7 @@ func (m *MessagesFeaturedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFeaturedStickersTypeID)
+	tlrt.PutUint32(b, MessagesFeaturedStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2587,21 +2619,22 @@ func (m *MessagesFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Premium {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Sets))
+	flags |= tlrt.Bit(m.Premium, 0)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[16:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[20:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.featuredStickers", "sets")
 		}
 	}
-	b.PutVectorHeader(len(m.Unread))
+	tlrt.PutVectorHeader(b, len(m.Unread))
 	for i := range m.Unread {
-		b.PutLong(m.Unread[i])
+		tlrt.PutUint64(b, uint64(m.Unread[i]))
 	}
 	return nil
 }
@@ -2728,8 +2761,8 @@ func (m *MessagesFoundStickerSetsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickerSetsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesFoundStickerSetsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2795,7 +2828,7 @@ func (m *MessagesFoundStickerSets) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickerSetsTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickerSetsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2804,8 +2837,11 @@ func (m *MessagesFoundStickerSets) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.foundStickerSets", "sets")
@@ -2947,7 +2983,7 @@ func (m *MessagesFoundStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2957,12 +2993,10 @@ func (m *MessagesFoundStickersNotModified) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NextOffset != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.NextOffset)
+		tlrt.PutUint32(b, uint32(m.NextOffset))
 	}
 	return nil
 }
@@ -3064,7 +3098,7 @@ func (m *MessagesFoundStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickersTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3074,15 +3108,16 @@ func (m *MessagesFoundStickers) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NextOffset != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.NextOffset)
+		tlrt.PutUint32(b, uint32(m.NextOffset))
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Stickers))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stickers)))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.foundStickers", "stickers")
@@ -3219,7 +3254,7 @@ func (m *MessagesMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessagesTypeID)
+	tlrt.PutUint32(b, MessagesMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3228,25 +3263,25 @@ func (m *MessagesMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "users")
@@ -3384,7 +3419,7 @@ func (m *MessagesMessagesSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessagesSliceTypeID)
+	tlrt.PutUint32(b, MessagesMessagesSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3394,50 +3429,44 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3)
-	if m.Inexact {
-		flags.Set(1)
-	}
-	if m.NextRate != 0 {
-		flags.Set(0)
-	}
-	if m.OffsetIDOffset != 0 {
-		flags.Set(2)
-	}
-	if m.SearchFlood != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
+	flags |= tlrt.Bit(m.Inexact, 1)
+	flags |= tlrt.Bit(m.NextRate != 0, 0)
+	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 2)
+	flags |= tlrt.Bit(m.SearchFlood != nil, 3)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
 	if flags.Has(0) {
-		b.PutInt(m.NextRate)
+		tlrt.PutUint32(b, uint32(m.NextRate))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.OffsetIDOffset)
+		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
 	}
 	if flags.Has(3) {
 		if err := m.SearchFlood.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "users")
@@ -3590,7 +3619,7 @@ func (m *MessagesChannelMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChannelMessagesTypeID)
+	tlrt.PutUint32(b, MessagesChannelMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3600,37 +3629,35 @@ func (m *MessagesChannelMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Inexact {
-		flags.Set(1)
-	}
-	if m.OffsetIDOffset != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
-	b.PutInt(m.Count)
+	flags |= tlrt.Bit(m.Inexact, 1)
+	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Count))
 	if flags.Has(2) {
-		b.PutInt(m.OffsetIDOffset)
+		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "users")
@@ -3737,8 +3764,11 @@ func (m *MessagesMessagesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessagesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesMessagesNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3746,7 +3776,7 @@ func (m *MessagesMessagesNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -3848,7 +3878,7 @@ func (m *MessagesQuickReplies) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesQuickRepliesTypeID)
+	tlrt.PutUint32(b, MessagesQuickRepliesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3857,25 +3887,25 @@ func (m *MessagesQuickReplies) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.QuickReplies))
+	tlrt.PutVectorHeader(b, len(m.QuickReplies))
 	for i := range m.QuickReplies {
 		if err := m.QuickReplies[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "quick_replies")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "users")
@@ -3958,8 +3988,8 @@ func (m *MessagesQuickRepliesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesQuickRepliesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesQuickRepliesNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4059,8 +4089,8 @@ func (m *MessagesReactionsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReactionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesReactionsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4125,7 +4155,7 @@ func (m *MessagesReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReactionsTypeID)
+	tlrt.PutUint32(b, MessagesReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4134,8 +4164,11 @@ func (m *MessagesReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.reactions", "reactions")
@@ -4249,8 +4282,8 @@ func (m *MessagesRecentStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRecentStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesRecentStickersNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4319,7 +4352,7 @@ func (m *MessagesRecentStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRecentStickersTypeID)
+	tlrt.PutUint32(b, MessagesRecentStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4328,22 +4361,25 @@ func (m *MessagesRecentStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Packs))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Packs)))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.recentStickers", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Stickers))
+	tlrt.PutVectorHeader(b, len(m.Stickers))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.recentStickers", "stickers")
 		}
 	}
-	b.PutVectorHeader(len(m.Dates))
+	tlrt.PutVectorHeader(b, len(m.Dates))
 	for i := range m.Dates {
-		b.PutInt(m.Dates[i])
+		tlrt.PutUint32(b, uint32(m.Dates[i]))
 	}
 	return nil
 }
@@ -4466,7 +4502,7 @@ func (m *MessagesSavedDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedDialogsTypeID)
+	tlrt.PutUint32(b, MessagesSavedDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4475,25 +4511,25 @@ func (m *MessagesSavedDialogs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dialogs))
+	tlrt.PutVectorHeader(b, len(m.Dialogs))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "users")
@@ -4582,7 +4618,7 @@ func (m *MessagesSavedDialogsSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedDialogsSliceTypeID)
+	tlrt.PutUint32(b, MessagesSavedDialogsSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4591,26 +4627,29 @@ func (m *MessagesSavedDialogsSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Dialogs))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Dialogs)))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "users")
@@ -4699,8 +4738,11 @@ func (m *MessagesSavedDialogsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedDialogsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesSavedDialogsNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4708,7 +4750,7 @@ func (m *MessagesSavedDialogsNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -4805,8 +4847,8 @@ func (m *MessagesSavedGifsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedGifsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesSavedGifsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4871,7 +4913,7 @@ func (m *MessagesSavedGifs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedGifsTypeID)
+	tlrt.PutUint32(b, MessagesSavedGifsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4880,8 +4922,11 @@ func (m *MessagesSavedGifs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Gifs))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Gifs)))
 	for i := range m.Gifs {
 		if err := tlrt.EncodeObject(b, m.Gifs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedGifs", "gifs")
@@ -4997,8 +5042,8 @@ func (m *MessagesSavedReactionTagsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedReactionTagsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesSavedReactionTagsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5064,7 +5109,7 @@ func (m *MessagesSavedReactionTags) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedReactionTagsTypeID)
+	tlrt.PutUint32(b, MessagesSavedReactionTagsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5073,13 +5118,13 @@ func (m *MessagesSavedReactionTags) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Tags))
+	tlrt.PutVectorHeader(b, len(m.Tags))
 	for i := range m.Tags {
 		if err := m.Tags[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedReactionTags", "tags")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -5192,8 +5237,11 @@ func (m *MessagesSentEncryptedMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSentEncryptedMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesSentEncryptedMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5201,7 +5249,7 @@ func (m *MessagesSentEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -5264,7 +5312,7 @@ func (m *MessagesSentEncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSentEncryptedFileTypeID)
+	tlrt.PutUint32(b, MessagesSentEncryptedFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5273,7 +5321,7 @@ func (m *MessagesSentEncryptedFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "messages.sentEncryptedFile", "file")
 	}
@@ -5451,7 +5499,7 @@ func (m *MessagesSponsoredMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSponsoredMessagesTypeID)
+	tlrt.PutUint32(b, MessagesSponsoredMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5461,38 +5509,32 @@ func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PostsBetween != 0 {
-		flags.Set(0)
-	}
-	if m.StartDelay != 0 {
-		flags.Set(1)
-	}
-	if m.BetweenDelay != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.PostsBetween != 0, 0)
+	flags |= tlrt.Bit(m.StartDelay != 0, 1)
+	flags |= tlrt.Bit(m.BetweenDelay != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.PostsBetween)
+		tlrt.PutUint32(b, uint32(m.PostsBetween))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.StartDelay)
+		tlrt.PutUint32(b, uint32(m.StartDelay))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.BetweenDelay)
+		tlrt.PutUint32(b, uint32(m.BetweenDelay))
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := m.Messages[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "users")
@@ -5603,8 +5645,8 @@ func (m *MessagesSponsoredMessagesEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSponsoredMessagesEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesSponsoredMessagesEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5709,7 +5751,7 @@ func (m *MessagesStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetTypeID)
+	tlrt.PutUint32(b, MessagesStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5721,19 +5763,19 @@ func (m *MessagesStickerSet) EncodeBare(b *bin.Buffer) error {
 	if err := m.Set.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.stickerSet", "set")
 	}
-	b.PutVectorHeader(len(m.Packs))
+	tlrt.PutVectorHeader(b, len(m.Packs))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSet", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Keywords))
+	tlrt.PutVectorHeader(b, len(m.Keywords))
 	for i := range m.Keywords {
 		if err := m.Keywords[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSet", "keywords")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSet", "documents")
@@ -5820,8 +5862,8 @@ func (m *MessagesStickerSetNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesStickerSetNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5927,8 +5969,8 @@ func (m *MessagesStickerSetInstallResultSuccess) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetInstallResultSuccessTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesStickerSetInstallResultSuccessTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5997,7 +6039,7 @@ func (m *MessagesStickerSetInstallResultArchive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetInstallResultArchiveTypeID)
+	tlrt.PutUint32(b, MessagesStickerSetInstallResultArchiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6006,7 +6048,7 @@ func (m *MessagesStickerSetInstallResultArchive) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Sets))
+	tlrt.PutVectorHeader(b, len(m.Sets))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
@@ -6115,8 +6157,8 @@ func (m *MessagesStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesStickersNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6181,7 +6223,7 @@ func (m *MessagesStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickersTypeID)
+	tlrt.PutUint32(b, MessagesStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6190,8 +6232,11 @@ func (m *MessagesStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Stickers))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stickers)))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickers", "stickers")
@@ -6270,7 +6315,7 @@ func (m *MessagesAffectedFoundMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAffectedFoundMessagesTypeID)
+	tlrt.PutUint32(b, MessagesAffectedFoundMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6279,12 +6324,15 @@ func (m *MessagesAffectedFoundMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Offset)
-	b.PutVectorHeader(len(m.Messages))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Messages)))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -6354,8 +6402,13 @@ func (m *MessagesAffectedHistory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAffectedHistoryTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesAffectedHistoryTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Offset))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6363,9 +6416,11 @@ func (m *MessagesAffectedHistory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Offset)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
 	return nil
 }
 
@@ -6430,8 +6485,12 @@ func (m *MessagesAffectedMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAffectedMessagesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesAffectedMessagesTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6439,8 +6498,10 @@ func (m *MessagesAffectedMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -6502,7 +6563,7 @@ func (m *MessagesArchivedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesArchivedStickersTypeID)
+	tlrt.PutUint32(b, MessagesArchivedStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6511,8 +6572,11 @@ func (m *MessagesArchivedStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.archivedStickers", "sets")
@@ -6591,7 +6655,7 @@ func (m *MessagesBotApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotAppTypeID)
+	tlrt.PutUint32(b, MessagesBotAppTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6601,16 +6665,10 @@ func (m *MessagesBotApp) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Inactive {
-		flags.Set(0)
-	}
-	if m.RequestWriteAccess {
-		flags.Set(1)
-	}
-	if m.HasSettings {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Inactive, 0)
+	flags |= tlrt.Bit(m.RequestWriteAccess, 1)
+	flags |= tlrt.Bit(m.HasSettings, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.App); err != nil {
 		return tlrt.EncodeErr(err, "messages.botApp", "app")
 	}
@@ -6739,7 +6797,7 @@ func (m *MessagesBotCallbackAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotCallbackAnswerTypeID)
+	tlrt.PutUint32(b, MessagesBotCallbackAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6749,29 +6807,19 @@ func (m *MessagesBotCallbackAnswer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
-	if m.Alert {
-		flags.Set(1)
-	}
-	if m.HasURL {
-		flags.Set(3)
-	}
-	if m.NativeUi {
-		flags.Set(4)
-	}
-	if m.Message != "" {
-		flags.Set(0)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Alert, 1)
+	flags |= tlrt.Bit(m.HasURL, 3)
+	flags |= tlrt.Bit(m.NativeUi, 4)
+	flags |= tlrt.Bit(m.Message != "", 0)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
-	b.PutInt(m.CacheTime)
+	tlrt.PutUint32(b, uint32(m.CacheTime))
 	return nil
 }
 
@@ -6864,7 +6912,7 @@ func (m *MessagesBotPreparedInlineMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotPreparedInlineMessageTypeID)
+	tlrt.PutUint32(b, MessagesBotPreparedInlineMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6873,8 +6921,8 @@ func (m *MessagesBotPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutInt(m.ExpireDate)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutUint32(b, uint32(m.ExpireDate))
 	return nil
 }
 
@@ -6975,7 +7023,7 @@ func (m *MessagesBotResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotResultsTypeID)
+	tlrt.PutUint32(b, MessagesBotResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6985,22 +7033,16 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Gallery {
-		flags.Set(0)
-	}
-	if m.NextOffset != "" {
-		flags.Set(1)
-	}
-	if m.SwitchPm != nil {
-		flags.Set(2)
-	}
-	if m.SwitchWebview != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	flags |= tlrt.Bit(m.Gallery, 0)
+	flags |= tlrt.Bit(m.NextOffset != "", 1)
+	flags |= tlrt.Bit(m.SwitchPm != nil, 2)
+	flags |= tlrt.Bit(m.SwitchWebview != nil, 3)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(1) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	if flags.Has(2) {
 		if err := m.SwitchPm.Encode(b); err != nil {
@@ -7012,14 +7054,17 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	b.PutVectorHeader(len(m.Results))
+	tlrt.PutVectorHeader(b, len(m.Results))
 	for i := range m.Results {
 		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.botResults", "results")
 		}
 	}
-	b.PutInt(m.CacheTime)
-	b.PutVectorHeader(len(m.Users))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CacheTime))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.botResults", "users")
@@ -7132,7 +7177,7 @@ func (m *MessagesChatAdminsWithInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatAdminsWithInvitesTypeID)
+	tlrt.PutUint32(b, MessagesChatAdminsWithInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7141,13 +7186,13 @@ func (m *MessagesChatAdminsWithInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Admins))
+	tlrt.PutVectorHeader(b, len(m.Admins))
 	for i := range m.Admins {
 		if err := m.Admins[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatAdminsWithInvites", "admins")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatAdminsWithInvites", "users")
@@ -7223,7 +7268,7 @@ func (m *MessagesChatFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatFullTypeID)
+	tlrt.PutUint32(b, MessagesChatFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7235,13 +7280,13 @@ func (m *MessagesChatFull) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.FullChat); err != nil {
 		return tlrt.EncodeErr(err, "messages.chatFull", "full_chat")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatFull", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatFull", "users")
@@ -7322,7 +7367,7 @@ func (m *MessagesChatInviteImporters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatInviteImportersTypeID)
+	tlrt.PutUint32(b, MessagesChatInviteImportersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7331,14 +7376,17 @@ func (m *MessagesChatInviteImporters) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Importers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Importers)))
 	for i := range m.Importers {
 		if err := m.Importers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatInviteImporters", "importers")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatInviteImporters", "users")
@@ -7417,7 +7465,7 @@ func (m *MessagesCheckedHistoryImportPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckedHistoryImportPeerTypeID)
+	tlrt.PutUint32(b, MessagesCheckedHistoryImportPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7426,7 +7474,7 @@ func (m *MessagesCheckedHistoryImportPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConfirmText)
+	tlrt.PutString(b, m.ConfirmText)
 	return nil
 }
 
@@ -7494,7 +7542,7 @@ func (m *MessagesComposedMessageWithAI) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposedMessageWithAITypeID)
+	tlrt.PutUint32(b, MessagesComposedMessageWithAITypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7504,10 +7552,8 @@ func (m *MessagesComposedMessageWithAI) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.DiffText != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.DiffText != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.ResultText.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "result_text")
 	}
@@ -7597,7 +7643,7 @@ func (m *MessagesComposedRichMessageWithAI) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposedRichMessageWithAITypeID)
+	tlrt.PutUint32(b, MessagesComposedRichMessageWithAITypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7680,7 +7726,7 @@ func (m *MessagesDialogFilters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogFiltersTypeID)
+	tlrt.PutUint32(b, MessagesDialogFiltersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7690,11 +7736,12 @@ func (m *MessagesDialogFilters) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.TagsEnabled {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Filters))
+	flags |= tlrt.Bit(m.TagsEnabled, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Filters)))
 	for i := range m.Filters {
 		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogFilters", "filters")
@@ -7846,7 +7893,7 @@ func (m *MessagesDiscussionMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDiscussionMessageTypeID)
+	tlrt.PutUint32(b, MessagesDiscussionMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7856,39 +7903,39 @@ func (m *MessagesDiscussionMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MaxID != 0 {
-		flags.Set(0)
-	}
-	if m.ReadInboxMaxID != 0 {
-		flags.Set(1)
-	}
-	if m.ReadOutboxMaxID != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Messages))
+	flags |= tlrt.Bit(m.MaxID != 0, 0)
+	flags |= tlrt.Bit(m.ReadInboxMaxID != 0, 1)
+	flags |= tlrt.Bit(m.ReadOutboxMaxID != 0, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Messages)))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.discussionMessage", "messages")
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MaxID)
+		tlrt.PutUint32(b, uint32(m.MaxID))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ReadInboxMaxID)
+		tlrt.PutUint32(b, uint32(m.ReadInboxMaxID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.ReadOutboxMaxID)
+		tlrt.PutUint32(b, uint32(m.ReadOutboxMaxID))
 	}
-	b.PutInt(m.UnreadCount)
-	b.PutVectorHeader(len(m.Chats))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Chats)))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.discussionMessage", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.discussionMessage", "users")
@@ -8001,7 +8048,7 @@ func (m *MessagesEmojiGameOutcome) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGameOutcomeTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGameOutcomeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8010,9 +8057,11 @@ func (m *MessagesEmojiGameOutcome) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Seed)
-	b.PutLong(m.StakeTonAmount)
-	b.PutLong(m.TonAmount)
+	tlrt.PutBytes(b, m.Seed)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.StakeTonAmount))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.TonAmount))
 	return nil
 }
 
@@ -8085,7 +8134,7 @@ func (m *MessagesExportedChatInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportedChatInvitesTypeID)
+	tlrt.PutUint32(b, MessagesExportedChatInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8094,14 +8143,17 @@ func (m *MessagesExportedChatInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Invites))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Invites)))
 	for i := range m.Invites {
 		if err := tlrt.EncodeObject(b, m.Invites[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInvites", "invites")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInvites", "users")
@@ -8187,7 +8239,7 @@ func (m *MessagesForumTopics) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesForumTopicsTypeID)
+	tlrt.PutUint32(b, MessagesForumTopicsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8197,36 +8249,37 @@ func (m *MessagesForumTopics) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OrderByCreateDate {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Topics))
+	flags |= tlrt.Bit(m.OrderByCreateDate, 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Topics)))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "users")
 		}
 	}
-	b.PutInt(m.Pts)
+	tlrt.PutUint32(b, uint32(m.Pts))
 	return nil
 }
 
@@ -8317,7 +8370,7 @@ func (m *MessagesHighScores) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHighScoresTypeID)
+	tlrt.PutUint32(b, MessagesHighScoresTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8326,13 +8379,13 @@ func (m *MessagesHighScores) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Scores))
+	tlrt.PutVectorHeader(b, len(m.Scores))
 	for i := range m.Scores {
 		if err := m.Scores[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.highScores", "scores")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.highScores", "users")
@@ -8405,8 +8458,11 @@ func (m *MessagesHistoryImport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHistoryImportTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesHistoryImportTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8414,7 +8470,7 @@ func (m *MessagesHistoryImport) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -8500,7 +8556,7 @@ func (m *MessagesHistoryImportParsed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHistoryImportParsedTypeID)
+	tlrt.PutUint32(b, MessagesHistoryImportParsedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8510,18 +8566,12 @@ func (m *MessagesHistoryImportParsed) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Pm {
-		flags.Set(0)
-	}
-	if m.Group {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pm, 0)
+	flags |= tlrt.Bit(m.Group, 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -8602,7 +8652,7 @@ func (m *MessagesInactiveChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInactiveChatsTypeID)
+	tlrt.PutUint32(b, MessagesInactiveChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8611,17 +8661,17 @@ func (m *MessagesInactiveChats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dates))
+	tlrt.PutVectorHeader(b, len(m.Dates))
 	for i := range m.Dates {
-		b.PutInt(m.Dates[i])
+		tlrt.PutUint32(b, uint32(m.Dates[i]))
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.inactiveChats", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.inactiveChats", "users")
@@ -8699,7 +8749,7 @@ func (m *MessagesInvitedUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInvitedUsersTypeID)
+	tlrt.PutUint32(b, MessagesInvitedUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8711,7 +8761,7 @@ func (m *MessagesInvitedUsers) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
 		return tlrt.EncodeErr(err, "messages.invitedUsers", "updates")
 	}
-	b.PutVectorHeader(len(m.MissingInvitees))
+	tlrt.PutVectorHeader(b, len(m.MissingInvitees))
 	for i := range m.MissingInvitees {
 		if err := m.MissingInvitees[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.invitedUsers", "missing_invitees")
@@ -8786,7 +8836,7 @@ func (m *MessagesMessageEditData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessageEditDataTypeID)
+	tlrt.PutUint32(b, MessagesMessageEditDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8796,10 +8846,8 @@ func (m *MessagesMessageEditData) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Caption {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Caption, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -8896,7 +8944,7 @@ func (m *MessagesMessageReactionsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessageReactionsListTypeID)
+	tlrt.PutUint32(b, MessagesMessageReactionsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8906,31 +8954,32 @@ func (m *MessagesMessageReactionsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Reactions))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := m.Reactions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageReactionsList", "reactions")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageReactionsList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageReactionsList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -9023,7 +9072,7 @@ func (m *MessagesMessageViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessageViewsTypeID)
+	tlrt.PutUint32(b, MessagesMessageViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9032,19 +9081,19 @@ func (m *MessagesMessageViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Views))
+	tlrt.PutVectorHeader(b, len(m.Views))
 	for i := range m.Views {
 		if err := m.Views[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageViews", "views")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageViews", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageViews", "users")
@@ -9122,7 +9171,7 @@ func (m *MessagesMyStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMyStickersTypeID)
+	tlrt.PutUint32(b, MessagesMyStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9131,8 +9180,11 @@ func (m *MessagesMyStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.myStickers", "sets")
@@ -9211,7 +9263,7 @@ func (m *MessagesPeerDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesPeerDialogsTypeID)
+	tlrt.PutUint32(b, MessagesPeerDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9220,25 +9272,25 @@ func (m *MessagesPeerDialogs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dialogs))
+	tlrt.PutVectorHeader(b, len(m.Dialogs))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "users")
@@ -9330,7 +9382,7 @@ func (m *MessagesPeerSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesPeerSettingsTypeID)
+	tlrt.PutUint32(b, MessagesPeerSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9342,13 +9394,13 @@ func (m *MessagesPeerSettings) EncodeBare(b *bin.Buffer) error {
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.peerSettings", "settings")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerSettings", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerSettings", "users")
@@ -9436,7 +9488,7 @@ func (m *MessagesPreparedInlineMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesPreparedInlineMessageTypeID)
+	tlrt.PutUint32(b, MessagesPreparedInlineMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9445,18 +9497,21 @@ func (m *MessagesPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	b.PutVectorHeader(len(m.PeerTypes))
+	tlrt.PutVectorHeader(b, len(m.PeerTypes))
 	for i := range m.PeerTypes {
 		if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "peer_types")
 		}
 	}
-	b.PutInt(m.CacheTime)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CacheTime))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "users")
@@ -9542,7 +9597,7 @@ func (m *MessagesSearchCounter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchCounterTypeID)
+	tlrt.PutUint32(b, MessagesSearchCounterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9552,14 +9607,12 @@ func (m *MessagesSearchCounter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Inexact {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Inexact, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchCounter", "filter")
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -9671,7 +9724,7 @@ func (m *MessagesSearchResultsCalendar) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchResultsCalendarTypeID)
+	tlrt.PutUint32(b, MessagesSearchResultsCalendarTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9681,38 +9734,36 @@ func (m *MessagesSearchResultsCalendar) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Inexact {
-		flags.Set(0)
-	}
-	if m.OffsetIDOffset != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MinMsgID)
+	flags |= tlrt.Bit(m.Inexact, 0)
+	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 1)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MinMsgID))
 	if flags.Has(1) {
-		b.PutInt(m.OffsetIDOffset)
+		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
 	}
-	b.PutVectorHeader(len(m.Periods))
+	tlrt.PutVectorHeader(b, len(m.Periods))
 	for i := range m.Periods {
 		if err := m.Periods[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "periods")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "users")
@@ -9822,7 +9873,7 @@ func (m *MessagesSearchResultsPositions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchResultsPositionsTypeID)
+	tlrt.PutUint32(b, MessagesSearchResultsPositionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9831,8 +9882,11 @@ func (m *MessagesSearchResultsPositions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Positions))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Positions)))
 	for i := range m.Positions {
 		if err := m.Positions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsPositions", "positions")
@@ -9956,7 +10010,7 @@ func (m *MessagesTranscribedAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranscribedAudioTypeID)
+	tlrt.PutUint32(b, MessagesTranscribedAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9966,20 +10020,18 @@ func (m *MessagesTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pending {
-		flags.Set(0)
-	}
-	if m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.TranscriptionID)
-	b.PutString(m.Text)
+	flags |= tlrt.Bit(m.Pending, 0)
+	flags |= tlrt.Bit(m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
+	tlrt.PutString(b, m.Text)
 	if flags.Has(1) {
-		b.PutInt(m.TrialRemainsNum)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.TrialRemainsUntilDate)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.TrialRemainsNum))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.TrialRemainsUntilDate))
 	}
 	return nil
 }
@@ -10070,7 +10122,7 @@ func (m *MessagesTranslatedRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslatedRichMessageTypeID)
+	tlrt.PutUint32(b, MessagesTranslatedRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10079,7 +10131,7 @@ func (m *MessagesTranslatedRichMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Result))
+	tlrt.PutVectorHeader(b, len(m.Result))
 	for i := range m.Result {
 		if err := m.Result[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.translatedRichMessage", "result")
@@ -10150,7 +10202,7 @@ func (m *MessagesTranslateResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslateResultTypeID)
+	tlrt.PutUint32(b, MessagesTranslateResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10159,7 +10211,7 @@ func (m *MessagesTranslateResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Result))
+	tlrt.PutVectorHeader(b, len(m.Result))
 	for i := range m.Result {
 		if err := m.Result[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.translateResult", "result")
@@ -10260,7 +10312,7 @@ func (m *MessagesVotesList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesVotesListTypeID)
+	tlrt.PutUint32(b, MessagesVotesListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10270,31 +10322,32 @@ func (m *MessagesVotesList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Votes))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Votes)))
 	for i := range m.Votes {
 		if err := tlrt.EncodeObject(b, m.Votes[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.votesList", "votes")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.votesList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.votesList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -10387,7 +10440,7 @@ func (m *MessagesWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesWebPageTypeID)
+	tlrt.PutUint32(b, MessagesWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10399,13 +10452,13 @@ func (m *MessagesWebPage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "messages.webPage", "webpage")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPage", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPage", "users")
@@ -10484,7 +10537,7 @@ func (m *MessagesWebPagePreview) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesWebPagePreviewTypeID)
+	tlrt.PutUint32(b, MessagesWebPagePreviewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10496,13 +10549,13 @@ func (m *MessagesWebPagePreview) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "messages.webPagePreview", "media")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPagePreview", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPagePreview", "users")
@@ -10579,7 +10632,7 @@ func (m *MessagesGetMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10588,7 +10641,7 @@ func (m *MessagesGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getMessages", "id")
@@ -10694,7 +10747,7 @@ func (m *MessagesGetDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10704,23 +10757,23 @@ func (m *MessagesGetDialogsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ExcludePinned {
-		flags.Set(0)
-	}
-	if m.FolderID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExcludePinned, 0)
+	flags |= tlrt.Bit(m.FolderID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getDialogs", "offset_peer")
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -10826,7 +10879,7 @@ func (m *MessagesGetHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10838,13 +10891,15 @@ func (m *MessagesGetHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getHistory", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.Hash))
 	return nil
 }
 
@@ -10996,7 +11051,7 @@ func (m *MessagesSearchRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11006,23 +11061,15 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.FromID != nil {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
-	if len(m.SavedReaction) > 0 {
-		flags.Set(3)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FromID != nil, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
+	flags |= tlrt.Bit(len(m.SavedReaction) > 0, 3)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.search", "peer")
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "messages.search", "from_id")
@@ -11034,7 +11081,7 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.SavedReaction))
+		tlrt.PutVectorHeader(b, len(m.SavedReaction))
 		for i := range m.SavedReaction {
 			if err := tlrt.EncodeObject(b, m.SavedReaction[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.search", "saved_reaction")
@@ -11042,19 +11089,21 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.search", "filter")
 	}
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MaxDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[28:], uint64(m.Hash))
 	return nil
 }
 
@@ -11193,7 +11242,7 @@ func (m *MessagesReadHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11205,7 +11254,7 @@ func (m *MessagesReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -11327,7 +11376,7 @@ func (m *MessagesDeleteHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11337,28 +11386,20 @@ func (m *MessagesDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.JustClear {
-		flags.Set(0)
-	}
-	if m.Revoke {
-		flags.Set(1)
-	}
-	if m.MinDate != 0 {
-		flags.Set(2)
-	}
-	if m.MaxDate != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.JustClear, 0)
+	flags |= tlrt.Bit(m.Revoke, 1)
+	flags |= tlrt.Bit(m.MinDate != 0, 2)
+	flags |= tlrt.Bit(m.MaxDate != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	if flags.Has(2) {
-		b.PutInt(m.MinDate)
+		tlrt.PutUint32(b, uint32(m.MinDate))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.MaxDate)
+		tlrt.PutUint32(b, uint32(m.MaxDate))
 	}
 	return nil
 }
@@ -11460,7 +11501,7 @@ func (m *MessagesDeleteMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11470,13 +11511,14 @@ func (m *MessagesDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Revoke {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.ID))
+	flags |= tlrt.Bit(m.Revoke, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -11553,8 +11595,11 @@ func (m *MessagesReceivedMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReceivedMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesReceivedMessagesRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11562,7 +11607,7 @@ func (m *MessagesReceivedMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -11657,7 +11702,7 @@ func (m *MessagesSetTypingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetTypingRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetTypingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11667,15 +11712,13 @@ func (m *MessagesSetTypingRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setTyping", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "messages.setTyping", "action")
@@ -11904,7 +11947,7 @@ func (m *MessagesSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11914,64 +11957,26 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.UpdateStickersetsOrder {
-		flags.Set(15)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(24)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(22)
-	}
-	if m.RichMessage != nil {
-		flags.Set(23)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 22)
+	flags |= tlrt.Bit(m.RichMessage != nil, 23)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMessage", "peer")
 	}
@@ -11980,15 +11985,15 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.sendMessage", "reply_to")
 		}
 	}
-	b.PutString(m.Message)
-	b.PutLong(m.RandomID)
+	tlrt.PutString(b, m.Message)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMessage", "reply_markup")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.sendMessage", "entities")
@@ -11996,10 +12001,10 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(24) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -12012,10 +12017,10 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(22) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -12325,7 +12330,7 @@ func (m *MessagesSendMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12335,58 +12340,24 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.UpdateStickersetsOrder {
-		flags.Set(15)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(24)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(22)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 22)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMedia", "peer")
 	}
@@ -12398,15 +12369,15 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMedia", "media")
 	}
-	b.PutString(m.Message)
-	b.PutLong(m.RandomID)
+	tlrt.PutString(b, m.Message)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMedia", "reply_markup")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.sendMedia", "entities")
@@ -12414,10 +12385,10 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(24) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -12430,10 +12401,10 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(22) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -12755,7 +12726,7 @@ func (m *MessagesForwardMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesForwardMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesForwardMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12765,74 +12736,40 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.WithMyScore {
-		flags.Set(8)
-	}
-	if m.DropAuthor {
-		flags.Set(11)
-	}
-	if m.DropMediaCaptions {
-		flags.Set(12)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(9)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(22)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(24)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(20)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(23)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.WithMyScore, 8)
+	flags |= tlrt.Bit(m.DropAuthor, 11)
+	flags |= tlrt.Bit(m.DropMediaCaptions, 12)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 9)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 22)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 20)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 23)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.FromPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.forwardMessages", "from_peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutVectorHeader(len(m.RandomID))
+	tlrt.PutVectorHeader(b, len(m.RandomID))
 	for i := range m.RandomID {
-		b.PutLong(m.RandomID[i])
+		tlrt.PutUint64(b, uint64(m.RandomID[i]))
 	}
 	if err := tlrt.EncodeObject(b, m.ToPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.forwardMessages", "to_peer")
 	}
 	if flags.Has(9) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(22) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -12840,10 +12777,10 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(24) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -12856,13 +12793,13 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(20) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(23) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -13035,7 +12972,7 @@ func (m *MessagesReportSpamRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportSpamRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportSpamRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13115,7 +13052,7 @@ func (m *MessagesGetPeerSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPeerSettingsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPeerSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13199,7 +13136,7 @@ func (m *MessagesReportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13211,12 +13148,12 @@ func (m *MessagesReportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.report", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutBytes(m.Option)
-	b.PutString(m.Message)
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -13298,7 +13235,7 @@ func (m *MessagesGetChatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetChatsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetChatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13307,9 +13244,9 @@ func (m *MessagesGetChatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutLong(m.ID[i])
+		tlrt.PutUint64(b, uint64(m.ID[i]))
 	}
 	return nil
 }
@@ -13375,8 +13312,11 @@ func (m *MessagesGetFullChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFullChatRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFullChatRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13384,7 +13324,7 @@ func (m *MessagesGetFullChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -13451,7 +13391,7 @@ func (m *MessagesEditChatTitleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatTitleRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatTitleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13460,8 +13400,8 @@ func (m *MessagesEditChatTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutString(m.Title)
+	tlrt.PutUint64(b, uint64(m.ChatID))
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -13537,7 +13477,7 @@ func (m *MessagesEditChatPhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatPhotoRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatPhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13546,7 +13486,7 @@ func (m *MessagesEditChatPhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatPhoto", "photo")
 	}
@@ -13629,7 +13569,7 @@ func (m *MessagesAddChatUserRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAddChatUserRequestTypeID)
+	tlrt.PutUint32(b, MessagesAddChatUserRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13638,11 +13578,11 @@ func (m *MessagesAddChatUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.addChatUser", "user_id")
 	}
-	b.PutInt(m.FwdLimit)
+	tlrt.PutUint32(b, uint32(m.FwdLimit))
 	return nil
 }
 
@@ -13721,7 +13661,7 @@ func (m *MessagesDeleteChatUserRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteChatUserRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteChatUserRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13731,11 +13671,11 @@ func (m *MessagesDeleteChatUserRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.RevokeHistory {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
+	flags |= tlrt.Bit(m.RevokeHistory, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteChatUser", "user_id")
 	}
@@ -13846,7 +13786,7 @@ func (m *MessagesCreateChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCreateChatRequestTypeID)
+	tlrt.PutUint32(b, MessagesCreateChatRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13856,19 +13796,20 @@ func (m *MessagesCreateChatRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TTLPeriod != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Users))
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.createChat", "users")
 		}
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -13962,8 +13903,12 @@ func (m *MessagesGetDhConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDhConfigRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetDhConfigRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.RandomLength))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13971,8 +13916,10 @@ func (m *MessagesGetDhConfigRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Version)
-	b.PutInt(m.RandomLength)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RandomLength))
 	return nil
 }
 
@@ -14046,7 +13993,7 @@ func (m *MessagesRequestEncryptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestEncryptionRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestEncryptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14058,8 +14005,8 @@ func (m *MessagesRequestEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestEncryption", "user_id")
 	}
-	b.PutInt(m.RandomID)
-	b.PutBytes(m.GA)
+	tlrt.PutUint32(b, uint32(m.RandomID))
+	tlrt.PutBytes(b, m.GA)
 	return nil
 }
 
@@ -14142,7 +14089,7 @@ func (m *MessagesAcceptEncryptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAcceptEncryptionRequestTypeID)
+	tlrt.PutUint32(b, MessagesAcceptEncryptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14154,8 +14101,8 @@ func (m *MessagesAcceptEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.acceptEncryption", "peer")
 	}
-	b.PutBytes(m.GB)
-	b.PutLong(m.KeyFingerprint)
+	tlrt.PutBytes(b, m.GB)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	return nil
 }
 
@@ -14244,7 +14191,7 @@ func (m *MessagesDiscardEncryptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDiscardEncryptionRequestTypeID)
+	tlrt.PutUint32(b, MessagesDiscardEncryptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14254,11 +14201,11 @@ func (m *MessagesDiscardEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.DeleteHistory {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ChatID)
+	flags |= tlrt.Bit(m.DeleteHistory, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
 	return nil
 }
 
@@ -14337,7 +14284,7 @@ func (m *MessagesSetEncryptedTypingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetEncryptedTypingRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetEncryptedTypingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14429,7 +14376,7 @@ func (m *MessagesReadEncryptedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadEncryptedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadEncryptedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14441,7 +14388,7 @@ func (m *MessagesReadEncryptedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.readEncryptedHistory", "peer")
 	}
-	b.PutInt(m.MaxDate)
+	tlrt.PutUint32(b, uint32(m.MaxDate))
 	return nil
 }
 
@@ -14523,7 +14470,7 @@ func (m *MessagesSendEncryptedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendEncryptedRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendEncryptedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14533,15 +14480,13 @@ func (m *MessagesSendEncryptedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Silent {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncrypted", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -14639,7 +14584,7 @@ func (m *MessagesSendEncryptedFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendEncryptedFileRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendEncryptedFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14649,15 +14594,13 @@ func (m *MessagesSendEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Silent {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutBytes(b, m.Data)
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "file")
 	}
@@ -14757,7 +14700,7 @@ func (m *MessagesSendEncryptedServiceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendEncryptedServiceRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendEncryptedServiceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14769,8 +14712,8 @@ func (m *MessagesSendEncryptedServiceRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedService", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -14854,8 +14797,11 @@ func (m *MessagesReceivedQueueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReceivedQueueRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesReceivedQueueRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxQts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14863,7 +14809,7 @@ func (m *MessagesReceivedQueueRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MaxQts)
+	tlrt.PutUint32(b, uint32(m.MaxQts))
 	return nil
 }
 
@@ -14933,7 +14879,7 @@ func (m *MessagesReportEncryptedSpamRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportEncryptedSpamRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportEncryptedSpamRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15020,7 +14966,7 @@ func (m *MessagesReadMessageContentsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadMessageContentsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadMessageContentsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15029,9 +14975,9 @@ func (m *MessagesReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -15100,7 +15046,7 @@ func (m *MessagesGetStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15109,8 +15055,8 @@ func (m *MessagesGetStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15184,8 +15130,11 @@ func (m *MessagesGetAllStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAllStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetAllStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15193,7 +15142,7 @@ func (m *MessagesGetAllStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15287,7 +15236,7 @@ func (m *MessagesGetWebPagePreviewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetWebPagePreviewRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetWebPagePreviewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15297,13 +15246,11 @@ func (m *MessagesGetWebPagePreviewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.getWebPagePreview", "entities")
@@ -15472,7 +15419,7 @@ func (m *MessagesExportChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesExportChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15482,36 +15429,24 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<5)
-	if m.LegacyRevokePermanent {
-		flags.Set(2)
-	}
-	if m.RequestNeeded {
-		flags.Set(3)
-	}
-	if m.ExpireDate != 0 {
-		flags.Set(0)
-	}
-	if m.UsageLimit != 0 {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(4)
-	}
-	if m.SubscriptionPricing != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.LegacyRevokePermanent, 2)
+	flags |= tlrt.Bit(m.RequestNeeded, 3)
+	flags |= tlrt.Bit(m.ExpireDate != 0, 0)
+	flags |= tlrt.Bit(m.UsageLimit != 0, 1)
+	flags |= tlrt.Bit(m.Title != "", 4)
+	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportChatInvite", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ExpireDate)
+		tlrt.PutUint32(b, uint32(m.ExpireDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.UsageLimit)
+		tlrt.PutUint32(b, uint32(m.UsageLimit))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(5) {
 		if err := m.SubscriptionPricing.Encode(b); err != nil {
@@ -15631,7 +15566,7 @@ func (m *MessagesCheckChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15640,7 +15575,7 @@ func (m *MessagesCheckChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -15712,7 +15647,7 @@ func (m *MessagesImportChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesImportChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesImportChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15721,7 +15656,7 @@ func (m *MessagesImportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -15794,7 +15729,7 @@ func (m *MessagesGetStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetStickerSetRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15806,7 +15741,7 @@ func (m *MessagesGetStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "messages.getStickerSet", "stickerset")
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -15887,7 +15822,7 @@ func (m *MessagesInstallStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInstallStickerSetRequestTypeID)
+	tlrt.PutUint32(b, MessagesInstallStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15978,7 +15913,7 @@ func (m *MessagesUninstallStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUninstallStickerSetRequestTypeID)
+	tlrt.PutUint32(b, MessagesUninstallStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16067,7 +16002,7 @@ func (m *MessagesStartBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStartBotRequestTypeID)
+	tlrt.PutUint32(b, MessagesStartBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16082,8 +16017,8 @@ func (m *MessagesStartBotRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.startBot", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutString(m.StartParam)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutString(b, m.StartParam)
 	return nil
 }
 
@@ -16168,7 +16103,7 @@ func (m *MessagesGetMessagesViewsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessagesViewsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessagesViewsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16180,9 +16115,9 @@ func (m *MessagesGetMessagesViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessagesViews", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	b.PutBool(m.Increment)
 	return nil
@@ -16262,7 +16197,7 @@ func (m *MessagesEditChatAdminRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatAdminRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatAdminRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16271,7 +16206,7 @@ func (m *MessagesEditChatAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatAdmin", "user_id")
 	}
@@ -16350,8 +16285,11 @@ func (m *MessagesMigrateChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMigrateChatRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesMigrateChatRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16359,7 +16297,7 @@ func (m *MessagesMigrateChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -16465,7 +16403,7 @@ func (m *MessagesSearchGlobalRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchGlobalRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchGlobalRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16475,42 +16413,36 @@ func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.BroadcastsOnly {
-		flags.Set(1)
-	}
-	if m.GroupsOnly {
-		flags.Set(2)
-	}
-	if m.UsersOnly {
-		flags.Set(3)
-	}
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
-	if m.Community != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BroadcastsOnly, 1)
+	flags |= tlrt.Bit(m.GroupsOnly, 2)
+	flags |= tlrt.Bit(m.UsersOnly, 3)
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
+	flags |= tlrt.Bit(m.Community != nil, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Community); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchGlobal", "filter")
 	}
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MaxDate)
-	b.PutInt(m.OffsetRate)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetRate))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchGlobal", "offset_peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -16635,7 +16567,7 @@ func (m *MessagesReorderStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16645,16 +16577,15 @@ func (m *MessagesReorderStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Order))
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
 	for i := range m.Order {
-		b.PutLong(m.Order[i])
+		tlrt.PutUint64(b, uint64(m.Order[i]))
 	}
 	return nil
 }
@@ -16736,7 +16667,7 @@ func (m *MessagesGetDocumentByHashRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDocumentByHashRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDocumentByHashRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16745,9 +16676,9 @@ func (m *MessagesGetDocumentByHashRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Sha256)
-	b.PutLong(m.Size)
-	b.PutString(m.MimeType)
+	tlrt.PutBytes(b, m.Sha256)
+	tlrt.PutUint64(b, uint64(m.Size))
+	tlrt.PutString(b, m.MimeType)
 	return nil
 }
 
@@ -16824,8 +16755,11 @@ func (m *MessagesGetSavedGifsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedGifsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetSavedGifsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16833,7 +16767,7 @@ func (m *MessagesGetSavedGifsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -16900,7 +16834,7 @@ func (m *MessagesSaveGifRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveGifRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveGifRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16997,7 +16931,7 @@ func (m *MessagesGetInlineBotResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetInlineBotResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetInlineBotResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17007,10 +16941,8 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.GeoPoint != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.GeoPoint != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.getInlineBotResults", "bot")
 	}
@@ -17022,8 +16954,8 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.getInlineBotResults", "geo_point")
 		}
 	}
-	b.PutString(m.Query)
-	b.PutString(m.Offset)
+	tlrt.PutString(b, m.Query)
+	tlrt.PutString(b, m.Offset)
 	return nil
 }
 
@@ -17157,7 +17089,7 @@ func (m *MessagesSetInlineBotResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetInlineBotResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetInlineBotResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17167,32 +17099,25 @@ func (m *MessagesSetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	if m.Gallery {
-		flags.Set(0)
-	}
-	if m.Private {
-		flags.Set(1)
-	}
-	if m.NextOffset != "" {
-		flags.Set(2)
-	}
-	if m.SwitchPm != nil {
-		flags.Set(3)
-	}
-	if m.SwitchWebview != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutVectorHeader(len(m.Results))
+	flags |= tlrt.Bit(m.Gallery, 0)
+	flags |= tlrt.Bit(m.Private, 1)
+	flags |= tlrt.Bit(m.NextOffset != "", 2)
+	flags |= tlrt.Bit(m.SwitchPm != nil, 3)
+	flags |= tlrt.Bit(m.SwitchWebview != nil, 4)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Results)))
 	for i := range m.Results {
 		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.setInlineBotResults", "results")
 		}
 	}
-	b.PutInt(m.CacheTime)
+	tlrt.PutUint32(b, uint32(m.CacheTime))
 	if flags.Has(2) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	if flags.Has(3) {
 		if err := m.SwitchPm.Encode(b); err != nil {
@@ -17378,7 +17303,7 @@ func (m *MessagesSendInlineBotResultRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendInlineBotResultRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendInlineBotResultRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17388,34 +17313,16 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.HideVia {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.HideVia, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "peer")
 	}
@@ -17424,11 +17331,13 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "reply_to")
 		}
 	}
-	b.PutLong(m.RandomID)
-	b.PutLong(m.QueryID)
-	b.PutString(m.ID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
+	tlrt.PutString(b, m.ID)
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -17441,7 +17350,7 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -17572,7 +17481,7 @@ func (m *MessagesGetMessageEditDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessageEditDataRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessageEditDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17584,7 +17493,7 @@ func (m *MessagesGetMessageEditDataRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageEditData", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -17776,7 +17685,7 @@ func (m *MessagesEditMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17786,43 +17695,23 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.Message != "" {
-		flags.Set(11)
-	}
-	if m.Media != nil {
-		flags.Set(14)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(15)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(18)
-	}
-	if m.QuickReplyShortcutID != 0 {
-		flags.Set(17)
-	}
-	if m.RichMessage != nil {
-		flags.Set(23)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.Message != "", 11)
+	flags |= tlrt.Bit(m.Media != nil, 14)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 15)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 18)
+	flags |= tlrt.Bit(m.QuickReplyShortcutID != 0, 17)
+	flags |= tlrt.Bit(m.RichMessage != nil, 23)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editMessage", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(11) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(14) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
@@ -17835,7 +17724,7 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.editMessage", "entities")
@@ -17843,13 +17732,13 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(15) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(18) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(17) {
-		b.PutInt(m.QuickReplyShortcutID)
+		tlrt.PutUint32(b, uint32(m.QuickReplyShortcutID))
 	}
 	if flags.Has(23) {
 		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
@@ -18054,7 +17943,7 @@ func (m *MessagesEditInlineBotMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditInlineBotMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditInlineBotMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18064,33 +17953,19 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.Message != "" {
-		flags.Set(11)
-	}
-	if m.Media != nil {
-		flags.Set(14)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.RichMessage != nil {
-		flags.Set(23)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.Message != "", 11)
+	flags |= tlrt.Bit(m.Media != nil, 14)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.RichMessage != nil, 23)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "id")
 	}
 	if flags.Has(11) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(14) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
@@ -18103,7 +17978,7 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "entities")
@@ -18261,7 +18136,7 @@ func (m *MessagesGetBotCallbackAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetBotCallbackAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetBotCallbackAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18271,22 +18146,16 @@ func (m *MessagesGetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Game {
-		flags.Set(1)
-	}
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	if m.Password != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Game, 1)
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	flags |= tlrt.Bit(m.Password != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getBotCallbackAnswer", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Password); err != nil {
@@ -18441,7 +18310,7 @@ func (m *MessagesSetBotCallbackAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotCallbackAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotCallbackAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18451,24 +18320,20 @@ func (m *MessagesSetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Alert {
-		flags.Set(1)
-	}
-	if m.Message != "" {
-		flags.Set(0)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	flags |= tlrt.Bit(m.Alert, 1)
+	flags |= tlrt.Bit(m.Message != "", 0)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
-	b.PutInt(m.CacheTime)
+	tlrt.PutUint32(b, uint32(m.CacheTime))
 	return nil
 }
 
@@ -18568,7 +18433,7 @@ func (m *MessagesGetPeerDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPeerDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPeerDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18577,7 +18442,7 @@ func (m *MessagesGetPeerDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getPeerDialogs", "peers")
@@ -18708,7 +18573,7 @@ func (m *MessagesSaveDraftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveDraftRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveDraftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18718,31 +18583,15 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(6)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(4)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.Media != nil {
-		flags.Set(5)
-	}
-	if m.Effect != 0 {
-		flags.Set(7)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(8)
-	}
-	if m.RichMessage != nil {
-		flags.Set(9)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 6)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 4)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.Media != nil, 5)
+	flags |= tlrt.Bit(m.Effect != 0, 7)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 8)
+	flags |= tlrt.Bit(m.RichMessage != nil, 9)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messages.saveDraft", "reply_to")
@@ -18751,9 +18600,9 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.saveDraft", "peer")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.saveDraft", "entities")
@@ -18766,7 +18615,7 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(8) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -18898,8 +18747,8 @@ func (m *MessagesGetAllDraftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAllDraftsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetAllDraftsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18971,8 +18820,11 @@ func (m *MessagesGetFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFeaturedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFeaturedStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18980,7 +18832,7 @@ func (m *MessagesGetFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -19048,7 +18900,7 @@ func (m *MessagesReadFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadFeaturedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadFeaturedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19057,9 +18909,9 @@ func (m *MessagesReadFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutLong(m.ID[i])
+		tlrt.PutUint64(b, uint64(m.ID[i]))
 	}
 	return nil
 }
@@ -19131,7 +18983,7 @@ func (m *MessagesGetRecentStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRecentStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRecentStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19141,11 +18993,11 @@ func (m *MessagesGetRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Attached {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
+	flags |= tlrt.Bit(m.Attached, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -19226,7 +19078,7 @@ func (m *MessagesSaveRecentStickerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveRecentStickerRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveRecentStickerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19236,10 +19088,8 @@ func (m *MessagesSaveRecentStickerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Attached {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Attached, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.saveRecentSticker", "id")
 	}
@@ -19333,7 +19183,7 @@ func (m *MessagesClearRecentStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClearRecentStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesClearRecentStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19343,10 +19193,8 @@ func (m *MessagesClearRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Attached {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Attached, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -19426,7 +19274,7 @@ func (m *MessagesGetArchivedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetArchivedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetArchivedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19436,15 +19284,13 @@ func (m *MessagesGetArchivedStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.OffsetID)
-	b.PutInt(m.Limit)
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
 	return nil
 }
 
@@ -19523,8 +19369,11 @@ func (m *MessagesGetMaskStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMaskStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetMaskStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19532,7 +19381,7 @@ func (m *MessagesGetMaskStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -19601,7 +19450,7 @@ func (m *MessagesGetAttachedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAttachedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAttachedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19698,7 +19547,7 @@ func (m *MessagesSetGameScoreRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetGameScoreRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetGameScoreRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19708,21 +19557,17 @@ func (m *MessagesSetGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.EditMessage {
-		flags.Set(0)
-	}
-	if m.Force {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.EditMessage, 0)
+	flags |= tlrt.Bit(m.Force, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setGameScore", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setGameScore", "user_id")
 	}
-	b.PutInt(m.Score)
+	tlrt.PutUint32(b, uint32(m.Score))
 	return nil
 }
 
@@ -19819,7 +19664,7 @@ func (m *MessagesSetInlineGameScoreRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetInlineGameScoreRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetInlineGameScoreRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19829,20 +19674,16 @@ func (m *MessagesSetInlineGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.EditMessage {
-		flags.Set(0)
-	}
-	if m.Force {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.EditMessage, 0)
+	flags |= tlrt.Bit(m.Force, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "id")
 	}
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "user_id")
 	}
-	b.PutInt(m.Score)
+	tlrt.PutUint32(b, uint32(m.Score))
 	return nil
 }
 
@@ -19932,7 +19773,7 @@ func (m *MessagesGetGameHighScoresRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetGameHighScoresRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetGameHighScoresRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19944,7 +19785,7 @@ func (m *MessagesGetGameHighScoresRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getGameHighScores", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.getGameHighScores", "user_id")
 	}
@@ -20026,7 +19867,7 @@ func (m *MessagesGetInlineGameHighScoresRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetInlineGameHighScoresRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetInlineGameHighScoresRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20115,7 +19956,7 @@ func (m *MessagesGetCommonChatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetCommonChatsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetCommonChatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20127,8 +19968,10 @@ func (m *MessagesGetCommonChatsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.getCommonChats", "user_id")
 	}
-	b.PutLong(m.MaxID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.MaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -20204,7 +20047,7 @@ func (m *MessagesGetWebPageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetWebPageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetWebPageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20213,8 +20056,8 @@ func (m *MessagesGetWebPageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Hash)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -20290,7 +20133,7 @@ func (m *MessagesToggleDialogPinRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleDialogPinRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleDialogPinRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20300,10 +20143,8 @@ func (m *MessagesToggleDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleDialogPin", "peer")
 	}
@@ -20390,7 +20231,7 @@ func (m *MessagesReorderPinnedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderPinnedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderPinnedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20400,12 +20241,13 @@ func (m *MessagesReorderPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.FolderID)
-	b.PutVectorHeader(len(m.Order))
+	flags |= tlrt.Bit(m.Force, 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Order)))
 	for i := range m.Order {
 		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.reorderPinnedDialogs", "order")
@@ -20491,8 +20333,11 @@ func (m *MessagesGetPinnedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPinnedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetPinnedDialogsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20500,7 +20345,7 @@ func (m *MessagesGetPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -20616,7 +20461,7 @@ func (m *MessagesSetBotShippingResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotShippingResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotShippingResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20626,19 +20471,17 @@ func (m *MessagesSetBotShippingResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Error != "" {
-		flags.Set(0)
-	}
-	if len(m.ShippingOptions) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	flags |= tlrt.Bit(m.Error != "", 0)
+	flags |= tlrt.Bit(len(m.ShippingOptions) > 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
-		b.PutString(m.Error)
+		tlrt.PutString(b, m.Error)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.ShippingOptions))
+		tlrt.PutVectorHeader(b, len(m.ShippingOptions))
 		for i := range m.ShippingOptions {
 			if err := m.ShippingOptions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messages.setBotShippingResults", "shipping_options")
@@ -20770,7 +20613,7 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotPrecheckoutResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotPrecheckoutResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20780,16 +20623,14 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Success {
-		flags.Set(1)
-	}
-	if m.Error != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	flags |= tlrt.Bit(m.Success, 1)
+	flags |= tlrt.Bit(m.Error != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
-		b.PutString(m.Error)
+		tlrt.PutString(b, m.Error)
 	}
 	return nil
 }
@@ -20908,7 +20749,7 @@ func (m *MessagesUploadMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUploadMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesUploadMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20918,12 +20759,10 @@ func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.BusinessConnectionID != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BusinessConnectionID != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.BusinessConnectionID)
+		tlrt.PutString(b, m.BusinessConnectionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadMedia", "peer")
@@ -21027,7 +20866,7 @@ func (m *MessagesSendScreenshotNotificationRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendScreenshotNotificationRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendScreenshotNotificationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21042,7 +20881,7 @@ func (m *MessagesSendScreenshotNotificationRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendScreenshotNotification", "reply_to")
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	return nil
 }
 
@@ -21122,8 +20961,11 @@ func (m *MessagesGetFavedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFavedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFavedStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21131,7 +20973,7 @@ func (m *MessagesGetFavedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -21198,7 +21040,7 @@ func (m *MessagesFaveStickerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFaveStickerRequestTypeID)
+	tlrt.PutUint32(b, MessagesFaveStickerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21321,7 +21163,7 @@ func (m *MessagesGetUnreadMentionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetUnreadMentionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetUnreadMentionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21331,21 +21173,21 @@ func (m *MessagesGetUnreadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadMentions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
 	return nil
 }
 
@@ -21470,7 +21312,7 @@ func (m *MessagesReadMentionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadMentionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadMentionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21480,15 +21322,13 @@ func (m *MessagesReadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readMentions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	return nil
 }
@@ -21578,7 +21418,7 @@ func (m *MessagesGetRecentLocationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRecentLocationsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRecentLocationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21590,8 +21430,10 @@ func (m *MessagesGetRecentLocationsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getRecentLocations", "peer")
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -21752,7 +21594,7 @@ func (m *MessagesSendMultiMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendMultiMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendMultiMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21762,46 +21604,20 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.UpdateStickersetsOrder {
-		flags.Set(15)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMultiMedia", "peer")
 	}
@@ -21810,14 +21626,14 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "reply_to")
 		}
 	}
-	b.PutVectorHeader(len(m.MultiMedia))
+	tlrt.PutVectorHeader(b, len(m.MultiMedia))
 	for i := range m.MultiMedia {
 		if err := m.MultiMedia[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "multi_media")
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -21830,10 +21646,10 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -21969,7 +21785,7 @@ func (m *MessagesUploadEncryptedFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUploadEncryptedFileRequestTypeID)
+	tlrt.PutUint32(b, MessagesUploadEncryptedFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22071,7 +21887,7 @@ func (m *MessagesSearchStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22081,12 +21897,10 @@ func (m *MessagesSearchStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ExcludeFeatured {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutLong(m.Hash)
+	flags |= tlrt.Bit(m.ExcludeFeatured, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -22167,8 +21981,8 @@ func (m *MessagesGetSplitRangesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSplitRangesRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetSplitRangesRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -22243,7 +22057,7 @@ func (m *MessagesMarkDialogUnreadRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMarkDialogUnreadRequestTypeID)
+	tlrt.PutUint32(b, MessagesMarkDialogUnreadRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22253,13 +22067,9 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Unread {
-		flags.Set(0)
-	}
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Unread, 0)
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.markDialogUnread", "parent_peer")
@@ -22354,7 +22164,7 @@ func (m *MessagesGetDialogUnreadMarksRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDialogUnreadMarksRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDialogUnreadMarksRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22364,10 +22174,8 @@ func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
@@ -22451,8 +22259,8 @@ func (m *MessagesClearAllDraftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClearAllDraftsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesClearAllDraftsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -22530,7 +22338,7 @@ func (m *MessagesUpdatePinnedMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdatePinnedMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdatePinnedMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22540,20 +22348,14 @@ func (m *MessagesUpdatePinnedMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Silent {
-		flags.Set(0)
-	}
-	if m.Unpin {
-		flags.Set(1)
-	}
-	if m.PmOneside {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 0)
+	flags |= tlrt.Bit(m.Unpin, 1)
+	flags |= tlrt.Bit(m.PmOneside, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.updatePinnedMessage", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -22639,7 +22441,7 @@ func (m *MessagesSendVoteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendVoteRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendVoteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22651,10 +22453,13 @@ func (m *MessagesSendVoteRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendVote", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.Options))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Options)))
 	for i := range m.Options {
-		b.PutBytes(m.Options[i])
+		tlrt.PutBytes(b, m.Options[i])
 	}
 	return nil
 }
@@ -22737,7 +22542,7 @@ func (m *MessagesGetPollResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPollResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPollResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22749,8 +22554,10 @@ func (m *MessagesGetPollResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPollResults", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.PollHash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PollHash))
 	return nil
 }
 
@@ -22825,7 +22632,7 @@ func (m *MessagesGetOnlinesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetOnlinesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetOnlinesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22905,7 +22712,7 @@ func (m *MessagesEditChatAboutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatAboutRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatAboutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22917,7 +22724,7 @@ func (m *MessagesEditChatAboutRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatAbout", "peer")
 	}
-	b.PutString(m.About)
+	tlrt.PutString(b, m.About)
 	return nil
 }
 
@@ -22998,7 +22805,7 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatDefaultBannedRightsRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatDefaultBannedRightsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23090,7 +22897,7 @@ func (m *MessagesGetEmojiKeywordsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiKeywordsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiKeywordsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23099,7 +22906,7 @@ func (m *MessagesGetEmojiKeywordsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -23174,7 +22981,7 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiKeywordsDifferenceRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23183,8 +22990,8 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
-	b.PutInt(m.FromVersion)
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutUint32(b, uint32(m.FromVersion))
 	return nil
 }
 
@@ -23261,7 +23068,7 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiKeywordsLanguagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23270,9 +23077,9 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.LangCodes))
+	tlrt.PutVectorHeader(b, len(m.LangCodes))
 	for i := range m.LangCodes {
-		b.PutString(m.LangCodes[i])
+		tlrt.PutString(b, m.LangCodes[i])
 	}
 	return nil
 }
@@ -23348,7 +23155,7 @@ func (m *MessagesGetEmojiURLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiURLRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23357,7 +23164,7 @@ func (m *MessagesGetEmojiURLRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -23459,7 +23266,7 @@ func (m *MessagesGetSearchCountersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSearchCountersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSearchCountersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23469,13 +23276,9 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchCounters", "peer")
 	}
@@ -23485,9 +23288,9 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutVectorHeader(len(m.Filters))
+	tlrt.PutVectorHeader(b, len(m.Filters))
 	for i := range m.Filters {
 		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSearchCounters", "filters")
@@ -23677,7 +23480,7 @@ func (m *MessagesRequestURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestURLAuthRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestURLAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23687,32 +23490,24 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
-		flags.Set(1)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	if m.InAppOrigin != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0, 1)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	flags |= tlrt.Bit(m.InAppOrigin != "", 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestUrlAuth", "peer")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.MsgID)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.ButtonID)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.ButtonID))
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(3) {
-		b.PutString(m.InAppOrigin)
+		tlrt.PutString(b, m.InAppOrigin)
 	}
 	return nil
 }
@@ -23918,7 +23713,7 @@ func (m *MessagesAcceptURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAcceptURLAuthRequestTypeID)
+	tlrt.PutUint32(b, MessagesAcceptURLAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23928,38 +23723,26 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.WriteAllowed {
-		flags.Set(0)
-	}
-	if m.SharePhoneNumber {
-		flags.Set(3)
-	}
-	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
-		flags.Set(1)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	if m.MatchCode != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.WriteAllowed, 0)
+	flags |= tlrt.Bit(m.SharePhoneNumber, 3)
+	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0, 1)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	flags |= tlrt.Bit(m.MatchCode != "", 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.acceptUrlAuth", "peer")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.MsgID)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.ButtonID)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.ButtonID))
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
-		b.PutString(m.MatchCode)
+		tlrt.PutString(b, m.MatchCode)
 	}
 	return nil
 }
@@ -24077,7 +23860,7 @@ func (m *MessagesHidePeerSettingsBarRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHidePeerSettingsBarRequestTypeID)
+	tlrt.PutUint32(b, MessagesHidePeerSettingsBarRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24161,7 +23944,7 @@ func (m *MessagesGetScheduledHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetScheduledHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetScheduledHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24173,7 +23956,7 @@ func (m *MessagesGetScheduledHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getScheduledHistory", "peer")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -24249,7 +24032,7 @@ func (m *MessagesGetScheduledMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetScheduledMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetScheduledMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24261,9 +24044,9 @@ func (m *MessagesGetScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -24340,7 +24123,7 @@ func (m *MessagesSendScheduledMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendScheduledMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendScheduledMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24352,9 +24135,9 @@ func (m *MessagesSendScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -24431,7 +24214,7 @@ func (m *MessagesDeleteScheduledMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteScheduledMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteScheduledMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24443,9 +24226,9 @@ func (m *MessagesDeleteScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -24567,7 +24350,7 @@ func (m *MessagesGetPollVotesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPollVotesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPollVotesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24577,24 +24360,20 @@ func (m *MessagesGetPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Option) > 0 {
-		flags.Set(0)
-	}
-	if m.Offset != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Option) > 0, 0)
+	flags |= tlrt.Bit(m.Offset != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPollVotes", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
-		b.PutBytes(m.Option)
+		tlrt.PutBytes(b, m.Option)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Offset)
+		tlrt.PutString(b, m.Offset)
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -24705,7 +24484,7 @@ func (m *MessagesToggleStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24715,17 +24494,14 @@ func (m *MessagesToggleStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Uninstall {
-		flags.Set(0)
-	}
-	if m.Archive {
-		flags.Set(1)
-	}
-	if m.Unarchive {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Stickersets))
+	flags |= tlrt.Bit(m.Uninstall, 0)
+	flags |= tlrt.Bit(m.Archive, 1)
+	flags |= tlrt.Bit(m.Unarchive, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Stickersets)))
 	for i := range m.Stickersets {
 		if err := tlrt.EncodeObject(b, m.Stickersets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.toggleStickerSets", "stickersets")
@@ -24813,8 +24589,8 @@ func (m *MessagesGetDialogFiltersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDialogFiltersRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetDialogFiltersRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -24884,8 +24660,8 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSuggestedDialogFiltersRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetSuggestedDialogFiltersRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -24963,7 +24739,7 @@ func (m *MessagesUpdateDialogFilterRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdateDialogFilterRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdateDialogFilterRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24973,11 +24749,11 @@ func (m *MessagesUpdateDialogFilterRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Filter != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.Filter != nil, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 			return tlrt.EncodeErr(err, "messages.updateDialogFilter", "filter")
@@ -25071,7 +24847,7 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdateDialogFiltersOrderRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdateDialogFiltersOrderRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25080,9 +24856,9 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -25154,8 +24930,13 @@ func (m *MessagesGetOldFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetOldFeaturedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MessagesGetOldFeaturedStickersRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -25163,9 +24944,11 @@ func (m *MessagesGetOldFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
 	return nil
 }
 
@@ -25247,7 +25030,7 @@ func (m *MessagesGetRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRepliesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRepliesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25259,14 +25042,16 @@ func (m *MessagesGetRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getReplies", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[28:], uint64(m.Hash))
 	return nil
 }
 
@@ -25362,7 +25147,7 @@ func (m *MessagesGetDiscussionMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDiscussionMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDiscussionMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25374,7 +25159,7 @@ func (m *MessagesGetDiscussionMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getDiscussionMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -25449,7 +25234,7 @@ func (m *MessagesReadDiscussionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadDiscussionRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadDiscussionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25461,8 +25246,10 @@ func (m *MessagesReadDiscussionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readDiscussion", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.ReadMaxID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadMaxID))
 	return nil
 }
 
@@ -25565,7 +25352,7 @@ func (m *MessagesUnpinAllMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUnpinAllMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesUnpinAllMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25575,18 +25362,14 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.unpinAllMessages", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
@@ -25682,8 +25465,11 @@ func (m *MessagesDeleteChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteChatRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesDeleteChatRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -25691,7 +25477,7 @@ func (m *MessagesDeleteChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -25760,7 +25546,7 @@ func (m *MessagesDeletePhoneCallHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeletePhoneCallHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeletePhoneCallHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25770,10 +25556,8 @@ func (m *MessagesDeletePhoneCallHistoryRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Revoke {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Revoke, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -25848,7 +25632,7 @@ func (m *MessagesCheckHistoryImportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckHistoryImportRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckHistoryImportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25857,7 +25641,7 @@ func (m *MessagesCheckHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ImportHead)
+	tlrt.PutString(b, m.ImportHead)
 	return nil
 }
 
@@ -25933,7 +25717,7 @@ func (m *MessagesInitHistoryImportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInitHistoryImportRequestTypeID)
+	tlrt.PutUint32(b, MessagesInitHistoryImportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25948,7 +25732,7 @@ func (m *MessagesInitHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "messages.initHistoryImport", "file")
 	}
-	b.PutInt(m.MediaCount)
+	tlrt.PutUint32(b, uint32(m.MediaCount))
 	return nil
 }
 
@@ -26034,7 +25818,7 @@ func (m *MessagesUploadImportedMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUploadImportedMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesUploadImportedMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26046,8 +25830,8 @@ func (m *MessagesUploadImportedMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadImportedMedia", "peer")
 	}
-	b.PutLong(m.ImportID)
-	b.PutString(m.FileName)
+	tlrt.PutUint64(b, uint64(m.ImportID))
+	tlrt.PutString(b, m.FileName)
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadImportedMedia", "media")
 	}
@@ -26137,7 +25921,7 @@ func (m *MessagesStartHistoryImportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStartHistoryImportRequestTypeID)
+	tlrt.PutUint32(b, MessagesStartHistoryImportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26149,7 +25933,7 @@ func (m *MessagesStartHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.startHistoryImport", "peer")
 	}
-	b.PutLong(m.ImportID)
+	tlrt.PutUint64(b, uint64(m.ImportID))
 	return nil
 }
 
@@ -26278,7 +26062,7 @@ func (m *MessagesGetExportedChatInvitesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetExportedChatInvitesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetExportedChatInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26288,13 +26072,9 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 3)
-	if m.Revoked {
-		flags.Set(3)
-	}
-	if m.OffsetDate != 0 || m.OffsetLink != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Revoked, 3)
+	flags |= tlrt.Bit(m.OffsetDate != 0 || m.OffsetLink != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "peer")
 	}
@@ -26302,12 +26082,10 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "admin_id")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.OffsetDate)
+		tlrt.PutUint32(b, uint32(m.OffsetDate))
+		tlrt.PutString(b, m.OffsetLink)
 	}
-	if flags.Has(2) {
-		b.PutString(m.OffsetLink)
-	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -26413,7 +26191,7 @@ func (m *MessagesGetExportedChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetExportedChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetExportedChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26425,7 +26203,7 @@ func (m *MessagesGetExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvite", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -26595,7 +26373,7 @@ func (m *MessagesEditExportedChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditExportedChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditExportedChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26605,37 +26383,27 @@ func (m *MessagesEditExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Revoked {
-		flags.Set(2)
-	}
-	if m.ExpireDate != 0 {
-		flags.Set(0)
-	}
-	if m.UsageLimit != 0 {
-		flags.Set(1)
-	}
-	if m.RequestNeeded {
-		flags.Set(3)
-	}
-	if m.Title != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Revoked, 2)
+	flags |= tlrt.Bit(m.ExpireDate != 0, 0)
+	flags |= tlrt.Bit(m.UsageLimit != 0, 1)
+	flags |= tlrt.Bit(m.RequestNeeded, 3)
+	flags |= tlrt.Bit(m.Title != "", 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editExportedChatInvite", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	if flags.Has(0) {
-		b.PutInt(m.ExpireDate)
+		tlrt.PutUint32(b, uint32(m.ExpireDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.UsageLimit)
+		tlrt.PutUint32(b, uint32(m.UsageLimit))
 	}
 	if flags.Has(3) {
 		b.PutBool(m.RequestNeeded)
 	}
 	if flags.Has(4) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -26760,7 +26528,7 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteRevokedExportedChatInvitesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26851,7 +26619,7 @@ func (m *MessagesDeleteExportedChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteExportedChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteExportedChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26863,7 +26631,7 @@ func (m *MessagesDeleteExportedChatInviteRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteExportedChatInvite", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -26943,7 +26711,7 @@ func (m *MessagesGetAdminsWithInvitesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAdminsWithInvitesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAdminsWithInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27077,7 +26845,7 @@ func (m *MessagesGetChatInviteImportersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetChatInviteImportersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetChatInviteImportersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27087,33 +26855,25 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Requested {
-		flags.Set(0)
-	}
-	if m.SubscriptionExpired {
-		flags.Set(3)
-	}
-	if m.Link != "" {
-		flags.Set(1)
-	}
-	if m.Q != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Requested, 0)
+	flags |= tlrt.Bit(m.SubscriptionExpired, 3)
+	flags |= tlrt.Bit(m.Link != "", 1)
+	flags |= tlrt.Bit(m.Q != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Link)
+		tlrt.PutString(b, m.Link)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
-	b.PutInt(m.OffsetDate)
+	tlrt.PutUint32(b, uint32(m.OffsetDate))
 	if err := tlrt.EncodeObject(b, m.OffsetUser); err != nil {
 		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "offset_user")
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -27223,7 +26983,7 @@ func (m *MessagesSetHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetHistoryTTLRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetHistoryTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27235,7 +26995,7 @@ func (m *MessagesSetHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setHistoryTTL", "peer")
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -27310,7 +27070,7 @@ func (m *MessagesCheckHistoryImportPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckHistoryImportPeerRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckHistoryImportPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27392,7 +27152,7 @@ func (m *MessagesSetChatThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetChatThemeRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetChatThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27487,7 +27247,7 @@ func (m *MessagesGetMessageReadParticipantsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessageReadParticipantsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessageReadParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27499,7 +27259,7 @@ func (m *MessagesGetMessageReadParticipantsRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageReadParticipants", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -27582,7 +27342,7 @@ func (m *MessagesGetSearchResultsCalendarRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSearchResultsCalendarRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSearchResultsCalendarRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27592,10 +27352,8 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "peer")
 	}
@@ -27607,8 +27365,10 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "filter")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
 	return nil
 }
 
@@ -27708,7 +27468,7 @@ func (m *MessagesGetSearchResultsPositionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSearchResultsPositionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSearchResultsPositionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27718,10 +27478,8 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "peer")
 	}
@@ -27733,8 +27491,10 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "filter")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -27831,7 +27591,7 @@ func (m *MessagesHideChatJoinRequestRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHideChatJoinRequestRequestTypeID)
+	tlrt.PutUint32(b, MessagesHideChatJoinRequestRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27841,10 +27601,8 @@ func (m *MessagesHideChatJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Approved {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Approved, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.hideChatJoinRequest", "peer")
 	}
@@ -27960,7 +27718,7 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHideAllChatJoinRequestsRequestTypeID)
+	tlrt.PutUint32(b, MessagesHideAllChatJoinRequestsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27970,18 +27728,14 @@ func (m *MessagesHideAllChatJoinRequestsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Approved {
-		flags.Set(0)
-	}
-	if m.Link != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Approved, 0)
+	flags |= tlrt.Bit(m.Link != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.hideAllChatJoinRequests", "peer")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Link)
+		tlrt.PutString(b, m.Link)
 	}
 	return nil
 }
@@ -28101,7 +27855,7 @@ func (m *MessagesToggleNoForwardsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleNoForwardsRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleNoForwardsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28111,16 +27865,14 @@ func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.RequestMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RequestMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleNoForwards", "peer")
 	}
 	b.PutBool(m.Enabled)
 	if flags.Has(0) {
-		b.PutInt(m.RequestMsgID)
+		tlrt.PutUint32(b, uint32(m.RequestMsgID))
 	}
 	return nil
 }
@@ -28212,7 +27964,7 @@ func (m *MessagesSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveDefaultSendAsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveDefaultSendAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28328,7 +28080,7 @@ func (m *MessagesSendReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28338,22 +28090,16 @@ func (m *MessagesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Big {
-		flags.Set(1)
-	}
-	if m.AddToRecent {
-		flags.Set(2)
-	}
-	if len(m.Reaction) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Big, 1)
+	flags |= tlrt.Bit(m.AddToRecent, 2)
+	flags |= tlrt.Bit(len(m.Reaction) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Reaction))
+		tlrt.PutVectorHeader(b, len(m.Reaction))
 		for i := range m.Reaction {
 			if err := tlrt.EncodeObject(b, m.Reaction[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.sendReaction", "reaction")
@@ -28458,7 +28204,7 @@ func (m *MessagesGetMessagesReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessagesReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessagesReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28470,9 +28216,9 @@ func (m *MessagesGetMessagesReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessagesReactions", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -28577,7 +28323,7 @@ func (m *MessagesGetMessageReactionsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessageReactionsListRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessageReactionsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28587,26 +28333,22 @@ func (m *MessagesGetMessageReactionsListRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Reaction != nil {
-		flags.Set(0)
-	}
-	if m.Offset != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Reaction != nil, 0)
+	flags |= tlrt.Bit(m.Offset != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 			return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "reaction")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Offset)
+		tlrt.PutString(b, m.Offset)
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -28759,7 +28501,7 @@ func (m *MessagesSetChatAvailableReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetChatAvailableReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetChatAvailableReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28769,13 +28511,9 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ReactionsLimit != 0 {
-		flags.Set(0)
-	}
-	if m.PaidEnabled {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReactionsLimit != 0, 0)
+	flags |= tlrt.Bit(m.PaidEnabled, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "peer")
 	}
@@ -28783,7 +28521,7 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ReactionsLimit)
+		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
 	}
 	if flags.Has(1) {
 		b.PutBool(m.PaidEnabled)
@@ -28890,8 +28628,11 @@ func (m *MessagesGetAvailableReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAvailableReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetAvailableReactionsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -28899,7 +28640,7 @@ func (m *MessagesGetAvailableReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -28967,7 +28708,7 @@ func (m *MessagesSetDefaultReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetDefaultReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetDefaultReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29121,7 +28862,7 @@ func (m *MessagesTranslateTextRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslateTextRequestTypeID)
+	tlrt.PutUint32(b, MessagesTranslateTextRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29131,38 +28872,30 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Peer != nil || len(m.ID) > 0 {
-		flags.Set(0)
-	}
-	if len(m.Text) > 0 {
-		flags.Set(1)
-	}
-	if m.Tone != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Peer != nil || len(m.ID) > 0, 0)
+	flags |= tlrt.Bit(len(m.Text) > 0, 1)
+	flags |= tlrt.Bit(m.Tone != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.translateText", "peer")
 		}
-	}
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ID))
+		tlrt.PutVectorHeader(b, len(m.ID))
 		for i := range m.ID {
-			b.PutInt(m.ID[i])
+			tlrt.PutUint32(b, uint32(m.ID[i]))
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Text))
+		tlrt.PutVectorHeader(b, len(m.Text))
 		for i := range m.Text {
 			if err := m.Text[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messages.translateText", "text")
 			}
 		}
 	}
-	b.PutString(m.ToLang)
+	tlrt.PutString(b, m.ToLang)
 	if flags.Has(2) {
-		b.PutString(m.Tone)
+		tlrt.PutString(b, m.Tone)
 	}
 	return nil
 }
@@ -29308,7 +29041,7 @@ func (m *MessagesGetUnreadReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetUnreadReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetUnreadReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29318,29 +29051,27 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadReactions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 			return tlrt.EncodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
 		}
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
 	return nil
 }
 
@@ -29473,7 +29204,7 @@ func (m *MessagesReadReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29483,18 +29214,14 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readReactions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
@@ -29593,7 +29320,7 @@ func (m *MessagesSearchSentMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchSentMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchSentMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29602,11 +29329,11 @@ func (m *MessagesSearchSentMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchSentMedia", "filter")
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -29688,8 +29415,11 @@ func (m *MessagesGetAttachMenuBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAttachMenuBotsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetAttachMenuBotsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -29697,7 +29427,7 @@ func (m *MessagesGetAttachMenuBotsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -29763,7 +29493,7 @@ func (m *MessagesGetAttachMenuBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAttachMenuBotRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAttachMenuBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29849,7 +29579,7 @@ func (m *MessagesToggleBotInAttachMenuRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleBotInAttachMenuRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleBotInAttachMenuRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29859,10 +29589,8 @@ func (m *MessagesToggleBotInAttachMenuRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.WriteAllowed {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.WriteAllowed, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleBotInAttachMenu", "bot")
 	}
@@ -30005,7 +29733,7 @@ func (m *MessagesRequestWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30015,34 +29743,16 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13)
-	if m.FromBotMenu {
-		flags.Set(4)
-	}
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.URL != "" {
-		flags.Set(1)
-	}
-	if m.StartParam != "" {
-		flags.Set(3)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(2)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FromBotMenu, 4)
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.URL != "", 1)
+	flags |= tlrt.Bit(m.StartParam != "", 3)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 2)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestWebView", "peer")
 	}
@@ -30050,17 +29760,17 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.requestWebView", "bot")
 	}
 	if flags.Has(1) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(3) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestWebView", "reply_to")
@@ -30202,7 +29912,7 @@ func (m *MessagesProlongWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesProlongWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesProlongWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30212,23 +29922,17 @@ func (m *MessagesProlongWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<13)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.prolongWebView", "peer")
 	}
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.prolongWebView", "bot")
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messages.prolongWebView", "reply_to")
@@ -30393,7 +30097,7 @@ func (m *MessagesRequestSimpleWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestSimpleWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestSimpleWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30403,43 +30107,29 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8)
-	if m.FromSwitchWebview {
-		flags.Set(1)
-	}
-	if m.FromSideMenu {
-		flags.Set(2)
-	}
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.URL != "" {
-		flags.Set(3)
-	}
-	if m.StartParam != "" {
-		flags.Set(4)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FromSwitchWebview, 1)
+	flags |= tlrt.Bit(m.FromSideMenu, 2)
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.URL != "", 3)
+	flags |= tlrt.Bit(m.StartParam != "", 4)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
 	if flags.Has(3) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 
@@ -30554,7 +30244,7 @@ func (m *MessagesSendWebViewResultMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendWebViewResultMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendWebViewResultMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30563,7 +30253,7 @@ func (m *MessagesSendWebViewResultMessageRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.BotQueryID)
+	tlrt.PutString(b, m.BotQueryID)
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendWebViewResultMessage", "result")
 	}
@@ -30647,7 +30337,7 @@ func (m *MessagesSendWebViewDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendWebViewDataRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendWebViewDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30659,9 +30349,9 @@ func (m *MessagesSendWebViewDataRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendWebViewData", "bot")
 	}
-	b.PutLong(m.RandomID)
-	b.PutString(m.ButtonText)
-	b.PutString(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutString(b, m.ButtonText)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -30746,7 +30436,7 @@ func (m *MessagesTranscribeAudioRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranscribeAudioRequestTypeID)
+	tlrt.PutUint32(b, MessagesTranscribeAudioRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30758,7 +30448,7 @@ func (m *MessagesTranscribeAudioRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.transcribeAudio", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -30836,7 +30526,7 @@ func (m *MessagesRateTranscribedAudioRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRateTranscribedAudioRequestTypeID)
+	tlrt.PutUint32(b, MessagesRateTranscribedAudioRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30848,8 +30538,10 @@ func (m *MessagesRateTranscribedAudioRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.rateTranscribedAudio", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.TranscriptionID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
 	b.PutBool(m.Good)
 	return nil
 }
@@ -30931,7 +30623,7 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetCustomEmojiDocumentsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetCustomEmojiDocumentsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30940,9 +30632,9 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.DocumentID))
+	tlrt.PutVectorHeader(b, len(m.DocumentID))
 	for i := range m.DocumentID {
-		b.PutLong(m.DocumentID[i])
+		tlrt.PutUint64(b, uint64(m.DocumentID[i]))
 	}
 	return nil
 }
@@ -31013,8 +30705,11 @@ func (m *MessagesGetEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31022,7 +30717,7 @@ func (m *MessagesGetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -31091,8 +30786,11 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFeaturedEmojiStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFeaturedEmojiStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31100,7 +30798,7 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -31169,7 +30867,7 @@ func (m *MessagesReportReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31181,7 +30879,7 @@ func (m *MessagesReportReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportReaction", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.ReactionPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportReaction", "reaction_peer")
 	}
@@ -31261,8 +30959,12 @@ func (m *MessagesGetTopReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetTopReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesGetTopReactionsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31270,8 +30972,10 @@ func (m *MessagesGetTopReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -31344,8 +31048,12 @@ func (m *MessagesGetRecentReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRecentReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesGetRecentReactionsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31353,8 +31061,10 @@ func (m *MessagesGetRecentReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -31423,8 +31133,8 @@ func (m *MessagesClearRecentReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClearRecentReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesClearRecentReactionsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31495,7 +31205,7 @@ func (m *MessagesGetExtendedMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetExtendedMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetExtendedMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31507,9 +31217,9 @@ func (m *MessagesGetExtendedMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExtendedMedia", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -31584,8 +31294,11 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetDefaultHistoryTTLRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesSetDefaultHistoryTTLRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31593,7 +31306,7 @@ func (m *MessagesSetDefaultHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -31659,8 +31372,8 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDefaultHistoryTTLRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetDefaultHistoryTTLRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31780,7 +31493,7 @@ func (m *MessagesSendBotRequestedPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendBotRequestedPeerRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendBotRequestedPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31790,24 +31503,23 @@ func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MsgID != 0 {
-		flags.Set(0)
-	}
-	if m.WebappReqID != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MsgID != 0, 0)
+	flags |= tlrt.Bit(m.WebappReqID != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(1) {
-		b.PutString(m.WebappReqID)
+		tlrt.PutString(b, m.WebappReqID)
 	}
-	b.PutInt(m.ButtonID)
-	b.PutVectorHeader(len(m.RequestedPeers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequestedPeers)))
 	for i := range m.RequestedPeers {
 		if err := tlrt.EncodeObject(b, m.RequestedPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
@@ -31915,8 +31627,11 @@ func (m *MessagesGetEmojiGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31924,7 +31639,7 @@ func (m *MessagesGetEmojiGroupsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -31992,8 +31707,11 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiStatusGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStatusGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -32001,7 +31719,7 @@ func (m *MessagesGetEmojiStatusGroupsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -32070,8 +31788,11 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -32079,7 +31800,7 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -32149,7 +31870,7 @@ func (m *MessagesSearchCustomEmojiRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchCustomEmojiRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchCustomEmojiRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32158,8 +31879,8 @@ func (m *MessagesSearchCustomEmojiRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -32238,7 +31959,7 @@ func (m *MessagesTogglePeerTranslationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTogglePeerTranslationsRequestTypeID)
+	tlrt.PutUint32(b, MessagesTogglePeerTranslationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32248,10 +31969,8 @@ func (m *MessagesTogglePeerTranslationsRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Disabled {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Disabled, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePeerTranslations", "peer")
 	}
@@ -32333,7 +32052,7 @@ func (m *MessagesGetBotAppRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetBotAppRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetBotAppRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32345,7 +32064,7 @@ func (m *MessagesGetBotAppRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.App); err != nil {
 		return tlrt.EncodeErr(err, "messages.getBotApp", "app")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -32458,7 +32177,7 @@ func (m *MessagesRequestAppWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestAppWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestAppWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32468,22 +32187,12 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<7 | 1<<8)
-	if m.WriteAllowed {
-		flags.Set(0)
-	}
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.StartParam != "" {
-		flags.Set(1)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.WriteAllowed, 0)
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.StartParam != "", 1)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestAppWebView", "peer")
 	}
@@ -32491,14 +32200,14 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.requestAppWebView", "app")
 	}
 	if flags.Has(1) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestAppWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 
@@ -32633,7 +32342,7 @@ func (m *MessagesSetChatWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetChatWallPaperRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetChatWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32643,22 +32352,12 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
-	if m.ForBoth {
-		flags.Set(3)
-	}
-	if m.Revert {
-		flags.Set(4)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(0)
-	}
-	if m.Settings != nil {
-		flags.Set(2)
-	}
-	if m.ID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForBoth, 3)
+	flags |= tlrt.Bit(m.Revert, 4)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 0)
+	flags |= tlrt.Bit(m.Settings != nil, 2)
+	flags |= tlrt.Bit(m.ID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatWallPaper", "peer")
 	}
@@ -32673,7 +32372,7 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ID)
+		tlrt.PutUint32(b, uint32(m.ID))
 	}
 	return nil
 }
@@ -32784,7 +32483,7 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchEmojiStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchEmojiStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32794,12 +32493,10 @@ func (m *MessagesSearchEmojiStickerSetsRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ExcludeFeatured {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutLong(m.Hash)
+	flags |= tlrt.Bit(m.ExcludeFeatured, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -32891,7 +32588,7 @@ func (m *MessagesGetSavedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32901,25 +32598,25 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ExcludePinned {
-		flags.Set(0)
-	}
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExcludePinned, 0)
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedDialogs", "parent_peer")
 		}
 	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSavedDialogs", "offset_peer")
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -33025,7 +32722,7 @@ func (m *MessagesGetSavedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33035,10 +32732,8 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedHistory", "parent_peer")
@@ -33047,13 +32742,15 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSavedHistory", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.Hash))
 	return nil
 }
 
@@ -33208,7 +32905,7 @@ func (m *MessagesDeleteSavedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteSavedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteSavedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33218,16 +32915,10 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
-	if m.MinDate != 0 {
-		flags.Set(2)
-	}
-	if m.MaxDate != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
+	flags |= tlrt.Bit(m.MinDate != 0, 2)
+	flags |= tlrt.Bit(m.MaxDate != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "parent_peer")
@@ -33236,12 +32927,12 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	if flags.Has(2) {
-		b.PutInt(m.MinDate)
+		tlrt.PutUint32(b, uint32(m.MinDate))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.MaxDate)
+		tlrt.PutUint32(b, uint32(m.MaxDate))
 	}
 	return nil
 }
@@ -33343,8 +33034,8 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPinnedSavedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetPinnedSavedDialogsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -33418,7 +33109,7 @@ func (m *MessagesToggleSavedDialogPinRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleSavedDialogPinRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleSavedDialogPinRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33428,10 +33119,8 @@ func (m *MessagesToggleSavedDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleSavedDialogPin", "peer")
 	}
@@ -33517,7 +33206,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderPinnedSavedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderPinnedSavedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33527,11 +33216,12 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Order))
+	flags |= tlrt.Bit(m.Force, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
 	for i := range m.Order {
 		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
@@ -33619,7 +33309,7 @@ func (m *MessagesGetSavedReactionTagsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedReactionTagsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedReactionTagsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33629,16 +33319,14 @@ func (m *MessagesGetSavedReactionTagsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Peer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Peer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedReactionTags", "peer")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -33748,7 +33436,7 @@ func (m *MessagesUpdateSavedReactionTagRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdateSavedReactionTagRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdateSavedReactionTagRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33758,15 +33446,13 @@ func (m *MessagesUpdateSavedReactionTagRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "messages.updateSavedReactionTag", "reaction")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -33858,8 +33544,11 @@ func (m *MessagesGetDefaultTagReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDefaultTagReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetDefaultTagReactionsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -33867,7 +33556,7 @@ func (m *MessagesGetDefaultTagReactionsRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -33937,7 +33626,7 @@ func (m *MessagesGetOutboxReadDateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetOutboxReadDateRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetOutboxReadDateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33949,7 +33638,7 @@ func (m *MessagesGetOutboxReadDateRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getOutboxReadDate", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -34021,8 +33710,11 @@ func (m *MessagesGetQuickRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetQuickRepliesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetQuickRepliesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34030,7 +33722,7 @@ func (m *MessagesGetQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -34098,7 +33790,7 @@ func (m *MessagesReorderQuickRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderQuickRepliesRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderQuickRepliesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34107,9 +33799,9 @@ func (m *MessagesReorderQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -34178,7 +33870,7 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckQuickReplyShortcutRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckQuickReplyShortcutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34187,7 +33879,7 @@ func (m *MessagesCheckQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Shortcut)
+	tlrt.PutString(b, m.Shortcut)
 	return nil
 }
 
@@ -34262,7 +33954,7 @@ func (m *MessagesEditQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditQuickReplyShortcutRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditQuickReplyShortcutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34271,8 +33963,8 @@ func (m *MessagesEditQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutString(m.Shortcut)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
+	tlrt.PutString(b, m.Shortcut)
 	return nil
 }
 
@@ -34348,8 +34040,11 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteQuickReplyShortcutRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesDeleteQuickReplyShortcutRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34357,7 +34052,7 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	return nil
 }
 
@@ -34451,7 +34146,7 @@ func (m *MessagesGetQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetQuickReplyMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetQuickReplyMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34461,18 +34156,18 @@ func (m *MessagesGetQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.ID) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ShortcutID)
+	flags |= tlrt.Bit(len(m.ID) > 0, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ID))
+		tlrt.PutVectorHeader(b, len(m.ID))
 		for i := range m.ID {
-			b.PutInt(m.ID[i])
+			tlrt.PutUint32(b, uint32(m.ID[i]))
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -34562,7 +34257,7 @@ func (m *MessagesSendQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendQuickReplyMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendQuickReplyMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34574,14 +34269,17 @@ func (m *MessagesSendQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendQuickReplyMessages", "peer")
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutVectorHeader(len(m.ID))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutVectorHeader(len(m.RandomID))
+	tlrt.PutVectorHeader(b, len(m.RandomID))
 	for i := range m.RandomID {
-		b.PutLong(m.RandomID[i])
+		tlrt.PutUint64(b, uint64(m.RandomID[i]))
 	}
 	return nil
 }
@@ -34664,7 +34362,7 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteQuickReplyMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteQuickReplyMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34673,10 +34371,13 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutVectorHeader(len(m.ID))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -34748,7 +34449,7 @@ func (m *MessagesToggleDialogFilterTagsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleDialogFilterTagsRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleDialogFilterTagsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34825,8 +34526,12 @@ func (m *MessagesGetMyStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMyStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesGetMyStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34834,8 +34539,10 @@ func (m *MessagesGetMyStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -34906,8 +34613,11 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiStickerGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStickerGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34915,7 +34625,7 @@ func (m *MessagesGetEmojiStickerGroupsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -34984,8 +34694,11 @@ func (m *MessagesGetAvailableEffectsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAvailableEffectsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetAvailableEffectsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34993,7 +34706,7 @@ func (m *MessagesGetAvailableEffectsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -35062,7 +34775,7 @@ func (m *MessagesEditFactCheckRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditFactCheckRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditFactCheckRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35074,7 +34787,7 @@ func (m *MessagesEditFactCheckRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editFactCheck", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.editFactCheck", "text")
 	}
@@ -35162,7 +34875,7 @@ func (m *MessagesDeleteFactCheckRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteFactCheckRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteFactCheckRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35174,7 +34887,7 @@ func (m *MessagesDeleteFactCheckRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteFactCheck", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -35248,7 +34961,7 @@ func (m *MessagesGetFactCheckRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFactCheckRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFactCheckRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35260,9 +34973,9 @@ func (m *MessagesGetFactCheckRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getFactCheck", "peer")
 	}
-	b.PutVectorHeader(len(m.MsgID))
+	tlrt.PutVectorHeader(b, len(m.MsgID))
 	for i := range m.MsgID {
-		b.PutInt(m.MsgID[i])
+		tlrt.PutUint32(b, uint32(m.MsgID[i]))
 	}
 	return nil
 }
@@ -35375,7 +35088,7 @@ func (m *MessagesRequestMainWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestMainWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestMainWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35385,19 +35098,11 @@ func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8)
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.StartParam != "" {
-		flags.Set(1)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.StartParam != "", 1)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestMainWebView", "peer")
 	}
@@ -35405,14 +35110,14 @@ func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.requestMainWebView", "bot")
 	}
 	if flags.Has(1) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestMainWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 
@@ -35523,7 +35228,7 @@ func (m *MessagesSendPaidReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendPaidReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendPaidReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35533,16 +35238,16 @@ func (m *MessagesSendPaidReactionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Private != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Private != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendPaidReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Count)
-	b.PutLong(m.RandomID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Private); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendPaidReaction", "private")
@@ -35643,7 +35348,7 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTogglePaidReactionPrivacyRequestTypeID)
+	tlrt.PutUint32(b, MessagesTogglePaidReactionPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35655,7 +35360,7 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Private); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "private")
 	}
@@ -35733,8 +35438,8 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPaidReactionPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetPaidReactionPrivacyRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -35805,7 +35510,7 @@ func (m *MessagesViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesViewSponsoredMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesViewSponsoredMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35814,7 +35519,7 @@ func (m *MessagesViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.RandomID)
+	tlrt.PutBytes(b, m.RandomID)
 	return nil
 }
 
@@ -35891,7 +35596,7 @@ func (m *MessagesClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClickSponsoredMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesClickSponsoredMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35901,14 +35606,10 @@ func (m *MessagesClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Media {
-		flags.Set(0)
-	}
-	if m.Fullscreen {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.RandomID)
+	flags |= tlrt.Bit(m.Media, 0)
+	flags |= tlrt.Bit(m.Fullscreen, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.RandomID)
 	return nil
 }
 
@@ -35993,7 +35694,7 @@ func (m *MessagesReportSponsoredMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportSponsoredMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportSponsoredMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36002,8 +35703,8 @@ func (m *MessagesReportSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.RandomID)
-	b.PutBytes(m.Option)
+	tlrt.PutBytes(b, m.RandomID)
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -36105,7 +35806,7 @@ func (m *MessagesGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSponsoredMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSponsoredMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36115,15 +35816,13 @@ func (m *MessagesGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSponsoredMessages", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	return nil
 }
@@ -36239,7 +35938,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavePreparedInlineMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesSavePreparedInlineMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36249,10 +35948,8 @@ func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.PeerTypes) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.PeerTypes) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "result")
 	}
@@ -36260,7 +35957,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) err
 		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.PeerTypes))
+		tlrt.PutVectorHeader(b, len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
@@ -36362,7 +36059,7 @@ func (m *MessagesGetPreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPreparedInlineMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPreparedInlineMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36374,7 +36071,7 @@ func (m *MessagesGetPreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPreparedInlineMessage", "bot")
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	return nil
 }
 
@@ -36460,7 +36157,7 @@ func (m *MessagesSearchStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36470,19 +36167,19 @@ func (m *MessagesSearchStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Emojis {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutString(m.Emoticon)
-	b.PutVectorHeader(len(m.LangCode))
+	flags |= tlrt.Bit(m.Emojis, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutVectorHeader(b, len(m.LangCode))
 	for i := range m.LangCode {
-		b.PutString(m.LangCode[i])
+		tlrt.PutString(b, m.LangCode[i])
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
 	return nil
 }
 
@@ -36583,7 +36280,7 @@ func (m *MessagesReportMessagesDeliveryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportMessagesDeliveryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportMessagesDeliveryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36593,16 +36290,14 @@ func (m *MessagesReportMessagesDeliveryRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Push {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Push, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportMessagesDelivery", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -36690,7 +36385,7 @@ func (m *MessagesGetSavedDialogsByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedDialogsByIDRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedDialogsByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36700,16 +36395,14 @@ func (m *MessagesGetSavedDialogsByIDRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
 		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "ids")
@@ -36799,7 +36492,7 @@ func (m *MessagesReadSavedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadSavedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadSavedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36814,7 +36507,7 @@ func (m *MessagesReadSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readSavedHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -36895,7 +36588,7 @@ func (m *MessagesToggleTodoCompletedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleTodoCompletedRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleTodoCompletedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36907,14 +36600,17 @@ func (m *MessagesToggleTodoCompletedRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleTodoCompleted", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.Completed))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Completed)))
 	for i := range m.Completed {
-		b.PutInt(m.Completed[i])
+		tlrt.PutUint32(b, uint32(m.Completed[i]))
 	}
-	b.PutVectorHeader(len(m.Incompleted))
+	tlrt.PutVectorHeader(b, len(m.Incompleted))
 	for i := range m.Incompleted {
-		b.PutInt(m.Incompleted[i])
+		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
 	}
 	return nil
 }
@@ -36996,7 +36692,7 @@ func (m *MessagesAppendTodoListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAppendTodoListRequestTypeID)
+	tlrt.PutUint32(b, MessagesAppendTodoListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37008,8 +36704,11 @@ func (m *MessagesAppendTodoListRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.appendTodoList", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.List))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.List)))
 	for i := range m.List {
 		if err := m.List[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.appendTodoList", "list")
@@ -37146,7 +36845,7 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleSuggestedPostApprovalRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleSuggestedPostApprovalRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37156,25 +36855,19 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Reject {
-		flags.Set(1)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(0)
-	}
-	if m.RejectComment != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Reject, 1)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 0)
+	flags |= tlrt.Bit(m.RejectComment != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(2) {
-		b.PutString(m.RejectComment)
+		tlrt.PutString(b, m.RejectComment)
 	}
 	return nil
 }
@@ -37308,7 +37001,7 @@ func (m *MessagesGetForumTopicsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetForumTopicsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetForumTopicsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37318,20 +37011,20 @@ func (m *MessagesGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Q != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getForumTopics", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetTopic)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetTopic))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
 	return nil
 }
 
@@ -37436,7 +37129,7 @@ func (m *MessagesGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetForumTopicsByIDRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetForumTopicsByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37448,9 +37141,9 @@ func (m *MessagesGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getForumTopicsByID", "peer")
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
-		b.PutInt(m.Topics[i])
+		tlrt.PutUint32(b, uint32(m.Topics[i]))
 	}
 	return nil
 }
@@ -37611,7 +37304,7 @@ func (m *MessagesEditForumTopicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditForumTopicRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditForumTopicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37621,28 +37314,20 @@ func (m *MessagesEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Closed, 2)
+	flags |= tlrt.Bit(m.Hidden, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editForumTopic", "peer")
 	}
-	b.PutInt(m.TopicID)
+	tlrt.PutUint32(b, uint32(m.TopicID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
 	if flags.Has(2) {
 		b.PutBool(m.Closed)
@@ -37770,7 +37455,7 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdatePinnedForumTopicRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdatePinnedForumTopicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37782,7 +37467,7 @@ func (m *MessagesUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.updatePinnedForumTopic", "peer")
 	}
-	b.PutInt(m.TopicID)
+	tlrt.PutUint32(b, uint32(m.TopicID))
 	b.PutBool(m.Pinned)
 	return nil
 }
@@ -37864,7 +37549,7 @@ func (m *MessagesReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderPinnedForumTopicsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderPinnedForumTopicsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37874,16 +37559,14 @@ func (m *MessagesReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Force, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reorderPinnedForumTopics", "peer")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -38017,7 +37700,7 @@ func (m *MessagesCreateForumTopicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCreateForumTopicRequestTypeID)
+	tlrt.PutUint32(b, MessagesCreateForumTopicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38027,30 +37710,22 @@ func (m *MessagesCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4)
-	if m.TitleMissing {
-		flags.Set(4)
-	}
-	if m.IconColor != 0 {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(3)
-	}
-	if m.SendAs != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TitleMissing, 4)
+	flags |= tlrt.Bit(m.IconColor != 0, 0)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 3)
+	flags |= tlrt.Bit(m.SendAs != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.createForumTopic", "peer")
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutInt(m.IconColor)
+		tlrt.PutUint32(b, uint32(m.IconColor))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.createForumTopic", "send_as")
@@ -38169,7 +37844,7 @@ func (m *MessagesDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteTopicHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteTopicHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38181,7 +37856,7 @@ func (m *MessagesDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteTopicHistory", "peer")
 	}
-	b.PutInt(m.TopMsgID)
+	tlrt.PutUint32(b, uint32(m.TopMsgID))
 	return nil
 }
 
@@ -38251,8 +37926,8 @@ func (m *MessagesGetEmojiGameInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiGameInfoRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, MessagesGetEmojiGameInfoRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -38368,7 +38043,7 @@ func (m *MessagesSummarizeTextRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSummarizeTextRequestTypeID)
+	tlrt.PutUint32(b, MessagesSummarizeTextRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38378,22 +38053,18 @@ func (m *MessagesSummarizeTextRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ToLang != "" {
-		flags.Set(0)
-	}
-	if m.Tone != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ToLang != "", 0)
+	flags |= tlrt.Bit(m.Tone != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.summarizeText", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
-		b.PutString(m.ToLang)
+		tlrt.PutString(b, m.ToLang)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Tone)
+		tlrt.PutString(b, m.Tone)
 	}
 	return nil
 }
@@ -38497,7 +38168,7 @@ func (m *MessagesEditChatCreatorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatCreatorRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatCreatorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38596,7 +38267,7 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38682,7 +38353,7 @@ func (m *MessagesEditChatParticipantRankRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatParticipantRankRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatParticipantRankRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38697,7 +38368,7 @@ func (m *MessagesEditChatParticipantRankRequest) EncodeBare(b *bin.Buffer) error
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatParticipantRank", "participant")
 	}
-	b.PutString(m.Rank)
+	tlrt.PutString(b, m.Rank)
 	return nil
 }
 
@@ -38777,7 +38448,7 @@ func (m *MessagesDeclineURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeclineURLAuthRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeclineURLAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38786,7 +38457,7 @@ func (m *MessagesDeclineURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -38861,7 +38532,7 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckURLAuthMatchCodeRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckURLAuthMatchCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38870,8 +38541,8 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.MatchCode)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.MatchCode)
 	return nil
 }
 
@@ -38980,7 +38651,7 @@ func (m *MessagesComposeMessageWithAIRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposeMessageWithAIRequestTypeID)
+	tlrt.PutUint32(b, MessagesComposeMessageWithAIRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38990,24 +38661,16 @@ func (m *MessagesComposeMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Proofread {
-		flags.Set(0)
-	}
-	if m.Emojify {
-		flags.Set(3)
-	}
-	if m.TranslateToLang != "" {
-		flags.Set(1)
-	}
-	if m.Tone != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Proofread, 0)
+	flags |= tlrt.Bit(m.Emojify, 3)
+	flags |= tlrt.Bit(m.TranslateToLang != "", 1)
+	flags |= tlrt.Bit(m.Tone != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "text")
 	}
 	if flags.Has(1) {
-		b.PutString(m.TranslateToLang)
+		tlrt.PutString(b, m.TranslateToLang)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
@@ -39114,7 +38777,7 @@ func (m *MessagesReportReadMetricsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportReadMetricsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportReadMetricsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39126,7 +38789,7 @@ func (m *MessagesReportReadMetricsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportReadMetrics", "peer")
 	}
-	b.PutVectorHeader(len(m.Metrics))
+	tlrt.PutVectorHeader(b, len(m.Metrics))
 	for i := range m.Metrics {
 		if err := m.Metrics[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.reportReadMetrics", "metrics")
@@ -39207,7 +38870,7 @@ func (m *MessagesReportMusicListenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportMusicListenRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportMusicListenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39219,7 +38882,7 @@ func (m *MessagesReportMusicListenRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportMusicListen", "id")
 	}
-	b.PutInt(m.ListenedDuration)
+	tlrt.PutUint32(b, uint32(m.ListenedDuration))
 	return nil
 }
 
@@ -39299,7 +38962,7 @@ func (m *MessagesAddPollAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAddPollAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesAddPollAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39311,7 +38974,7 @@ func (m *MessagesAddPollAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.addPollAnswer", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
 		return tlrt.EncodeErr(err, "messages.addPollAnswer", "answer")
 	}
@@ -39397,7 +39060,7 @@ func (m *MessagesDeletePollAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeletePollAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeletePollAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39409,8 +39072,8 @@ func (m *MessagesDeletePollAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deletePollAnswer", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutBytes(m.Option)
+	tlrt.PutUint32(b, uint32(m.MsgID))
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -39524,7 +39187,7 @@ func (m *MessagesGetUnreadPollVotesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetUnreadPollVotesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetUnreadPollVotesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39534,21 +39197,21 @@ func (m *MessagesGetUnreadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadPollVotes", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
 	return nil
 }
 
@@ -39673,7 +39336,7 @@ func (m *MessagesReadPollVotesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadPollVotesRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadPollVotesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39683,15 +39346,13 @@ func (m *MessagesReadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readPollVotes", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	return nil
 }
@@ -39780,7 +39441,7 @@ func (m *MessagesSetBotGuestChatResultRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotGuestChatResultRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotGuestChatResultRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39789,7 +39450,7 @@ func (m *MessagesSetBotGuestChatResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.setBotGuestChatResult", "result")
 	}
@@ -39873,7 +39534,7 @@ func (m *MessagesDeleteParticipantReactionsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteParticipantReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteParticipantReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39964,7 +39625,7 @@ func (m *MessagesDeleteParticipantReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteParticipantReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteParticipantReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39976,7 +39637,7 @@ func (m *MessagesDeleteParticipantReactionRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "participant")
 	}
@@ -40061,7 +39722,7 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPersonalChannelHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPersonalChannelHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40073,10 +39734,12 @@ func (m *MessagesGetPersonalChannelHistoryRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPersonalChannelHistory", "user_id")
 	}
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
 	return nil
 }
 
@@ -40159,7 +39822,7 @@ func (m *MessagesGetRichMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRichMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRichMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40171,7 +39834,7 @@ func (m *MessagesGetRichMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getRichMessage", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -40314,7 +39977,7 @@ func (m *MessagesTranslateRichMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslateRichMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesTranslateRichMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40324,38 +39987,30 @@ func (m *MessagesTranslateRichMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Peer != nil || len(m.ID) > 0 {
-		flags.Set(0)
-	}
-	if len(m.Text) > 0 {
-		flags.Set(1)
-	}
-	if m.Tone != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Peer != nil || len(m.ID) > 0, 0)
+	flags |= tlrt.Bit(len(m.Text) > 0, 1)
+	flags |= tlrt.Bit(m.Tone != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.translateRichMessage", "peer")
 		}
-	}
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ID))
+		tlrt.PutVectorHeader(b, len(m.ID))
 		for i := range m.ID {
-			b.PutInt(m.ID[i])
+			tlrt.PutUint32(b, uint32(m.ID[i]))
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Text))
+		tlrt.PutVectorHeader(b, len(m.Text))
 		for i := range m.Text {
 			if err := tlrt.EncodeObject(b, m.Text[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.translateRichMessage", "text")
 			}
 		}
 	}
-	b.PutString(m.ToLang)
+	tlrt.PutString(b, m.ToLang)
 	if flags.Has(2) {
-		b.PutString(m.Tone)
+		tlrt.PutString(b, m.Tone)
 	}
 	return nil
 }
@@ -40502,7 +40157,7 @@ func (m *MessagesComposeRichMessageWithAIRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposeRichMessageWithAIRequestTypeID)
+	tlrt.PutUint32(b, MessagesComposeRichMessageWithAIRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40512,29 +40167,19 @@ func (m *MessagesComposeRichMessageWithAIRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
-	if m.Proofread {
-		flags.Set(0)
-	}
-	if m.Emojify {
-		flags.Set(3)
-	}
-	if m.Text != nil {
-		flags.Set(4)
-	}
-	if m.TranslateToLang != "" {
-		flags.Set(1)
-	}
-	if m.Tone != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Proofread, 0)
+	flags |= tlrt.Bit(m.Emojify, 3)
+	flags |= tlrt.Bit(m.Text != nil, 4)
+	flags |= tlrt.Bit(m.TranslateToLang != "", 1)
+	flags |= tlrt.Bit(m.Tone != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Text); err != nil {
 			return tlrt.EncodeErr(err, "messages.composeRichMessageWithAI", "text")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.TranslateToLang)
+		tlrt.PutString(b, m.TranslateToLang)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
@@ -40645,7 +40290,7 @@ func (m *MessagesRequestChatJoinWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestChatJoinWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestChatJoinWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40655,17 +40300,17 @@ func (m *MessagesRequestChatJoinWebViewRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestChatJoinWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 

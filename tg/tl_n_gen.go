@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -77,8 +78,8 @@ func (m *NotificationSoundDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundDefaultTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, NotificationSoundDefaultTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -140,8 +141,8 @@ func (m *NotificationSoundNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundNoneTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, NotificationSoundNoneTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -207,7 +208,7 @@ func (m *NotificationSoundLocal) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundLocalTypeID)
+	tlrt.PutUint32(b, NotificationSoundLocalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -216,8 +217,8 @@ func (m *NotificationSoundLocal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Data)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -286,8 +287,11 @@ func (m *NotificationSoundRingtone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundRingtoneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, NotificationSoundRingtoneTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -295,7 +299,7 @@ func (m *NotificationSoundRingtone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -398,7 +402,7 @@ func (m *NotifyPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyPeerTypeID)
+	tlrt.PutUint32(b, NotifyPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -470,8 +474,8 @@ func (m *NotifyUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyUsersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, NotifyUsersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -532,8 +536,8 @@ func (m *NotifyChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyChatsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, NotifyChatsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -594,8 +598,8 @@ func (m *NotifyBroadcasts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyBroadcastsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, NotifyBroadcastsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -659,7 +663,7 @@ func (m *NotifyForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyForumTopicTypeID)
+	tlrt.PutUint32(b, NotifyForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -671,7 +675,7 @@ func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "notifyForumTopic", "peer")
 	}
-	b.PutInt(m.TopMsgID)
+	tlrt.PutUint32(b, uint32(m.TopMsgID))
 	return nil
 }
 
@@ -737,8 +741,11 @@ func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyCommunityTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, NotifyCommunityTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -746,7 +753,7 @@ func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.CommunityID)
+	tlrt.PutUint64(b, uint64(m.CommunityID))
 	return nil
 }
 
@@ -806,7 +813,7 @@ func (m *NearestDC) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NearestDCTypeID)
+	tlrt.PutUint32(b, NearestDCTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -815,9 +822,11 @@ func (m *NearestDC) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Country)
-	b.PutInt(m.ThisDC)
-	b.PutInt(m.NearestDC)
+	tlrt.PutString(b, m.Country)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.NearestDC))
 	return nil
 }
 
@@ -883,8 +892,8 @@ func (m *Null) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NullTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, NullTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -154,8 +155,8 @@ func (m *PageBlockUnsupported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockUnsupportedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PageBlockUnsupportedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -218,7 +219,7 @@ func (m *PageBlockTitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockTitleTypeID)
+	tlrt.PutUint32(b, PageBlockTitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -297,7 +298,7 @@ func (m *PageBlockSubtitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockSubtitleTypeID)
+	tlrt.PutUint32(b, PageBlockSubtitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -378,7 +379,7 @@ func (m *PageBlockAuthorDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockAuthorDateTypeID)
+	tlrt.PutUint32(b, PageBlockAuthorDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -390,7 +391,7 @@ func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Author); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockAuthorDate", "author")
 	}
-	b.PutInt(m.PublishedDate)
+	tlrt.PutUint32(b, uint32(m.PublishedDate))
 	return nil
 }
 
@@ -461,7 +462,7 @@ func (m *PageBlockHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeaderTypeID)
+	tlrt.PutUint32(b, PageBlockHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -540,7 +541,7 @@ func (m *PageBlockSubheader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockSubheaderTypeID)
+	tlrt.PutUint32(b, PageBlockSubheaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -619,7 +620,7 @@ func (m *PageBlockParagraph) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockParagraphTypeID)
+	tlrt.PutUint32(b, PageBlockParagraphTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -700,7 +701,7 @@ func (m *PageBlockPreformatted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockPreformattedTypeID)
+	tlrt.PutUint32(b, PageBlockPreformattedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -712,7 +713,7 @@ func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockPreformatted", "text")
 	}
-	b.PutString(m.Language)
+	tlrt.PutString(b, m.Language)
 	return nil
 }
 
@@ -783,7 +784,7 @@ func (m *PageBlockFooter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockFooterTypeID)
+	tlrt.PutUint32(b, PageBlockFooterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -860,8 +861,8 @@ func (m *PageBlockDivider) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockDividerTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PageBlockDividerTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -924,7 +925,7 @@ func (m *PageBlockAnchor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockAnchorTypeID)
+	tlrt.PutUint32(b, PageBlockAnchorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -933,7 +934,7 @@ func (m *PageBlockAnchor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -998,7 +999,7 @@ func (m *PageBlockList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockListTypeID)
+	tlrt.PutUint32(b, PageBlockListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1007,7 +1008,7 @@ func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Items))
+	tlrt.PutVectorHeader(b, len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockList", "items")
@@ -1081,7 +1082,7 @@ func (m *PageBlockBlockquote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockBlockquoteTypeID)
+	tlrt.PutUint32(b, PageBlockBlockquoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1167,7 +1168,7 @@ func (m *PageBlockPullquote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockPullquoteTypeID)
+	tlrt.PutUint32(b, PageBlockPullquoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1304,7 +1305,7 @@ func (m *PageBlockPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockPhotoTypeID)
+	tlrt.PutUint32(b, PageBlockPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1314,22 +1315,18 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.URL != "" || m.WebpageID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.PhotoID)
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.URL != "" || m.WebpageID != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PhotoID))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if flags.Has(0) {
-		b.PutString(m.URL)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.WebpageID)
+		tlrt.PutString(b, m.URL)
+		tlrt.PutUint64(b, uint64(m.WebpageID))
 	}
 	return nil
 }
@@ -1429,7 +1426,7 @@ func (m *PageBlockVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockVideoTypeID)
+	tlrt.PutUint32(b, PageBlockVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1439,17 +1436,13 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Autoplay {
-		flags.Set(0)
-	}
-	if m.Loop {
-		flags.Set(1)
-	}
-	if m.Spoiler {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.VideoID)
+	flags |= tlrt.Bit(m.Autoplay, 0)
+	flags |= tlrt.Bit(m.Loop, 1)
+	flags |= tlrt.Bit(m.Spoiler, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.VideoID))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockVideo", "caption")
 	}
@@ -1534,7 +1527,7 @@ func (m *PageBlockCover) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockCoverTypeID)
+	tlrt.PutUint32(b, PageBlockCoverTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1724,7 +1717,7 @@ func (m *PageBlockEmbed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockEmbedTypeID)
+	tlrt.PutUint32(b, PageBlockEmbedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1734,39 +1727,27 @@ func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.FullWidth {
-		flags.Set(0)
-	}
-	if m.AllowScrolling {
-		flags.Set(3)
-	}
-	if m.URL != "" {
-		flags.Set(1)
-	}
-	if m.Html != "" {
-		flags.Set(2)
-	}
-	if m.PosterPhotoID != 0 {
-		flags.Set(4)
-	}
-	if m.W != 0 || m.H != 0 {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FullWidth, 0)
+	flags |= tlrt.Bit(m.AllowScrolling, 3)
+	flags |= tlrt.Bit(m.URL != "", 1)
+	flags |= tlrt.Bit(m.Html != "", 2)
+	flags |= tlrt.Bit(m.PosterPhotoID != 0, 4)
+	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Html)
+		tlrt.PutString(b, m.Html)
 	}
 	if flags.Has(4) {
-		b.PutLong(m.PosterPhotoID)
+		tlrt.PutUint64(b, uint64(m.PosterPhotoID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.W)
-	}
-	if flags.Has(5) {
-		b.PutInt(m.H)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.W))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
 	}
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockEmbed", "caption")
@@ -1893,7 +1874,7 @@ func (m *PageBlockEmbedPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockEmbedPostTypeID)
+	tlrt.PutUint32(b, PageBlockEmbedPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1902,12 +1883,17 @@ func (m *PageBlockEmbedPost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.WebpageID)
-	b.PutLong(m.AuthorPhotoID)
-	b.PutString(m.Author)
-	b.PutInt(m.Date)
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutString(b, m.URL)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.WebpageID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AuthorPhotoID))
+	tlrt.PutString(b, m.Author)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockEmbedPost", "blocks")
@@ -2007,7 +1993,7 @@ func (m *PageBlockCollage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockCollageTypeID)
+	tlrt.PutUint32(b, PageBlockCollageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2016,7 +2002,7 @@ func (m *PageBlockCollage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Items))
+	tlrt.PutVectorHeader(b, len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockCollage", "items")
@@ -2101,7 +2087,7 @@ func (m *PageBlockSlideshow) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockSlideshowTypeID)
+	tlrt.PutUint32(b, PageBlockSlideshowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2110,7 +2096,7 @@ func (m *PageBlockSlideshow) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Items))
+	tlrt.PutVectorHeader(b, len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockSlideshow", "items")
@@ -2193,7 +2179,7 @@ func (m *PageBlockChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockChannelTypeID)
+	tlrt.PutUint32(b, PageBlockChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2273,7 +2259,7 @@ func (m *PageBlockAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockAudioTypeID)
+	tlrt.PutUint32(b, PageBlockAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2282,7 +2268,7 @@ func (m *PageBlockAudio) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.AudioID)
+	tlrt.PutUint64(b, uint64(m.AudioID))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockAudio", "caption")
 	}
@@ -2360,7 +2346,7 @@ func (m *PageBlockKicker) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockKickerTypeID)
+	tlrt.PutUint32(b, PageBlockKickerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2445,7 +2431,7 @@ func (m *PageBlockTable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockTableTypeID)
+	tlrt.PutUint32(b, PageBlockTableTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2455,17 +2441,13 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Bordered {
-		flags.Set(0)
-	}
-	if m.Striped {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Bordered, 0)
+	flags |= tlrt.Bit(m.Striped, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Title); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockTable", "title")
 	}
-	b.PutVectorHeader(len(m.Rows))
+	tlrt.PutVectorHeader(b, len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockTable", "rows")
@@ -2599,7 +2581,7 @@ func (m *PageBlockOrderedList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockOrderedListTypeID)
+	tlrt.PutUint32(b, PageBlockOrderedListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2609,27 +2591,24 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Reversed {
-		flags.Set(2)
-	}
-	if m.Start != 0 {
-		flags.Set(0)
-	}
-	if m.Type != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Items))
+	flags |= tlrt.Bit(m.Reversed, 2)
+	flags |= tlrt.Bit(m.Start != 0, 0)
+	flags |= tlrt.Bit(m.Type != "", 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Items)))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockOrderedList", "items")
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Start)
+		tlrt.PutUint32(b, uint32(m.Start))
 	}
 	if flags.Has(1) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	return nil
 }
@@ -2727,7 +2706,7 @@ func (m *PageBlockDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockDetailsTypeID)
+	tlrt.PutUint32(b, PageBlockDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2737,11 +2716,12 @@ func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Open {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	flags |= tlrt.Bit(m.Open, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockDetails", "blocks")
@@ -2831,7 +2811,7 @@ func (m *PageBlockRelatedArticles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockRelatedArticlesTypeID)
+	tlrt.PutUint32(b, PageBlockRelatedArticlesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2843,7 +2823,7 @@ func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Title); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	b.PutVectorHeader(len(m.Articles))
+	tlrt.PutVectorHeader(b, len(m.Articles))
 	for i := range m.Articles {
 		if err := m.Articles[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "articles")
@@ -2924,7 +2904,7 @@ func (m *PageBlockMap) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockMapTypeID)
+	tlrt.PutUint32(b, PageBlockMapTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2936,9 +2916,11 @@ func (m *PageBlockMap) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockMap", "geo")
 	}
-	b.PutInt(m.Zoom)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Zoom))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockMap", "caption")
 	}
@@ -3025,7 +3007,7 @@ func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading1TypeID)
+	tlrt.PutUint32(b, PageBlockHeading1TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3104,7 +3086,7 @@ func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading2TypeID)
+	tlrt.PutUint32(b, PageBlockHeading2TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3183,7 +3165,7 @@ func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading3TypeID)
+	tlrt.PutUint32(b, PageBlockHeading3TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3262,7 +3244,7 @@ func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading4TypeID)
+	tlrt.PutUint32(b, PageBlockHeading4TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3341,7 +3323,7 @@ func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading5TypeID)
+	tlrt.PutUint32(b, PageBlockHeading5TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3420,7 +3402,7 @@ func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading6TypeID)
+	tlrt.PutUint32(b, PageBlockHeading6TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3499,7 +3481,7 @@ func (m *PageBlockMath) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockMathTypeID)
+	tlrt.PutUint32(b, PageBlockMathTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3508,7 +3490,7 @@ func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Source)
+	tlrt.PutString(b, m.Source)
 	return nil
 }
 
@@ -3573,7 +3555,7 @@ func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockThinkingTypeID)
+	tlrt.PutUint32(b, PageBlockThinkingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3657,7 +3639,7 @@ func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPageBlockMapTypeID)
+	tlrt.PutUint32(b, InputPageBlockMapTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3669,9 +3651,11 @@ func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "inputPageBlockMap", "geo")
 	}
-	b.PutInt(m.Zoom)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Zoom))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPageBlockMap", "caption")
 	}
@@ -3760,7 +3744,7 @@ func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockBlockquoteBlocksTypeID)
+	tlrt.PutUint32(b, PageBlockBlockquoteBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3769,7 +3753,7 @@ func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutVectorHeader(b, len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
@@ -3888,7 +3872,7 @@ func (m *PageListItemText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListItemTextTypeID)
+	tlrt.PutUint32(b, PageListItemTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3898,13 +3882,9 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListItemText", "text")
 	}
@@ -3989,7 +3969,7 @@ func (m *PageListItemBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListItemBlocksTypeID)
+	tlrt.PutUint32(b, PageListItemBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3999,14 +3979,13 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageListItemBlocks", "blocks")
@@ -4194,7 +4173,7 @@ func (m *PageListOrderedItemText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListOrderedItemTextTypeID)
+	tlrt.PutUint32(b, PageListOrderedItemTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4204,33 +4183,23 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
-	if m.Num != "" {
-		flags.Set(2)
-	}
-	if m.Value != 0 {
-		flags.Set(3)
-	}
-	if m.Type != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
+	flags |= tlrt.Bit(m.Num != "", 2)
+	flags |= tlrt.Bit(m.Value != 0, 3)
+	flags |= tlrt.Bit(m.Type != "", 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.Num)
+		tlrt.PutString(b, m.Num)
 	}
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListOrderedItemText", "text")
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Value)
+		tlrt.PutUint32(b, uint32(m.Value))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	return nil
 }
@@ -4402,7 +4371,7 @@ func (m *PageListOrderedItemBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListOrderedItemBlocksTypeID)
+	tlrt.PutUint32(b, PageListOrderedItemBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4412,36 +4381,26 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
-	if m.Num != "" {
-		flags.Set(2)
-	}
-	if m.Value != 0 {
-		flags.Set(3)
-	}
-	if m.Type != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
+	flags |= tlrt.Bit(m.Num != "", 2)
+	flags |= tlrt.Bit(m.Value != 0, 3)
+	flags |= tlrt.Bit(m.Type != "", 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.Num)
+		tlrt.PutString(b, m.Num)
 	}
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutVectorHeader(b, len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageListOrderedItemBlocks", "blocks")
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Value)
+		tlrt.PutUint32(b, uint32(m.Value))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	return nil
 }
@@ -4582,8 +4541,8 @@ func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaidReactionPrivacyDefaultTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaidReactionPrivacyDefaultTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4646,8 +4605,8 @@ func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaidReactionPrivacyAnonymousTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaidReactionPrivacyAnonymousTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4711,7 +4670,7 @@ func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaidReactionPrivacyPeerTypeID)
+	tlrt.PutUint32(b, PaidReactionPrivacyPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4820,8 +4779,8 @@ func (m *PasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PasswordKdfAlgoUnknownTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PasswordKdfAlgoUnknownTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4896,7 +4855,7 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Enco
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID)
+	tlrt.PutUint32(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4905,10 +4864,10 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Enco
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Salt1)
-	b.PutBytes(m.Salt2)
-	b.PutInt(m.G)
-	b.PutBytes(m.P)
+	tlrt.PutBytes(b, m.Salt1)
+	tlrt.PutBytes(b, m.Salt2)
+	tlrt.PutUint32(b, uint32(m.G))
+	tlrt.PutBytes(b, m.P)
 	return nil
 }
 
@@ -5018,8 +4977,11 @@ func (m *PeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PeerUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5027,7 +4989,7 @@ func (m *PeerUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -5087,8 +5049,11 @@ func (m *PeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PeerChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5096,7 +5061,7 @@ func (m *PeerChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -5156,8 +5121,11 @@ func (m *PeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PeerChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5165,7 +5133,7 @@ func (m *PeerChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	return nil
 }
 
@@ -5308,7 +5276,7 @@ func (m *PeerColor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerColorTypeID)
+	tlrt.PutUint32(b, PeerColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5318,18 +5286,14 @@ func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Color != 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Color != 0, 0)
+	flags |= tlrt.Bit(m.BackgroundEmojiID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
 	if flags.Has(1) {
-		b.PutLong(m.BackgroundEmojiID)
+		tlrt.PutUint64(b, uint64(m.BackgroundEmojiID))
 	}
 	return nil
 }
@@ -5464,7 +5428,7 @@ func (m *PeerColorCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerColorCollectibleTypeID)
+	tlrt.PutUint32(b, PeerColorCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5474,28 +5438,27 @@ func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.DarkAccentColor != 0 {
-		flags.Set(0)
-	}
-	if len(m.DarkColors) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CollectibleID)
-	b.PutLong(m.GiftEmojiID)
-	b.PutLong(m.BackgroundEmojiID)
-	b.PutInt(m.AccentColor)
-	b.PutVectorHeader(len(m.Colors))
+	flags |= tlrt.Bit(m.DarkAccentColor != 0, 0)
+	flags |= tlrt.Bit(len(m.DarkColors) > 0, 1)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CollectibleID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.GiftEmojiID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.BackgroundEmojiID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.AccentColor))
+	binary.LittleEndian.PutUint32(w[32:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[36:], uint32(len(m.Colors)))
 	for i := range m.Colors {
-		b.PutInt(m.Colors[i])
+		tlrt.PutUint32(b, uint32(m.Colors[i]))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.DarkAccentColor)
+		tlrt.PutUint32(b, uint32(m.DarkAccentColor))
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.DarkColors))
+		tlrt.PutVectorHeader(b, len(m.DarkColors))
 		for i := range m.DarkColors {
-			b.PutInt(m.DarkColors[i])
+			tlrt.PutUint32(b, uint32(m.DarkColors[i]))
 		}
 	}
 	return nil
@@ -5592,8 +5555,11 @@ func (m *InputPeerColorCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerColorCollectibleTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputPeerColorCollectibleTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CollectibleID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5601,7 +5567,7 @@ func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.CollectibleID)
+	tlrt.PutUint64(b, uint64(m.CollectibleID))
 	return nil
 }
 
@@ -5698,7 +5664,7 @@ func (m *PeerLocated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerLocatedTypeID)
+	tlrt.PutUint32(b, PeerLocatedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5710,8 +5676,10 @@ func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "peerLocated", "peer")
 	}
-	b.PutInt(m.Expires)
-	b.PutInt(m.Distance)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Expires))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Distance))
 	return nil
 }
 
@@ -5780,8 +5748,11 @@ func (m *PeerSelfLocated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerSelfLocatedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, PeerSelfLocatedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5789,7 +5760,7 @@ func (m *PeerSelfLocated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -5893,8 +5864,11 @@ func (m *PhoneCallEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PhoneCallEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5902,7 +5876,7 @@ func (m *PhoneCallEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -5996,7 +5970,7 @@ func (m *PhoneCallWaiting) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallWaitingTypeID)
+	tlrt.PutUint32(b, PhoneCallWaitingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6006,23 +5980,21 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 6)
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.ReceiveDate != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.ReceiveDate != 0, 0)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCallWaiting", "protocol")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ReceiveDate)
+		tlrt.PutUint32(b, uint32(m.ReceiveDate))
 	}
 	return nil
 }
@@ -6133,7 +6105,7 @@ func (m *PhoneCallRequested) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallRequestedTypeID)
+	tlrt.PutUint32(b, PhoneCallRequestedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6143,16 +6115,16 @@ func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 6)
-	if m.Video {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GAHash)
+	flags |= tlrt.Bit(m.Video, 6)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GAHash)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCallRequested", "protocol")
 	}
@@ -6260,7 +6232,7 @@ func (m *PhoneCallAccepted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallAcceptedTypeID)
+	tlrt.PutUint32(b, PhoneCallAcceptedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6270,16 +6242,16 @@ func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 6)
-	if m.Video {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GB)
+	flags |= tlrt.Bit(m.Video, 6)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GB)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCallAccepted", "protocol")
 	}
@@ -6396,7 +6368,7 @@ func (m *PhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallTypeID)
+	tlrt.PutUint32(b, PhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6406,36 +6378,30 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<7 | 1<<8)
-	if m.P2pAllowed {
-		flags.Set(5)
-	}
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.ConferenceSupported {
-		flags.Set(8)
-	}
-	if m.CustomParameters != nil {
-		flags.Set(7)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GAOrB)
-	b.PutLong(m.KeyFingerprint)
+	flags |= tlrt.Bit(m.P2pAllowed, 5)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.ConferenceSupported, 8)
+	flags |= tlrt.Bit(m.CustomParameters != nil, 7)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GAOrB)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCall", "protocol")
 	}
-	b.PutVectorHeader(len(m.Connections))
+	tlrt.PutVectorHeader(b, len(m.Connections))
 	for i := range m.Connections {
 		if err := tlrt.EncodeObject(b, m.Connections[i]); err != nil {
 			return tlrt.EncodeErr(err, "phoneCall", "connections")
 		}
 	}
-	b.PutInt(m.StartDate)
+	tlrt.PutUint32(b, uint32(m.StartDate))
 	if flags.Has(7) {
 		if err := m.CustomParameters.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phoneCall", "custom_parameters")
@@ -6584,7 +6550,7 @@ func (m *PhoneCallDiscarded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardedTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6594,30 +6560,22 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<6)
-	if m.NeedRating {
-		flags.Set(2)
-	}
-	if m.NeedDebug {
-		flags.Set(3)
-	}
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.Reason != nil {
-		flags.Set(0)
-	}
-	if m.Duration != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	flags |= tlrt.Bit(m.NeedRating, 2)
+	flags |= tlrt.Bit(m.NeedDebug, 3)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.Reason != nil, 0)
+	flags |= tlrt.Bit(m.Duration != 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 			return tlrt.EncodeErr(err, "phoneCallDiscarded", "reason")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	return nil
 }
@@ -6755,8 +6713,8 @@ func (m *PhoneCallDiscardReasonMissed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonMissedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonMissedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6820,8 +6778,8 @@ func (m *PhoneCallDiscardReasonDisconnect) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonDisconnectTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonDisconnectTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6884,8 +6842,8 @@ func (m *PhoneCallDiscardReasonHangup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonHangupTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonHangupTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6947,8 +6905,8 @@ func (m *PhoneCallDiscardReasonBusy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonBusyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonBusyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7017,7 +6975,7 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonMigrateConferenceCallTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7026,7 +6984,7 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -7134,7 +7092,7 @@ func (m *PhoneConnection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneConnectionTypeID)
+	tlrt.PutUint32(b, PhoneConnectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7144,15 +7102,15 @@ func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Tcp {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.IP)
-	b.PutString(m.Ipv6)
-	b.PutInt(m.Port)
-	b.PutBytes(m.PeerTag)
+	flags |= tlrt.Bit(m.Tcp, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Ipv6)
+	tlrt.PutUint32(b, uint32(m.Port))
+	tlrt.PutBytes(b, m.PeerTag)
 	return nil
 }
 
@@ -7248,7 +7206,7 @@ func (m *PhoneConnectionWebrtc) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneConnectionWebrtcTypeID)
+	tlrt.PutUint32(b, PhoneConnectionWebrtcTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7258,19 +7216,17 @@ func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Turn {
-		flags.Set(0)
-	}
-	if m.Stun {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.IP)
-	b.PutString(m.Ipv6)
-	b.PutInt(m.Port)
-	b.PutString(m.Username)
-	b.PutString(m.Password)
+	flags |= tlrt.Bit(m.Turn, 0)
+	flags |= tlrt.Bit(m.Stun, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Ipv6)
+	tlrt.PutUint32(b, uint32(m.Port))
+	tlrt.PutString(b, m.Username)
+	tlrt.PutString(b, m.Password)
 	return nil
 }
 
@@ -7394,8 +7350,11 @@ func (m *PhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PhotoEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7403,7 +7362,7 @@ func (m *PhotoEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -7498,7 +7457,7 @@ func (m *Photo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoTypeID)
+	tlrt.PutUint32(b, PhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7508,32 +7467,33 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HasStickers {
-		flags.Set(0)
-	}
-	if len(m.VideoSizes) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutInt(m.Date)
-	b.PutVectorHeader(len(m.Sizes))
+	flags |= tlrt.Bit(m.HasStickers, 0)
+	flags |= tlrt.Bit(len(m.VideoSizes) > 0, 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sizes)))
 	for i := range m.Sizes {
 		if err := tlrt.EncodeObject(b, m.Sizes[i]); err != nil {
 			return tlrt.EncodeErr(err, "photo", "sizes")
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.VideoSizes))
+		tlrt.PutVectorHeader(b, len(m.VideoSizes))
 		for i := range m.VideoSizes {
 			if err := tlrt.EncodeObject(b, m.VideoSizes[i]); err != nil {
 				return tlrt.EncodeErr(err, "photo", "video_sizes")
 			}
 		}
 	}
-	b.PutInt(m.DCID)
+	tlrt.PutUint32(b, uint32(m.DCID))
 	return nil
 }
 
@@ -7676,7 +7636,7 @@ func (m *PhotoSizeEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoSizeEmptyTypeID)
+	tlrt.PutUint32(b, PhotoSizeEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7685,7 +7645,7 @@ func (m *PhotoSizeEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
+	tlrt.PutString(b, m.Type)
 	return nil
 }
 
@@ -7753,7 +7713,7 @@ func (m *PhotoSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoSizeTypeID)
+	tlrt.PutUint32(b, PhotoSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7762,10 +7722,12 @@ func (m *PhotoSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutInt(m.Size)
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
 	return nil
 }
 
@@ -7842,7 +7804,7 @@ func (m *PhotoCachedSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoCachedSizeTypeID)
+	tlrt.PutUint32(b, PhotoCachedSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7851,10 +7813,12 @@ func (m *PhotoCachedSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutBytes(m.Bytes)
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -7929,7 +7893,7 @@ func (m *PhotoStrippedSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoStrippedSizeTypeID)
+	tlrt.PutUint32(b, PhotoStrippedSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7938,8 +7902,8 @@ func (m *PhotoStrippedSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutBytes(m.Bytes)
+	tlrt.PutString(b, m.Type)
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -8011,7 +7975,7 @@ func (m *PhotoSizeProgressive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoSizeProgressiveTypeID)
+	tlrt.PutUint32(b, PhotoSizeProgressiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8020,12 +7984,15 @@ func (m *PhotoSizeProgressive) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutVectorHeader(len(m.Sizes))
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sizes)))
 	for i := range m.Sizes {
-		b.PutInt(m.Sizes[i])
+		tlrt.PutUint32(b, uint32(m.Sizes[i]))
 	}
 	return nil
 }
@@ -8101,7 +8068,7 @@ func (m *PhotoPathSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoPathSizeTypeID)
+	tlrt.PutUint32(b, PhotoPathSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8110,8 +8077,8 @@ func (m *PhotoPathSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutBytes(m.Bytes)
+	tlrt.PutString(b, m.Type)
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -8245,7 +8212,7 @@ func (m *PollAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollAnswerTypeID)
+	tlrt.PutUint32(b, PollAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8255,17 +8222,13 @@ func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Media != nil {
-		flags.Set(0)
-	}
-	if m.AddedBy != nil || m.Date != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Media != nil, 0)
+	flags |= tlrt.Bit(m.AddedBy != nil || m.Date != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pollAnswer", "text")
 	}
-	b.PutBytes(m.Option)
+	tlrt.PutBytes(b, m.Option)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "pollAnswer", "media")
@@ -8275,9 +8238,7 @@ func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.AddedBy); err != nil {
 			return tlrt.EncodeErr(err, "pollAnswer", "added_by")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	return nil
 }
@@ -8378,7 +8339,7 @@ func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPollAnswerTypeID)
+	tlrt.PutUint32(b, InputPollAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8388,10 +8349,8 @@ func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Media != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Media != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPollAnswer", "text")
 	}
@@ -8524,8 +8483,14 @@ func (m *PostInteractionCountersMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PostInteractionCountersMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, PostInteractionCountersMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Reactions))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8533,10 +8498,12 @@ func (m *PostInteractionCountersMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Views)
-	b.PutInt(m.Forwards)
-	b.PutInt(m.Reactions)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Reactions))
 	return nil
 }
 
@@ -8611,8 +8578,14 @@ func (m *PostInteractionCountersStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PostInteractionCountersStoryTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, PostInteractionCountersStoryTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StoryID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Reactions))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8620,10 +8593,12 @@ func (m *PostInteractionCountersStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StoryID)
-	b.PutInt(m.Views)
-	b.PutInt(m.Forwards)
-	b.PutInt(m.Reactions)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.StoryID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Reactions))
 	return nil
 }
 
@@ -8732,8 +8707,14 @@ func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrepaidGiveawayTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, PrepaidGiveawayTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Months))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8741,10 +8722,12 @@ func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Months)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Months))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
 	return nil
 }
 
@@ -8818,8 +8801,15 @@ func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrepaidStarsGiveawayTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, PrepaidStarsGiveawayTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Stars))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Boosts))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8827,11 +8817,13 @@ func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.Stars)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Boosts)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Boosts))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Date))
 	return nil
 }
 
@@ -8964,8 +8956,8 @@ func (m *PrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyStatusTimestampTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyStatusTimestampTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9026,8 +9018,8 @@ func (m *PrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyChatInviteTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyChatInviteTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9088,8 +9080,8 @@ func (m *PrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyPhoneCallTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyPhoneCallTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9150,8 +9142,8 @@ func (m *PrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyPhoneP2PTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyPhoneP2PTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9212,8 +9204,8 @@ func (m *PrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyForwardsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyForwardsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9274,8 +9266,8 @@ func (m *PrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyProfilePhotoTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyProfilePhotoTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9336,8 +9328,8 @@ func (m *PrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyPhoneNumberTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyPhoneNumberTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9398,8 +9390,8 @@ func (m *PrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyAddedByPhoneTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyAddedByPhoneTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9460,8 +9452,8 @@ func (m *PrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyVoiceMessagesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyVoiceMessagesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9522,8 +9514,8 @@ func (m *PrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyAboutTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyAboutTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9584,8 +9576,8 @@ func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyBirthdayTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyBirthdayTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9647,8 +9639,8 @@ func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyStarGiftsAutoSaveTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyStarGiftsAutoSaveTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9709,8 +9701,8 @@ func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyNoPaidMessagesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeyNoPaidMessagesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9771,8 +9763,8 @@ func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeySavedMusicTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyKeySavedMusicTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9892,8 +9884,8 @@ func (m *PrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowContactsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueAllowContactsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9954,8 +9946,8 @@ func (m *PrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowAllTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueAllowAllTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10018,7 +10010,7 @@ func (m *PrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowUsersTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10027,9 +10019,9 @@ func (m *PrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -10089,8 +10081,8 @@ func (m *PrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowContactsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueDisallowContactsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10151,8 +10143,8 @@ func (m *PrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowAllTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueDisallowAllTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10215,7 +10207,7 @@ func (m *PrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowUsersTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10224,9 +10216,9 @@ func (m *PrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -10291,7 +10283,7 @@ func (m *PrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowChatParticipantsTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10300,9 +10292,9 @@ func (m *PrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -10368,7 +10360,7 @@ func (m *PrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowChatParticipantsTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10377,9 +10369,9 @@ func (m *PrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -10440,8 +10432,8 @@ func (m *PrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowCloseFriendsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueAllowCloseFriendsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10502,8 +10494,8 @@ func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowPremiumTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueAllowPremiumTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10564,8 +10556,8 @@ func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowBotsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueAllowBotsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10626,8 +10618,8 @@ func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowBotsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PrivacyValueDisallowBotsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10736,8 +10728,8 @@ func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabPostsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabPostsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10798,8 +10790,8 @@ func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabGiftsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabGiftsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10860,8 +10852,8 @@ func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabMediaTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabMediaTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10922,8 +10914,8 @@ func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabFilesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabFilesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10984,8 +10976,8 @@ func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabMusicTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabMusicTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11046,8 +11038,8 @@ func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabVoiceTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabVoiceTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11108,8 +11100,8 @@ func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabLinksTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabLinksTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11170,8 +11162,8 @@ func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabGifsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ProfileTabGifsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11270,7 +11262,7 @@ func (m *PublicForwardMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PublicForwardMessageTypeID)
+	tlrt.PutUint32(b, PublicForwardMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11350,7 +11342,7 @@ func (m *PublicForwardStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PublicForwardStoryTypeID)
+	tlrt.PutUint32(b, PublicForwardStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11465,7 +11457,7 @@ func (m *Page) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageTypeID)
+	tlrt.PutUint32(b, PageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11475,40 +11467,32 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Part {
-		flags.Set(0)
-	}
-	if m.Rtl {
-		flags.Set(1)
-	}
-	if m.V2 {
-		flags.Set(2)
-	}
-	if m.Views != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutVectorHeader(len(m.Blocks))
+	flags |= tlrt.Bit(m.Part, 0)
+	flags |= tlrt.Bit(m.Rtl, 1)
+	flags |= tlrt.Bit(m.V2, 2)
+	flags |= tlrt.Bit(m.Views != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutVectorHeader(b, len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "page", "blocks")
 		}
 	}
-	b.PutVectorHeader(len(m.Photos))
+	tlrt.PutVectorHeader(b, len(m.Photos))
 	for i := range m.Photos {
 		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 			return tlrt.EncodeErr(err, "page", "photos")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "page", "documents")
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Views)
+		tlrt.PutUint32(b, uint32(m.Views))
 	}
 	return nil
 }
@@ -11603,7 +11587,7 @@ func (m *PageCaption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageCaptionTypeID)
+	tlrt.PutUint32(b, PageCaptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11794,7 +11778,7 @@ func (m *PageRelatedArticle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageRelatedArticleTypeID)
+	tlrt.PutUint32(b, PageRelatedArticleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11804,38 +11788,28 @@ func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	if m.PhotoID != 0 {
-		flags.Set(2)
-	}
-	if m.Author != "" {
-		flags.Set(3)
-	}
-	if m.PublishedDate != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutLong(m.WebpageID)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	flags |= tlrt.Bit(m.PhotoID != 0, 2)
+	flags |= tlrt.Bit(m.Author != "", 3)
+	flags |= tlrt.Bit(m.PublishedDate != 0, 4)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.WebpageID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(2) {
-		b.PutLong(m.PhotoID)
+		tlrt.PutUint64(b, uint64(m.PhotoID))
 	}
 	if flags.Has(3) {
-		b.PutString(m.Author)
+		tlrt.PutString(b, m.Author)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.PublishedDate)
+		tlrt.PutUint32(b, uint32(m.PublishedDate))
 	}
 	return nil
 }
@@ -12002,7 +11976,7 @@ func (m *PageTableCell) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageTableCellTypeID)
+	tlrt.PutUint32(b, PageTableCellTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12012,41 +11986,25 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
-	if m.Header {
-		flags.Set(0)
-	}
-	if m.AlignCenter {
-		flags.Set(3)
-	}
-	if m.AlignRight {
-		flags.Set(4)
-	}
-	if m.ValignMiddle {
-		flags.Set(5)
-	}
-	if m.ValignBottom {
-		flags.Set(6)
-	}
-	if m.Text != nil {
-		flags.Set(7)
-	}
-	if m.Colspan != 0 {
-		flags.Set(1)
-	}
-	if m.Rowspan != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Header, 0)
+	flags |= tlrt.Bit(m.AlignCenter, 3)
+	flags |= tlrt.Bit(m.AlignRight, 4)
+	flags |= tlrt.Bit(m.ValignMiddle, 5)
+	flags |= tlrt.Bit(m.ValignBottom, 6)
+	flags |= tlrt.Bit(m.Text != nil, 7)
+	flags |= tlrt.Bit(m.Colspan != 0, 1)
+	flags |= tlrt.Bit(m.Rowspan != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(7) {
 		if err := tlrt.EncodeObject(b, m.Text); err != nil {
 			return tlrt.EncodeErr(err, "pageTableCell", "text")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Colspan)
+		tlrt.PutUint32(b, uint32(m.Colspan))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.Rowspan)
+		tlrt.PutUint32(b, uint32(m.Rowspan))
 	}
 	return nil
 }
@@ -12143,7 +12101,7 @@ func (m *PageTableRow) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageTableRowTypeID)
+	tlrt.PutUint32(b, PageTableRowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12152,7 +12110,7 @@ func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Cells))
+	tlrt.PutVectorHeader(b, len(m.Cells))
 	for i := range m.Cells {
 		if err := m.Cells[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "pageTableRow", "cells")
@@ -12273,7 +12231,7 @@ func (m *Passkey) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PasskeyTypeID)
+	tlrt.PutUint32(b, PasskeyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12283,21 +12241,17 @@ func (m *Passkey) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SoftwareEmojiID != 0 {
-		flags.Set(0)
-	}
-	if m.LastUsageDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Name)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.SoftwareEmojiID != 0, 0)
+	flags |= tlrt.Bit(m.LastUsageDate != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Name)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(0) {
-		b.PutLong(m.SoftwareEmojiID)
+		tlrt.PutUint64(b, uint64(m.SoftwareEmojiID))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.LastUsageDate)
+		tlrt.PutUint32(b, uint32(m.LastUsageDate))
 	}
 	return nil
 }
@@ -12391,7 +12345,7 @@ func (m *PaymentCharge) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentChargeTypeID)
+	tlrt.PutUint32(b, PaymentChargeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12400,8 +12354,8 @@ func (m *PaymentCharge) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.ProviderChargeID)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.ProviderChargeID)
 	return nil
 }
 
@@ -12467,7 +12421,7 @@ func (m *PaymentFormMethod) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentFormMethodTypeID)
+	tlrt.PutUint32(b, PaymentFormMethodTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12476,8 +12430,8 @@ func (m *PaymentFormMethod) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -12609,7 +12563,7 @@ func (m *PaymentRequestedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentRequestedInfoTypeID)
+	tlrt.PutUint32(b, PaymentRequestedInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12619,27 +12573,19 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 3)
-	if m.Name != "" {
-		flags.Set(0)
-	}
-	if m.Phone != "" {
-		flags.Set(1)
-	}
-	if m.Email != "" {
-		flags.Set(2)
-	}
-	if m.ShippingAddress != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Name != "", 0)
+	flags |= tlrt.Bit(m.Phone != "", 1)
+	flags |= tlrt.Bit(m.Email != "", 2)
+	flags |= tlrt.Bit(m.ShippingAddress != nil, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Name)
+		tlrt.PutString(b, m.Name)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Phone)
+		tlrt.PutString(b, m.Phone)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Email)
+		tlrt.PutString(b, m.Email)
 	}
 	if flags.Has(3) {
 		if err := m.ShippingAddress.Encode(b); err != nil {
@@ -12748,7 +12694,7 @@ func (m *PaymentSavedCredentialsCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentSavedCredentialsCardTypeID)
+	tlrt.PutUint32(b, PaymentSavedCredentialsCardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12757,8 +12703,8 @@ func (m *PaymentSavedCredentialsCard) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -12824,7 +12770,7 @@ func (m *PeerBlocked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerBlockedTypeID)
+	tlrt.PutUint32(b, PeerBlockedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12836,7 +12782,7 @@ func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "peerBlocked", "peer_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -13019,7 +12965,7 @@ func (m *PeerNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerNotifySettingsTypeID)
+	tlrt.PutUint32(b, PeerNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13029,40 +12975,18 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10)
-	if m.ShowPreviews {
-		flags.Set(0)
-	}
-	if m.Silent {
-		flags.Set(1)
-	}
-	if m.MuteUntil != 0 {
-		flags.Set(2)
-	}
-	if m.IosSound != nil {
-		flags.Set(3)
-	}
-	if m.AndroidSound != nil {
-		flags.Set(4)
-	}
-	if m.OtherSound != nil {
-		flags.Set(5)
-	}
-	if m.StoriesMuted {
-		flags.Set(6)
-	}
-	if m.StoriesHideSender {
-		flags.Set(7)
-	}
-	if m.StoriesIosSound != nil {
-		flags.Set(8)
-	}
-	if m.StoriesAndroidSound != nil {
-		flags.Set(9)
-	}
-	if m.StoriesOtherSound != nil {
-		flags.Set(10)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ShowPreviews, 0)
+	flags |= tlrt.Bit(m.Silent, 1)
+	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
+	flags |= tlrt.Bit(m.IosSound != nil, 3)
+	flags |= tlrt.Bit(m.AndroidSound != nil, 4)
+	flags |= tlrt.Bit(m.OtherSound != nil, 5)
+	flags |= tlrt.Bit(m.StoriesMuted, 6)
+	flags |= tlrt.Bit(m.StoriesHideSender, 7)
+	flags |= tlrt.Bit(m.StoriesIosSound != nil, 8)
+	flags |= tlrt.Bit(m.StoriesAndroidSound != nil, 9)
+	flags |= tlrt.Bit(m.StoriesOtherSound != nil, 10)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.ShowPreviews)
 	}
@@ -13070,7 +12994,7 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.Silent)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.MuteUntil)
+		tlrt.PutUint32(b, uint32(m.MuteUntil))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.IosSound); err != nil {
@@ -13492,7 +13416,7 @@ func (m *PeerSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerSettingsTypeID)
+	tlrt.PutUint32(b, PeerSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13502,93 +13426,51 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12)
-	if m.ReportSpam {
-		flags.Set(0)
-	}
-	if m.AddContact {
-		flags.Set(1)
-	}
-	if m.BlockContact {
-		flags.Set(2)
-	}
-	if m.ShareContact {
-		flags.Set(3)
-	}
-	if m.NeedContactsException {
-		flags.Set(4)
-	}
-	if m.ReportGeo {
-		flags.Set(5)
-	}
-	if m.Autoarchived {
-		flags.Set(7)
-	}
-	if m.InviteMembers {
-		flags.Set(8)
-	}
-	if m.RequestChatBroadcast {
-		flags.Set(10)
-	}
-	if m.BusinessBotPaused {
-		flags.Set(11)
-	}
-	if m.BusinessBotCanReply {
-		flags.Set(12)
-	}
-	if m.GeoDistance != 0 {
-		flags.Set(6)
-	}
-	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
-		flags.Set(9)
-	}
-	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
-		flags.Set(13)
-	}
-	if m.ChargePaidMessageStars != 0 {
-		flags.Set(14)
-	}
-	if m.RegistrationMonth != "" {
-		flags.Set(15)
-	}
-	if m.PhoneCountry != "" {
-		flags.Set(16)
-	}
-	if m.NameChangeDate != 0 {
-		flags.Set(17)
-	}
-	if m.PhotoChangeDate != 0 {
-		flags.Set(18)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReportSpam, 0)
+	flags |= tlrt.Bit(m.AddContact, 1)
+	flags |= tlrt.Bit(m.BlockContact, 2)
+	flags |= tlrt.Bit(m.ShareContact, 3)
+	flags |= tlrt.Bit(m.NeedContactsException, 4)
+	flags |= tlrt.Bit(m.ReportGeo, 5)
+	flags |= tlrt.Bit(m.Autoarchived, 7)
+	flags |= tlrt.Bit(m.InviteMembers, 8)
+	flags |= tlrt.Bit(m.RequestChatBroadcast, 10)
+	flags |= tlrt.Bit(m.BusinessBotPaused, 11)
+	flags |= tlrt.Bit(m.BusinessBotCanReply, 12)
+	flags |= tlrt.Bit(m.GeoDistance != 0, 6)
+	flags |= tlrt.Bit(m.RequestChatTitle != "" || m.RequestChatDate != 0, 9)
+	flags |= tlrt.Bit(m.BusinessBotID != 0 || m.BusinessBotManageURL != "", 13)
+	flags |= tlrt.Bit(m.ChargePaidMessageStars != 0, 14)
+	flags |= tlrt.Bit(m.RegistrationMonth != "", 15)
+	flags |= tlrt.Bit(m.PhoneCountry != "", 16)
+	flags |= tlrt.Bit(m.NameChangeDate != 0, 17)
+	flags |= tlrt.Bit(m.PhotoChangeDate != 0, 18)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(6) {
-		b.PutInt(m.GeoDistance)
+		tlrt.PutUint32(b, uint32(m.GeoDistance))
 	}
 	if flags.Has(9) {
-		b.PutString(m.RequestChatTitle)
-	}
-	if flags.Has(9) {
-		b.PutInt(m.RequestChatDate)
+		tlrt.PutString(b, m.RequestChatTitle)
+		tlrt.PutUint32(b, uint32(m.RequestChatDate))
 	}
 	if flags.Has(13) {
-		b.PutLong(m.BusinessBotID)
-	}
-	if flags.Has(13) {
-		b.PutString(m.BusinessBotManageURL)
+		tlrt.PutUint64(b, uint64(m.BusinessBotID))
+		tlrt.PutString(b, m.BusinessBotManageURL)
 	}
 	if flags.Has(14) {
-		b.PutLong(m.ChargePaidMessageStars)
+		tlrt.PutUint64(b, uint64(m.ChargePaidMessageStars))
 	}
 	if flags.Has(15) {
-		b.PutString(m.RegistrationMonth)
+		tlrt.PutString(b, m.RegistrationMonth)
 	}
 	if flags.Has(16) {
-		b.PutString(m.PhoneCountry)
+		tlrt.PutString(b, m.PhoneCountry)
 	}
 	if flags.Has(17) {
-		b.PutInt(m.NameChangeDate)
+		tlrt.PutUint32(b, uint32(m.NameChangeDate))
 	}
 	if flags.Has(18) {
-		b.PutInt(m.PhotoChangeDate)
+		tlrt.PutUint32(b, uint32(m.PhotoChangeDate))
 	}
 	return nil
 }
@@ -13768,7 +13650,7 @@ func (m *PeerStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerStoriesTypeID)
+	tlrt.PutUint32(b, PeerStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13778,17 +13660,15 @@ func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MaxReadID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MaxReadID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "peerStories", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MaxReadID)
+		tlrt.PutUint32(b, uint32(m.MaxReadID))
 	}
-	b.PutVectorHeader(len(m.Stories))
+	tlrt.PutVectorHeader(b, len(m.Stories))
 	for i := range m.Stories {
 		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
 			return tlrt.EncodeErr(err, "peerStories", "stories")
@@ -13880,7 +13760,7 @@ func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PendingSuggestionTypeID)
+	tlrt.PutUint32(b, PendingSuggestionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13889,14 +13769,14 @@ func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Suggestion)
+	tlrt.PutString(b, m.Suggestion)
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pendingSuggestion", "title")
 	}
 	if err := m.Description.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pendingSuggestion", "description")
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -13981,7 +13861,7 @@ func (m *PhoneCallProtocol) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallProtocolTypeID)
+	tlrt.PutUint32(b, PhoneCallProtocolTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13991,18 +13871,17 @@ func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.UdpP2p {
-		flags.Set(0)
-	}
-	if m.UdpReflector {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.MinLayer)
-	b.PutInt(m.MaxLayer)
-	b.PutVectorHeader(len(m.LibraryVersions))
+	flags |= tlrt.Bit(m.UdpP2p, 0)
+	flags |= tlrt.Bit(m.UdpReflector, 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinLayer))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxLayer))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.LibraryVersions)))
 	for i := range m.LibraryVersions {
-		b.PutString(m.LibraryVersions[i])
+		tlrt.PutString(b, m.LibraryVersions[i])
 	}
 	return nil
 }
@@ -14168,7 +14047,7 @@ func (m *Poll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollTypeID)
+	tlrt.PutUint32(b, PollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14177,70 +14056,46 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
-	if m.Closed {
-		flags.Set(0)
-	}
-	if m.PublicVoters {
-		flags.Set(1)
-	}
-	if m.MultipleChoice {
-		flags.Set(2)
-	}
-	if m.Quiz {
-		flags.Set(3)
-	}
-	if m.OpenAnswers {
-		flags.Set(6)
-	}
-	if m.RevotingDisabled {
-		flags.Set(7)
-	}
-	if m.ShuffleAnswers {
-		flags.Set(8)
-	}
-	if m.HideResultsUntilClose {
-		flags.Set(9)
-	}
-	if m.Creator {
-		flags.Set(10)
-	}
-	if m.SubscribersOnly {
-		flags.Set(11)
-	}
-	if m.ClosePeriod != 0 {
-		flags.Set(4)
-	}
-	if m.CloseDate != 0 {
-		flags.Set(5)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(12)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Closed, 0)
+	flags |= tlrt.Bit(m.PublicVoters, 1)
+	flags |= tlrt.Bit(m.MultipleChoice, 2)
+	flags |= tlrt.Bit(m.Quiz, 3)
+	flags |= tlrt.Bit(m.OpenAnswers, 6)
+	flags |= tlrt.Bit(m.RevotingDisabled, 7)
+	flags |= tlrt.Bit(m.ShuffleAnswers, 8)
+	flags |= tlrt.Bit(m.HideResultsUntilClose, 9)
+	flags |= tlrt.Bit(m.Creator, 10)
+	flags |= tlrt.Bit(m.SubscribersOnly, 11)
+	flags |= tlrt.Bit(m.ClosePeriod != 0, 4)
+	flags |= tlrt.Bit(m.CloseDate != 0, 5)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 12)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
 	if err := m.Question.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "poll", "question")
 	}
-	b.PutVectorHeader(len(m.Answers))
+	tlrt.PutVectorHeader(b, len(m.Answers))
 	for i := range m.Answers {
 		if err := tlrt.EncodeObject(b, m.Answers[i]); err != nil {
 			return tlrt.EncodeErr(err, "poll", "answers")
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ClosePeriod)
+		tlrt.PutUint32(b, uint32(m.ClosePeriod))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.CloseDate)
+		tlrt.PutUint32(b, uint32(m.CloseDate))
 	}
 	if flags.Has(12) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -14408,7 +14263,7 @@ func (m *PollAnswerVoters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollAnswerVotersTypeID)
+	tlrt.PutUint32(b, PollAnswerVotersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14418,22 +14273,17 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Chosen {
-		flags.Set(0)
-	}
-	if m.Correct {
-		flags.Set(1)
-	}
-	if m.Voters != 0 || len(m.RecentVoters) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.Option)
+	flags |= tlrt.Bit(m.Chosen, 0)
+	flags |= tlrt.Bit(m.Correct, 1)
+	flags |= tlrt.Bit(m.Voters != 0 || len(m.RecentVoters) > 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.Option)
 	if flags.Has(2) {
-		b.PutInt(m.Voters)
-	}
-	if flags.Has(2) {
-		b.PutVectorHeader(len(m.RecentVoters))
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.Voters))
+		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentVoters)))
 		for i := range m.RecentVoters {
 			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
 				return tlrt.EncodeErr(err, "pollAnswerVoters", "recent_voters")
@@ -14645,7 +14495,7 @@ func (m *PollResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollResultsTypeID)
+	tlrt.PutUint32(b, PollResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14655,33 +14505,17 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7)
-	if m.Min {
-		flags.Set(0)
-	}
-	if m.HasUnreadVotes {
-		flags.Set(6)
-	}
-	if m.CanViewStats {
-		flags.Set(7)
-	}
-	if len(m.Results) > 0 {
-		flags.Set(1)
-	}
-	if m.TotalVoters != 0 {
-		flags.Set(2)
-	}
-	if len(m.RecentVoters) > 0 {
-		flags.Set(3)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		flags.Set(4)
-	}
-	if m.SolutionMedia != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Min, 0)
+	flags |= tlrt.Bit(m.HasUnreadVotes, 6)
+	flags |= tlrt.Bit(m.CanViewStats, 7)
+	flags |= tlrt.Bit(len(m.Results) > 0, 1)
+	flags |= tlrt.Bit(m.TotalVoters != 0, 2)
+	flags |= tlrt.Bit(len(m.RecentVoters) > 0, 3)
+	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 4)
+	flags |= tlrt.Bit(m.SolutionMedia != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Results))
+		tlrt.PutVectorHeader(b, len(m.Results))
 		for i := range m.Results {
 			if err := m.Results[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "pollResults", "results")
@@ -14689,10 +14523,10 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TotalVoters)
+		tlrt.PutUint32(b, uint32(m.TotalVoters))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.RecentVoters))
+		tlrt.PutVectorHeader(b, len(m.RecentVoters))
 		for i := range m.RecentVoters {
 			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
 				return tlrt.EncodeErr(err, "pollResults", "recent_voters")
@@ -14700,10 +14534,8 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutString(m.Solution)
-	}
-	if flags.Has(4) {
-		b.PutVectorHeader(len(m.SolutionEntities))
+		tlrt.PutString(b, m.Solution)
+		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
 			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "pollResults", "solution_entities")
@@ -14830,8 +14662,12 @@ func (m *PopularContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PopularContactTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, PopularContactTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Importers))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14839,8 +14675,10 @@ func (m *PopularContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ClientID)
-	b.PutInt(m.Importers)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ClientID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Importers))
 	return nil
 }
 
@@ -14906,7 +14744,7 @@ func (m *PostAddress) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PostAddressTypeID)
+	tlrt.PutUint32(b, PostAddressTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14915,12 +14753,12 @@ func (m *PostAddress) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.StreetLine1)
-	b.PutString(m.StreetLine2)
-	b.PutString(m.City)
-	b.PutString(m.State)
-	b.PutString(m.CountryIso2)
-	b.PutString(m.PostCode)
+	tlrt.PutString(b, m.StreetLine1)
+	tlrt.PutString(b, m.StreetLine2)
+	tlrt.PutString(b, m.City)
+	tlrt.PutString(b, m.State)
+	tlrt.PutString(b, m.CountryIso2)
+	tlrt.PutString(b, m.PostCode)
 	return nil
 }
 
@@ -15048,7 +14886,7 @@ func (m *PremiumGiftCodeOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumGiftCodeOptionTypeID)
+	tlrt.PutUint32(b, PremiumGiftCodeOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15058,23 +14896,21 @@ func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	if m.StoreQuantity != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Users)
-	b.PutInt(m.Months)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
+	flags |= tlrt.Bit(m.StoreQuantity != 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Users))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Months))
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.StoreQuantity)
+		tlrt.PutUint32(b, uint32(m.StoreQuantity))
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -15222,7 +15058,7 @@ func (m *PremiumSubscriptionOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumSubscriptionOptionTypeID)
+	tlrt.PutUint32(b, PremiumSubscriptionOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15232,28 +15068,20 @@ func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Current {
-		flags.Set(1)
-	}
-	if m.CanPurchaseUpgrade {
-		flags.Set(2)
-	}
-	if m.Transaction != "" {
-		flags.Set(3)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Current, 1)
+	flags |= tlrt.Bit(m.CanPurchaseUpgrade, 2)
+	flags |= tlrt.Bit(m.Transaction != "", 3)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutString(m.Transaction)
+		tlrt.PutString(b, m.Transaction)
 	}
-	b.PutInt(m.Months)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.BotURL)
+	tlrt.PutUint32(b, uint32(m.Months))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
+	tlrt.PutString(b, m.BotURL)
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
 	return nil
 }

@@ -4,8 +4,10 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // PaymentsCheckCanSendGiftResultClass is the TL type
@@ -78,8 +80,8 @@ func (m *PaymentsCheckCanSendGiftResultOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckCanSendGiftResultOkTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultOkTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -147,7 +149,7 @@ func (m *PaymentsCheckCanSendGiftResultFail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckCanSendGiftResultFailTypeID)
+	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultFailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -342,7 +344,7 @@ func (m *PaymentsGiveawayInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGiveawayInfoTypeID)
+	tlrt.PutUint32(b, PaymentsGiveawayInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -352,31 +354,23 @@ func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Participating {
-		flags.Set(0)
-	}
-	if m.PreparingResults {
-		flags.Set(3)
-	}
-	if m.JoinedTooEarlyDate != 0 {
-		flags.Set(1)
-	}
-	if m.AdminDisallowedChatID != 0 {
-		flags.Set(2)
-	}
-	if m.DisallowedCountry != "" {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.StartDate)
+	flags |= tlrt.Bit(m.Participating, 0)
+	flags |= tlrt.Bit(m.PreparingResults, 3)
+	flags |= tlrt.Bit(m.JoinedTooEarlyDate != 0, 1)
+	flags |= tlrt.Bit(m.AdminDisallowedChatID != 0, 2)
+	flags |= tlrt.Bit(m.DisallowedCountry != "", 4)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
 	if flags.Has(1) {
-		b.PutInt(m.JoinedTooEarlyDate)
+		tlrt.PutUint32(b, uint32(m.JoinedTooEarlyDate))
 	}
 	if flags.Has(2) {
-		b.PutLong(m.AdminDisallowedChatID)
+		tlrt.PutUint64(b, uint64(m.AdminDisallowedChatID))
 	}
 	if flags.Has(4) {
-		b.PutString(m.DisallowedCountry)
+		tlrt.PutString(b, m.DisallowedCountry)
 	}
 	return nil
 }
@@ -552,7 +546,7 @@ func (m *PaymentsGiveawayInfoResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGiveawayInfoResultsTypeID)
+	tlrt.PutUint32(b, PaymentsGiveawayInfoResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -562,33 +556,27 @@ func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Winner {
-		flags.Set(0)
-	}
-	if m.Refunded {
-		flags.Set(1)
-	}
-	if m.GiftCodeSlug != "" {
-		flags.Set(3)
-	}
-	if m.StarsPrize != 0 {
-		flags.Set(4)
-	}
-	if m.ActivatedCount != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.StartDate)
+	flags |= tlrt.Bit(m.Winner, 0)
+	flags |= tlrt.Bit(m.Refunded, 1)
+	flags |= tlrt.Bit(m.GiftCodeSlug != "", 3)
+	flags |= tlrt.Bit(m.StarsPrize != 0, 4)
+	flags |= tlrt.Bit(m.ActivatedCount != 0, 2)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
 	if flags.Has(3) {
-		b.PutString(m.GiftCodeSlug)
+		tlrt.PutString(b, m.GiftCodeSlug)
 	}
 	if flags.Has(4) {
-		b.PutLong(m.StarsPrize)
+		tlrt.PutUint64(b, uint64(m.StarsPrize))
 	}
-	b.PutInt(m.FinishDate)
-	b.PutInt(m.WinnersCount)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.FinishDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
 	if flags.Has(2) {
-		b.PutInt(m.ActivatedCount)
+		tlrt.PutUint32(b, uint32(m.ActivatedCount))
 	}
 	return nil
 }
@@ -824,7 +812,7 @@ func (m *PaymentsPaymentForm) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentFormTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentFormTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -834,32 +822,20 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5)
-	if m.CanSaveCredentials {
-		flags.Set(2)
-	}
-	if m.PasswordMissing {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	if m.NativeProvider != "" || m.NativeParams != nil {
-		flags.Set(4)
-	}
-	if len(m.AdditionalMethods) > 0 {
-		flags.Set(6)
-	}
-	if m.SavedInfo != nil {
-		flags.Set(0)
-	}
-	if len(m.SavedCredentials) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.FormID)
-	b.PutLong(m.BotID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.CanSaveCredentials, 2)
+	flags |= tlrt.Bit(m.PasswordMissing, 3)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	flags |= tlrt.Bit(m.NativeProvider != "" || m.NativeParams != nil, 4)
+	flags |= tlrt.Bit(len(m.AdditionalMethods) > 0, 6)
+	flags |= tlrt.Bit(m.SavedInfo != nil, 0)
+	flags |= tlrt.Bit(len(m.SavedCredentials) > 0, 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentForm", "photo")
@@ -868,18 +844,16 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentForm", "invoice")
 	}
-	b.PutLong(m.ProviderID)
-	b.PutString(m.URL)
+	tlrt.PutUint64(b, uint64(m.ProviderID))
+	tlrt.PutString(b, m.URL)
 	if flags.Has(4) {
-		b.PutString(m.NativeProvider)
-	}
-	if flags.Has(4) {
+		tlrt.PutString(b, m.NativeProvider)
 		if err := m.NativeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.AdditionalMethods))
+		tlrt.PutVectorHeader(b, len(m.AdditionalMethods))
 		for i := range m.AdditionalMethods {
 			if err := m.AdditionalMethods[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.paymentForm", "additional_methods")
@@ -892,14 +866,14 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.SavedCredentials))
+		tlrt.PutVectorHeader(b, len(m.SavedCredentials))
 		for i := range m.SavedCredentials {
 			if err := m.SavedCredentials[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.paymentForm", "saved_credentials")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentForm", "users")
@@ -1054,7 +1028,7 @@ func (m *PaymentsPaymentFormStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentFormStarsTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentFormStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1064,14 +1038,14 @@ func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 5)
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.FormID)
-	b.PutLong(m.BotID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentFormStars", "photo")
@@ -1080,7 +1054,7 @@ func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentFormStars", "invoice")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentFormStars", "users")
@@ -1185,7 +1159,7 @@ func (m *PaymentsPaymentFormStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentFormStarGiftTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentFormStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1194,7 +1168,7 @@ func (m *PaymentsPaymentFormStarGift) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FormID)
+	tlrt.PutUint64(b, uint64(m.FormID))
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentFormStarGift", "invoice")
 	}
@@ -1353,7 +1327,7 @@ func (m *PaymentsPaymentReceipt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentReceiptTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentReceiptTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1363,24 +1337,18 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	if m.Info != nil {
-		flags.Set(0)
-	}
-	if m.Shipping != nil {
-		flags.Set(1)
-	}
-	if m.TipAmount != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Date)
-	b.PutLong(m.BotID)
-	b.PutLong(m.ProviderID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	flags |= tlrt.Bit(m.Info != nil, 0)
+	flags |= tlrt.Bit(m.Shipping != nil, 1)
+	flags |= tlrt.Bit(m.TipAmount != 0, 3)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.ProviderID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceipt", "photo")
@@ -1400,12 +1368,12 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutLong(m.TipAmount)
+		tlrt.PutUint64(b, uint64(m.TipAmount))
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutString(m.CredentialsTitle)
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutString(b, m.CredentialsTitle)
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceipt", "users")
@@ -1553,7 +1521,7 @@ func (m *PaymentsPaymentReceiptStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentReceiptStarsTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentReceiptStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1563,14 +1531,14 @@ func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Date)
-	b.PutLong(m.BotID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "photo")
@@ -1579,10 +1547,10 @@ func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "invoice")
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutString(m.TransactionID)
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutString(b, m.TransactionID)
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "users")
@@ -1731,7 +1699,7 @@ func (m *PaymentsPaymentResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentResultTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1814,7 +1782,7 @@ func (m *PaymentsPaymentVerificationNeeded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentVerificationNeededTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentVerificationNeededTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1823,7 +1791,7 @@ func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -1931,8 +1899,8 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2002,7 +1970,7 @@ func (m *PaymentsStarGiftActiveAuctions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftActiveAuctionsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2011,19 +1979,19 @@ func (m *PaymentsStarGiftActiveAuctions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Auctions))
+	tlrt.PutVectorHeader(b, len(m.Auctions))
 	for i := range m.Auctions {
 		if err := m.Auctions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "auctions")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "chats")
@@ -2142,8 +2110,8 @@ func (m *PaymentsStarGiftCollectionsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftCollectionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsStarGiftCollectionsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2210,7 +2178,7 @@ func (m *PaymentsStarGiftCollections) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftCollectionsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftCollectionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2219,7 +2187,7 @@ func (m *PaymentsStarGiftCollections) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Collections))
+	tlrt.PutVectorHeader(b, len(m.Collections))
 	for i := range m.Collections {
 		if err := m.Collections[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftCollections", "collections")
@@ -2329,8 +2297,8 @@ func (m *PaymentsStarGiftsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsStarGiftsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2397,7 +2365,7 @@ func (m *PaymentsStarGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2406,20 +2374,23 @@ func (m *PaymentsStarGifts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Gifts))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Gifts)))
 	for i := range m.Gifts {
 		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGifts", "gifts")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGifts", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGifts", "users")
@@ -2500,7 +2471,7 @@ func (m *PaymentsBankCardData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsBankCardDataTypeID)
+	tlrt.PutUint32(b, PaymentsBankCardDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2509,8 +2480,8 @@ func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.OpenURLs))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.OpenURLs))
 	for i := range m.OpenURLs {
 		if err := m.OpenURLs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.bankCardData", "open_urls")
@@ -2657,7 +2628,7 @@ func (m *PaymentsCheckedGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckedGiftCodeTypeID)
+	tlrt.PutUint32(b, PaymentsCheckedGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2667,45 +2638,37 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4)
-	if m.ViaGiveaway {
-		flags.Set(2)
-	}
-	if m.FromID != nil {
-		flags.Set(4)
-	}
-	if m.GiveawayMsgID != 0 {
-		flags.Set(3)
-	}
-	if m.ToID != 0 {
-		flags.Set(0)
-	}
-	if m.UsedDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ViaGiveaway, 2)
+	flags |= tlrt.Bit(m.FromID != nil, 4)
+	flags |= tlrt.Bit(m.GiveawayMsgID != 0, 3)
+	flags |= tlrt.Bit(m.ToID != 0, 0)
+	flags |= tlrt.Bit(m.UsedDate != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "from_id")
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.GiveawayMsgID)
+		tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
 	}
 	if flags.Has(0) {
-		b.PutLong(m.ToID)
+		tlrt.PutUint64(b, uint64(m.ToID))
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Days)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Days))
 	if flags.Has(1) {
-		b.PutInt(m.UsedDate)
+		tlrt.PutUint32(b, uint32(m.UsedDate))
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "users")
@@ -2828,7 +2791,7 @@ func (m *PaymentsConnectedStarRefBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsConnectedStarRefBotsTypeID)
+	tlrt.PutUint32(b, PaymentsConnectedStarRefBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2837,14 +2800,17 @@ func (m *PaymentsConnectedStarRefBots) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.ConnectedBots))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ConnectedBots)))
 	for i := range m.ConnectedBots {
 		if err := m.ConnectedBots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "connected_bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "users")
@@ -2920,7 +2886,7 @@ func (m *PaymentsExportedInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsExportedInvoiceTypeID)
+	tlrt.PutUint32(b, PaymentsExportedInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2929,7 +2895,7 @@ func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -3090,7 +3056,7 @@ func (m *PaymentsResaleStarGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsResaleStarGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsResaleStarGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3100,52 +3066,47 @@ func (m *PaymentsResaleStarGifts) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	if len(m.Attributes) > 0 || m.AttributesHash != 0 {
-		flags.Set(1)
-	}
-	if len(m.Counters) > 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Gifts))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	flags |= tlrt.Bit(len(m.Attributes) > 0 || m.AttributesHash != 0, 1)
+	flags |= tlrt.Bit(len(m.Counters) > 0, 2)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Gifts)))
 	for i := range m.Gifts {
 		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "gifts")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Attributes))
+		tlrt.PutVectorHeader(b, len(m.Attributes))
 		for i := range m.Attributes {
 			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "attributes")
 			}
 		}
+		tlrt.PutUint64(b, uint64(m.AttributesHash))
 	}
-	if flags.Has(1) {
-		b.PutLong(m.AttributesHash)
-	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "chats")
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Counters))
+		tlrt.PutVectorHeader(b, len(m.Counters))
 		for i := range m.Counters {
 			if err := m.Counters[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "counters")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "users")
@@ -3263,7 +3224,7 @@ func (m *PaymentsSavedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSavedInfoTypeID)
+	tlrt.PutUint32(b, PaymentsSavedInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3273,13 +3234,9 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.HasSavedCredentials {
-		flags.Set(1)
-	}
-	if m.SavedInfo != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.HasSavedCredentials, 1)
+	flags |= tlrt.Bit(m.SavedInfo != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedInfo", "saved_info")
@@ -3414,7 +3371,7 @@ func (m *PaymentsSavedStarGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSavedStarGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsSavedStarGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3424,33 +3381,31 @@ func (m *PaymentsSavedStarGifts) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ChatNotificationsEnabled {
-		flags.Set(1)
-	}
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
+	flags |= tlrt.Bit(m.ChatNotificationsEnabled, 1)
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
 	if flags.Has(1) {
 		b.PutBool(m.ChatNotificationsEnabled)
 	}
-	b.PutVectorHeader(len(m.Gifts))
+	tlrt.PutVectorHeader(b, len(m.Gifts))
 	for i := range m.Gifts {
 		if err := m.Gifts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedStarGifts", "gifts")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedStarGifts", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedStarGifts", "users")
@@ -3559,7 +3514,7 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftAuctionAcquiredGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3568,19 +3523,19 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Gifts))
+	tlrt.PutVectorHeader(b, len(m.Gifts))
 	for i := range m.Gifts {
 		if err := m.Gifts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
@@ -3666,7 +3621,7 @@ func (m *PaymentsStarGiftAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftAuctionStateTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3684,14 +3639,17 @@ func (m *PaymentsStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	if err := m.UserState.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "user_state")
 	}
-	b.PutInt(m.Timeout)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Timeout))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "chats")
@@ -3784,7 +3742,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftUpgradeAttributesTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftUpgradeAttributesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3793,7 +3751,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
@@ -3871,7 +3829,7 @@ func (m *PaymentsStarGiftUpgradePreview) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftUpgradePreviewTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftUpgradePreviewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3880,19 +3838,19 @@ func (m *PaymentsStarGiftUpgradePreview) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.SampleAttributes))
+	tlrt.PutVectorHeader(b, len(m.SampleAttributes))
 	for i := range m.SampleAttributes {
 		if err := tlrt.EncodeObject(b, m.SampleAttributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
 		}
 	}
-	b.PutVectorHeader(len(m.Prices))
+	tlrt.PutVectorHeader(b, len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "prices")
 		}
 	}
-	b.PutVectorHeader(len(m.NextPrices))
+	tlrt.PutVectorHeader(b, len(m.NextPrices))
 	for i := range m.NextPrices {
 		if err := m.NextPrices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
@@ -3971,7 +3929,7 @@ func (m *PaymentsStarGiftWithdrawalURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftWithdrawalURLTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftWithdrawalURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3980,7 +3938,7 @@ func (m *PaymentsStarGiftWithdrawalURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -4045,7 +4003,7 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsRevenueAdsAccountURLTypeID)
+	tlrt.PutUint32(b, PaymentsStarsRevenueAdsAccountURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4054,7 +4012,7 @@ func (m *PaymentsStarsRevenueAdsAccountURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -4123,7 +4081,7 @@ func (m *PaymentsStarsRevenueStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsRevenueStatsTypeID)
+	tlrt.PutUint32(b, PaymentsStarsRevenueStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4133,10 +4091,8 @@ func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.TopHoursGraph != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopHoursGraph != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
 			return tlrt.EncodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
@@ -4148,7 +4104,7 @@ func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
 	if err := m.Status.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.starsRevenueStats", "status")
 	}
-	b.PutDouble(m.UsdRate)
+	tlrt.PutUint64(b, math.Float64bits(m.UsdRate))
 	return nil
 }
 
@@ -4235,7 +4191,7 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsRevenueWithdrawalURLTypeID)
+	tlrt.PutUint32(b, PaymentsStarsRevenueWithdrawalURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4244,7 +4200,7 @@ func (m *PaymentsStarsRevenueWithdrawalURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -4421,7 +4377,7 @@ func (m *PaymentsStarsStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsStatusTypeID)
+	tlrt.PutUint32(b, PaymentsStarsStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4431,27 +4387,17 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Subscriptions) > 0 {
-		flags.Set(1)
-	}
-	if m.SubscriptionsNextOffset != "" {
-		flags.Set(2)
-	}
-	if m.SubscriptionsMissingBalance != 0 {
-		flags.Set(4)
-	}
-	if len(m.History) > 0 {
-		flags.Set(3)
-	}
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Subscriptions) > 0, 1)
+	flags |= tlrt.Bit(m.SubscriptionsNextOffset != "", 2)
+	flags |= tlrt.Bit(m.SubscriptionsMissingBalance != 0, 4)
+	flags |= tlrt.Bit(len(m.History) > 0, 3)
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
 		return tlrt.EncodeErr(err, "payments.starsStatus", "balance")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Subscriptions))
+		tlrt.PutVectorHeader(b, len(m.Subscriptions))
 		for i := range m.Subscriptions {
 			if err := m.Subscriptions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.starsStatus", "subscriptions")
@@ -4459,13 +4405,13 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.SubscriptionsNextOffset)
+		tlrt.PutString(b, m.SubscriptionsNextOffset)
 	}
 	if flags.Has(4) {
-		b.PutLong(m.SubscriptionsMissingBalance)
+		tlrt.PutUint64(b, uint64(m.SubscriptionsMissingBalance))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.History))
+		tlrt.PutVectorHeader(b, len(m.History))
 		for i := range m.History {
 			if err := m.History[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.starsStatus", "history")
@@ -4473,15 +4419,15 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starsStatus", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starsStatus", "users")
@@ -4636,7 +4582,7 @@ func (m *PaymentsSuggestedStarRefBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSuggestedStarRefBotsTypeID)
+	tlrt.PutUint32(b, PaymentsSuggestedStarRefBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4646,25 +4592,26 @@ func (m *PaymentsSuggestedStarRefBots) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.SuggestedBots))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedBots)))
 	for i := range m.SuggestedBots {
 		if err := m.SuggestedBots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -4754,7 +4701,7 @@ func (m *PaymentsUniqueStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUniqueStarGiftTypeID)
+	tlrt.PutUint32(b, PaymentsUniqueStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4766,13 +4713,13 @@ func (m *PaymentsUniqueStarGift) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "payments.uniqueStarGift", "gift")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "users")
@@ -5020,7 +4967,7 @@ func (m *PaymentsUniqueStarGiftValueInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUniqueStarGiftValueInfoTypeID)
+	tlrt.PutUint32(b, PaymentsUniqueStarGiftValueInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5030,53 +4977,39 @@ func (m *PaymentsUniqueStarGiftValueInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<6)
-	if m.LastSaleOnFragment {
-		flags.Set(1)
-	}
-	if m.ValueIsAverage {
-		flags.Set(6)
-	}
-	if m.LastSaleDate != 0 || m.LastSalePrice != 0 {
-		flags.Set(0)
-	}
-	if m.FloorPrice != 0 {
-		flags.Set(2)
-	}
-	if m.AveragePrice != 0 {
-		flags.Set(3)
-	}
-	if m.ListedCount != 0 {
-		flags.Set(4)
-	}
-	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Value)
-	b.PutInt(m.InitialSaleDate)
-	b.PutLong(m.InitialSaleStars)
-	b.PutLong(m.InitialSalePrice)
+	flags |= tlrt.Bit(m.LastSaleOnFragment, 1)
+	flags |= tlrt.Bit(m.ValueIsAverage, 6)
+	flags |= tlrt.Bit(m.LastSaleDate != 0 || m.LastSalePrice != 0, 0)
+	flags |= tlrt.Bit(m.FloorPrice != 0, 2)
+	flags |= tlrt.Bit(m.AveragePrice != 0, 3)
+	flags |= tlrt.Bit(m.ListedCount != 0, 4)
+	flags |= tlrt.Bit(m.FragmentListedCount != 0 || m.FragmentListedURL != "", 5)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint64(w, uint64(m.Value))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.InitialSaleDate))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InitialSaleStars))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.InitialSalePrice))
 	if flags.Has(0) {
-		b.PutInt(m.LastSaleDate)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.LastSalePrice)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.LastSaleDate))
+		binary.LittleEndian.PutUint64(w[4:], uint64(m.LastSalePrice))
 	}
 	if flags.Has(2) {
-		b.PutLong(m.FloorPrice)
+		tlrt.PutUint64(b, uint64(m.FloorPrice))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.AveragePrice)
+		tlrt.PutUint64(b, uint64(m.AveragePrice))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ListedCount)
+		tlrt.PutUint32(b, uint32(m.ListedCount))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.FragmentListedCount)
-	}
-	if flags.Has(5) {
-		b.PutString(m.FragmentListedURL)
+		tlrt.PutUint32(b, uint32(m.FragmentListedCount))
+		tlrt.PutString(b, m.FragmentListedURL)
 	}
 	return nil
 }
@@ -5259,7 +5192,7 @@ func (m *PaymentsValidatedRequestedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsValidatedRequestedInfoTypeID)
+	tlrt.PutUint32(b, PaymentsValidatedRequestedInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5269,18 +5202,14 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ID != "" {
-		flags.Set(0)
-	}
-	if len(m.ShippingOptions) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ID != "", 0)
+	flags |= tlrt.Bit(len(m.ShippingOptions) > 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.ID)
+		tlrt.PutString(b, m.ID)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.ShippingOptions))
+		tlrt.PutVectorHeader(b, len(m.ShippingOptions))
 		for i := range m.ShippingOptions {
 			if err := m.ShippingOptions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
@@ -5374,7 +5303,7 @@ func (m *PaymentsGetPaymentFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetPaymentFormRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetPaymentFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5384,10 +5313,8 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.getPaymentForm", "invoice")
 	}
@@ -5487,7 +5414,7 @@ func (m *PaymentsGetPaymentReceiptRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetPaymentReceiptRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetPaymentReceiptRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5499,7 +5426,7 @@ func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -5578,7 +5505,7 @@ func (m *PaymentsValidateRequestedInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsValidateRequestedInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsValidateRequestedInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5588,10 +5515,8 @@ func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Save {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Save, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
@@ -5757,7 +5682,7 @@ func (m *PaymentsSendPaymentFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSendPaymentFormRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSendPaymentFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5767,31 +5692,27 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.RequestedInfoID != "" {
-		flags.Set(0)
-	}
-	if m.ShippingOptionID != "" {
-		flags.Set(1)
-	}
-	if m.TipAmount != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.FormID)
+	flags |= tlrt.Bit(m.RequestedInfoID != "", 0)
+	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
+	flags |= tlrt.Bit(m.TipAmount != 0, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if flags.Has(0) {
-		b.PutString(m.RequestedInfoID)
+		tlrt.PutString(b, m.RequestedInfoID)
 	}
 	if flags.Has(1) {
-		b.PutString(m.ShippingOptionID)
+		tlrt.PutString(b, m.ShippingOptionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Credentials); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if flags.Has(2) {
-		b.PutLong(m.TipAmount)
+		tlrt.PutUint64(b, uint64(m.TipAmount))
 	}
 	return nil
 }
@@ -5901,8 +5822,8 @@ func (m *PaymentsGetSavedInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSavedInfoRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsGetSavedInfoRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5974,7 +5895,7 @@ func (m *PaymentsClearSavedInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsClearSavedInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsClearSavedInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5984,13 +5905,9 @@ func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Credentials {
-		flags.Set(0)
-	}
-	if m.Info {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Credentials, 0)
+	flags |= tlrt.Bit(m.Info, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -6063,7 +5980,7 @@ func (m *PaymentsGetBankCardDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetBankCardDataRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetBankCardDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6072,7 +5989,7 @@ func (m *PaymentsGetBankCardDataRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Number)
+	tlrt.PutString(b, m.Number)
 	return nil
 }
 
@@ -6144,7 +6061,7 @@ func (m *PaymentsExportInvoiceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsExportInvoiceRequestTypeID)
+	tlrt.PutUint32(b, PaymentsExportInvoiceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6233,7 +6150,7 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsAssignAppStoreTransactionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsAssignAppStoreTransactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6242,7 +6159,7 @@ func (m *PaymentsAssignAppStoreTransactionRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Receipt)
+	tlrt.PutBytes(b, m.Receipt)
 	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
 		return tlrt.EncodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
@@ -6326,7 +6243,7 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsAssignPlayMarketTransactionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsAssignPlayMarketTransactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6426,7 +6343,7 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetPremiumGiftCodeOptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6436,10 +6353,8 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BoostPeer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 			return tlrt.EncodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
@@ -6527,7 +6442,7 @@ func (m *PaymentsCheckGiftCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckGiftCodeRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCheckGiftCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6536,7 +6451,7 @@ func (m *PaymentsCheckGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -6607,7 +6522,7 @@ func (m *PaymentsApplyGiftCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsApplyGiftCodeRequestTypeID)
+	tlrt.PutUint32(b, PaymentsApplyGiftCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6616,7 +6531,7 @@ func (m *PaymentsApplyGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -6689,7 +6604,7 @@ func (m *PaymentsGetGiveawayInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetGiveawayInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetGiveawayInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6701,7 +6616,7 @@ func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -6778,7 +6693,7 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsLaunchPrepaidGiveawayRequestTypeID)
+	tlrt.PutUint32(b, PaymentsLaunchPrepaidGiveawayRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6790,7 +6705,7 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
-	b.PutLong(m.GiveawayID)
+	tlrt.PutUint64(b, uint64(m.GiveawayID))
 	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
 		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
@@ -6873,8 +6788,8 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsTopupOptionsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsGetStarsTopupOptionsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6950,7 +6865,7 @@ func (m *PaymentsGetStarsStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsStatusRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6960,10 +6875,8 @@ func (m *PaymentsGetStarsStatusRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Ton, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsStatus", "peer")
 	}
@@ -7082,7 +6995,7 @@ func (m *PaymentsGetStarsTransactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsTransactionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsTransactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7092,30 +7005,20 @@ func (m *PaymentsGetStarsTransactionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
-	if m.Inbound {
-		flags.Set(0)
-	}
-	if m.Outbound {
-		flags.Set(1)
-	}
-	if m.Ascending {
-		flags.Set(2)
-	}
-	if m.Ton {
-		flags.Set(4)
-	}
-	if m.SubscriptionID != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Inbound, 0)
+	flags |= tlrt.Bit(m.Outbound, 1)
+	flags |= tlrt.Bit(m.Ascending, 2)
+	flags |= tlrt.Bit(m.Ton, 4)
+	flags |= tlrt.Bit(m.SubscriptionID != "", 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutString(m.SubscriptionID)
+		tlrt.PutString(b, m.SubscriptionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsTransactions", "peer")
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -7217,7 +7120,7 @@ func (m *PaymentsSendStarsFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSendStarsFormRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSendStarsFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7226,7 +7129,7 @@ func (m *PaymentsSendStarsFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FormID)
+	tlrt.PutUint64(b, uint64(m.FormID))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarsForm", "invoice")
 	}
@@ -7310,7 +7213,7 @@ func (m *PaymentsRefundStarsChargeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsRefundStarsChargeRequestTypeID)
+	tlrt.PutUint32(b, PaymentsRefundStarsChargeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7322,7 +7225,7 @@ func (m *PaymentsRefundStarsChargeRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "payments.refundStarsCharge", "user_id")
 	}
-	b.PutString(m.ChargeID)
+	tlrt.PutString(b, m.ChargeID)
 	return nil
 }
 
@@ -7405,7 +7308,7 @@ func (m *PaymentsGetStarsRevenueStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsRevenueStatsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsRevenueStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7415,13 +7318,9 @@ func (m *PaymentsGetStarsRevenueStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Dark {
-		flags.Set(0)
-	}
-	if m.Ton {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	flags |= tlrt.Bit(m.Ton, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueStats", "peer")
 	}
@@ -7534,7 +7433,7 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsRevenueWithdrawalURLRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7544,18 +7443,14 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
-	if m.Amount != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Ton, 0)
+	flags |= tlrt.Bit(m.Amount != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
 	}
 	if flags.Has(1) {
-		b.PutLong(m.Amount)
+		tlrt.PutUint64(b, uint64(m.Amount))
 	}
 	if err := tlrt.EncodeObject(b, m.Password); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
@@ -7657,7 +7552,7 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsRevenueAdsAccountURLRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7745,7 +7640,7 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsTransactionsByIDRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsTransactionsByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7755,14 +7650,12 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Ton, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := m.ID[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "id")
@@ -7857,7 +7750,7 @@ func (m *PaymentsGetStarsGiftOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsGiftOptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsGiftOptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7867,10 +7760,8 @@ func (m *PaymentsGetStarsGiftOptionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.UserID != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.UserID != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 			return tlrt.EncodeErr(err, "payments.getStarsGiftOptions", "user_id")
@@ -7965,7 +7856,7 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsSubscriptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsSubscriptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7975,14 +7866,12 @@ func (m *PaymentsGetStarsSubscriptionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MissingBalance {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MissingBalance, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsSubscriptions", "peer")
 	}
-	b.PutString(m.Offset)
+	tlrt.PutString(b, m.Offset)
 	return nil
 }
 
@@ -8097,7 +7986,7 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsChangeStarsSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsChangeStarsSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8107,14 +7996,12 @@ func (m *PaymentsChangeStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Canceled {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Canceled, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.changeStarsSubscription", "peer")
 	}
-	b.PutString(m.SubscriptionID)
+	tlrt.PutString(b, m.SubscriptionID)
 	if flags.Has(0) {
 		b.PutBool(m.Canceled)
 	}
@@ -8213,7 +8100,7 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsFulfillStarsSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsFulfillStarsSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8225,7 +8112,7 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.fulfillStarsSubscription", "peer")
 	}
-	b.PutString(m.SubscriptionID)
+	tlrt.PutString(b, m.SubscriptionID)
 	return nil
 }
 
@@ -8302,8 +8189,8 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsGiveawayOptionsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PaymentsGetStarsGiveawayOptionsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8376,8 +8263,11 @@ func (m *PaymentsGetStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8385,7 +8275,7 @@ func (m *PaymentsGetStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -8454,7 +8344,7 @@ func (m *PaymentsSaveStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSaveStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSaveStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8464,10 +8354,8 @@ func (m *PaymentsSaveStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Unsave {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Unsave, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "payments.saveStarGift", "stargift")
 	}
@@ -8553,7 +8441,7 @@ func (m *PaymentsConvertStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsConvertStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsConvertStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8644,7 +8532,7 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsBotCancelStarsSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsBotCancelStarsSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8654,14 +8542,12 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restore {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Restore, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "payments.botCancelStarsSubscription", "user_id")
 	}
-	b.PutString(m.ChargeID)
+	tlrt.PutString(b, m.ChargeID)
 	return nil
 }
 
@@ -8802,7 +8688,7 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetConnectedStarRefBotsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetConnectedStarRefBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8812,20 +8698,16 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.OffsetDate != 0 || m.OffsetLink != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OffsetDate != 0 || m.OffsetLink != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBots", "peer")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.OffsetDate)
+		tlrt.PutUint32(b, uint32(m.OffsetDate))
+		tlrt.PutString(b, m.OffsetLink)
 	}
-	if flags.Has(2) {
-		b.PutString(m.OffsetLink)
-	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -8926,7 +8808,7 @@ func (m *PaymentsGetConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetConnectedStarRefBotRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetConnectedStarRefBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9022,7 +8904,7 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSuggestedStarRefBotsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSuggestedStarRefBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9032,18 +8914,14 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OrderByRevenue {
-		flags.Set(0)
-	}
-	if m.OrderByDate {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OrderByRevenue, 0)
+	flags |= tlrt.Bit(m.OrderByDate, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getSuggestedStarRefBots", "peer")
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -9137,7 +9015,7 @@ func (m *PaymentsConnectStarRefBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsConnectStarRefBotRequestTypeID)
+	tlrt.PutUint32(b, PaymentsConnectStarRefBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9229,7 +9107,7 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsEditConnectedStarRefBotRequestTypeID)
+	tlrt.PutUint32(b, PaymentsEditConnectedStarRefBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9239,14 +9117,12 @@ func (m *PaymentsEditConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Revoked {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Revoked, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.editConnectedStarRefBot", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -9335,8 +9211,11 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftUpgradePreviewRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftUpgradePreviewRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9344,7 +9223,7 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -9414,7 +9293,7 @@ func (m *PaymentsUpgradeStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUpgradeStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsUpgradeStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9424,10 +9303,8 @@ func (m *PaymentsUpgradeStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.KeepOriginalDetails {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "payments.upgradeStarGift", "stargift")
 	}
@@ -9515,7 +9392,7 @@ func (m *PaymentsTransferStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsTransferStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsTransferStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9609,7 +9486,7 @@ func (m *PaymentsGetUniqueStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetUniqueStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetUniqueStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9618,7 +9495,7 @@ func (m *PaymentsGetUniqueStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -9734,7 +9611,7 @@ func (m *PaymentsGetSavedStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSavedStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSavedStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9744,45 +9621,25 @@ func (m *PaymentsGetSavedStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10)
-	if m.ExcludeUnsaved {
-		flags.Set(0)
-	}
-	if m.ExcludeSaved {
-		flags.Set(1)
-	}
-	if m.ExcludeUnlimited {
-		flags.Set(2)
-	}
-	if m.ExcludeUnique {
-		flags.Set(4)
-	}
-	if m.SortByValue {
-		flags.Set(5)
-	}
-	if m.ExcludeUpgradable {
-		flags.Set(7)
-	}
-	if m.ExcludeUnupgradable {
-		flags.Set(8)
-	}
-	if m.PeerColorAvailable {
-		flags.Set(9)
-	}
-	if m.ExcludeHosted {
-		flags.Set(10)
-	}
-	if m.CollectionID != 0 {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ExcludeUnsaved, 0)
+	flags |= tlrt.Bit(m.ExcludeSaved, 1)
+	flags |= tlrt.Bit(m.ExcludeUnlimited, 2)
+	flags |= tlrt.Bit(m.ExcludeUnique, 4)
+	flags |= tlrt.Bit(m.SortByValue, 5)
+	flags |= tlrt.Bit(m.ExcludeUpgradable, 7)
+	flags |= tlrt.Bit(m.ExcludeUnupgradable, 8)
+	flags |= tlrt.Bit(m.PeerColorAvailable, 9)
+	flags |= tlrt.Bit(m.ExcludeHosted, 10)
+	flags |= tlrt.Bit(m.CollectionID != 0, 6)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getSavedStarGifts", "peer")
 	}
 	if flags.Has(6) {
-		b.PutInt(m.CollectionID)
+		tlrt.PutUint32(b, uint32(m.CollectionID))
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -9888,7 +9745,7 @@ func (m *PaymentsGetSavedStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSavedStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSavedStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9897,7 +9754,7 @@ func (m *PaymentsGetSavedStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.getSavedStarGift", "stargift")
@@ -9980,7 +9837,7 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftWithdrawalURLRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10078,7 +9935,7 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsToggleChatStarGiftNotificationsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10088,10 +9945,8 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(b *bin.Buffe
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Enabled {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Enabled, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
 	}
@@ -10177,7 +10032,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsToggleStarGiftsPinnedToTopRequestTypeID)
+	tlrt.PutUint32(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10189,7 +10044,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
 	}
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
@@ -10272,7 +10127,7 @@ func (m *PaymentsCanPurchaseStoreRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCanPurchaseStoreRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCanPurchaseStoreRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10416,7 +10271,7 @@ func (m *PaymentsGetResaleStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetResaleStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetResaleStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10426,39 +10281,27 @@ func (m *PaymentsGetResaleStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4 | 1<<5)
-	if m.SortByPrice {
-		flags.Set(1)
-	}
-	if m.SortByNum {
-		flags.Set(2)
-	}
-	if m.ForCraft {
-		flags.Set(4)
-	}
-	if m.StarsOnly {
-		flags.Set(5)
-	}
-	if m.AttributesHash != 0 {
-		flags.Set(0)
-	}
-	if len(m.Attributes) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SortByPrice, 1)
+	flags |= tlrt.Bit(m.SortByNum, 2)
+	flags |= tlrt.Bit(m.ForCraft, 4)
+	flags |= tlrt.Bit(m.StarsOnly, 5)
+	flags |= tlrt.Bit(m.AttributesHash != 0, 0)
+	flags |= tlrt.Bit(len(m.Attributes) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.AttributesHash)
+		tlrt.PutUint64(b, uint64(m.AttributesHash))
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Attributes))
+		tlrt.PutVectorHeader(b, len(m.Attributes))
 		for i := range m.Attributes {
 			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.getResaleStarGifts", "attributes")
 			}
 		}
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -10570,7 +10413,7 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUpdateStarGiftPriceRequestTypeID)
+	tlrt.PutUint32(b, PaymentsUpdateStarGiftPriceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10666,7 +10509,7 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCreateStarGiftCollectionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCreateStarGiftCollectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10678,8 +10521,8 @@ func (m *PaymentsCreateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "peer")
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "stargift")
@@ -10857,7 +10700,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUpdateStarGiftCollectionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsUpdateStarGiftCollectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10867,28 +10710,20 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if len(m.DeleteStargift) > 0 {
-		flags.Set(1)
-	}
-	if len(m.AddStargift) > 0 {
-		flags.Set(2)
-	}
-	if len(m.Order) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(len(m.DeleteStargift) > 0, 1)
+	flags |= tlrt.Bit(len(m.AddStargift) > 0, 2)
+	flags |= tlrt.Bit(len(m.Order) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "peer")
 	}
-	b.PutInt(m.CollectionID)
+	tlrt.PutUint32(b, uint32(m.CollectionID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.DeleteStargift))
+		tlrt.PutVectorHeader(b, len(m.DeleteStargift))
 		for i := range m.DeleteStargift {
 			if err := tlrt.EncodeObject(b, m.DeleteStargift[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
@@ -10896,7 +10731,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.AddStargift))
+		tlrt.PutVectorHeader(b, len(m.AddStargift))
 		for i := range m.AddStargift {
 			if err := tlrt.EncodeObject(b, m.AddStargift[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
@@ -10904,7 +10739,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
 			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "order")
@@ -11030,7 +10865,7 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsReorderStarGiftCollectionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsReorderStarGiftCollectionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11042,9 +10877,9 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.reorderStarGiftCollections", "peer")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -11121,7 +10956,7 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsDeleteStarGiftCollectionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsDeleteStarGiftCollectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11133,7 +10968,7 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.deleteStarGiftCollection", "peer")
 	}
-	b.PutInt(m.CollectionID)
+	tlrt.PutUint32(b, uint32(m.CollectionID))
 	return nil
 }
 
@@ -11209,7 +11044,7 @@ func (m *PaymentsGetStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftCollectionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftCollectionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11221,7 +11056,7 @@ func (m *PaymentsGetStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarGiftCollections", "peer")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11296,7 +11131,7 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetUniqueStarGiftValueInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11305,7 +11140,7 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -11377,8 +11212,11 @@ func (m *PaymentsCheckCanSendGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckCanSendGiftRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsCheckCanSendGiftRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11386,7 +11224,7 @@ func (m *PaymentsCheckCanSendGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -11456,7 +11294,7 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftAuctionStateRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftAuctionStateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11468,7 +11306,7 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(b *bin.Buffer) error
 	if err := tlrt.EncodeObject(b, m.Auction); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarGiftAuctionState", "auction")
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -11550,8 +11388,11 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11559,7 +11400,7 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -11629,8 +11470,11 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftActiveAuctionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftActiveAuctionsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11638,7 +11482,7 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11709,7 +11553,7 @@ func (m *PaymentsResolveStarGiftOfferRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsResolveStarGiftOfferRequestTypeID)
+	tlrt.PutUint32(b, PaymentsResolveStarGiftOfferRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11719,11 +11563,11 @@ func (m *PaymentsResolveStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Decline {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.OfferMsgID)
+	flags |= tlrt.Bit(m.Decline, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OfferMsgID))
 	return nil
 }
 
@@ -11833,7 +11677,7 @@ func (m *PaymentsSendStarGiftOfferRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSendStarGiftOfferRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSendStarGiftOfferRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11843,21 +11687,21 @@ func (m *PaymentsSendStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AllowPaidStars != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "peer")
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.Price); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "price")
 	}
-	b.PutInt(m.Duration)
-	b.PutLong(m.RandomID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Duration))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.RandomID))
 	if flags.Has(0) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -11962,8 +11806,11 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11971,7 +11818,7 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -12043,7 +11890,7 @@ func (m *PaymentsGetCraftStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetCraftStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetCraftStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12052,9 +11899,9 @@ func (m *PaymentsGetCraftStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutUint64(b, uint64(m.GiftID))
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -12132,7 +11979,7 @@ func (m *PaymentsCraftStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCraftStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCraftStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12141,7 +11988,7 @@ func (m *PaymentsCraftStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.craftStarGift", "stargift")

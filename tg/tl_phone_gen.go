@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -38,7 +39,7 @@ func (m *PhoneExportedGroupCallInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneExportedGroupCallInviteTypeID)
+	tlrt.PutUint32(b, PhoneExportedGroupCallInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -47,7 +48,7 @@ func (m *PhoneExportedGroupCallInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -116,7 +117,7 @@ func (m *PhoneGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -128,20 +129,20 @@ func (m *PhoneGroupCall) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.groupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Participants))
+	tlrt.PutVectorHeader(b, len(m.Participants))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCall", "participants")
 		}
 	}
-	b.PutString(m.ParticipantsNextOffset)
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutString(b, m.ParticipantsNextOffset)
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCall", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCall", "users")
@@ -228,7 +229,7 @@ func (m *PhoneGroupCallStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallStarsTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -237,20 +238,23 @@ func (m *PhoneGroupCallStars) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.TotalStars)
-	b.PutVectorHeader(len(m.TopDonors))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.TotalStars))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.TopDonors)))
 	for i := range m.TopDonors {
 		if err := m.TopDonors[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStars", "top_donors")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStars", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStars", "users")
@@ -333,7 +337,7 @@ func (m *PhoneGroupCallStreamChannels) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallStreamChannelsTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallStreamChannelsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -342,7 +346,7 @@ func (m *PhoneGroupCallStreamChannels) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Channels))
+	tlrt.PutVectorHeader(b, len(m.Channels))
 	for i := range m.Channels {
 		if err := m.Channels[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStreamChannels", "channels")
@@ -410,7 +414,7 @@ func (m *PhoneGroupCallStreamRtmpURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallStreamRtmpURLTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallStreamRtmpURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -419,8 +423,8 @@ func (m *PhoneGroupCallStreamRtmpURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.Key)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Key)
 	return nil
 }
 
@@ -493,7 +497,7 @@ func (m *PhoneGroupParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupParticipantsTypeID)
+	tlrt.PutUint32(b, PhoneGroupParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -502,27 +506,30 @@ func (m *PhoneGroupParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Participants))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Participants)))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupParticipants", "participants")
 		}
 	}
-	b.PutString(m.NextOffset)
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutString(b, m.NextOffset)
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupParticipants", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupParticipants", "users")
 		}
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -605,7 +612,7 @@ func (m *PhoneJoinAsPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneJoinAsPeersTypeID)
+	tlrt.PutUint32(b, PhoneJoinAsPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -614,19 +621,19 @@ func (m *PhoneJoinAsPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.joinAsPeers", "peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.joinAsPeers", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.joinAsPeers", "users")
@@ -704,7 +711,7 @@ func (m *PhonePhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhonePhoneCallTypeID)
+	tlrt.PutUint32(b, PhonePhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -716,7 +723,7 @@ func (m *PhonePhoneCall) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PhoneCall); err != nil {
 		return tlrt.EncodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.phoneCall", "users")
@@ -787,8 +794,8 @@ func (m *PhoneGetCallConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetCallConfigRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PhoneGetCallConfigRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -863,7 +870,7 @@ func (m *PhoneRequestCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneRequestCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneRequestCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -873,15 +880,13 @@ func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Video {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Video, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "phone.requestCall", "user_id")
 	}
-	b.PutInt(m.RandomID)
-	b.PutBytes(m.GAHash)
+	tlrt.PutUint32(b, uint32(m.RandomID))
+	tlrt.PutBytes(b, m.GAHash)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.requestCall", "protocol")
 	}
@@ -978,7 +983,7 @@ func (m *PhoneAcceptCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneAcceptCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneAcceptCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -990,7 +995,7 @@ func (m *PhoneAcceptCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.acceptCall", "peer")
 	}
-	b.PutBytes(m.GB)
+	tlrt.PutBytes(b, m.GB)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.acceptCall", "protocol")
 	}
@@ -1080,7 +1085,7 @@ func (m *PhoneConfirmCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneConfirmCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneConfirmCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1092,8 +1097,8 @@ func (m *PhoneConfirmCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.confirmCall", "peer")
 	}
-	b.PutBytes(m.GA)
-	b.PutLong(m.KeyFingerprint)
+	tlrt.PutBytes(b, m.GA)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.confirmCall", "protocol")
 	}
@@ -1182,7 +1187,7 @@ func (m *PhoneReceivedCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneReceivedCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneReceivedCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1272,7 +1277,7 @@ func (m *PhoneDiscardCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDiscardCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneDiscardCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1282,18 +1287,16 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Video {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Video, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.discardCall", "peer")
 	}
-	b.PutInt(m.Duration)
+	tlrt.PutUint32(b, uint32(m.Duration))
 	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 		return tlrt.EncodeErr(err, "phone.discardCall", "reason")
 	}
-	b.PutLong(m.ConnectionID)
+	tlrt.PutUint64(b, uint64(m.ConnectionID))
 	return nil
 }
 
@@ -1389,7 +1392,7 @@ func (m *PhoneSetCallRatingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSetCallRatingRequestTypeID)
+	tlrt.PutUint32(b, PhoneSetCallRatingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1399,15 +1402,13 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.UserInitiative {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.UserInitiative, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.setCallRating", "peer")
 	}
-	b.PutInt(m.Rating)
-	b.PutString(m.Comment)
+	tlrt.PutUint32(b, uint32(m.Rating))
+	tlrt.PutString(b, m.Comment)
 	return nil
 }
 
@@ -1496,7 +1497,7 @@ func (m *PhoneSaveCallDebugRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveCallDebugRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveCallDebugRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1591,7 +1592,7 @@ func (m *PhoneSendSignalingDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendSignalingDataRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendSignalingDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1603,7 +1604,7 @@ func (m *PhoneSendSignalingDataRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendSignalingData", "peer")
 	}
-	b.PutBytes(m.Data)
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -1733,7 +1734,7 @@ func (m *PhoneCreateGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCreateGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneCreateGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1743,25 +1744,19 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.RtmpStream {
-		flags.Set(2)
-	}
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RtmpStream, 2)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.createGroupCall", "peer")
 	}
-	b.PutInt(m.RandomID)
+	tlrt.PutUint32(b, uint32(m.RandomID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	return nil
 }
@@ -1940,7 +1935,7 @@ func (m *PhoneJoinGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneJoinGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneJoinGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1950,19 +1945,11 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.VideoStopped {
-		flags.Set(2)
-	}
-	if m.InviteHash != "" {
-		flags.Set(1)
-	}
-	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.VideoStopped, 2)
+	flags |= tlrt.Bit(m.InviteHash != "", 1)
+	flags |= tlrt.Bit(m.PublicKey != (bin.Int256{}) || len(m.Block) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "call")
 	}
@@ -1970,13 +1957,11 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if flags.Has(1) {
-		b.PutString(m.InviteHash)
+		tlrt.PutString(b, m.InviteHash)
 	}
 	if flags.Has(3) {
 		b.PutInt256(m.PublicKey)
-	}
-	if flags.Has(3) {
-		b.PutBytes(m.Block)
+		tlrt.PutBytes(b, m.Block)
 	}
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "params")
@@ -2091,7 +2076,7 @@ func (m *PhoneLeaveGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneLeaveGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneLeaveGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2103,7 +2088,7 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.leaveGroupCall", "call")
 	}
-	b.PutInt(m.Source)
+	tlrt.PutUint32(b, uint32(m.Source))
 	return nil
 }
 
@@ -2182,7 +2167,7 @@ func (m *PhoneInviteToGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneInviteToGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneInviteToGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2194,7 +2179,7 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "users")
@@ -2276,7 +2261,7 @@ func (m *PhoneDiscardGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDiscardGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneDiscardGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2434,7 +2419,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneToggleGroupCallSettingsRequestTypeID)
+	tlrt.PutUint32(b, PhoneToggleGroupCallSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2444,19 +2429,11 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ResetInviteHash {
-		flags.Set(1)
-	}
-	if m.JoinMuted {
-		flags.Set(0)
-	}
-	if m.MessagesEnabled {
-		flags.Set(2)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ResetInviteHash, 1)
+	flags |= tlrt.Bit(m.JoinMuted, 0)
+	flags |= tlrt.Bit(m.MessagesEnabled, 2)
+	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
@@ -2467,7 +2444,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.MessagesEnabled)
 	}
 	if flags.Has(3) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	return nil
 }
@@ -2577,7 +2554,7 @@ func (m *PhoneGetGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2589,7 +2566,7 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCall", "call")
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -2673,7 +2650,7 @@ func (m *PhoneGetGroupParticipantsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupParticipantsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2685,18 +2662,18 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
 		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.getGroupParticipants", "ids")
 		}
 	}
-	b.PutVectorHeader(len(m.Sources))
+	tlrt.PutVectorHeader(b, len(m.Sources))
 	for i := range m.Sources {
-		b.PutInt(m.Sources[i])
+		tlrt.PutUint32(b, uint32(m.Sources[i]))
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -2784,7 +2761,7 @@ func (m *PhoneCheckGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCheckGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneCheckGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2796,9 +2773,9 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.checkGroupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Sources))
+	tlrt.PutVectorHeader(b, len(m.Sources))
 	for i := range m.Sources {
-		b.PutInt(m.Sources[i])
+		tlrt.PutUint32(b, uint32(m.Sources[i]))
 	}
 	return nil
 }
@@ -2931,7 +2908,7 @@ func (m *PhoneToggleGroupCallRecordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneToggleGroupCallRecordRequestTypeID)
+	tlrt.PutUint32(b, PhoneToggleGroupCallRecordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2941,21 +2918,15 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Start {
-		flags.Set(0)
-	}
-	if m.Video || m.VideoPortrait {
-		flags.Set(2)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Start, 0)
+	flags |= tlrt.Bit(m.Video || m.VideoPortrait, 2)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
 		b.PutBool(m.VideoPortrait)
@@ -3192,7 +3163,7 @@ func (m *PhoneEditGroupCallParticipantRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneEditGroupCallParticipantRequestTypeID)
+	tlrt.PutUint32(b, PhoneEditGroupCallParticipantRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3202,25 +3173,13 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.Volume != 0 {
-		flags.Set(1)
-	}
-	if m.RaiseHand {
-		flags.Set(2)
-	}
-	if m.VideoStopped {
-		flags.Set(3)
-	}
-	if m.VideoPaused {
-		flags.Set(4)
-	}
-	if m.PresentationPaused {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.Volume != 0, 1)
+	flags |= tlrt.Bit(m.RaiseHand, 2)
+	flags |= tlrt.Bit(m.VideoStopped, 3)
+	flags |= tlrt.Bit(m.VideoPaused, 4)
+	flags |= tlrt.Bit(m.PresentationPaused, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
@@ -3231,7 +3190,7 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.Muted)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Volume)
+		tlrt.PutUint32(b, uint32(m.Volume))
 	}
 	if flags.Has(2) {
 		b.PutBool(m.RaiseHand)
@@ -3378,7 +3337,7 @@ func (m *PhoneEditGroupCallTitleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneEditGroupCallTitleRequestTypeID)
+	tlrt.PutUint32(b, PhoneEditGroupCallTitleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3390,7 +3349,7 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallTitle", "call")
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -3467,7 +3426,7 @@ func (m *PhoneGetGroupCallJoinAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallJoinAsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallJoinAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3553,7 +3512,7 @@ func (m *PhoneExportGroupCallInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneExportGroupCallInviteRequestTypeID)
+	tlrt.PutUint32(b, PhoneExportGroupCallInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3563,10 +3522,8 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.CanSelfUnmute {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.CanSelfUnmute, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
@@ -3656,7 +3613,7 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneToggleGroupCallStartSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3748,7 +3705,7 @@ func (m *PhoneStartScheduledGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneStartScheduledGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneStartScheduledGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3837,7 +3794,7 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveDefaultGroupCallJoinAsRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3927,7 +3884,7 @@ func (m *PhoneJoinGroupCallPresentationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneJoinGroupCallPresentationRequestTypeID)
+	tlrt.PutUint32(b, PhoneJoinGroupCallPresentationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4024,7 +3981,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneLeaveGroupCallPresentationRequestTypeID)
+	tlrt.PutUint32(b, PhoneLeaveGroupCallPresentationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4112,7 +4069,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallStreamChannelsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallStreamChannelsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4203,7 +4160,7 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallStreamRtmpURLRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4213,10 +4170,8 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.LiveStory {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.LiveStory, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
@@ -4302,7 +4257,7 @@ func (m *PhoneSaveCallLogRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveCallLogRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveCallLogRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4456,7 +4411,7 @@ func (m *PhoneCreateConferenceCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCreateConferenceCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneCreateConferenceCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4466,24 +4421,16 @@ func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.VideoStopped {
-		flags.Set(2)
-	}
-	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.RandomID)
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.VideoStopped, 2)
+	flags |= tlrt.Bit(m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil, 3)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RandomID))
 	if flags.Has(3) {
 		b.PutInt256(m.PublicKey)
-	}
-	if flags.Has(3) {
-		b.PutBytes(m.Block)
-	}
-	if flags.Has(3) {
+		tlrt.PutBytes(b, m.Block)
 		if err := m.Params.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.createConferenceCall", "params")
 		}
@@ -4600,7 +4547,7 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeleteConferenceCallParticipantsRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeleteConferenceCallParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4610,21 +4557,17 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer)
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OnlyLeft {
-		flags.Set(0)
-	}
-	if m.Kick {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OnlyLeft, 0)
+	flags |= tlrt.Bit(m.Kick, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteConferenceCallParticipants", "call")
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
-		b.PutLong(m.IDs[i])
+		tlrt.PutUint64(b, uint64(m.IDs[i]))
 	}
-	b.PutBytes(m.Block)
+	tlrt.PutBytes(b, m.Block)
 	return nil
 }
 
@@ -4719,7 +4662,7 @@ func (m *PhoneSendConferenceCallBroadcastRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendConferenceCallBroadcastRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendConferenceCallBroadcastRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4731,7 +4674,7 @@ func (m *PhoneSendConferenceCallBroadcastRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendConferenceCallBroadcast", "call")
 	}
-	b.PutBytes(m.Block)
+	tlrt.PutBytes(b, m.Block)
 	return nil
 }
 
@@ -4814,7 +4757,7 @@ func (m *PhoneInviteConferenceCallParticipantRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneInviteConferenceCallParticipantRequestTypeID)
+	tlrt.PutUint32(b, PhoneInviteConferenceCallParticipantRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4824,10 +4767,8 @@ func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Video {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Video, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "call")
 	}
@@ -4922,8 +4863,11 @@ func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeclineConferenceCallInviteRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, PhoneDeclineConferenceCallInviteRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4931,7 +4875,7 @@ func (m *PhoneDeclineConferenceCallInviteRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -5003,7 +4947,7 @@ func (m *PhoneGetGroupCallChainBlocksRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallChainBlocksRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallChainBlocksRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5015,9 +4959,11 @@ func (m *PhoneGetGroupCallChainBlocksRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallChainBlocks", "call")
 	}
-	b.PutInt(m.SubChainID)
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.SubChainID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -5134,7 +5080,7 @@ func (m *PhoneSendGroupCallMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendGroupCallMessageRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendGroupCallMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5144,22 +5090,18 @@ func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.AllowPaidStars != 0 {
-		flags.Set(0)
-	}
-	if m.SendAs != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 0)
+	flags |= tlrt.Bit(m.SendAs != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "call")
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := m.Message.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "message")
 	}
 	if flags.Has(0) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -5270,7 +5212,7 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendGroupCallEncryptedMessageRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendGroupCallEncryptedMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5282,7 +5224,7 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
 	}
-	b.PutBytes(m.EncryptedMessage)
+	tlrt.PutBytes(b, m.EncryptedMessage)
 	return nil
 }
 
@@ -5365,7 +5307,7 @@ func (m *PhoneDeleteGroupCallMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeleteGroupCallMessagesRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeleteGroupCallMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5375,16 +5317,14 @@ func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReportSpam {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReportSpam, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteGroupCallMessages", "call")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -5480,7 +5420,7 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5490,10 +5430,8 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffe
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReportSpam {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ReportSpam, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
 	}
@@ -5587,7 +5525,7 @@ func (m *PhoneGetGroupCallStarsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallStarsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallStarsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5674,7 +5612,7 @@ func (m *PhoneSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveDefaultSendAsRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveDefaultSendAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -4,8 +4,10 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // PhotosPhotosClass is the TL type photos.Photos: one of PhotosPhotos,
@@ -76,7 +78,7 @@ func (m *PhotosPhotos) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosPhotosTypeID)
+	tlrt.PutUint32(b, PhotosPhotosTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -85,13 +87,13 @@ func (m *PhotosPhotos) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Photos))
+	tlrt.PutVectorHeader(b, len(m.Photos))
 	for i := range m.Photos {
 		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 			return tlrt.EncodeErr(err, "photos.photos", "photos")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "photos.photos", "users")
@@ -170,7 +172,7 @@ func (m *PhotosPhotosSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosPhotosSliceTypeID)
+	tlrt.PutUint32(b, PhotosPhotosSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -179,14 +181,17 @@ func (m *PhotosPhotosSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Photos))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Photos)))
 	for i := range m.Photos {
 		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 			return tlrt.EncodeErr(err, "photos.photosSlice", "photos")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "photos.photosSlice", "users")
@@ -263,7 +268,7 @@ func (m *PhotosPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosPhotoTypeID)
+	tlrt.PutUint32(b, PhotosPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -275,7 +280,7 @@ func (m *PhotosPhoto) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "photos.photo", "photo")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "photos.photo", "users")
@@ -352,7 +357,7 @@ func (m *PhotosUpdateProfilePhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosUpdateProfilePhotoRequestTypeID)
+	tlrt.PutUint32(b, PhotosUpdateProfilePhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -362,13 +367,9 @@ func (m *PhotosUpdateProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Fallback {
-		flags.Set(0)
-	}
-	if m.Bot != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Fallback, 0)
+	flags |= tlrt.Bit(m.Bot != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 			return tlrt.EncodeErr(err, "photos.updateProfilePhoto", "bot")
@@ -497,7 +498,7 @@ func (m *PhotosUploadProfilePhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosUploadProfilePhotoRequestTypeID)
+	tlrt.PutUint32(b, PhotosUploadProfilePhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -507,25 +508,13 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
-	if m.Fallback {
-		flags.Set(3)
-	}
-	if m.Bot != nil {
-		flags.Set(5)
-	}
-	if m.File != nil {
-		flags.Set(0)
-	}
-	if m.Video != nil {
-		flags.Set(1)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(2)
-	}
-	if m.VideoEmojiMarkup != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Fallback, 3)
+	flags |= tlrt.Bit(m.Bot != nil, 5)
+	flags |= tlrt.Bit(m.File != nil, 0)
+	flags |= tlrt.Bit(m.Video != nil, 1)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
+	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "bot")
@@ -542,7 +531,7 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
@@ -656,7 +645,7 @@ func (m *PhotosDeletePhotosRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosDeletePhotosRequestTypeID)
+	tlrt.PutUint32(b, PhotosDeletePhotosRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -665,7 +654,7 @@ func (m *PhotosDeletePhotosRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "photos.deletePhotos", "id")
@@ -749,7 +738,7 @@ func (m *PhotosGetUserPhotosRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosGetUserPhotosRequestTypeID)
+	tlrt.PutUint32(b, PhotosGetUserPhotosRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -761,9 +750,11 @@ func (m *PhotosGetUserPhotosRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "photos.getUserPhotos", "user_id")
 	}
-	b.PutInt(m.Offset)
-	b.PutLong(m.MaxID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
 	return nil
 }
 
@@ -877,7 +868,7 @@ func (m *PhotosUploadContactProfilePhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotosUploadContactProfilePhotoRequestTypeID)
+	tlrt.PutUint32(b, PhotosUploadContactProfilePhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -887,25 +878,13 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
-	if m.Suggest {
-		flags.Set(3)
-	}
-	if m.Save {
-		flags.Set(4)
-	}
-	if m.File != nil {
-		flags.Set(0)
-	}
-	if m.Video != nil {
-		flags.Set(1)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(2)
-	}
-	if m.VideoEmojiMarkup != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Suggest, 3)
+	flags |= tlrt.Bit(m.Save, 4)
+	flags |= tlrt.Bit(m.File != nil, 0)
+	flags |= tlrt.Bit(m.Video != nil, 1)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
+	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
 	}
@@ -920,7 +899,7 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 		}
 	}
 	if flags.Has(2) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -64,7 +65,7 @@ func (m *PremiumBoostsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumBoostsListTypeID)
+	tlrt.PutUint32(b, PremiumBoostsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -74,21 +75,22 @@ func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Boosts))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Boosts)))
 	for i := range m.Boosts {
 		if err := m.Boosts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "premium.boostsList", "boosts")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "premium.boostsList", "users")
@@ -279,7 +281,7 @@ func (m *PremiumBoostsStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumBoostsStatusTypeID)
+	tlrt.PutUint32(b, PremiumBoostsStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -289,39 +291,31 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.MyBoost || len(m.MyBoostSlots) > 0 {
-		flags.Set(2)
-	}
-	if m.GiftBoosts != 0 {
-		flags.Set(4)
-	}
-	if m.NextLevelBoosts != 0 {
-		flags.Set(0)
-	}
-	if m.PremiumAudience != nil {
-		flags.Set(1)
-	}
-	if len(m.PrepaidGiveaways) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Level)
-	b.PutInt(m.CurrentLevelBoosts)
-	b.PutInt(m.Boosts)
+	flags |= tlrt.Bit(m.MyBoost || len(m.MyBoostSlots) > 0, 2)
+	flags |= tlrt.Bit(m.GiftBoosts != 0, 4)
+	flags |= tlrt.Bit(m.NextLevelBoosts != 0, 0)
+	flags |= tlrt.Bit(m.PremiumAudience != nil, 1)
+	flags |= tlrt.Bit(len(m.PrepaidGiveaways) > 0, 3)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Level))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.CurrentLevelBoosts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Boosts))
 	if flags.Has(4) {
-		b.PutInt(m.GiftBoosts)
+		tlrt.PutUint32(b, uint32(m.GiftBoosts))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.NextLevelBoosts)
+		tlrt.PutUint32(b, uint32(m.NextLevelBoosts))
 	}
 	if flags.Has(1) {
 		if err := m.PremiumAudience.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "premium.boostsStatus", "premium_audience")
 		}
 	}
-	b.PutString(m.BoostURL)
+	tlrt.PutString(b, m.BoostURL)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.PrepaidGiveaways))
+		tlrt.PutVectorHeader(b, len(m.PrepaidGiveaways))
 		for i := range m.PrepaidGiveaways {
 			if err := tlrt.EncodeObject(b, m.PrepaidGiveaways[i]); err != nil {
 				return tlrt.EncodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
@@ -329,9 +323,9 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.MyBoostSlots))
+		tlrt.PutVectorHeader(b, len(m.MyBoostSlots))
 		for i := range m.MyBoostSlots {
-			b.PutInt(m.MyBoostSlots[i])
+			tlrt.PutUint32(b, uint32(m.MyBoostSlots[i]))
 		}
 	}
 	return nil
@@ -457,7 +451,7 @@ func (m *PremiumMyBoosts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumMyBoostsTypeID)
+	tlrt.PutUint32(b, PremiumMyBoostsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -466,19 +460,19 @@ func (m *PremiumMyBoosts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MyBoosts))
+	tlrt.PutVectorHeader(b, len(m.MyBoosts))
 	for i := range m.MyBoosts {
 		if err := m.MyBoosts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "premium.myBoosts", "my_boosts")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "premium.myBoosts", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "premium.myBoosts", "users")
@@ -559,7 +553,7 @@ func (m *PremiumGetBoostsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumGetBoostsListRequestTypeID)
+	tlrt.PutUint32(b, PremiumGetBoostsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -569,15 +563,13 @@ func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Gifts {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Gifts, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "premium.getBoostsList", "peer")
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -664,8 +656,8 @@ func (m *PremiumGetMyBoostsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumGetMyBoostsRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, PremiumGetMyBoostsRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -759,7 +751,7 @@ func (m *PremiumApplyBoostRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumApplyBoostRequestTypeID)
+	tlrt.PutUint32(b, PremiumApplyBoostRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -769,14 +761,12 @@ func (m *PremiumApplyBoostRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Slots) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Slots) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Slots))
+		tlrt.PutVectorHeader(b, len(m.Slots))
 		for i := range m.Slots {
-			b.PutInt(m.Slots[i])
+			tlrt.PutUint32(b, uint32(m.Slots[i]))
 		}
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -864,7 +854,7 @@ func (m *PremiumGetBoostsStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumGetBoostsStatusRequestTypeID)
+	tlrt.PutUint32(b, PremiumGetBoostsStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -946,7 +936,7 @@ func (m *PremiumGetUserBoostsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumGetUserBoostsRequestTypeID)
+	tlrt.PutUint32(b, PremiumGetUserBoostsRequestTypeID)
 	return m.EncodeBare(b)
 }
 

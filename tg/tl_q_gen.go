@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -38,7 +39,7 @@ func (m *QuickReply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(QuickReplyTypeID)
+	tlrt.PutUint32(b, QuickReplyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -47,10 +48,12 @@ func (m *QuickReply) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutString(m.Shortcut)
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
+	tlrt.PutString(b, m.Shortcut)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -74,8 +75,8 @@ func (m *ReactionEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ReactionEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -138,7 +139,7 @@ func (m *ReactionEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionEmojiTypeID)
+	tlrt.PutUint32(b, ReactionEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -147,7 +148,7 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -212,8 +213,11 @@ func (m *ReactionCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionCustomEmojiTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ReactionCustomEmojiTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -221,7 +225,7 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
 	return nil
 }
 
@@ -279,8 +283,8 @@ func (m *ReactionPaid) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionPaidTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ReactionPaidTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -381,8 +385,8 @@ func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionNotificationsFromContactsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ReactionNotificationsFromContactsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -445,8 +449,8 @@ func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionNotificationsFromAllTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ReactionNotificationsFromAllTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -551,7 +555,7 @@ func (m *RecentMeURLUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLUnknownTypeID)
+	tlrt.PutUint32(b, RecentMeURLUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -560,7 +564,7 @@ func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -626,7 +630,7 @@ func (m *RecentMeURLUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLUserTypeID)
+	tlrt.PutUint32(b, RecentMeURLUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -635,8 +639,8 @@ func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.UserID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -705,7 +709,7 @@ func (m *RecentMeURLChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLChatTypeID)
+	tlrt.PutUint32(b, RecentMeURLChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -714,8 +718,8 @@ func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.ChatID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -785,7 +789,7 @@ func (m *RecentMeURLChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLChatInviteTypeID)
+	tlrt.PutUint32(b, RecentMeURLChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -794,7 +798,7 @@ func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
 		return tlrt.EncodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
@@ -870,7 +874,7 @@ func (m *RecentMeURLStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLStickerSetTypeID)
+	tlrt.PutUint32(b, RecentMeURLStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -879,7 +883,7 @@ func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if err := tlrt.EncodeObject(b, m.Set); err != nil {
 		return tlrt.EncodeErr(err, "recentMeUrlStickerSet", "set")
 	}
@@ -993,7 +997,7 @@ func (m *ReplyKeyboardHide) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyKeyboardHideTypeID)
+	tlrt.PutUint32(b, ReplyKeyboardHideTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1003,10 +1007,8 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Selective {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Selective, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -1100,7 +1102,7 @@ func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyKeyboardForceReplyTypeID)
+	tlrt.PutUint32(b, ReplyKeyboardForceReplyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1110,18 +1112,12 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.SingleUse {
-		flags.Set(1)
-	}
-	if m.Selective {
-		flags.Set(2)
-	}
-	if m.Placeholder != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SingleUse, 1)
+	flags |= tlrt.Bit(m.Selective, 2)
+	flags |= tlrt.Bit(m.Placeholder != "", 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutString(m.Placeholder)
+		tlrt.PutString(b, m.Placeholder)
 	}
 	return nil
 }
@@ -1235,7 +1231,7 @@ func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyKeyboardMarkupTypeID)
+	tlrt.PutUint32(b, ReplyKeyboardMarkupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1245,30 +1241,23 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
-	if m.Resize {
-		flags.Set(0)
-	}
-	if m.SingleUse {
-		flags.Set(1)
-	}
-	if m.Selective {
-		flags.Set(2)
-	}
-	if m.Persistent {
-		flags.Set(4)
-	}
-	if m.Placeholder != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Rows))
+	flags |= tlrt.Bit(m.Resize, 0)
+	flags |= tlrt.Bit(m.SingleUse, 1)
+	flags |= tlrt.Bit(m.Selective, 2)
+	flags |= tlrt.Bit(m.Persistent, 4)
+	flags |= tlrt.Bit(m.Placeholder != "", 3)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Rows)))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "replyKeyboardMarkup", "rows")
 		}
 	}
 	if flags.Has(3) {
-		b.PutString(m.Placeholder)
+		tlrt.PutString(b, m.Placeholder)
 	}
 	return nil
 }
@@ -1357,7 +1346,7 @@ func (m *ReplyInlineMarkup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyInlineMarkupTypeID)
+	tlrt.PutUint32(b, ReplyInlineMarkupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1366,7 +1355,7 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Rows))
+	tlrt.PutVectorHeader(b, len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "replyInlineMarkup", "rows")
@@ -1493,8 +1482,8 @@ func (m *InputReportReasonSpam) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonSpamTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonSpamTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1555,8 +1544,8 @@ func (m *InputReportReasonViolence) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonViolenceTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonViolenceTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1618,8 +1607,8 @@ func (m *InputReportReasonPornography) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonPornographyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonPornographyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1681,8 +1670,8 @@ func (m *InputReportReasonChildAbuse) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonChildAbuseTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonChildAbuseTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1743,8 +1732,8 @@ func (m *InputReportReasonOther) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonOtherTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonOtherTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1805,8 +1794,8 @@ func (m *InputReportReasonCopyright) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonCopyrightTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonCopyrightTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1870,8 +1859,8 @@ func (m *InputReportReasonGeoIrrelevant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonGeoIrrelevantTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonGeoIrrelevantTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1932,8 +1921,8 @@ func (m *InputReportReasonFake) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonFakeTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonFakeTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1996,8 +1985,8 @@ func (m *InputReportReasonIllegalDrugs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonIllegalDrugsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonIllegalDrugsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2061,8 +2050,8 @@ func (m *InputReportReasonPersonalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonPersonalDetailsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, InputReportReasonPersonalDetailsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2165,7 +2154,7 @@ func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReportResultChooseOptionTypeID)
+	tlrt.PutUint32(b, ReportResultChooseOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2174,8 +2163,8 @@ func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Options))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Options))
 	for i := range m.Options {
 		if err := m.Options[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "reportResultChooseOption", "options")
@@ -2254,7 +2243,7 @@ func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReportResultAddCommentTypeID)
+	tlrt.PutUint32(b, ReportResultAddCommentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2264,11 +2253,9 @@ func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Optional {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.Option)
+	flags |= tlrt.Bit(m.Optional, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -2340,8 +2327,8 @@ func (m *ReportResultReported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReportResultReportedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, ReportResultReportedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2489,7 +2476,7 @@ func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeUserTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2499,13 +2486,9 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Bot {
-		flags.Set(0)
-	}
-	if m.Premium {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Bot, 0)
+	flags |= tlrt.Bit(m.Premium, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.Bot)
 	}
@@ -2643,7 +2626,7 @@ func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeChatTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2653,25 +2636,13 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.BotParticipant {
-		flags.Set(5)
-	}
-	if m.HasUsername {
-		flags.Set(3)
-	}
-	if m.Forum {
-		flags.Set(4)
-	}
-	if m.UserAdminRights != nil {
-		flags.Set(1)
-	}
-	if m.BotAdminRights != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.BotParticipant, 5)
+	flags |= tlrt.Bit(m.HasUsername, 3)
+	flags |= tlrt.Bit(m.Forum, 4)
+	flags |= tlrt.Bit(m.UserAdminRights != nil, 1)
+	flags |= tlrt.Bit(m.BotAdminRights != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		b.PutBool(m.HasUsername)
 	}
@@ -2816,7 +2787,7 @@ func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeBroadcastTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeBroadcastTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2826,19 +2797,11 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.HasUsername {
-		flags.Set(3)
-	}
-	if m.UserAdminRights != nil {
-		flags.Set(1)
-	}
-	if m.BotAdminRights != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.HasUsername, 3)
+	flags |= tlrt.Bit(m.UserAdminRights != nil, 1)
+	flags |= tlrt.Bit(m.BotAdminRights != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		b.PutBool(m.HasUsername)
 	}
@@ -2990,7 +2953,7 @@ func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeCreateBotTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeCreateBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3000,21 +2963,15 @@ func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BotManaged {
-		flags.Set(0)
-	}
-	if m.SuggestedName != "" {
-		flags.Set(1)
-	}
-	if m.SuggestedUsername != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.BotManaged, 0)
+	flags |= tlrt.Bit(m.SuggestedName != "", 1)
+	flags |= tlrt.Bit(m.SuggestedUsername != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutString(m.SuggestedName)
+		tlrt.PutString(b, m.SuggestedName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.SuggestedUsername)
+		tlrt.PutString(b, m.SuggestedUsername)
 	}
 	return nil
 }
@@ -3212,7 +3169,7 @@ func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestedPeerUserTypeID)
+	tlrt.PutUint32(b, RequestedPeerUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3222,25 +3179,19 @@ func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.FirstName != "" || m.LastName != "" {
-		flags.Set(0)
-	}
-	if m.Username != "" {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.FirstName != "" || m.LastName != "", 0)
+	flags |= tlrt.Bit(m.Username != "", 1)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(0) {
-		b.PutString(m.FirstName)
-	}
-	if flags.Has(0) {
-		b.PutString(m.LastName)
+		tlrt.PutString(b, m.FirstName)
+		tlrt.PutString(b, m.LastName)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -3375,7 +3326,7 @@ func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestedPeerChatTypeID)
+	tlrt.PutUint32(b, RequestedPeerChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3385,16 +3336,14 @@ func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -3537,7 +3486,7 @@ func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestedPeerChannelTypeID)
+	tlrt.PutUint32(b, RequestedPeerChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3547,22 +3496,18 @@ func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Username != "" {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Username != "", 1)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -3703,8 +3648,8 @@ func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequirementToContactEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, RequirementToContactEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3767,8 +3712,8 @@ func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequirementToContactPremiumTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, RequirementToContactPremiumTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3835,8 +3780,11 @@ func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequirementToContactPaidMessagesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, RequirementToContactPaidMessagesTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3844,7 +3792,7 @@ func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.StarsAmount)
+	tlrt.PutUint64(b, uint64(m.StarsAmount))
 	return nil
 }
 
@@ -3997,8 +3945,8 @@ func (m *TextEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TextEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4061,7 +4009,7 @@ func (m *TextPlain) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextPlainTypeID)
+	tlrt.PutUint32(b, TextPlainTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4070,7 +4018,7 @@ func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -4135,7 +4083,7 @@ func (m *TextBold) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextBoldTypeID)
+	tlrt.PutUint32(b, TextBoldTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4214,7 +4162,7 @@ func (m *TextItalic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextItalicTypeID)
+	tlrt.PutUint32(b, TextItalicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4293,7 +4241,7 @@ func (m *TextUnderline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextUnderlineTypeID)
+	tlrt.PutUint32(b, TextUnderlineTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4372,7 +4320,7 @@ func (m *TextStrike) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextStrikeTypeID)
+	tlrt.PutUint32(b, TextStrikeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4451,7 +4399,7 @@ func (m *TextFixed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextFixedTypeID)
+	tlrt.PutUint32(b, TextFixedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4532,7 +4480,7 @@ func (m *TextURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextURLTypeID)
+	tlrt.PutUint32(b, TextURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4544,8 +4492,8 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textUrl", "text")
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.WebpageID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.WebpageID))
 	return nil
 }
 
@@ -4620,7 +4568,7 @@ func (m *TextEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextEmailTypeID)
+	tlrt.PutUint32(b, TextEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4632,7 +4580,7 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textEmail", "text")
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -4703,7 +4651,7 @@ func (m *TextConcat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextConcatTypeID)
+	tlrt.PutUint32(b, TextConcatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4712,7 +4660,7 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Texts))
+	tlrt.PutVectorHeader(b, len(m.Texts))
 	for i := range m.Texts {
 		if err := tlrt.EncodeObject(b, m.Texts[i]); err != nil {
 			return tlrt.EncodeErr(err, "textConcat", "texts")
@@ -4785,7 +4733,7 @@ func (m *TextSubscript) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextSubscriptTypeID)
+	tlrt.PutUint32(b, TextSubscriptTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4864,7 +4812,7 @@ func (m *TextSuperscript) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextSuperscriptTypeID)
+	tlrt.PutUint32(b, TextSuperscriptTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4943,7 +4891,7 @@ func (m *TextMarked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMarkedTypeID)
+	tlrt.PutUint32(b, TextMarkedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5023,7 +4971,7 @@ func (m *TextPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextPhoneTypeID)
+	tlrt.PutUint32(b, TextPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5035,7 +4983,7 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textPhone", "text")
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -5108,8 +5056,13 @@ func (m *TextImage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextImageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, TextImageTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.H))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5117,9 +5070,11 @@ func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.DocumentID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
 	return nil
 }
 
@@ -5186,7 +5141,7 @@ func (m *TextAnchor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAnchorTypeID)
+	tlrt.PutUint32(b, TextAnchorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5198,7 +5153,7 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textAnchor", "text")
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -5269,7 +5224,7 @@ func (m *TextMath) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMathTypeID)
+	tlrt.PutUint32(b, TextMathTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5278,7 +5233,7 @@ func (m *TextMath) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Source)
+	tlrt.PutString(b, m.Source)
 	return nil
 }
 
@@ -5344,7 +5299,7 @@ func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextCustomEmojiTypeID)
+	tlrt.PutUint32(b, TextCustomEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5353,8 +5308,8 @@ func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
-	b.PutString(m.Alt)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
+	tlrt.PutString(b, m.Alt)
 	return nil
 }
 
@@ -5422,7 +5377,7 @@ func (m *TextSpoiler) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextSpoilerTypeID)
+	tlrt.PutUint32(b, TextSpoilerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5501,7 +5456,7 @@ func (m *TextMention) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMentionTypeID)
+	tlrt.PutUint32(b, TextMentionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5580,7 +5535,7 @@ func (m *TextHashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextHashtagTypeID)
+	tlrt.PutUint32(b, TextHashtagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5659,7 +5614,7 @@ func (m *TextBotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextBotCommandTypeID)
+	tlrt.PutUint32(b, TextBotCommandTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5738,7 +5693,7 @@ func (m *TextCashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextCashtagTypeID)
+	tlrt.PutUint32(b, TextCashtagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5817,7 +5772,7 @@ func (m *TextAutoURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAutoURLTypeID)
+	tlrt.PutUint32(b, TextAutoURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5896,7 +5851,7 @@ func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAutoEmailTypeID)
+	tlrt.PutUint32(b, TextAutoEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5975,7 +5930,7 @@ func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAutoPhoneTypeID)
+	tlrt.PutUint32(b, TextAutoPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6054,7 +6009,7 @@ func (m *TextBankCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextBankCardTypeID)
+	tlrt.PutUint32(b, TextBankCardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6134,7 +6089,7 @@ func (m *TextMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMentionNameTypeID)
+	tlrt.PutUint32(b, TextMentionNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6146,7 +6101,7 @@ func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textMentionName", "text")
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -6228,7 +6183,7 @@ func (m *TextDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextDateTypeID)
+	tlrt.PutUint32(b, TextDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6238,29 +6193,17 @@ func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Relative {
-		flags.Set(0)
-	}
-	if m.ShortTime {
-		flags.Set(1)
-	}
-	if m.LongTime {
-		flags.Set(2)
-	}
-	if m.ShortDate {
-		flags.Set(3)
-	}
-	if m.LongDate {
-		flags.Set(4)
-	}
-	if m.DayOfWeek {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Relative, 0)
+	flags |= tlrt.Bit(m.ShortTime, 1)
+	flags |= tlrt.Bit(m.LongTime, 2)
+	flags |= tlrt.Bit(m.ShortDate, 3)
+	flags |= tlrt.Bit(m.LongDate, 4)
+	flags |= tlrt.Bit(m.DayOfWeek, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textDate", "text")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -6346,7 +6289,7 @@ func (m *TextDiff) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextDiffTypeID)
+	tlrt.PutUint32(b, TextDiffTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6456,7 +6399,7 @@ func (m *ReactionCount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionCountTypeID)
+	tlrt.PutUint32(b, ReactionCountTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6466,17 +6409,15 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ChosenOrder != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ChosenOrder != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.ChosenOrder)
+		tlrt.PutUint32(b, uint32(m.ChosenOrder))
 	}
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "reactionCount", "reaction")
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -6569,7 +6510,7 @@ func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionsNotifySettingsTypeID)
+	tlrt.PutUint32(b, ReactionsNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6579,16 +6520,10 @@ func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.MessagesNotifyFrom != nil {
-		flags.Set(0)
-	}
-	if m.StoriesNotifyFrom != nil {
-		flags.Set(1)
-	}
-	if m.PollVotesNotifyFrom != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MessagesNotifyFrom != nil, 0)
+	flags |= tlrt.Bit(m.StoriesNotifyFrom != nil, 1)
+	flags |= tlrt.Bit(m.PollVotesNotifyFrom != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
 			return tlrt.EncodeErr(err, "reactionsNotifySettings", "messages_notify_from")
@@ -6700,8 +6635,12 @@ func (m *ReadParticipantDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReadParticipantDateTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, ReadParticipantDateTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6709,8 +6648,10 @@ func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	return nil
 }
 
@@ -6771,8 +6712,12 @@ func (m *ReceivedNotifyMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReceivedNotifyMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ReceivedNotifyMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Flags))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6780,8 +6725,10 @@ func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutInt(m.Flags)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Flags))
 	return nil
 }
 
@@ -6867,7 +6814,7 @@ func (m *RecentStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentStoryTypeID)
+	tlrt.PutUint32(b, RecentStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6877,15 +6824,11 @@ func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Live {
-		flags.Set(0)
-	}
-	if m.MaxID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Live, 0)
+	flags |= tlrt.Bit(m.MaxID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.MaxID)
+		tlrt.PutUint32(b, uint32(m.MaxID))
 	}
 	return nil
 }
@@ -6960,7 +6903,7 @@ func (m *RestrictionReason) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RestrictionReasonTypeID)
+	tlrt.PutUint32(b, RestrictionReasonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6969,9 +6912,9 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Platform)
-	b.PutString(m.Reason)
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Platform)
+	tlrt.PutString(b, m.Reason)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -7046,7 +6989,7 @@ func (m *RichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RichMessageTypeID)
+	tlrt.PutUint32(b, RichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7056,26 +6999,25 @@ func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Part {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Part, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "richMessage", "blocks")
 		}
 	}
-	b.PutVectorHeader(len(m.Photos))
+	tlrt.PutVectorHeader(b, len(m.Photos))
 	for i := range m.Photos {
 		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 			return tlrt.EncodeErr(err, "richMessage", "photos")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "richMessage", "documents")

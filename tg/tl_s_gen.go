@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // SavedDialogClass is the TL type SavedDialog: one of SavedDialog,
@@ -76,7 +78,7 @@ func (m *SavedDialog) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedDialogTypeID)
+	tlrt.PutUint32(b, SavedDialogTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -86,14 +88,12 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "savedDialog", "peer")
 	}
-	b.PutInt(m.TopMessage)
+	tlrt.PutUint32(b, uint32(m.TopMessage))
 	return nil
 }
 
@@ -180,7 +180,7 @@ func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MonoForumDialogTypeID)
+	tlrt.PutUint32(b, MonoForumDialogTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -190,24 +190,20 @@ func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
-	if m.UnreadMark {
-		flags.Set(3)
-	}
-	if m.NopaidMessagesException {
-		flags.Set(4)
-	}
-	if m.Draft != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.UnreadMark, 3)
+	flags |= tlrt.Bit(m.NopaidMessagesException, 4)
+	flags |= tlrt.Bit(m.Draft != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "monoForumDialog", "peer")
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
-	b.PutInt(m.UnreadReactionsCount)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadReactionsCount))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
 			return tlrt.EncodeErr(err, "monoForumDialog", "draft")
@@ -343,8 +339,8 @@ func (m *SecureFileEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureFileEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureFileEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -414,7 +410,7 @@ func (m *SecureFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureFileTypeID)
+	tlrt.PutUint32(b, SecureFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -423,13 +419,15 @@ func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutLong(m.Size)
-	b.PutInt(m.DCID)
-	b.PutInt(m.Date)
-	b.PutBytes(m.FileHash)
-	b.PutBytes(m.Secret)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.Size))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -551,8 +549,8 @@ func (m *SecurePasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePasswordKdfAlgoUnknownTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecurePasswordKdfAlgoUnknownTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -622,7 +620,7 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID)
+	tlrt.PutUint32(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -631,7 +629,7 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buff
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Salt)
+	tlrt.PutBytes(b, m.Salt)
 	return nil
 }
 
@@ -698,7 +696,7 @@ func (m *SecurePasswordKdfAlgoSHA512) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePasswordKdfAlgoSHA512TypeID)
+	tlrt.PutUint32(b, SecurePasswordKdfAlgoSHA512TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -707,7 +705,7 @@ func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Salt)
+	tlrt.PutBytes(b, m.Salt)
 	return nil
 }
 
@@ -808,7 +806,7 @@ func (m *SecurePlainPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePlainPhoneTypeID)
+	tlrt.PutUint32(b, SecurePlainPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -817,7 +815,7 @@ func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -882,7 +880,7 @@ func (m *SecurePlainEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePlainEmailTypeID)
+	tlrt.PutUint32(b, SecurePlainEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -891,7 +889,7 @@ func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -999,7 +997,7 @@ func (m *SecureRequiredType) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureRequiredTypeTypeID)
+	tlrt.PutUint32(b, SecureRequiredTypeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1009,16 +1007,10 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.NativeNames {
-		flags.Set(0)
-	}
-	if m.SelfieRequired {
-		flags.Set(1)
-	}
-	if m.TranslationRequired {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NativeNames, 0)
+	flags |= tlrt.Bit(m.SelfieRequired, 1)
+	flags |= tlrt.Bit(m.TranslationRequired, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureRequiredType", "type")
 	}
@@ -1097,7 +1089,7 @@ func (m *SecureRequiredTypeOneOf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureRequiredTypeOneOfTypeID)
+	tlrt.PutUint32(b, SecureRequiredTypeOneOfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1106,7 +1098,7 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "secureRequiredTypeOneOf", "types")
@@ -1231,7 +1223,7 @@ func (m *SecureValueErrorData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorDataTypeID)
+	tlrt.PutUint32(b, SecureValueErrorDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1243,9 +1235,9 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorData", "type")
 	}
-	b.PutBytes(m.DataHash)
-	b.PutString(m.Field)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.DataHash)
+	tlrt.PutString(b, m.Field)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1326,7 +1318,7 @@ func (m *SecureValueErrorFrontSide) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorFrontSideTypeID)
+	tlrt.PutUint32(b, SecureValueErrorFrontSideTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1338,8 +1330,8 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorFrontSide", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1418,7 +1410,7 @@ func (m *SecureValueErrorReverseSide) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorReverseSideTypeID)
+	tlrt.PutUint32(b, SecureValueErrorReverseSideTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1430,8 +1422,8 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorReverseSide", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1509,7 +1501,7 @@ func (m *SecureValueErrorSelfie) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorSelfieTypeID)
+	tlrt.PutUint32(b, SecureValueErrorSelfieTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1521,8 +1513,8 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorSelfie", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1599,7 +1591,7 @@ func (m *SecureValueErrorFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorFileTypeID)
+	tlrt.PutUint32(b, SecureValueErrorFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1611,8 +1603,8 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorFile", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1689,7 +1681,7 @@ func (m *SecureValueErrorFiles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorFilesTypeID)
+	tlrt.PutUint32(b, SecureValueErrorFilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1701,11 +1693,11 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorFiles", "type")
 	}
-	b.PutVectorHeader(len(m.FileHash))
+	tlrt.PutVectorHeader(b, len(m.FileHash))
 	for i := range m.FileHash {
-		b.PutBytes(m.FileHash[i])
+		tlrt.PutBytes(b, m.FileHash[i])
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1782,7 +1774,7 @@ func (m *SecureValueError) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorTypeID)
+	tlrt.PutUint32(b, SecureValueErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1794,8 +1786,8 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueError", "type")
 	}
-	b.PutBytes(m.Hash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.Hash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1875,7 +1867,7 @@ func (m *SecureValueErrorTranslationFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorTranslationFileTypeID)
+	tlrt.PutUint32(b, SecureValueErrorTranslationFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1887,8 +1879,8 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1968,7 +1960,7 @@ func (m *SecureValueErrorTranslationFiles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorTranslationFilesTypeID)
+	tlrt.PutUint32(b, SecureValueErrorTranslationFilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1980,11 +1972,11 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	b.PutVectorHeader(len(m.FileHash))
+	tlrt.PutVectorHeader(b, len(m.FileHash))
 	for i := range m.FileHash {
-		b.PutBytes(m.FileHash[i])
+		tlrt.PutBytes(b, m.FileHash[i])
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -2123,8 +2115,8 @@ func (m *SecureValueTypePersonalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePersonalDetailsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypePersonalDetailsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2185,8 +2177,8 @@ func (m *SecureValueTypePassport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePassportTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypePassportTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2249,8 +2241,8 @@ func (m *SecureValueTypeDriverLicense) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeDriverLicenseTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeDriverLicenseTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2313,8 +2305,8 @@ func (m *SecureValueTypeIdentityCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeIdentityCardTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeIdentityCardTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2378,8 +2370,8 @@ func (m *SecureValueTypeInternalPassport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeInternalPassportTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeInternalPassportTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2440,8 +2432,8 @@ func (m *SecureValueTypeAddress) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeAddressTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeAddressTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2503,8 +2495,8 @@ func (m *SecureValueTypeUtilityBill) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeUtilityBillTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeUtilityBillTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2567,8 +2559,8 @@ func (m *SecureValueTypeBankStatement) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeBankStatementTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeBankStatementTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2632,8 +2624,8 @@ func (m *SecureValueTypeRentalAgreement) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeRentalAgreementTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeRentalAgreementTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2698,8 +2690,8 @@ func (m *SecureValueTypePassportRegistration) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePassportRegistrationTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypePassportRegistrationTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2764,8 +2756,8 @@ func (m *SecureValueTypeTemporaryRegistration) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeTemporaryRegistrationTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeTemporaryRegistrationTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2826,8 +2818,8 @@ func (m *SecureValueTypePhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePhoneTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypePhoneTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2888,8 +2880,8 @@ func (m *SecureValueTypeEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeEmailTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SecureValueTypeEmailTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3035,8 +3027,8 @@ func (m *SendMessageTypingAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageTypingActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageTypingActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3098,8 +3090,8 @@ func (m *SendMessageCancelAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageCancelActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageCancelActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3162,8 +3154,8 @@ func (m *SendMessageRecordVideoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRecordVideoActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageRecordVideoActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3228,8 +3220,11 @@ func (m *SendMessageUploadVideoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadVideoActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadVideoActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3237,7 +3232,7 @@ func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3297,8 +3292,8 @@ func (m *SendMessageRecordAudioAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRecordAudioActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageRecordAudioActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3363,8 +3358,11 @@ func (m *SendMessageUploadAudioAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadAudioActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadAudioActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3372,7 +3370,7 @@ func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3434,8 +3432,11 @@ func (m *SendMessageUploadPhotoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadPhotoActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadPhotoActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3443,7 +3444,7 @@ func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3507,8 +3508,11 @@ func (m *SendMessageUploadDocumentAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadDocumentActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadDocumentActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3516,7 +3520,7 @@ func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3576,8 +3580,8 @@ func (m *SendMessageGeoLocationAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageGeoLocationActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageGeoLocationActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3641,8 +3645,8 @@ func (m *SendMessageChooseContactAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageChooseContactActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageChooseContactActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3704,8 +3708,8 @@ func (m *SendMessageGamePlayAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageGamePlayActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageGamePlayActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3768,8 +3772,8 @@ func (m *SendMessageRecordRoundAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRecordRoundActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageRecordRoundActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3834,8 +3838,11 @@ func (m *SendMessageUploadRoundAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadRoundActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadRoundActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3843,7 +3850,7 @@ func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3902,8 +3909,8 @@ func (m *SpeakingInGroupCallAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SpeakingInGroupCallActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SpeakingInGroupCallActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3970,8 +3977,11 @@ func (m *SendMessageHistoryImportAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageHistoryImportActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageHistoryImportActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3979,7 +3989,7 @@ func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -4040,8 +4050,8 @@ func (m *SendMessageChooseStickerAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageChooseStickerActionTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SendMessageChooseStickerActionTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4109,7 +4119,7 @@ func (m *SendMessageEmojiInteraction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageEmojiInteractionTypeID)
+	tlrt.PutUint32(b, SendMessageEmojiInteractionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4118,8 +4128,8 @@ func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutInt(m.MsgID)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := m.Interaction.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
@@ -4204,7 +4214,7 @@ func (m *SendMessageEmojiInteractionSeen) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageEmojiInteractionSeenTypeID)
+	tlrt.PutUint32(b, SendMessageEmojiInteractionSeenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4213,7 +4223,7 @@ func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -4281,7 +4291,7 @@ func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageTextDraftActionTypeID)
+	tlrt.PutUint32(b, SendMessageTextDraftActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4290,7 +4300,7 @@ func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "sendMessageTextDraftAction", "text")
 	}
@@ -4374,7 +4384,7 @@ func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSendMessageRichMessageDraftActionTypeID)
+	tlrt.PutUint32(b, InputSendMessageRichMessageDraftActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4383,7 +4393,7 @@ func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
 		return tlrt.EncodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
 	}
@@ -4462,7 +4472,7 @@ func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRichMessageDraftActionTypeID)
+	tlrt.PutUint32(b, SendMessageRichMessageDraftActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4471,7 +4481,7 @@ func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := m.RichMessage.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
 	}
@@ -4949,7 +4959,7 @@ func (m *StarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftTypeID)
+	tlrt.PutUint32(b, StarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4959,78 +4969,52 @@ func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13)
-	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
-		flags.Set(0)
-	}
-	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
-		flags.Set(1)
-	}
-	if m.Birthday {
-		flags.Set(2)
-	}
-	if m.RequirePremium {
-		flags.Set(7)
-	}
-	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
-		flags.Set(8)
-	}
-	if m.PeerColorAvailable {
-		flags.Set(10)
-	}
-	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
-		flags.Set(11)
-	}
-	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
-		flags.Set(4)
-	}
-	if m.UpgradeStars != 0 {
-		flags.Set(3)
-	}
-	if m.Title != "" {
-		flags.Set(5)
-	}
-	if m.ReleasedBy != nil {
-		flags.Set(6)
-	}
-	if m.LockedUntilDate != 0 {
-		flags.Set(9)
-	}
-	if m.UpgradeVariants != 0 {
-		flags.Set(12)
-	}
-	if m.Background != nil {
-		flags.Set(13)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	flags |= tlrt.Bit(m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0, 0)
+	flags |= tlrt.Bit(m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0, 1)
+	flags |= tlrt.Bit(m.Birthday, 2)
+	flags |= tlrt.Bit(m.RequirePremium, 7)
+	flags |= tlrt.Bit(m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0, 8)
+	flags |= tlrt.Bit(m.PeerColorAvailable, 10)
+	flags |= tlrt.Bit(m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0, 11)
+	flags |= tlrt.Bit(m.AvailabilityResale != 0 || m.ResellMinStars != 0, 4)
+	flags |= tlrt.Bit(m.UpgradeStars != 0, 3)
+	flags |= tlrt.Bit(m.Title != "", 5)
+	flags |= tlrt.Bit(m.ReleasedBy != nil, 6)
+	flags |= tlrt.Bit(m.LockedUntilDate != 0, 9)
+	flags |= tlrt.Bit(m.UpgradeVariants != 0, 12)
+	flags |= tlrt.Bit(m.Background != nil, 13)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 		return tlrt.EncodeErr(err, "starGift", "sticker")
 	}
-	b.PutLong(m.Stars)
+	tlrt.PutUint64(b, uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutInt(m.AvailabilityRemains)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.AvailabilityTotal)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.AvailabilityRemains))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.AvailabilityTotal))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.AvailabilityResale)
+		tlrt.PutUint64(b, uint64(m.AvailabilityResale))
 	}
-	b.PutLong(m.ConvertStars)
+	tlrt.PutUint64(b, uint64(m.ConvertStars))
 	if flags.Has(1) {
-		b.PutInt(m.FirstSaleDate)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.LastSaleDate)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.FirstSaleDate))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.LastSaleDate))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.UpgradeStars)
+		tlrt.PutUint64(b, uint64(m.UpgradeStars))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.ResellMinStars)
+		tlrt.PutUint64(b, uint64(m.ResellMinStars))
 	}
 	if flags.Has(5) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
@@ -5038,25 +5022,23 @@ func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(8) {
-		b.PutInt(m.PerUserTotal)
-	}
-	if flags.Has(8) {
-		b.PutInt(m.PerUserRemains)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.PerUserTotal))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.PerUserRemains))
 	}
 	if flags.Has(9) {
-		b.PutInt(m.LockedUntilDate)
+		tlrt.PutUint32(b, uint32(m.LockedUntilDate))
 	}
 	if flags.Has(11) {
-		b.PutString(m.AuctionSlug)
-	}
-	if flags.Has(11) {
-		b.PutInt(m.GiftsPerRound)
-	}
-	if flags.Has(11) {
-		b.PutInt(m.AuctionStartDate)
+		tlrt.PutString(b, m.AuctionSlug)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.GiftsPerRound))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.AuctionStartDate))
 	}
 	if flags.Has(12) {
-		b.PutInt(m.UpgradeVariants)
+		tlrt.PutUint32(b, uint32(m.UpgradeVariants))
 	}
 	if flags.Has(13) {
 		if err := m.Background.Encode(b); err != nil {
@@ -5491,7 +5473,7 @@ func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftUniqueTypeID)
+	tlrt.PutUint32(b, StarGiftUniqueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5501,87 +5483,57 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15)
-	if m.RequirePremium {
-		flags.Set(6)
-	}
-	if m.ResaleTonOnly {
-		flags.Set(7)
-	}
-	if m.ThemeAvailable {
-		flags.Set(9)
-	}
-	if m.Burned {
-		flags.Set(14)
-	}
-	if m.Crafted {
-		flags.Set(15)
-	}
-	if m.OwnerID != nil {
-		flags.Set(0)
-	}
-	if m.OwnerName != "" {
-		flags.Set(1)
-	}
-	if m.OwnerAddress != "" {
-		flags.Set(2)
-	}
-	if m.GiftAddress != "" {
-		flags.Set(3)
-	}
-	if len(m.ResellAmount) > 0 {
-		flags.Set(4)
-	}
-	if m.ReleasedBy != nil {
-		flags.Set(5)
-	}
-	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
-		flags.Set(8)
-	}
-	if m.ThemePeer != nil {
-		flags.Set(10)
-	}
-	if m.PeerColor != nil {
-		flags.Set(11)
-	}
-	if m.HostID != nil {
-		flags.Set(12)
-	}
-	if m.OfferMinStars != 0 {
-		flags.Set(13)
-	}
-	if m.CraftChancePermille != 0 {
-		flags.Set(16)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.GiftID)
-	b.PutString(m.Title)
-	b.PutString(m.Slug)
-	b.PutInt(m.Num)
+	flags |= tlrt.Bit(m.RequirePremium, 6)
+	flags |= tlrt.Bit(m.ResaleTonOnly, 7)
+	flags |= tlrt.Bit(m.ThemeAvailable, 9)
+	flags |= tlrt.Bit(m.Burned, 14)
+	flags |= tlrt.Bit(m.Crafted, 15)
+	flags |= tlrt.Bit(m.OwnerID != nil, 0)
+	flags |= tlrt.Bit(m.OwnerName != "", 1)
+	flags |= tlrt.Bit(m.OwnerAddress != "", 2)
+	flags |= tlrt.Bit(m.GiftAddress != "", 3)
+	flags |= tlrt.Bit(len(m.ResellAmount) > 0, 4)
+	flags |= tlrt.Bit(m.ReleasedBy != nil, 5)
+	flags |= tlrt.Bit(m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0, 8)
+	flags |= tlrt.Bit(m.ThemePeer != nil, 10)
+	flags |= tlrt.Bit(m.PeerColor != nil, 11)
+	flags |= tlrt.Bit(m.HostID != nil, 12)
+	flags |= tlrt.Bit(m.OfferMinStars != 0, 13)
+	flags |= tlrt.Bit(m.CraftChancePermille != 0, 16)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.GiftID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutUint32(b, uint32(m.Num))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.OwnerID); err != nil {
 			return tlrt.EncodeErr(err, "starGiftUnique", "owner_id")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.OwnerName)
+		tlrt.PutString(b, m.OwnerName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.OwnerAddress)
+		tlrt.PutString(b, m.OwnerAddress)
 	}
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "starGiftUnique", "attributes")
 		}
 	}
-	b.PutInt(m.AvailabilityIssued)
-	b.PutInt(m.AvailabilityTotal)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.AvailabilityIssued))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AvailabilityTotal))
 	if flags.Has(3) {
-		b.PutString(m.GiftAddress)
+		tlrt.PutString(b, m.GiftAddress)
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.ResellAmount))
+		tlrt.PutVectorHeader(b, len(m.ResellAmount))
 		for i := range m.ResellAmount {
 			if err := tlrt.EncodeObject(b, m.ResellAmount[i]); err != nil {
 				return tlrt.EncodeErr(err, "starGiftUnique", "resell_amount")
@@ -5594,13 +5546,9 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(8) {
-		b.PutLong(m.ValueAmount)
-	}
-	if flags.Has(8) {
-		b.PutString(m.ValueCurrency)
-	}
-	if flags.Has(8) {
-		b.PutLong(m.ValueUsdAmount)
+		tlrt.PutUint64(b, uint64(m.ValueAmount))
+		tlrt.PutString(b, m.ValueCurrency)
+		tlrt.PutUint64(b, uint64(m.ValueUsdAmount))
 	}
 	if flags.Has(10) {
 		if err := tlrt.EncodeObject(b, m.ThemePeer); err != nil {
@@ -5618,10 +5566,10 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(13) {
-		b.PutInt(m.OfferMinStars)
+		tlrt.PutUint32(b, uint32(m.OfferMinStars))
 	}
 	if flags.Has(16) {
-		b.PutInt(m.CraftChancePermille)
+		tlrt.PutUint32(b, uint32(m.CraftChancePermille))
 	}
 	return nil
 }
@@ -5863,7 +5811,7 @@ func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeModelTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeModelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5873,11 +5821,9 @@ func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Crafted {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Name)
+	flags |= tlrt.Bit(m.Crafted, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeModel", "document")
 	}
@@ -5970,7 +5916,7 @@ func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributePatternTypeID)
+	tlrt.PutUint32(b, StarGiftAttributePatternTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5979,7 +5925,7 @@ func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributePattern", "document")
 	}
@@ -6068,7 +6014,7 @@ func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeBackdropTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeBackdropTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6077,12 +6023,14 @@ func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
-	b.PutInt(m.BackdropID)
-	b.PutInt(m.CenterColor)
-	b.PutInt(m.EdgeColor)
-	b.PutInt(m.PatternColor)
-	b.PutInt(m.TextColor)
+	tlrt.PutString(b, m.Name)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.BackdropID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.PatternColor))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TextColor))
 	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeBackdrop", "rarity")
 	}
@@ -6180,7 +6128,7 @@ func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeOriginalDetailsTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeOriginalDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6190,13 +6138,9 @@ func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.SenderID != nil {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.SenderID != nil, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SenderID); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
@@ -6205,7 +6149,7 @@ func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.RecipientID); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "message")
@@ -6341,8 +6285,11 @@ func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeIDModelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDModelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6350,7 +6297,7 @@ func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
 	return nil
 }
 
@@ -6412,8 +6359,11 @@ func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeIDPatternTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDPatternTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6421,7 +6371,7 @@ func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
 	return nil
 }
 
@@ -6484,8 +6434,11 @@ func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeIDBackdropTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDBackdropTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.BackdropID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6493,7 +6446,7 @@ func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.BackdropID)
+	tlrt.PutUint32(b, uint32(m.BackdropID))
 	return nil
 }
 
@@ -6599,8 +6552,11 @@ func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeRarityTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Permille))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6608,7 +6564,7 @@ func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Permille)
+	tlrt.PutUint32(b, uint32(m.Permille))
 	return nil
 }
 
@@ -6669,8 +6625,8 @@ func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityUncommonTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarGiftAttributeRarityUncommonTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6733,8 +6689,8 @@ func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityRareTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarGiftAttributeRarityRareTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6797,8 +6753,8 @@ func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityEpicTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarGiftAttributeRarityEpicTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6862,8 +6818,8 @@ func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityLegendaryTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarGiftAttributeRarityLegendaryTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6965,8 +6921,12 @@ func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionRoundTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarGiftAuctionRoundTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Duration))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6974,8 +6934,10 @@ func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Num)
-	b.PutInt(m.Duration)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
 	return nil
 }
 
@@ -7045,8 +7007,14 @@ func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionRoundExtendableTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StarGiftAuctionRoundExtendableTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Duration))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExtendTop))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ExtendWindow))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7054,10 +7022,12 @@ func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Num)
-	b.PutInt(m.Duration)
-	b.PutInt(m.ExtendTop)
-	b.PutInt(m.ExtendWindow)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ExtendTop))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExtendWindow))
 	return nil
 }
 
@@ -7166,8 +7136,8 @@ func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionStateNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarGiftAuctionStateNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7246,7 +7216,7 @@ func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionStateTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7255,26 +7225,32 @@ func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Version)
-	b.PutInt(m.StartDate)
-	b.PutInt(m.EndDate)
-	b.PutLong(m.MinBidAmount)
-	b.PutVectorHeader(len(m.BidLevels))
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.MinBidAmount))
+	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.BidLevels)))
 	for i := range m.BidLevels {
 		if err := m.BidLevels[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionState", "bid_levels")
 		}
 	}
-	b.PutVectorHeader(len(m.TopBidders))
+	tlrt.PutVectorHeader(b, len(m.TopBidders))
 	for i := range m.TopBidders {
-		b.PutLong(m.TopBidders[i])
+		tlrt.PutUint64(b, uint64(m.TopBidders[i]))
 	}
-	b.PutInt(m.NextRoundAt)
-	b.PutInt(m.LastGiftNum)
-	b.PutInt(m.GiftsLeft)
-	b.PutInt(m.CurrentRound)
-	b.PutInt(m.TotalRounds)
-	b.PutVectorHeader(len(m.Rounds))
+	w = tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.NextRoundAt))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.LastGiftNum))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.GiftsLeft))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CurrentRound))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TotalRounds))
+	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.Rounds)))
 	for i := range m.Rounds {
 		if err := tlrt.EncodeObject(b, m.Rounds[i]); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionState", "rounds")
@@ -7454,7 +7430,7 @@ func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionStateFinishedTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionStateFinishedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7464,24 +7440,20 @@ func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ListedCount != 0 {
-		flags.Set(0)
-	}
-	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.StartDate)
-	b.PutInt(m.EndDate)
-	b.PutLong(m.AveragePrice)
+	flags |= tlrt.Bit(m.ListedCount != 0, 0)
+	flags |= tlrt.Bit(m.FragmentListedCount != 0 || m.FragmentListedURL != "", 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AveragePrice))
 	if flags.Has(0) {
-		b.PutInt(m.ListedCount)
+		tlrt.PutUint32(b, uint32(m.ListedCount))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.FragmentListedCount)
-	}
-	if flags.Has(1) {
-		b.PutString(m.FragmentListedURL)
+		tlrt.PutUint32(b, uint32(m.FragmentListedCount))
+		tlrt.PutString(b, m.FragmentListedURL)
 	}
 	return nil
 }
@@ -7617,8 +7589,12 @@ func (m *StarsAmount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsAmountTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarsAmountTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Nanos))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7626,8 +7602,10 @@ func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Amount)
-	b.PutInt(m.Nanos)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Nanos))
 	return nil
 }
 
@@ -7690,8 +7668,11 @@ func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTonAmountTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarsTonAmountTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7699,7 +7680,7 @@ func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Amount)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -7811,8 +7792,8 @@ func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerUnsupportedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerUnsupportedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7875,8 +7856,8 @@ func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerAppStoreTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerAppStoreTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7940,8 +7921,8 @@ func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerPlayMarketTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerPlayMarketTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8005,8 +7986,8 @@ func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerPremiumBotTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerPremiumBotTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8069,8 +8050,8 @@ func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerFragmentTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerFragmentTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8134,7 +8115,7 @@ func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8207,8 +8188,8 @@ func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerAdsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerAdsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8270,8 +8251,8 @@ func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerAPITypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StarsTransactionPeerAPITypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8371,7 +8352,7 @@ func (m *StatsGraphAsync) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGraphAsyncTypeID)
+	tlrt.PutUint32(b, StatsGraphAsyncTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8380,7 +8361,7 @@ func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	return nil
 }
 
@@ -8445,7 +8426,7 @@ func (m *StatsGraphError) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGraphErrorTypeID)
+	tlrt.PutUint32(b, StatsGraphErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8454,7 +8435,7 @@ func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Error)
+	tlrt.PutString(b, m.Error)
 	return nil
 }
 
@@ -8545,7 +8526,7 @@ func (m *StatsGraph) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGraphTypeID)
+	tlrt.PutUint32(b, StatsGraphTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8555,15 +8536,13 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ZoomToken != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ZoomToken != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.JSON.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "statsGraph", "json")
 	}
 	if flags.Has(0) {
-		b.PutString(m.ZoomToken)
+		tlrt.PutString(b, m.ZoomToken)
 	}
 	return nil
 }
@@ -8690,7 +8669,7 @@ func (m *StickerSetCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8782,7 +8761,7 @@ func (m *StickerSetMultiCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetMultiCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetMultiCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8794,7 +8773,7 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 	if err := m.Set.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	b.PutVectorHeader(len(m.Covers))
+	tlrt.PutVectorHeader(b, len(m.Covers))
 	for i := range m.Covers {
 		if err := tlrt.EncodeObject(b, m.Covers[i]); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetMultiCovered", "covers")
@@ -8880,7 +8859,7 @@ func (m *StickerSetFullCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetFullCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetFullCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8892,19 +8871,19 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 	if err := m.Set.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stickerSetFullCovered", "set")
 	}
-	b.PutVectorHeader(len(m.Packs))
+	tlrt.PutVectorHeader(b, len(m.Packs))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetFullCovered", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Keywords))
+	tlrt.PutVectorHeader(b, len(m.Keywords))
 	for i := range m.Keywords {
 		if err := m.Keywords[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetFullCovered", "keywords")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetFullCovered", "documents")
@@ -8990,7 +8969,7 @@ func (m *StickerSetNoCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetNoCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetNoCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9110,8 +9089,11 @@ func (m *StoryItemDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryItemDeletedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StoryItemDeletedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9119,7 +9101,7 @@ func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -9185,7 +9167,7 @@ func (m *StoryItemSkipped) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryItemSkippedTypeID)
+	tlrt.PutUint32(b, StoryItemSkippedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9195,16 +9177,14 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<8 | 1<<9)
-	if m.CloseFriends {
-		flags.Set(8)
-	}
-	if m.Live {
-		flags.Set(9)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Date)
-	b.PutInt(m.ExpireDate)
+	flags |= tlrt.Bit(m.CloseFriends, 8)
+	flags |= tlrt.Bit(m.Live, 9)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExpireDate))
 	return nil
 }
 
@@ -9412,7 +9392,7 @@ func (m *StoryItem) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryItemTypeID)
+	tlrt.PutUint32(b, StoryItemTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9422,66 +9402,30 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20)
-	if m.Pinned {
-		flags.Set(5)
-	}
-	if m.Public {
-		flags.Set(7)
-	}
-	if m.CloseFriends {
-		flags.Set(8)
-	}
-	if m.Min {
-		flags.Set(9)
-	}
-	if m.Noforwards {
-		flags.Set(10)
-	}
-	if m.Edited {
-		flags.Set(11)
-	}
-	if m.Contacts {
-		flags.Set(12)
-	}
-	if m.SelectedContacts {
-		flags.Set(13)
-	}
-	if m.Out {
-		flags.Set(16)
-	}
-	if m.FromID != nil {
-		flags.Set(18)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(17)
-	}
-	if m.Caption != "" {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if len(m.MediaAreas) > 0 {
-		flags.Set(14)
-	}
-	if len(m.Privacy) > 0 {
-		flags.Set(2)
-	}
-	if m.Views != nil {
-		flags.Set(3)
-	}
-	if m.SentReaction != nil {
-		flags.Set(15)
-	}
-	if len(m.Albums) > 0 {
-		flags.Set(19)
-	}
-	if m.Music != nil {
-		flags.Set(20)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Pinned, 5)
+	flags |= tlrt.Bit(m.Public, 7)
+	flags |= tlrt.Bit(m.CloseFriends, 8)
+	flags |= tlrt.Bit(m.Min, 9)
+	flags |= tlrt.Bit(m.Noforwards, 10)
+	flags |= tlrt.Bit(m.Edited, 11)
+	flags |= tlrt.Bit(m.Contacts, 12)
+	flags |= tlrt.Bit(m.SelectedContacts, 13)
+	flags |= tlrt.Bit(m.Out, 16)
+	flags |= tlrt.Bit(m.FromID != nil, 18)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 17)
+	flags |= tlrt.Bit(m.Caption != "", 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 14)
+	flags |= tlrt.Bit(len(m.Privacy) > 0, 2)
+	flags |= tlrt.Bit(m.Views != nil, 3)
+	flags |= tlrt.Bit(m.SentReaction != nil, 15)
+	flags |= tlrt.Bit(len(m.Albums) > 0, 19)
+	flags |= tlrt.Bit(m.Music != nil, 20)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if flags.Has(18) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "storyItem", "from_id")
@@ -9492,12 +9436,12 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "storyItem", "fwd_from")
 		}
 	}
-	b.PutInt(m.ExpireDate)
+	tlrt.PutUint32(b, uint32(m.ExpireDate))
 	if flags.Has(0) {
-		b.PutString(m.Caption)
+		tlrt.PutString(b, m.Caption)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "storyItem", "entities")
@@ -9508,7 +9452,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "storyItem", "media")
 	}
 	if flags.Has(14) {
-		b.PutVectorHeader(len(m.MediaAreas))
+		tlrt.PutVectorHeader(b, len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
 				return tlrt.EncodeErr(err, "storyItem", "media_areas")
@@ -9516,7 +9460,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Privacy))
+		tlrt.PutVectorHeader(b, len(m.Privacy))
 		for i := range m.Privacy {
 			if err := tlrt.EncodeObject(b, m.Privacy[i]); err != nil {
 				return tlrt.EncodeErr(err, "storyItem", "privacy")
@@ -9534,9 +9478,9 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(19) {
-		b.PutVectorHeader(len(m.Albums))
+		tlrt.PutVectorHeader(b, len(m.Albums))
 		for i := range m.Albums {
-			b.PutInt(m.Albums[i])
+			tlrt.PutUint32(b, uint32(m.Albums[i]))
 		}
 	}
 	if flags.Has(20) {
@@ -9745,7 +9689,7 @@ func (m *StoryReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryReactionTypeID)
+	tlrt.PutUint32(b, StoryReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9757,7 +9701,7 @@ func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "storyReaction", "peer_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "storyReaction", "reaction")
 	}
@@ -9834,7 +9778,7 @@ func (m *StoryReactionPublicForward) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryReactionPublicForwardTypeID)
+	tlrt.PutUint32(b, StoryReactionPublicForwardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9915,7 +9859,7 @@ func (m *StoryReactionPublicRepost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryReactionPublicRepostTypeID)
+	tlrt.PutUint32(b, StoryReactionPublicRepostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10044,7 +9988,7 @@ func (m *StoryView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewTypeID)
+	tlrt.PutUint32(b, StoryViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10054,18 +9998,14 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
-	if m.Reaction != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
+	flags |= tlrt.Bit(m.Reaction != nil, 2)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 			return tlrt.EncodeErr(err, "storyView", "reaction")
@@ -10160,7 +10100,7 @@ func (m *StoryViewPublicForward) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewPublicForwardTypeID)
+	tlrt.PutUint32(b, StoryViewPublicForwardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10170,13 +10110,9 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "storyViewPublicForward", "message")
 	}
@@ -10263,7 +10199,7 @@ func (m *StoryViewPublicRepost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewPublicRepostTypeID)
+	tlrt.PutUint32(b, StoryViewPublicRepostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10273,13 +10209,9 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
@@ -10367,7 +10299,7 @@ func (m *SavedPhoneContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedPhoneContactTypeID)
+	tlrt.PutUint32(b, SavedPhoneContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10376,10 +10308,10 @@ func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutInt(m.Date)
+	tlrt.PutString(b, m.Phone)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -10477,7 +10409,7 @@ func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedReactionTagTypeID)
+	tlrt.PutUint32(b, SavedReactionTagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10487,17 +10419,15 @@ func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "savedReactionTag", "reaction")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -10867,7 +10797,7 @@ func (m *SavedStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedStarGiftTypeID)
+	tlrt.PutUint32(b, SavedStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10877,76 +10807,34 @@ func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17)
-	if m.NameHidden {
-		flags.Set(0)
-	}
-	if m.Unsaved {
-		flags.Set(5)
-	}
-	if m.Refunded {
-		flags.Set(9)
-	}
-	if m.CanUpgrade {
-		flags.Set(10)
-	}
-	if m.PinnedToTop {
-		flags.Set(12)
-	}
-	if m.UpgradeSeparate {
-		flags.Set(17)
-	}
-	if m.FromID != nil {
-		flags.Set(1)
-	}
-	if m.Message != nil {
-		flags.Set(2)
-	}
-	if m.MsgID != 0 {
-		flags.Set(3)
-	}
-	if m.SavedID != 0 {
-		flags.Set(11)
-	}
-	if m.ConvertStars != 0 {
-		flags.Set(4)
-	}
-	if m.UpgradeStars != 0 {
-		flags.Set(6)
-	}
-	if m.CanExportAt != 0 {
-		flags.Set(7)
-	}
-	if m.TransferStars != 0 {
-		flags.Set(8)
-	}
-	if m.CanTransferAt != 0 {
-		flags.Set(13)
-	}
-	if m.CanResellAt != 0 {
-		flags.Set(14)
-	}
-	if len(m.CollectionID) > 0 {
-		flags.Set(15)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		flags.Set(16)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		flags.Set(18)
-	}
-	if m.GiftNum != 0 {
-		flags.Set(19)
-	}
-	if m.CanCraftAt != 0 {
-		flags.Set(20)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NameHidden, 0)
+	flags |= tlrt.Bit(m.Unsaved, 5)
+	flags |= tlrt.Bit(m.Refunded, 9)
+	flags |= tlrt.Bit(m.CanUpgrade, 10)
+	flags |= tlrt.Bit(m.PinnedToTop, 12)
+	flags |= tlrt.Bit(m.UpgradeSeparate, 17)
+	flags |= tlrt.Bit(m.FromID != nil, 1)
+	flags |= tlrt.Bit(m.Message != nil, 2)
+	flags |= tlrt.Bit(m.MsgID != 0, 3)
+	flags |= tlrt.Bit(m.SavedID != 0, 11)
+	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
+	flags |= tlrt.Bit(m.UpgradeStars != 0, 6)
+	flags |= tlrt.Bit(m.CanExportAt != 0, 7)
+	flags |= tlrt.Bit(m.TransferStars != 0, 8)
+	flags |= tlrt.Bit(m.CanTransferAt != 0, 13)
+	flags |= tlrt.Bit(m.CanResellAt != 0, 14)
+	flags |= tlrt.Bit(len(m.CollectionID) > 0, 15)
+	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 16)
+	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 18)
+	flags |= tlrt.Bit(m.GiftNum != 0, 19)
+	flags |= tlrt.Bit(m.CanCraftAt != 0, 20)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "savedStarGift", "from_id")
 		}
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "savedStarGift", "gift")
 	}
@@ -10956,46 +10844,46 @@ func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(11) {
-		b.PutLong(m.SavedID)
+		tlrt.PutUint64(b, uint64(m.SavedID))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.ConvertStars)
+		tlrt.PutUint64(b, uint64(m.ConvertStars))
 	}
 	if flags.Has(6) {
-		b.PutLong(m.UpgradeStars)
+		tlrt.PutUint64(b, uint64(m.UpgradeStars))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.CanExportAt)
+		tlrt.PutUint32(b, uint32(m.CanExportAt))
 	}
 	if flags.Has(8) {
-		b.PutLong(m.TransferStars)
+		tlrt.PutUint64(b, uint64(m.TransferStars))
 	}
 	if flags.Has(13) {
-		b.PutInt(m.CanTransferAt)
+		tlrt.PutUint32(b, uint32(m.CanTransferAt))
 	}
 	if flags.Has(14) {
-		b.PutInt(m.CanResellAt)
+		tlrt.PutUint32(b, uint32(m.CanResellAt))
 	}
 	if flags.Has(15) {
-		b.PutVectorHeader(len(m.CollectionID))
+		tlrt.PutVectorHeader(b, len(m.CollectionID))
 		for i := range m.CollectionID {
-			b.PutInt(m.CollectionID[i])
+			tlrt.PutUint32(b, uint32(m.CollectionID[i]))
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.PrepaidUpgradeHash)
+		tlrt.PutString(b, m.PrepaidUpgradeHash)
 	}
 	if flags.Has(18) {
-		b.PutLong(m.DropOriginalDetailsStars)
+		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
 	}
 	if flags.Has(19) {
-		b.PutInt(m.GiftNum)
+		tlrt.PutUint32(b, uint32(m.GiftNum))
 	}
 	if flags.Has(20) {
-		b.PutInt(m.CanCraftAt)
+		tlrt.PutUint32(b, uint32(m.CanCraftAt))
 	}
 	return nil
 }
@@ -11223,7 +11111,7 @@ func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SearchPostsFloodTypeID)
+	tlrt.PutUint32(b, SearchPostsFloodTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11233,19 +11121,17 @@ func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.QueryIsFree {
-		flags.Set(0)
-	}
-	if m.WaitTill != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.TotalDaily)
-	b.PutInt(m.Remains)
+	flags |= tlrt.Bit(m.QueryIsFree, 0)
+	flags |= tlrt.Bit(m.WaitTill != 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.TotalDaily))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Remains))
 	if flags.Has(1) {
-		b.PutInt(m.WaitTill)
+		tlrt.PutUint32(b, uint32(m.WaitTill))
 	}
-	b.PutLong(m.StarsAmount)
+	tlrt.PutUint64(b, uint64(m.StarsAmount))
 	return nil
 }
 
@@ -11330,8 +11216,14 @@ func (m *SearchResultsCalendarPeriod) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SearchResultsCalendarPeriodTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, SearchResultsCalendarPeriodTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxMsgID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11339,10 +11231,12 @@ func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.MinMsgID)
-	b.PutInt(m.MaxMsgID)
-	b.PutInt(m.Count)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Count))
 	return nil
 }
 
@@ -11411,8 +11305,13 @@ func (m *SearchResultPosition) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SearchResultPositionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, SearchResultPositionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Offset))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11420,9 +11319,11 @@ func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Date)
-	b.PutInt(m.Offset)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
 	return nil
 }
 
@@ -11488,7 +11389,7 @@ func (m *SecureCredentialsEncrypted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureCredentialsEncryptedTypeID)
+	tlrt.PutUint32(b, SecureCredentialsEncryptedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11497,9 +11398,9 @@ func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Data)
-	b.PutBytes(m.Hash)
-	b.PutBytes(m.Secret)
+	tlrt.PutBytes(b, m.Data)
+	tlrt.PutBytes(b, m.Hash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -11570,7 +11471,7 @@ func (m *SecureData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureDataTypeID)
+	tlrt.PutUint32(b, SecureDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11579,9 +11480,9 @@ func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Data)
-	b.PutBytes(m.DataHash)
-	b.PutBytes(m.Secret)
+	tlrt.PutBytes(b, m.Data)
+	tlrt.PutBytes(b, m.DataHash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -11652,7 +11553,7 @@ func (m *SecureSecretSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureSecretSettingsTypeID)
+	tlrt.PutUint32(b, SecureSecretSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11664,8 +11565,8 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.SecureAlgo); err != nil {
 		return tlrt.EncodeErr(err, "secureSecretSettings", "secure_algo")
 	}
-	b.PutBytes(m.SecureSecret)
-	b.PutLong(m.SecureSecretID)
+	tlrt.PutBytes(b, m.SecureSecret)
+	tlrt.PutUint64(b, uint64(m.SecureSecretID))
 	return nil
 }
 
@@ -11793,7 +11694,7 @@ func (m *SecureValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeID)
+	tlrt.PutUint32(b, SecureValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11803,28 +11704,14 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.Data != nil {
-		flags.Set(0)
-	}
-	if m.FrontSide != nil {
-		flags.Set(1)
-	}
-	if m.ReverseSide != nil {
-		flags.Set(2)
-	}
-	if m.Selfie != nil {
-		flags.Set(3)
-	}
-	if len(m.Translation) > 0 {
-		flags.Set(6)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(4)
-	}
-	if m.PlainData != nil {
-		flags.Set(5)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Data != nil, 0)
+	flags |= tlrt.Bit(m.FrontSide != nil, 1)
+	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
+	flags |= tlrt.Bit(m.Selfie != nil, 3)
+	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
+	flags |= tlrt.Bit(len(m.Files) > 0, 4)
+	flags |= tlrt.Bit(m.PlainData != nil, 5)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValue", "type")
 	}
@@ -11849,7 +11736,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.Translation))
+		tlrt.PutVectorHeader(b, len(m.Translation))
 		for i := range m.Translation {
 			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
 				return tlrt.EncodeErr(err, "secureValue", "translation")
@@ -11857,7 +11744,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "secureValue", "files")
@@ -11869,7 +11756,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "secureValue", "plain_data")
 		}
 	}
-	b.PutBytes(m.Hash)
+	tlrt.PutBytes(b, m.Hash)
 	return nil
 }
 
@@ -11989,7 +11876,7 @@ func (m *SecureValueHash) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueHashTypeID)
+	tlrt.PutUint32(b, SecureValueHashTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12001,7 +11888,7 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueHash", "type")
 	}
-	b.PutBytes(m.Hash)
+	tlrt.PutBytes(b, m.Hash)
 	return nil
 }
 
@@ -12072,7 +11959,7 @@ func (m *SendAsPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendAsPeerTypeID)
+	tlrt.PutUint32(b, SendAsPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12082,10 +11969,8 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.PremiumRequired {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.PremiumRequired, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "sendAsPeer", "peer")
 	}
@@ -12160,7 +12045,7 @@ func (m *ShippingOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ShippingOptionTypeID)
+	tlrt.PutUint32(b, ShippingOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12169,9 +12054,9 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Prices))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "shippingOption", "prices")
@@ -12249,7 +12134,7 @@ func (m *SMSJob) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SMSJobTypeID)
+	tlrt.PutUint32(b, SMSJobTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12258,9 +12143,9 @@ func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.JobID)
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.JobID)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -12456,7 +12341,7 @@ func (m *SponsoredMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredMessageTypeID)
+	tlrt.PutUint32(b, SponsoredMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12466,40 +12351,22 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14)
-	if m.Recommended {
-		flags.Set(5)
-	}
-	if m.CanReport {
-		flags.Set(12)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(6)
-	}
-	if m.Media != nil {
-		flags.Set(14)
-	}
-	if m.Color != nil {
-		flags.Set(13)
-	}
-	if m.SponsorInfo != "" {
-		flags.Set(7)
-	}
-	if m.AdditionalInfo != "" {
-		flags.Set(8)
-	}
-	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
-		flags.Set(15)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.RandomID)
-	b.PutString(m.URL)
-	b.PutString(m.Title)
-	b.PutString(m.Message)
+	flags |= tlrt.Bit(m.Recommended, 5)
+	flags |= tlrt.Bit(m.CanReport, 12)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.Photo != nil, 6)
+	flags |= tlrt.Bit(m.Media != nil, 14)
+	flags |= tlrt.Bit(m.Color != nil, 13)
+	flags |= tlrt.Bit(m.SponsorInfo != "", 7)
+	flags |= tlrt.Bit(m.AdditionalInfo != "", 8)
+	flags |= tlrt.Bit(m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0, 15)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.RandomID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "sponsoredMessage", "entities")
@@ -12521,18 +12388,18 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "sponsoredMessage", "color")
 		}
 	}
-	b.PutString(m.ButtonText)
+	tlrt.PutString(b, m.ButtonText)
 	if flags.Has(7) {
-		b.PutString(m.SponsorInfo)
+		tlrt.PutString(b, m.SponsorInfo)
 	}
 	if flags.Has(8) {
-		b.PutString(m.AdditionalInfo)
+		tlrt.PutString(b, m.AdditionalInfo)
 	}
 	if flags.Has(15) {
-		b.PutInt(m.MinDisplayDuration)
-	}
-	if flags.Has(15) {
-		b.PutInt(m.MaxDisplayDuration)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.MinDisplayDuration))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDisplayDuration))
 	}
 	return nil
 }
@@ -12675,7 +12542,7 @@ func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredMessageReportOptionTypeID)
+	tlrt.PutUint32(b, SponsoredMessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12684,8 +12551,8 @@ func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -12800,7 +12667,7 @@ func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredPeerTypeID)
+	tlrt.PutUint32(b, SponsoredPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12810,22 +12677,18 @@ func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SponsorInfo != "" {
-		flags.Set(0)
-	}
-	if m.AdditionalInfo != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.RandomID)
+	flags |= tlrt.Bit(m.SponsorInfo != "", 0)
+	flags |= tlrt.Bit(m.AdditionalInfo != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.RandomID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "sponsoredPeer", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.SponsorInfo)
+		tlrt.PutString(b, m.SponsorInfo)
 	}
 	if flags.Has(1) {
-		b.PutString(m.AdditionalInfo)
+		tlrt.PutString(b, m.AdditionalInfo)
 	}
 	return nil
 }
@@ -12921,7 +12784,7 @@ func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftActiveAuctionStateTypeID)
+	tlrt.PutUint32(b, StarGiftActiveAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13015,7 +12878,7 @@ func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeCounterTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeCounterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13027,7 +12890,7 @@ func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Attribute); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeCounter", "attribute")
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -13125,7 +12988,7 @@ func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionAcquiredGiftTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionAcquiredGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13135,30 +12998,26 @@ func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.NameHidden {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	if m.GiftNum != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.NameHidden, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	flags |= tlrt.Bit(m.GiftNum != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "peer")
 	}
-	b.PutInt(m.Date)
-	b.PutLong(m.BidAmount)
-	b.PutInt(m.Round)
-	b.PutInt(m.Pos)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BidAmount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Round))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Pos))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "message")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.GiftNum)
+		tlrt.PutUint32(b, uint32(m.GiftNum))
 	}
 	return nil
 }
@@ -13338,7 +13197,7 @@ func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionUserStateTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionUserStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13348,28 +13207,20 @@ func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Returned {
-		flags.Set(1)
-	}
-	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Returned, 1)
+	flags |= tlrt.Bit(m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.BidAmount)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.BidDate)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.MinBidAmount)
-	}
-	if flags.Has(0) {
+		w := tlrt.Extend(b, 20)
+		_ = w[19]
+		binary.LittleEndian.PutUint64(w, uint64(m.BidAmount))
+		binary.LittleEndian.PutUint32(w[8:], uint32(m.BidDate))
+		binary.LittleEndian.PutUint64(w[12:], uint64(m.MinBidAmount))
 		if err := tlrt.EncodeObject(b, m.BidPeer); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionUserState", "bid_peer")
 		}
 	}
-	b.PutInt(m.AcquiredCount)
+	tlrt.PutUint32(b, uint32(m.AcquiredCount))
 	return nil
 }
 
@@ -13464,8 +13315,13 @@ func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftBackgroundTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarGiftBackgroundTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TextColor))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13473,9 +13329,11 @@ func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.CenterColor)
-	b.PutInt(m.EdgeColor)
-	b.PutInt(m.TextColor)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.TextColor))
 	return nil
 }
 
@@ -13545,7 +13403,7 @@ func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftCollectionTypeID)
+	tlrt.PutUint32(b, StarGiftCollectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13555,19 +13413,21 @@ func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Icon != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.CollectionID)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Icon != nil, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CollectionID))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Icon); err != nil {
 			return tlrt.EncodeErr(err, "starGiftCollection", "icon")
 		}
 	}
-	b.PutInt(m.GiftsCount)
-	b.PutLong(m.Hash)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.GiftsCount))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -13656,8 +13516,12 @@ func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftUpgradePriceTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarGiftUpgradePriceTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UpgradeStars))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13665,8 +13529,10 @@ func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutLong(m.UpgradeStars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UpgradeStars))
 	return nil
 }
 
@@ -13777,7 +13643,7 @@ func (m *StarRefProgram) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarRefProgramTypeID)
+	tlrt.PutUint32(b, StarRefProgramTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13787,23 +13653,19 @@ func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.DurationMonths != 0 {
-		flags.Set(0)
-	}
-	if m.EndDate != 0 {
-		flags.Set(1)
-	}
-	if m.DailyRevenuePerUser != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
-	b.PutInt(m.CommissionPermille)
+	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
+	flags |= tlrt.Bit(m.EndDate != 0, 1)
+	flags |= tlrt.Bit(m.DailyRevenuePerUser != nil, 2)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CommissionPermille))
 	if flags.Has(0) {
-		b.PutInt(m.DurationMonths)
+		tlrt.PutUint32(b, uint32(m.DurationMonths))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.EndDate)
+		tlrt.PutUint32(b, uint32(m.EndDate))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.DailyRevenuePerUser); err != nil {
@@ -13932,7 +13794,7 @@ func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsGiftOptionTypeID)
+	tlrt.PutUint32(b, StarsGiftOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13942,19 +13804,17 @@ func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Extended {
-		flags.Set(1)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	flags |= tlrt.Bit(m.Extended, 1)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -14074,7 +13934,7 @@ func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsGiveawayOptionTypeID)
+	tlrt.PutUint32(b, StarsGiveawayOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14084,24 +13944,23 @@ func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Extended {
-		flags.Set(0)
-	}
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
-	b.PutInt(m.YearlyBoosts)
+	flags |= tlrt.Bit(m.Extended, 0)
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.StoreProduct != "", 2)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.YearlyBoosts))
 	if flags.Has(2) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutVectorHeader(len(m.Winners))
+	tlrt.PutString(b, m.Currency)
+	w = tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Winners)))
 	for i := range m.Winners {
 		if err := m.Winners[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starsGiveawayOption", "winners")
@@ -14205,7 +14064,7 @@ func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsGiveawayWinnersOptionTypeID)
+	tlrt.PutUint32(b, StarsGiveawayWinnersOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14215,12 +14074,12 @@ func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Default {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Users)
-	b.PutLong(m.PerUserStars)
+	flags |= tlrt.Bit(m.Default, 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Users))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.PerUserStars))
 	return nil
 }
 
@@ -14319,7 +14178,7 @@ func (m *StarsRating) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsRatingTypeID)
+	tlrt.PutUint32(b, StarsRatingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14329,15 +14188,15 @@ func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextLevelStars != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Level)
-	b.PutLong(m.CurrentLevelStars)
-	b.PutLong(m.Stars)
+	flags |= tlrt.Bit(m.NextLevelStars != 0, 0)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Level))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.CurrentLevelStars))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutLong(m.NextLevelStars)
+		tlrt.PutUint64(b, uint64(m.NextLevelStars))
 	}
 	return nil
 }
@@ -14449,7 +14308,7 @@ func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsRevenueStatusTypeID)
+	tlrt.PutUint32(b, StarsRevenueStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14459,13 +14318,9 @@ func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.WithdrawalEnabled {
-		flags.Set(0)
-	}
-	if m.NextWithdrawalAt != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.WithdrawalEnabled, 0)
+	flags |= tlrt.Bit(m.NextWithdrawalAt != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.CurrentBalance); err != nil {
 		return tlrt.EncodeErr(err, "starsRevenueStatus", "current_balance")
 	}
@@ -14476,7 +14331,7 @@ func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "starsRevenueStatus", "overall_revenue")
 	}
 	if flags.Has(1) {
-		b.PutInt(m.NextWithdrawalAt)
+		tlrt.PutUint32(b, uint32(m.NextWithdrawalAt))
 	}
 	return nil
 }
@@ -14640,7 +14495,7 @@ func (m *StarsSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsSubscriptionTypeID)
+	tlrt.PutUint32(b, StarsSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14650,44 +14505,28 @@ func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7)
-	if m.Canceled {
-		flags.Set(0)
-	}
-	if m.CanRefulfill {
-		flags.Set(1)
-	}
-	if m.MissingBalance {
-		flags.Set(2)
-	}
-	if m.BotCanceled {
-		flags.Set(7)
-	}
-	if m.ChatInviteHash != "" {
-		flags.Set(3)
-	}
-	if m.Title != "" {
-		flags.Set(4)
-	}
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	if m.InvoiceSlug != "" {
-		flags.Set(6)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	flags |= tlrt.Bit(m.Canceled, 0)
+	flags |= tlrt.Bit(m.CanRefulfill, 1)
+	flags |= tlrt.Bit(m.MissingBalance, 2)
+	flags |= tlrt.Bit(m.BotCanceled, 7)
+	flags |= tlrt.Bit(m.ChatInviteHash != "", 3)
+	flags |= tlrt.Bit(m.Title != "", 4)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	flags |= tlrt.Bit(m.InvoiceSlug != "", 6)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starsSubscription", "peer")
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	if err := m.Pricing.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "starsSubscription", "pricing")
 	}
 	if flags.Has(3) {
-		b.PutString(m.ChatInviteHash)
+		tlrt.PutString(b, m.ChatInviteHash)
 	}
 	if flags.Has(4) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -14695,7 +14534,7 @@ func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutString(m.InvoiceSlug)
+		tlrt.PutString(b, m.InvoiceSlug)
 	}
 	return nil
 }
@@ -14813,8 +14652,12 @@ func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsSubscriptionPricingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarsSubscriptionPricingTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Amount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14822,8 +14665,10 @@ func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
-	b.PutLong(m.Amount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Period))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
 	return nil
 }
 
@@ -14914,7 +14759,7 @@ func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTopupOptionTypeID)
+	tlrt.PutUint32(b, StarsTopupOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14924,19 +14769,17 @@ func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Extended {
-		flags.Set(1)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	flags |= tlrt.Bit(m.Extended, 1)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -15382,7 +15225,7 @@ func (m *StarsTransaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionTypeID)
+	tlrt.PutUint32(b, StarsTransactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15392,110 +15235,50 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29)
-	if m.Refund {
-		flags.Set(3)
-	}
-	if m.Pending {
-		flags.Set(4)
-	}
-	if m.Failed {
-		flags.Set(6)
-	}
-	if m.Gift {
-		flags.Set(10)
-	}
-	if m.Reaction {
-		flags.Set(11)
-	}
-	if m.StargiftUpgrade {
-		flags.Set(18)
-	}
-	if m.BusinessTransfer {
-		flags.Set(21)
-	}
-	if m.StargiftResale {
-		flags.Set(22)
-	}
-	if m.PostsSearch {
-		flags.Set(24)
-	}
-	if m.StargiftPrepaidUpgrade {
-		flags.Set(25)
-	}
-	if m.StargiftDropOriginalDetails {
-		flags.Set(26)
-	}
-	if m.PhonegroupMessage {
-		flags.Set(27)
-	}
-	if m.StargiftAuctionBid {
-		flags.Set(28)
-	}
-	if m.Offer {
-		flags.Set(29)
-	}
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	if m.TransactionDate != 0 || m.TransactionURL != "" {
-		flags.Set(5)
-	}
-	if len(m.BotPayload) > 0 {
-		flags.Set(7)
-	}
-	if m.MsgID != 0 {
-		flags.Set(8)
-	}
-	if len(m.ExtendedMedia) > 0 {
-		flags.Set(9)
-	}
-	if m.SubscriptionPeriod != 0 {
-		flags.Set(12)
-	}
-	if m.GiveawayPostID != 0 {
-		flags.Set(13)
-	}
-	if m.Stargift != nil {
-		flags.Set(14)
-	}
-	if m.FloodskipNumber != 0 {
-		flags.Set(15)
-	}
-	if m.StarrefCommissionPermille != 0 {
-		flags.Set(16)
-	}
-	if m.StarrefPeer != nil || m.StarrefAmount != nil {
-		flags.Set(17)
-	}
-	if m.PaidMessages != 0 {
-		flags.Set(19)
-	}
-	if m.PremiumGiftMonths != 0 {
-		flags.Set(20)
-	}
-	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
-		flags.Set(23)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	flags |= tlrt.Bit(m.Refund, 3)
+	flags |= tlrt.Bit(m.Pending, 4)
+	flags |= tlrt.Bit(m.Failed, 6)
+	flags |= tlrt.Bit(m.Gift, 10)
+	flags |= tlrt.Bit(m.Reaction, 11)
+	flags |= tlrt.Bit(m.StargiftUpgrade, 18)
+	flags |= tlrt.Bit(m.BusinessTransfer, 21)
+	flags |= tlrt.Bit(m.StargiftResale, 22)
+	flags |= tlrt.Bit(m.PostsSearch, 24)
+	flags |= tlrt.Bit(m.StargiftPrepaidUpgrade, 25)
+	flags |= tlrt.Bit(m.StargiftDropOriginalDetails, 26)
+	flags |= tlrt.Bit(m.PhonegroupMessage, 27)
+	flags |= tlrt.Bit(m.StargiftAuctionBid, 28)
+	flags |= tlrt.Bit(m.Offer, 29)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	flags |= tlrt.Bit(m.TransactionDate != 0 || m.TransactionURL != "", 5)
+	flags |= tlrt.Bit(len(m.BotPayload) > 0, 7)
+	flags |= tlrt.Bit(m.MsgID != 0, 8)
+	flags |= tlrt.Bit(len(m.ExtendedMedia) > 0, 9)
+	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 12)
+	flags |= tlrt.Bit(m.GiveawayPostID != 0, 13)
+	flags |= tlrt.Bit(m.Stargift != nil, 14)
+	flags |= tlrt.Bit(m.FloodskipNumber != 0, 15)
+	flags |= tlrt.Bit(m.StarrefCommissionPermille != 0, 16)
+	flags |= tlrt.Bit(m.StarrefPeer != nil || m.StarrefAmount != nil, 17)
+	flags |= tlrt.Bit(m.PaidMessages != 0, 19)
+	flags |= tlrt.Bit(m.PremiumGiftMonths != 0, 20)
+	flags |= tlrt.Bit(m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0, 23)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Amount); err != nil {
 		return tlrt.EncodeErr(err, "starsTransaction", "amount")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starsTransaction", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -15503,19 +15286,17 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(5) {
-		b.PutInt(m.TransactionDate)
-	}
-	if flags.Has(5) {
-		b.PutString(m.TransactionURL)
+		tlrt.PutUint32(b, uint32(m.TransactionDate))
+		tlrt.PutString(b, m.TransactionURL)
 	}
 	if flags.Has(7) {
-		b.PutBytes(m.BotPayload)
+		tlrt.PutBytes(b, m.BotPayload)
 	}
 	if flags.Has(8) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(9) {
-		b.PutVectorHeader(len(m.ExtendedMedia))
+		tlrt.PutVectorHeader(b, len(m.ExtendedMedia))
 		for i := range m.ExtendedMedia {
 			if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 				return tlrt.EncodeErr(err, "starsTransaction", "extended_media")
@@ -15523,10 +15304,10 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(12) {
-		b.PutInt(m.SubscriptionPeriod)
+		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
 	}
 	if flags.Has(13) {
-		b.PutInt(m.GiveawayPostID)
+		tlrt.PutUint32(b, uint32(m.GiveawayPostID))
 	}
 	if flags.Has(14) {
 		if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
@@ -15534,32 +15315,30 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(15) {
-		b.PutInt(m.FloodskipNumber)
+		tlrt.PutUint32(b, uint32(m.FloodskipNumber))
 	}
 	if flags.Has(16) {
-		b.PutInt(m.StarrefCommissionPermille)
+		tlrt.PutUint32(b, uint32(m.StarrefCommissionPermille))
 	}
 	if flags.Has(17) {
 		if err := tlrt.EncodeObject(b, m.StarrefPeer); err != nil {
 			return tlrt.EncodeErr(err, "starsTransaction", "starref_peer")
 		}
-	}
-	if flags.Has(17) {
 		if err := tlrt.EncodeObject(b, m.StarrefAmount); err != nil {
 			return tlrt.EncodeErr(err, "starsTransaction", "starref_amount")
 		}
 	}
 	if flags.Has(19) {
-		b.PutInt(m.PaidMessages)
+		tlrt.PutUint32(b, uint32(m.PaidMessages))
 	}
 	if flags.Has(20) {
-		b.PutInt(m.PremiumGiftMonths)
+		tlrt.PutUint32(b, uint32(m.PremiumGiftMonths))
 	}
 	if flags.Has(23) {
-		b.PutInt(m.AdsProceedsFromDate)
-	}
-	if flags.Has(23) {
-		b.PutInt(m.AdsProceedsToDate)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.AdsProceedsFromDate))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.AdsProceedsToDate))
 	}
 	return nil
 }
@@ -15792,8 +15571,12 @@ func (m *StatsAbsValueAndPrev) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsAbsValueAndPrevTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StatsAbsValueAndPrevTypeID)
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Current))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Previous))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15801,8 +15584,10 @@ func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Current)
-	b.PutDouble(m.Previous)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, math.Float64bits(m.Current))
+	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.Previous))
 	return nil
 }
 
@@ -15864,8 +15649,12 @@ func (m *StatsDateRangeDays) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsDateRangeDaysTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StatsDateRangeDaysTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15873,8 +15662,10 @@ func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MaxDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
 	return nil
 }
 
@@ -15938,8 +15729,14 @@ func (m *StatsGroupTopAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGroupTopAdminTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, StatsGroupTopAdminTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Deleted))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Kicked))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Banned))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15947,10 +15744,12 @@ func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Deleted)
-	b.PutInt(m.Kicked)
-	b.PutInt(m.Banned)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Deleted))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Kicked))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Banned))
 	return nil
 }
 
@@ -16018,8 +15817,12 @@ func (m *StatsGroupTopInviter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGroupTopInviterTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StatsGroupTopInviterTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Invitations))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16027,8 +15830,10 @@ func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Invitations)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Invitations))
 	return nil
 }
 
@@ -16091,8 +15896,13 @@ func (m *StatsGroupTopPoster) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGroupTopPosterTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StatsGroupTopPosterTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Messages))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.AvgChars))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16100,9 +15910,11 @@ func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Messages)
-	b.PutInt(m.AvgChars)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Messages))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AvgChars))
 	return nil
 }
 
@@ -16166,8 +15978,12 @@ func (m *StatsPercentValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsPercentValueTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StatsPercentValueTypeID)
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Part))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Total))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16175,8 +15991,10 @@ func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Part)
-	b.PutDouble(m.Total)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, math.Float64bits(m.Part))
+	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.Total))
 	return nil
 }
 
@@ -16236,7 +16054,7 @@ func (m *StatsURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsURLTypeID)
+	tlrt.PutUint32(b, StatsURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16245,7 +16063,7 @@ func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -16309,7 +16127,7 @@ func (m *StickerKeyword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerKeywordTypeID)
+	tlrt.PutUint32(b, StickerKeywordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16318,10 +16136,13 @@ func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
-	b.PutVectorHeader(len(m.Keyword))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.DocumentID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Keyword)))
 	for i := range m.Keyword {
-		b.PutString(m.Keyword[i])
+		tlrt.PutString(b, m.Keyword[i])
 	}
 	return nil
 }
@@ -16389,7 +16210,7 @@ func (m *StickerPack) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerPackTypeID)
+	tlrt.PutUint32(b, StickerPackTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16398,10 +16219,10 @@ func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
-		b.PutLong(m.Documents[i])
+		tlrt.PutUint64(b, uint64(m.Documents[i]))
 	}
 	return nil
 }
@@ -16600,7 +16421,7 @@ func (m *StickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetTypeID)
+	tlrt.PutUint32(b, StickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16610,63 +16431,45 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11)
-	if m.Archived {
-		flags.Set(1)
-	}
-	if m.Official {
-		flags.Set(2)
-	}
-	if m.Masks {
-		flags.Set(3)
-	}
-	if m.Emojis {
-		flags.Set(7)
-	}
-	if m.TextColor {
-		flags.Set(9)
-	}
-	if m.ChannelEmojiStatus {
-		flags.Set(10)
-	}
-	if m.Creator {
-		flags.Set(11)
-	}
-	if m.InstalledDate != 0 {
-		flags.Set(0)
-	}
-	if len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 {
-		flags.Set(4)
-	}
-	if m.ThumbDocumentID != 0 {
-		flags.Set(8)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Archived, 1)
+	flags |= tlrt.Bit(m.Official, 2)
+	flags |= tlrt.Bit(m.Masks, 3)
+	flags |= tlrt.Bit(m.Emojis, 7)
+	flags |= tlrt.Bit(m.TextColor, 9)
+	flags |= tlrt.Bit(m.ChannelEmojiStatus, 10)
+	flags |= tlrt.Bit(m.Creator, 11)
+	flags |= tlrt.Bit(m.InstalledDate != 0, 0)
+	flags |= tlrt.Bit(len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0, 4)
+	flags |= tlrt.Bit(m.ThumbDocumentID != 0, 8)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.InstalledDate)
+		tlrt.PutUint32(b, uint32(m.InstalledDate))
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Title)
-	b.PutString(m.ShortName)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.ShortName)
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Thumbs))
+		tlrt.PutVectorHeader(b, len(m.Thumbs))
 		for i := range m.Thumbs {
 			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
 				return tlrt.EncodeErr(err, "stickerSet", "thumbs")
 			}
 		}
-	}
-	if flags.Has(4) {
-		b.PutInt(m.ThumbDCID)
-	}
-	if flags.Has(4) {
-		b.PutInt(m.ThumbVersion)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.ThumbDCID))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.ThumbVersion))
 	}
 	if flags.Has(8) {
-		b.PutLong(m.ThumbDocumentID)
+		tlrt.PutUint64(b, uint64(m.ThumbDocumentID))
 	}
-	b.PutInt(m.Count)
-	b.PutInt(m.Hash)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
 	return nil
 }
 
@@ -16843,7 +16646,7 @@ func (m *StoriesStealthMode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStealthModeTypeID)
+	tlrt.PutUint32(b, StoriesStealthModeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16853,18 +16656,14 @@ func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ActiveUntilDate != 0 {
-		flags.Set(0)
-	}
-	if m.CooldownUntilDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ActiveUntilDate != 0, 0)
+	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.ActiveUntilDate)
+		tlrt.PutUint32(b, uint32(m.ActiveUntilDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.CooldownUntilDate)
+		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
 	}
 	return nil
 }
@@ -16947,7 +16746,7 @@ func (m *StoryAlbum) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryAlbumTypeID)
+	tlrt.PutUint32(b, StoryAlbumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16957,15 +16756,13 @@ func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.IconPhoto != nil {
-		flags.Set(0)
-	}
-	if m.IconVideo != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.AlbumID)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.IconPhoto != nil, 0)
+	flags |= tlrt.Bit(m.IconVideo != nil, 1)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AlbumID))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.IconPhoto); err != nil {
 			return tlrt.EncodeErr(err, "storyAlbum", "icon_photo")
@@ -17108,7 +16905,7 @@ func (m *StoryFwdHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryFwdHeaderTypeID)
+	tlrt.PutUint32(b, StoryFwdHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17118,29 +16915,21 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Modified {
-		flags.Set(3)
-	}
-	if m.From != nil {
-		flags.Set(0)
-	}
-	if m.FromName != "" {
-		flags.Set(1)
-	}
-	if m.StoryID != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Modified, 3)
+	flags |= tlrt.Bit(m.From != nil, 0)
+	flags |= tlrt.Bit(m.FromName != "", 1)
+	flags |= tlrt.Bit(m.StoryID != 0, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.From); err != nil {
 			return tlrt.EncodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.FromName)
+		tlrt.PutString(b, m.FromName)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.StoryID)
+		tlrt.PutUint32(b, uint32(m.StoryID))
 	}
 	return nil
 }
@@ -17324,7 +17113,7 @@ func (m *StoryViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewsTypeID)
+	tlrt.PutUint32(b, StoryViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17334,28 +17123,20 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.HasViewers {
-		flags.Set(1)
-	}
-	if m.ForwardsCount != 0 {
-		flags.Set(2)
-	}
-	if len(m.Reactions) > 0 {
-		flags.Set(3)
-	}
-	if m.ReactionsCount != 0 {
-		flags.Set(4)
-	}
-	if len(m.RecentViewers) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ViewsCount)
+	flags |= tlrt.Bit(m.HasViewers, 1)
+	flags |= tlrt.Bit(m.ForwardsCount != 0, 2)
+	flags |= tlrt.Bit(len(m.Reactions) > 0, 3)
+	flags |= tlrt.Bit(m.ReactionsCount != 0, 4)
+	flags |= tlrt.Bit(len(m.RecentViewers) > 0, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ViewsCount))
 	if flags.Has(2) {
-		b.PutInt(m.ForwardsCount)
+		tlrt.PutUint32(b, uint32(m.ForwardsCount))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Reactions))
+		tlrt.PutVectorHeader(b, len(m.Reactions))
 		for i := range m.Reactions {
 			if err := m.Reactions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "storyViews", "reactions")
@@ -17363,12 +17144,12 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ReactionsCount)
+		tlrt.PutUint32(b, uint32(m.ReactionsCount))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.RecentViewers))
+		tlrt.PutVectorHeader(b, len(m.RecentViewers))
 		for i := range m.RecentViewers {
-			b.PutLong(m.RecentViewers[i])
+			tlrt.PutUint64(b, uint64(m.RecentViewers[i]))
 		}
 	}
 	return nil
@@ -17477,8 +17258,8 @@ func (m *String) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StringTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StringTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17568,7 +17349,7 @@ func (m *SuggestedPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SuggestedPostTypeID)
+	tlrt.PutUint32(b, SuggestedPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17578,26 +17359,18 @@ func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	if m.Accepted {
-		flags.Set(1)
-	}
-	if m.Rejected {
-		flags.Set(2)
-	}
-	if m.Price != nil {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Accepted, 1)
+	flags |= tlrt.Bit(m.Rejected, 2)
+	flags |= tlrt.Bit(m.Price != nil, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Price); err != nil {
 			return tlrt.EncodeErr(err, "suggestedPost", "price")
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	return nil
 }

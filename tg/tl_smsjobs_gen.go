@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -37,7 +38,7 @@ func (m *SmsjobsEligibleToJoin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsEligibleToJoinTypeID)
+	tlrt.PutUint32(b, SmsjobsEligibleToJoinTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -46,8 +47,8 @@ func (m *SmsjobsEligibleToJoin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.TermsURL)
-	b.PutInt(m.MonthlySentSMS)
+	tlrt.PutString(b, m.TermsURL)
+	tlrt.PutUint32(b, uint32(m.MonthlySentSMS))
 	return nil
 }
 
@@ -147,7 +148,7 @@ func (m *SmsjobsStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsStatusTypeID)
+	tlrt.PutUint32(b, SmsjobsStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -157,22 +158,20 @@ func (m *SmsjobsStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AllowInternational {
-		flags.Set(0)
-	}
-	if m.LastGiftSlug != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.RecentSent)
-	b.PutInt(m.RecentSince)
-	b.PutInt(m.RecentRemains)
-	b.PutInt(m.TotalSent)
-	b.PutInt(m.TotalSince)
+	flags |= tlrt.Bit(m.AllowInternational, 0)
+	flags |= tlrt.Bit(m.LastGiftSlug != "", 1)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RecentSent))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.RecentSince))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.RecentRemains))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TotalSent))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.TotalSince))
 	if flags.Has(1) {
-		b.PutString(m.LastGiftSlug)
+		tlrt.PutString(b, m.LastGiftSlug)
 	}
-	b.PutString(m.TermsURL)
+	tlrt.PutString(b, m.TermsURL)
 	return nil
 }
 
@@ -264,8 +263,8 @@ func (m *SmsjobsIsEligibleToJoinRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsIsEligibleToJoinRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SmsjobsIsEligibleToJoinRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -332,8 +331,8 @@ func (m *SmsjobsJoinRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsJoinRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SmsjobsJoinRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -399,8 +398,8 @@ func (m *SmsjobsLeaveRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsLeaveRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SmsjobsLeaveRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -470,7 +469,7 @@ func (m *SmsjobsUpdateSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsUpdateSettingsRequestTypeID)
+	tlrt.PutUint32(b, SmsjobsUpdateSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -480,10 +479,8 @@ func (m *SmsjobsUpdateSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AllowInternational {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AllowInternational, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -553,8 +550,8 @@ func (m *SmsjobsGetStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsGetStatusRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, SmsjobsGetStatusRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -622,7 +619,7 @@ func (m *SmsjobsGetSMSJobRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsGetSMSJobRequestTypeID)
+	tlrt.PutUint32(b, SmsjobsGetSMSJobRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -631,7 +628,7 @@ func (m *SmsjobsGetSMSJobRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.JobID)
+	tlrt.PutString(b, m.JobID)
 	return nil
 }
 
@@ -727,7 +724,7 @@ func (m *SmsjobsFinishJobRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SmsjobsFinishJobRequestTypeID)
+	tlrt.PutUint32(b, SmsjobsFinishJobRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -737,13 +734,11 @@ func (m *SmsjobsFinishJobRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Error != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.JobID)
+	flags |= tlrt.Bit(m.Error != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.JobID)
 	if flags.Has(0) {
-		b.PutString(m.Error)
+		tlrt.PutString(b, m.Error)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -72,7 +73,7 @@ func (m *StatsBroadcastStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsBroadcastStatsTypeID)
+	tlrt.PutUint32(b, StatsBroadcastStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -144,7 +145,7 @@ func (m *StatsBroadcastStats) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.StoryReactionsByEmotionGraph); err != nil {
 		return tlrt.EncodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	b.PutVectorHeader(len(m.RecentPostsInteractions))
+	tlrt.PutVectorHeader(b, len(m.RecentPostsInteractions))
 	for i := range m.RecentPostsInteractions {
 		if err := tlrt.EncodeObject(b, m.RecentPostsInteractions[i]); err != nil {
 			return tlrt.EncodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
@@ -307,7 +308,7 @@ func (m *StatsMegagroupStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsMegagroupStatsTypeID)
+	tlrt.PutUint32(b, StatsMegagroupStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -355,25 +356,25 @@ func (m *StatsMegagroupStats) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.WeekdaysGraph); err != nil {
 		return tlrt.EncodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
-	b.PutVectorHeader(len(m.TopPosters))
+	tlrt.PutVectorHeader(b, len(m.TopPosters))
 	for i := range m.TopPosters {
 		if err := m.TopPosters[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_posters")
 		}
 	}
-	b.PutVectorHeader(len(m.TopAdmins))
+	tlrt.PutVectorHeader(b, len(m.TopAdmins))
 	for i := range m.TopAdmins {
 		if err := m.TopAdmins[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_admins")
 		}
 	}
-	b.PutVectorHeader(len(m.TopInviters))
+	tlrt.PutVectorHeader(b, len(m.TopInviters))
 	for i := range m.TopInviters {
 		if err := m.TopInviters[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_inviters")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stats.megagroupStats", "users")
@@ -497,7 +498,7 @@ func (m *StatsMessageStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsMessageStatsTypeID)
+	tlrt.PutUint32(b, StatsMessageStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -579,7 +580,7 @@ func (m *StatsPollStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsPollStatsTypeID)
+	tlrt.PutUint32(b, StatsPollStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -686,7 +687,7 @@ func (m *StatsPublicForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsPublicForwardsTypeID)
+	tlrt.PutUint32(b, StatsPublicForwardsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -696,27 +697,28 @@ func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Forwards))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Forwards)))
 	for i := range m.Forwards {
 		if err := tlrt.EncodeObject(b, m.Forwards[i]); err != nil {
 			return tlrt.EncodeErr(err, "stats.publicForwards", "forwards")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stats.publicForwards", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stats.publicForwards", "users")
@@ -812,7 +814,7 @@ func (m *StatsStoryStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsStoryStatsTypeID)
+	tlrt.PutUint32(b, StatsStoryStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -897,7 +899,7 @@ func (m *StatsGetBroadcastStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetBroadcastStatsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetBroadcastStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -907,10 +909,8 @@ func (m *StatsGetBroadcastStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getBroadcastStats", "channel")
 	}
@@ -1016,7 +1016,7 @@ func (m *StatsLoadAsyncGraphRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsLoadAsyncGraphRequestTypeID)
+	tlrt.PutUint32(b, StatsLoadAsyncGraphRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1026,13 +1026,11 @@ func (m *StatsLoadAsyncGraphRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.X != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Token)
+	flags |= tlrt.Bit(m.X != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Token)
 	if flags.Has(0) {
-		b.PutLong(m.X)
+		tlrt.PutUint64(b, uint64(m.X))
 	}
 	return nil
 }
@@ -1122,7 +1120,7 @@ func (m *StatsGetMegagroupStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetMegagroupStatsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetMegagroupStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1132,10 +1130,8 @@ func (m *StatsGetMegagroupStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getMegagroupStats", "channel")
 	}
@@ -1222,7 +1218,7 @@ func (m *StatsGetMessagePublicForwardsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetMessagePublicForwardsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetMessagePublicForwardsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1234,9 +1230,9 @@ func (m *StatsGetMessagePublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getMessagePublicForwards", "channel")
 	}
-	b.PutInt(m.MsgID)
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.MsgID))
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -1323,7 +1319,7 @@ func (m *StatsGetMessageStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetMessageStatsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetMessageStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1333,14 +1329,12 @@ func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getMessageStats", "channel")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -1425,7 +1419,7 @@ func (m *StatsGetStoryStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetStoryStatsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetStoryStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1435,14 +1429,12 @@ func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stats.getStoryStats", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -1528,7 +1520,7 @@ func (m *StatsGetStoryPublicForwardsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetStoryPublicForwardsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetStoryPublicForwardsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1540,9 +1532,9 @@ func (m *StatsGetStoryPublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stats.getStoryPublicForwards", "peer")
 	}
-	b.PutInt(m.ID)
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.ID))
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -1629,7 +1621,7 @@ func (m *StatsGetPollStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGetPollStatsRequestTypeID)
+	tlrt.PutUint32(b, StatsGetPollStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1639,14 +1631,12 @@ func (m *StatsGetPollStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Dark, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stats.getPollStats", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 

@@ -36,7 +36,7 @@ func (m *StickersSuggestedShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersSuggestedShortNameTypeID)
+	tlrt.PutUint32(b, StickersSuggestedShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -45,7 +45,7 @@ func (m *StickersSuggestedShortName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -143,7 +143,7 @@ func (m *StickersCreateStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersCreateStickerSetRequestTypeID)
+	tlrt.PutUint32(b, StickersCreateStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -153,40 +153,30 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(5)
-	}
-	if m.TextColor {
-		flags.Set(6)
-	}
-	if m.Thumb != nil {
-		flags.Set(2)
-	}
-	if m.Software != "" {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 5)
+	flags |= tlrt.Bit(m.TextColor, 6)
+	flags |= tlrt.Bit(m.Thumb != nil, 2)
+	flags |= tlrt.Bit(m.Software != "", 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "stickers.createStickerSet", "user_id")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.ShortName)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
 			return tlrt.EncodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
-	b.PutVectorHeader(len(m.Stickers))
+	tlrt.PutVectorHeader(b, len(m.Stickers))
 	for i := range m.Stickers {
 		if err := m.Stickers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stickers.createStickerSet", "stickers")
 		}
 	}
 	if flags.Has(3) {
-		b.PutString(m.Software)
+		tlrt.PutString(b, m.Software)
 	}
 	return nil
 }
@@ -297,7 +287,7 @@ func (m *StickersRemoveStickerFromSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersRemoveStickerFromSetRequestTypeID)
+	tlrt.PutUint32(b, StickersRemoveStickerFromSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -386,7 +376,7 @@ func (m *StickersChangeStickerPositionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersChangeStickerPositionRequestTypeID)
+	tlrt.PutUint32(b, StickersChangeStickerPositionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -398,7 +388,7 @@ func (m *StickersChangeStickerPositionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 		return tlrt.EncodeErr(err, "stickers.changeStickerPosition", "sticker")
 	}
-	b.PutInt(m.Position)
+	tlrt.PutUint32(b, uint32(m.Position))
 	return nil
 }
 
@@ -477,7 +467,7 @@ func (m *StickersAddStickerToSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersAddStickerToSetRequestTypeID)
+	tlrt.PutUint32(b, StickersAddStickerToSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -604,7 +594,7 @@ func (m *StickersSetStickerSetThumbRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersSetStickerSetThumbRequestTypeID)
+	tlrt.PutUint32(b, StickersSetStickerSetThumbRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -614,13 +604,9 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Thumb != nil {
-		flags.Set(0)
-	}
-	if m.ThumbDocumentID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Thumb != nil, 0)
+	flags |= tlrt.Bit(m.ThumbDocumentID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "stickers.setStickerSetThumb", "stickerset")
 	}
@@ -630,7 +616,7 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutLong(m.ThumbDocumentID)
+		tlrt.PutUint64(b, uint64(m.ThumbDocumentID))
 	}
 	return nil
 }
@@ -726,7 +712,7 @@ func (m *StickersCheckShortNameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersCheckShortNameRequestTypeID)
+	tlrt.PutUint32(b, StickersCheckShortNameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -735,7 +721,7 @@ func (m *StickersCheckShortNameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -807,7 +793,7 @@ func (m *StickersSuggestShortNameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersSuggestShortNameRequestTypeID)
+	tlrt.PutUint32(b, StickersSuggestShortNameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -816,7 +802,7 @@ func (m *StickersSuggestShortNameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -935,7 +921,7 @@ func (m *StickersChangeStickerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersChangeStickerRequestTypeID)
+	tlrt.PutUint32(b, StickersChangeStickerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -945,21 +931,15 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Emoji != "" {
-		flags.Set(0)
-	}
-	if m.MaskCoords != nil {
-		flags.Set(1)
-	}
-	if m.Keywords != "" {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Emoji != "", 0)
+	flags |= tlrt.Bit(m.MaskCoords != nil, 1)
+	flags |= tlrt.Bit(m.Keywords != "", 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 		return tlrt.EncodeErr(err, "stickers.changeSticker", "sticker")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Emoji)
+		tlrt.PutString(b, m.Emoji)
 	}
 	if flags.Has(1) {
 		if err := m.MaskCoords.Encode(b); err != nil {
@@ -967,7 +947,7 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.Keywords)
+		tlrt.PutString(b, m.Keywords)
 	}
 	return nil
 }
@@ -1074,7 +1054,7 @@ func (m *StickersRenameStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersRenameStickerSetRequestTypeID)
+	tlrt.PutUint32(b, StickersRenameStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1086,7 +1066,7 @@ func (m *StickersRenameStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "stickers.renameStickerSet", "stickerset")
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -1163,7 +1143,7 @@ func (m *StickersDeleteStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersDeleteStickerSetRequestTypeID)
+	tlrt.PutUint32(b, StickersDeleteStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1250,7 +1230,7 @@ func (m *StickersReplaceStickerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickersReplaceStickerRequestTypeID)
+	tlrt.PutUint32(b, StickersReplaceStickerRequestTypeID)
 	return m.EncodeBare(b)
 }
 

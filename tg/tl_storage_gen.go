@@ -89,8 +89,8 @@ func (m *StorageFileUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileUnknownTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileUnknownTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -151,8 +151,8 @@ func (m *StorageFilePartial) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFilePartialTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFilePartialTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -213,8 +213,8 @@ func (m *StorageFileJpeg) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileJpegTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileJpegTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -275,8 +275,8 @@ func (m *StorageFileGif) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileGifTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileGifTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -337,8 +337,8 @@ func (m *StorageFilePng) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFilePngTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFilePngTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -399,8 +399,8 @@ func (m *StorageFilePdf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFilePdfTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFilePdfTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -461,8 +461,8 @@ func (m *StorageFileMp3) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileMp3TypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileMp3TypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -523,8 +523,8 @@ func (m *StorageFileMov) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileMovTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileMovTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -585,8 +585,8 @@ func (m *StorageFileMp4) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileMp4TypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileMp4TypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -647,8 +647,8 @@ func (m *StorageFileWebp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileWebpTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StorageFileWebpTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

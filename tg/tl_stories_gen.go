@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -72,8 +73,8 @@ func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAlbumsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StoriesAlbumsNotModifiedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -138,7 +139,7 @@ func (m *StoriesAlbums) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAlbumsTypeID)
+	tlrt.PutUint32(b, StoriesAlbumsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -147,8 +148,11 @@ func (m *StoriesAlbums) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Albums))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Albums)))
 	for i := range m.Albums {
 		if err := m.Albums[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.albums", "albums")
@@ -266,7 +270,7 @@ func (m *StoriesAllStoriesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAllStoriesNotModifiedTypeID)
+	tlrt.PutUint32(b, StoriesAllStoriesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -276,8 +280,8 @@ func (m *StoriesAllStoriesNotModified) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	b.PutUint32(uint32(flags))
-	b.PutString(m.State)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.State)
 	if err := m.StealthMode.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
 	}
@@ -368,7 +372,7 @@ func (m *StoriesAllStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAllStoriesTypeID)
+	tlrt.PutUint32(b, StoriesAllStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -378,25 +382,25 @@ func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HasMore {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutString(m.State)
-	b.PutVectorHeader(len(m.PeerStories))
+	flags |= tlrt.Bit(m.HasMore, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	tlrt.PutString(b, m.State)
+	tlrt.PutVectorHeader(b, len(m.PeerStories))
 	for i := range m.PeerStories {
 		if err := m.PeerStories[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.allStories", "peer_stories")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.allStories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.allStories", "users")
@@ -494,8 +498,11 @@ func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesCanSendStoryCountTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StoriesCanSendStoryCountTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CountRemains))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -503,7 +510,7 @@ func (m *StoriesCanSendStoryCount) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.CountRemains)
+	tlrt.PutUint32(b, uint32(m.CountRemains))
 	return nil
 }
 
@@ -591,7 +598,7 @@ func (m *StoriesFoundStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesFoundStoriesTypeID)
+	tlrt.PutUint32(b, StoriesFoundStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -601,27 +608,28 @@ func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Stories))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stories)))
 	for i := range m.Stories {
 		if err := m.Stories[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.foundStories", "stories")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.foundStories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.foundStories", "users")
@@ -718,7 +726,7 @@ func (m *StoriesPeerStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesPeerStoriesTypeID)
+	tlrt.PutUint32(b, StoriesPeerStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -730,13 +738,13 @@ func (m *StoriesPeerStories) EncodeBare(b *bin.Buffer) error {
 	if err := m.Stories.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stories.peerStories", "stories")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.peerStories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.peerStories", "users")
@@ -847,7 +855,7 @@ func (m *StoriesStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoriesTypeID)
+	tlrt.PutUint32(b, StoriesStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -857,30 +865,31 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.PinnedToTop) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Stories))
+	flags |= tlrt.Bit(len(m.PinnedToTop) > 0, 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stories)))
 	for i := range m.Stories {
 		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "stories")
 		}
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.PinnedToTop))
+		tlrt.PutVectorHeader(b, len(m.PinnedToTop))
 		for i := range m.PinnedToTop {
-			b.PutInt(m.PinnedToTop[i])
+			tlrt.PutUint32(b, uint32(m.PinnedToTop[i]))
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "users")
@@ -1006,7 +1015,7 @@ func (m *StoriesStoryReactionsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoryReactionsListTypeID)
+	tlrt.PutUint32(b, StoriesStoryReactionsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1016,31 +1025,32 @@ func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Reactions))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyReactionsList", "reactions")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyReactionsList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyReactionsList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -1132,7 +1142,7 @@ func (m *StoriesStoryViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoryViewsTypeID)
+	tlrt.PutUint32(b, StoriesStoryViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1141,13 +1151,13 @@ func (m *StoriesStoryViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Views))
+	tlrt.PutVectorHeader(b, len(m.Views))
 	for i := range m.Views {
 		if err := m.Views[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViews", "views")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViews", "users")
@@ -1255,7 +1265,7 @@ func (m *StoriesStoryViewsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoryViewsListTypeID)
+	tlrt.PutUint32(b, StoriesStoryViewsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1265,34 +1275,35 @@ func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutInt(m.ViewsCount)
-	b.PutInt(m.ForwardsCount)
-	b.PutInt(m.ReactionsCount)
-	b.PutVectorHeader(len(m.Views))
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ViewsCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ForwardsCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ReactionsCount))
+	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.Views)))
 	for i := range m.Views {
 		if err := tlrt.EncodeObject(b, m.Views[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViewsList", "views")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViewsList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViewsList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -1392,7 +1403,7 @@ func (m *StoriesCanSendStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesCanSendStoryRequestTypeID)
+	tlrt.PutUint32(b, StoriesCanSendStoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1615,7 +1626,7 @@ func (m *StoriesSendStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesSendStoryRequestTypeID)
+	tlrt.PutUint32(b, StoriesSendStoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1625,37 +1636,17 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7 | 1<<9)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	if m.Noforwards {
-		flags.Set(4)
-	}
-	if m.FwdModified {
-		flags.Set(7)
-	}
-	if len(m.MediaAreas) > 0 {
-		flags.Set(5)
-	}
-	if m.Caption != "" {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.Period != 0 {
-		flags.Set(3)
-	}
-	if m.FwdFromID != nil || m.FwdFromStory != 0 {
-		flags.Set(6)
-	}
-	if len(m.Albums) > 0 {
-		flags.Set(8)
-	}
-	if m.Music != nil {
-		flags.Set(9)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 2)
+	flags |= tlrt.Bit(m.Noforwards, 4)
+	flags |= tlrt.Bit(m.FwdModified, 7)
+	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 5)
+	flags |= tlrt.Bit(m.Caption != "", 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.Period != 0, 3)
+	flags |= tlrt.Bit(m.FwdFromID != nil || m.FwdFromStory != 0, 6)
+	flags |= tlrt.Bit(len(m.Albums) > 0, 8)
+	flags |= tlrt.Bit(m.Music != nil, 9)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendStory", "peer")
 	}
@@ -1663,7 +1654,7 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "stories.sendStory", "media")
 	}
 	if flags.Has(5) {
-		b.PutVectorHeader(len(m.MediaAreas))
+		tlrt.PutVectorHeader(b, len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.sendStory", "media_areas")
@@ -1671,38 +1662,36 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.Caption)
+		tlrt.PutString(b, m.Caption)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.sendStory", "entities")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.PrivacyRules))
+	tlrt.PutVectorHeader(b, len(m.PrivacyRules))
 	for i := range m.PrivacyRules {
 		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.sendStory", "privacy_rules")
 		}
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(3) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.FwdFromID); err != nil {
 			return tlrt.EncodeErr(err, "stories.sendStory", "fwd_from_id")
 		}
-	}
-	if flags.Has(6) {
-		b.PutInt(m.FwdFromStory)
+		tlrt.PutUint32(b, uint32(m.FwdFromStory))
 	}
 	if flags.Has(8) {
-		b.PutVectorHeader(len(m.Albums))
+		tlrt.PutVectorHeader(b, len(m.Albums))
 		for i := range m.Albums {
-			b.PutInt(m.Albums[i])
+			tlrt.PutUint32(b, uint32(m.Albums[i]))
 		}
 	}
 	if flags.Has(9) {
@@ -1956,7 +1945,7 @@ func (m *StoriesEditStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesEditStoryRequestTypeID)
+	tlrt.PutUint32(b, StoriesEditStoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1966,33 +1955,23 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<4)
-	if m.Media != nil {
-		flags.Set(0)
-	}
-	if len(m.MediaAreas) > 0 {
-		flags.Set(3)
-	}
-	if m.Caption != "" || len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if len(m.PrivacyRules) > 0 {
-		flags.Set(2)
-	}
-	if m.Music != nil {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Media != nil, 0)
+	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 3)
+	flags |= tlrt.Bit(m.Caption != "" || len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(len(m.PrivacyRules) > 0, 2)
+	flags |= tlrt.Bit(m.Music != nil, 4)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.editStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "stories.editStory", "media")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.MediaAreas))
+		tlrt.PutVectorHeader(b, len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "media_areas")
@@ -2000,10 +1979,8 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Caption)
-	}
-	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutString(b, m.Caption)
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "entities")
@@ -2011,7 +1988,7 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.PrivacyRules))
+		tlrt.PutVectorHeader(b, len(m.PrivacyRules))
 		for i := range m.PrivacyRules {
 			if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "privacy_rules")
@@ -2147,7 +2124,7 @@ func (m *StoriesDeleteStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesDeleteStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesDeleteStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2159,9 +2136,9 @@ func (m *StoriesDeleteStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.deleteStories", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -2239,7 +2216,7 @@ func (m *StoriesTogglePinnedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesTogglePinnedRequestTypeID)
+	tlrt.PutUint32(b, StoriesTogglePinnedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2251,9 +2228,9 @@ func (m *StoriesTogglePinnedRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.togglePinned", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	b.PutBool(m.Pinned)
 	return nil
@@ -2359,7 +2336,7 @@ func (m *StoriesGetAllStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAllStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAllStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2369,18 +2346,12 @@ func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Next {
-		flags.Set(1)
-	}
-	if m.Hidden {
-		flags.Set(2)
-	}
-	if m.State != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Next, 1)
+	flags |= tlrt.Bit(m.Hidden, 2)
+	flags |= tlrt.Bit(m.State != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.State)
+		tlrt.PutString(b, m.State)
 	}
 	return nil
 }
@@ -2470,7 +2441,7 @@ func (m *StoriesGetPinnedStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetPinnedStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetPinnedStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2482,8 +2453,10 @@ func (m *StoriesGetPinnedStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getPinnedStories", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -2561,7 +2534,7 @@ func (m *StoriesGetStoriesArchiveRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoriesArchiveRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoriesArchiveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2573,8 +2546,10 @@ func (m *StoriesGetStoriesArchiveRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoriesArchive", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -2651,7 +2626,7 @@ func (m *StoriesGetStoriesByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoriesByIDRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoriesByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2663,9 +2638,9 @@ func (m *StoriesGetStoriesByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoriesByID", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -2740,7 +2715,7 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesToggleAllStoriesHiddenRequestTypeID)
+	tlrt.PutUint32(b, StoriesToggleAllStoriesHiddenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2816,7 +2791,7 @@ func (m *StoriesReadStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesReadStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesReadStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2828,7 +2803,7 @@ func (m *StoriesReadStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.readStories", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -2905,7 +2880,7 @@ func (m *StoriesIncrementStoryViewsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesIncrementStoryViewsRequestTypeID)
+	tlrt.PutUint32(b, StoriesIncrementStoryViewsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2917,9 +2892,9 @@ func (m *StoriesIncrementStoryViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.incrementStoryViews", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -3025,7 +3000,7 @@ func (m *StoriesGetStoryViewsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoryViewsListRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoryViewsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3035,28 +3010,20 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.JustContacts {
-		flags.Set(0)
-	}
-	if m.ReactionsFirst {
-		flags.Set(2)
-	}
-	if m.ForwardsFirst {
-		flags.Set(3)
-	}
-	if m.Q != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.JustContacts, 0)
+	flags |= tlrt.Bit(m.ReactionsFirst, 2)
+	flags |= tlrt.Bit(m.ForwardsFirst, 3)
+	flags |= tlrt.Bit(m.Q != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
-	b.PutInt(m.ID)
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.ID))
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -3160,7 +3127,7 @@ func (m *StoriesGetStoriesViewsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoriesViewsRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoriesViewsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3172,9 +3139,9 @@ func (m *StoriesGetStoriesViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoriesViews", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -3249,7 +3216,7 @@ func (m *StoriesExportStoryLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesExportStoryLinkRequestTypeID)
+	tlrt.PutUint32(b, StoriesExportStoryLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3261,7 +3228,7 @@ func (m *StoriesExportStoryLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.exportStoryLink", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -3337,7 +3304,7 @@ func (m *StoriesReportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesReportRequestTypeID)
+	tlrt.PutUint32(b, StoriesReportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3349,12 +3316,12 @@ func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.report", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutBytes(m.Option)
-	b.PutString(m.Message)
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -3441,7 +3408,7 @@ func (m *StoriesActivateStealthModeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesActivateStealthModeRequestTypeID)
+	tlrt.PutUint32(b, StoriesActivateStealthModeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3451,13 +3418,9 @@ func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Past {
-		flags.Set(0)
-	}
-	if m.Future {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Past, 0)
+	flags |= tlrt.Bit(m.Future, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -3535,7 +3498,7 @@ func (m *StoriesSendReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesSendReactionRequestTypeID)
+	tlrt.PutUint32(b, StoriesSendReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3545,14 +3508,12 @@ func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AddToRecent {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.AddToRecent, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendReaction", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendReaction", "reaction")
 	}
@@ -3644,7 +3605,7 @@ func (m *StoriesGetPeerStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetPeerStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetPeerStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3724,8 +3685,8 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAllReadPeerStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StoriesGetAllReadPeerStoriesRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3795,7 +3756,7 @@ func (m *StoriesGetPeerMaxIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetPeerMaxIDsRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetPeerMaxIDsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3804,7 +3765,7 @@ func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.getPeerMaxIDs", "id")
@@ -3878,8 +3839,8 @@ func (m *StoriesGetChatsToSendRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetChatsToSendRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, StoriesGetChatsToSendRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3952,7 +3913,7 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesTogglePeerStoriesHiddenRequestTypeID)
+	tlrt.PutUint32(b, StoriesTogglePeerStoriesHiddenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4070,7 +4031,7 @@ func (m *StoriesGetStoryReactionsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoryReactionsListRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoryReactionsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4080,29 +4041,23 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.ForwardsFirst {
-		flags.Set(2)
-	}
-	if m.Reaction != nil {
-		flags.Set(0)
-	}
-	if m.Offset != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ForwardsFirst, 2)
+	flags |= tlrt.Bit(m.Reaction != nil, 0)
+	flags |= tlrt.Bit(m.Offset != "", 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 			return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "reaction")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Offset)
+		tlrt.PutString(b, m.Offset)
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -4205,7 +4160,7 @@ func (m *StoriesTogglePinnedToTopRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesTogglePinnedToTopRequestTypeID)
+	tlrt.PutUint32(b, StoriesTogglePinnedToTopRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4217,9 +4172,9 @@ func (m *StoriesTogglePinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.togglePinnedToTop", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -4322,7 +4277,7 @@ func (m *StoriesSearchPostsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesSearchPostsRequestTypeID)
+	tlrt.PutUint32(b, StoriesSearchPostsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4332,18 +4287,12 @@ func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Hashtag != "" {
-		flags.Set(0)
-	}
-	if m.Area != nil {
-		flags.Set(1)
-	}
-	if m.Peer != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Hashtag != "", 0)
+	flags |= tlrt.Bit(m.Area != nil, 1)
+	flags |= tlrt.Bit(m.Peer != nil, 2)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Hashtag)
+		tlrt.PutString(b, m.Hashtag)
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Area); err != nil {
@@ -4355,8 +4304,8 @@ func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "stories.searchPosts", "peer")
 		}
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -4461,7 +4410,7 @@ func (m *StoriesCreateAlbumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesCreateAlbumRequestTypeID)
+	tlrt.PutUint32(b, StoriesCreateAlbumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4473,10 +4422,10 @@ func (m *StoriesCreateAlbumRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.createAlbum", "peer")
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Stories))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Stories))
 	for i := range m.Stories {
-		b.PutInt(m.Stories[i])
+		tlrt.PutUint32(b, uint32(m.Stories[i]))
 	}
 	return nil
 }
@@ -4645,7 +4594,7 @@ func (m *StoriesUpdateAlbumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesUpdateAlbumRequestTypeID)
+	tlrt.PutUint32(b, StoriesUpdateAlbumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4655,42 +4604,34 @@ func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if len(m.DeleteStories) > 0 {
-		flags.Set(1)
-	}
-	if len(m.AddStories) > 0 {
-		flags.Set(2)
-	}
-	if len(m.Order) > 0 {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(len(m.DeleteStories) > 0, 1)
+	flags |= tlrt.Bit(len(m.AddStories) > 0, 2)
+	flags |= tlrt.Bit(len(m.Order) > 0, 3)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.updateAlbum", "peer")
 	}
-	b.PutInt(m.AlbumID)
+	tlrt.PutUint32(b, uint32(m.AlbumID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.DeleteStories))
+		tlrt.PutVectorHeader(b, len(m.DeleteStories))
 		for i := range m.DeleteStories {
-			b.PutInt(m.DeleteStories[i])
+			tlrt.PutUint32(b, uint32(m.DeleteStories[i]))
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.AddStories))
+		tlrt.PutVectorHeader(b, len(m.AddStories))
 		for i := range m.AddStories {
-			b.PutInt(m.AddStories[i])
+			tlrt.PutUint32(b, uint32(m.AddStories[i]))
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
-			b.PutInt(m.Order[i])
+			tlrt.PutUint32(b, uint32(m.Order[i]))
 		}
 	}
 	return nil
@@ -4808,7 +4749,7 @@ func (m *StoriesReorderAlbumsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesReorderAlbumsRequestTypeID)
+	tlrt.PutUint32(b, StoriesReorderAlbumsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4820,9 +4761,9 @@ func (m *StoriesReorderAlbumsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.reorderAlbums", "peer")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -4896,7 +4837,7 @@ func (m *StoriesDeleteAlbumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesDeleteAlbumRequestTypeID)
+	tlrt.PutUint32(b, StoriesDeleteAlbumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4908,7 +4849,7 @@ func (m *StoriesDeleteAlbumRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.deleteAlbum", "peer")
 	}
-	b.PutInt(m.AlbumID)
+	tlrt.PutUint32(b, uint32(m.AlbumID))
 	return nil
 }
 
@@ -4980,7 +4921,7 @@ func (m *StoriesGetAlbumsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAlbumsRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAlbumsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4992,7 +4933,7 @@ func (m *StoriesGetAlbumsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getAlbums", "peer")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -5067,7 +5008,7 @@ func (m *StoriesGetAlbumStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAlbumStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAlbumStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5079,9 +5020,11 @@ func (m *StoriesGetAlbumStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getAlbumStories", "peer")
 	}
-	b.PutInt(m.AlbumID)
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.AlbumID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -5256,7 +5199,7 @@ func (m *StoriesStartLiveRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStartLiveRequestTypeID)
+	tlrt.PutUint32(b, StoriesStartLiveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5266,54 +5209,40 @@ func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<5)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	if m.Noforwards {
-		flags.Set(4)
-	}
-	if m.RtmpStream {
-		flags.Set(5)
-	}
-	if m.Caption != "" {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.MessagesEnabled {
-		flags.Set(6)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags.Set(7)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 2)
+	flags |= tlrt.Bit(m.Noforwards, 4)
+	flags |= tlrt.Bit(m.RtmpStream, 5)
+	flags |= tlrt.Bit(m.Caption != "", 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.MessagesEnabled, 6)
+	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 7)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.startLive", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Caption)
+		tlrt.PutString(b, m.Caption)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.startLive", "entities")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.PrivacyRules))
+	tlrt.PutVectorHeader(b, len(m.PrivacyRules))
 	for i := range m.PrivacyRules {
 		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.startLive", "privacy_rules")
 		}
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(6) {
 		b.PutBool(m.MessagesEnabled)
 	}
 	if flags.Has(7) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	return nil
 }

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // TopPeerCategoryClass is the TL type TopPeerCategory: one of
@@ -91,8 +93,8 @@ func (m *TopPeerCategoryBotsPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryBotsPMTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryBotsPMTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -154,8 +156,8 @@ func (m *TopPeerCategoryBotsInline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryBotsInlineTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryBotsInlineTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -219,8 +221,8 @@ func (m *TopPeerCategoryCorrespondents) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryCorrespondentsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryCorrespondentsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -281,8 +283,8 @@ func (m *TopPeerCategoryGroups) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryGroupsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryGroupsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -343,8 +345,8 @@ func (m *TopPeerCategoryChannels) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryChannelsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryChannelsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -406,8 +408,8 @@ func (m *TopPeerCategoryPhoneCalls) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryPhoneCallsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryPhoneCallsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -470,8 +472,8 @@ func (m *TopPeerCategoryForwardUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryForwardUsersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryForwardUsersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -534,8 +536,8 @@ func (m *TopPeerCategoryForwardChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryForwardChatsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryForwardChatsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -596,8 +598,8 @@ func (m *TopPeerCategoryBotsApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryBotsAppTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryBotsAppTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -660,8 +662,8 @@ func (m *TopPeerCategoryBotsGuestChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryBotsGuestChatTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TopPeerCategoryBotsGuestChatTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -723,7 +725,7 @@ func (m *TextWithEntities) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextWithEntitiesTypeID)
+	tlrt.PutUint32(b, TextWithEntitiesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -732,8 +734,8 @@ func (m *TextWithEntities) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutVectorHeader(len(m.Entities))
+	tlrt.PutString(b, m.Text)
+	tlrt.PutVectorHeader(b, len(m.Entities))
 	for i := range m.Entities {
 		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 			return tlrt.EncodeErr(err, "textWithEntities", "entities")
@@ -882,7 +884,7 @@ func (m *Theme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ThemeTypeID)
+	tlrt.PutUint32(b, ThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -892,39 +894,27 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.ForChat {
-		flags.Set(5)
-	}
-	if m.Document != nil {
-		flags.Set(2)
-	}
-	if len(m.Settings) > 0 {
-		flags.Set(3)
-	}
-	if m.Emoticon != "" {
-		flags.Set(6)
-	}
-	if m.InstallsCount != 0 {
-		flags.Set(4)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Slug)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.ForChat, 5)
+	flags |= tlrt.Bit(m.Document != nil, 2)
+	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
+	flags |= tlrt.Bit(m.Emoticon != "", 6)
+	flags |= tlrt.Bit(m.InstallsCount != 0, 4)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "theme", "document")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Settings))
+		tlrt.PutVectorHeader(b, len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "theme", "settings")
@@ -932,10 +922,10 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.InstallsCount)
+		tlrt.PutUint32(b, uint32(m.InstallsCount))
 	}
 	return nil
 }
@@ -1103,7 +1093,7 @@ func (m *ThemeSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ThemeSettingsTypeID)
+	tlrt.PutUint32(b, ThemeSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1113,30 +1103,22 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.MessageColorsAnimated {
-		flags.Set(2)
-	}
-	if m.OutboxAccentColor != 0 {
-		flags.Set(3)
-	}
-	if len(m.MessageColors) > 0 {
-		flags.Set(0)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
+	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
+	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
 		return tlrt.EncodeErr(err, "themeSettings", "base_theme")
 	}
-	b.PutInt(m.AccentColor)
+	tlrt.PutUint32(b, uint32(m.AccentColor))
 	if flags.Has(3) {
-		b.PutInt(m.OutboxAccentColor)
+		tlrt.PutUint32(b, uint32(m.OutboxAccentColor))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.MessageColors))
+		tlrt.PutVectorHeader(b, len(m.MessageColors))
 		for i := range m.MessageColors {
-			b.PutInt(m.MessageColors[i])
+			tlrt.PutUint32(b, uint32(m.MessageColors[i]))
 		}
 	}
 	if flags.Has(1) {
@@ -1243,7 +1225,7 @@ func (m *Timezone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TimezoneTypeID)
+	tlrt.PutUint32(b, TimezoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1252,9 +1234,9 @@ func (m *Timezone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Name)
-	b.PutInt(m.UtcOffset)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Name)
+	tlrt.PutUint32(b, uint32(m.UtcOffset))
 	return nil
 }
 
@@ -1325,7 +1307,7 @@ func (m *TodoCompletion) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TodoCompletionTypeID)
+	tlrt.PutUint32(b, TodoCompletionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1334,11 +1316,11 @@ func (m *TodoCompletion) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.CompletedBy); err != nil {
 		return tlrt.EncodeErr(err, "todoCompletion", "completed_by")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -1405,7 +1387,7 @@ func (m *TodoItem) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TodoItemTypeID)
+	tlrt.PutUint32(b, TodoItemTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1414,7 +1396,7 @@ func (m *TodoItem) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "todoItem", "title")
 	}
@@ -1495,7 +1477,7 @@ func (m *TodoList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TodoListTypeID)
+	tlrt.PutUint32(b, TodoListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1505,17 +1487,13 @@ func (m *TodoList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OthersCanAppend {
-		flags.Set(0)
-	}
-	if m.OthersCanComplete {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OthersCanAppend, 0)
+	flags |= tlrt.Bit(m.OthersCanComplete, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "todoList", "title")
 	}
-	b.PutVectorHeader(len(m.List))
+	tlrt.PutVectorHeader(b, len(m.List))
 	for i := range m.List {
 		if err := m.List[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "todoList", "list")
@@ -1599,7 +1577,7 @@ func (m *TopPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerTypeID)
+	tlrt.PutUint32(b, TopPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1611,7 +1589,7 @@ func (m *TopPeer) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "topPeer", "peer")
 	}
-	b.PutDouble(m.Rating)
+	tlrt.PutUint64(b, math.Float64bits(m.Rating))
 	return nil
 }
 
@@ -1677,7 +1655,7 @@ func (m *TopPeerCategoryPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TopPeerCategoryPeersTypeID)
+	tlrt.PutUint32(b, TopPeerCategoryPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1689,8 +1667,11 @@ func (m *TopPeerCategoryPeers) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Category); err != nil {
 		return tlrt.EncodeErr(err, "topPeerCategoryPeers", "category")
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Peers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
 	for i := range m.Peers {
 		if err := m.Peers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "topPeerCategoryPeers", "peers")
@@ -1759,8 +1740,8 @@ func (m *True) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TrueTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TrueTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

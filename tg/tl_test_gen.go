@@ -33,8 +33,8 @@ func (m *TestUseErrorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TestUseErrorRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TestUseErrorRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -100,8 +100,8 @@ func (m *TestUseConfigSimpleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TestUseConfigSimpleRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, TestUseConfigSimpleRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -457,7 +458,7 @@ func (m *UpdateNewMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewMessageTypeID)
+	tlrt.PutUint32(b, UpdateNewMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -469,8 +470,10 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateNewMessage", "message")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -545,8 +548,12 @@ func (m *UpdateMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMessageIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateMessageIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -554,8 +561,10 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.RandomID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.RandomID))
 	return nil
 }
 
@@ -621,7 +630,7 @@ func (m *UpdateDeleteMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteMessagesTypeID)
+	tlrt.PutUint32(b, UpdateDeleteMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -630,12 +639,14 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -728,7 +739,7 @@ func (m *UpdateUserTyping) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateUserTypingTypeID)
+	tlrt.PutUint32(b, UpdateUserTypingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -738,13 +749,13 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "updateUserTyping", "action")
@@ -837,7 +848,7 @@ func (m *UpdateChatUserTyping) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatUserTypingTypeID)
+	tlrt.PutUint32(b, UpdateChatUserTypingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -846,7 +857,7 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "updateChatUserTyping", "from_id")
 	}
@@ -926,7 +937,7 @@ func (m *UpdateChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatParticipantsTypeID)
+	tlrt.PutUint32(b, UpdateChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1006,7 +1017,7 @@ func (m *UpdateUserStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateUserStatusTypeID)
+	tlrt.PutUint32(b, UpdateUserStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1015,7 +1026,7 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.Status); err != nil {
 		return tlrt.EncodeErr(err, "updateUserStatus", "status")
 	}
@@ -1088,7 +1099,7 @@ func (m *UpdateUserName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateUserNameTypeID)
+	tlrt.PutUint32(b, UpdateUserNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1097,10 +1108,10 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutVectorHeader(len(m.Usernames))
+	tlrt.PutUint64(b, uint64(m.UserID))
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutVectorHeader(b, len(m.Usernames))
 	for i := range m.Usernames {
 		if err := m.Usernames[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateUserName", "usernames")
@@ -1259,7 +1270,7 @@ func (m *UpdateNewAuthorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewAuthorizationTypeID)
+	tlrt.PutUint32(b, UpdateNewAuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1269,19 +1280,15 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
+	flags |= tlrt.Bit(m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	if flags.Has(0) {
-		b.PutInt(m.Date)
-	}
-	if flags.Has(0) {
-		b.PutString(m.Device)
-	}
-	if flags.Has(0) {
-		b.PutString(m.Location)
+		tlrt.PutUint32(b, uint32(m.Date))
+		tlrt.PutString(b, m.Device)
+		tlrt.PutString(b, m.Location)
 	}
 	return nil
 }
@@ -1375,7 +1382,7 @@ func (m *UpdateNewEncryptedMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewEncryptedMessageTypeID)
+	tlrt.PutUint32(b, UpdateNewEncryptedMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1387,7 +1394,7 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateNewEncryptedMessage", "message")
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -1458,8 +1465,11 @@ func (m *UpdateEncryptedChatTyping) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEncryptedChatTypingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UpdateEncryptedChatTypingTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1467,7 +1477,7 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ChatID)
+	tlrt.PutUint32(b, uint32(m.ChatID))
 	return nil
 }
 
@@ -1528,7 +1538,7 @@ func (m *UpdateEncryption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEncryptionTypeID)
+	tlrt.PutUint32(b, UpdateEncryptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1540,7 +1550,7 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
 		return tlrt.EncodeErr(err, "updateEncryption", "chat")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -1615,8 +1625,13 @@ func (m *UpdateEncryptedMessagesRead) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEncryptedMessagesReadTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateEncryptedMessagesReadTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1624,9 +1639,11 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ChatID)
-	b.PutInt(m.MaxDate)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ChatID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	return nil
 }
 
@@ -1697,8 +1714,15 @@ func (m *UpdateChatParticipantAdd) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatParticipantAddTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, UpdateChatParticipantAddTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.Version))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1706,11 +1730,13 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
-	b.PutInt(m.Version)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Version))
 	return nil
 }
 
@@ -1786,8 +1812,13 @@ func (m *UpdateChatParticipantDelete) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatParticipantDeleteTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, UpdateChatParticipantDeleteTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Version))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1795,9 +1826,11 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutLong(m.UserID)
-	b.PutInt(m.Version)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Version))
 	return nil
 }
 
@@ -1863,7 +1896,7 @@ func (m *UpdateDCOptions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDCOptionsTypeID)
+	tlrt.PutUint32(b, UpdateDCOptionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1872,7 +1905,7 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.DCOptions))
+	tlrt.PutVectorHeader(b, len(m.DCOptions))
 	for i := range m.DCOptions {
 		if err := m.DCOptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateDcOptions", "dc_options")
@@ -1947,7 +1980,7 @@ func (m *UpdateNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNotifySettingsTypeID)
+	tlrt.PutUint32(b, UpdateNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2069,7 +2102,7 @@ func (m *UpdateServiceNotification) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateServiceNotificationTypeID)
+	tlrt.PutUint32(b, UpdateServiceNotificationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2079,25 +2112,19 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Popup {
-		flags.Set(0)
-	}
-	if m.InvertMedia {
-		flags.Set(2)
-	}
-	if m.InboxDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Popup, 0)
+	flags |= tlrt.Bit(m.InvertMedia, 2)
+	flags |= tlrt.Bit(m.InboxDate != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.InboxDate)
+		tlrt.PutUint32(b, uint32(m.InboxDate))
 	}
-	b.PutString(m.Type)
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Type)
+	tlrt.PutString(b, m.Message)
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "updateServiceNotification", "media")
 	}
-	b.PutVectorHeader(len(m.Entities))
+	tlrt.PutVectorHeader(b, len(m.Entities))
 	for i := range m.Entities {
 		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 			return tlrt.EncodeErr(err, "updateServiceNotification", "entities")
@@ -2199,7 +2226,7 @@ func (m *UpdatePrivacy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePrivacyTypeID)
+	tlrt.PutUint32(b, UpdatePrivacyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2211,7 +2238,7 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Key); err != nil {
 		return tlrt.EncodeErr(err, "updatePrivacy", "key")
 	}
-	b.PutVectorHeader(len(m.Rules))
+	tlrt.PutVectorHeader(b, len(m.Rules))
 	for i := range m.Rules {
 		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
 			return tlrt.EncodeErr(err, "updatePrivacy", "rules")
@@ -2283,7 +2310,7 @@ func (m *UpdateUserPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateUserPhoneTypeID)
+	tlrt.PutUint32(b, UpdateUserPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2292,8 +2319,8 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutString(m.Phone)
+	tlrt.PutUint64(b, uint64(m.UserID))
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -2412,7 +2439,7 @@ func (m *UpdateReadHistoryInbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadHistoryInboxTypeID)
+	tlrt.PutUint32(b, UpdateReadHistoryInboxTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2422,26 +2449,24 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateReadHistoryInbox", "peer")
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutInt(m.MaxID)
-	b.PutInt(m.StillUnreadCount)
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StillUnreadCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -2543,7 +2568,7 @@ func (m *UpdateReadHistoryOutbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadHistoryOutboxTypeID)
+	tlrt.PutUint32(b, UpdateReadHistoryOutboxTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2555,9 +2580,11 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateReadHistoryOutbox", "peer")
 	}
-	b.PutInt(m.MaxID)
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -2631,7 +2658,7 @@ func (m *UpdateWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateWebPageTypeID)
+	tlrt.PutUint32(b, UpdateWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2643,8 +2670,10 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "updateWebPage", "webpage")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -2746,7 +2775,7 @@ func (m *UpdateReadMessagesContents) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadMessagesContentsTypeID)
+	tlrt.PutUint32(b, UpdateReadMessagesContentsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2756,18 +2785,21 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Date != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Messages))
+	flags |= tlrt.Bit(m.Date != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Messages)))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	if flags.Has(0) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	return nil
 }
@@ -2874,7 +2906,7 @@ func (m *UpdateChannelTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelTooLongTypeID)
+	tlrt.PutUint32(b, UpdateChannelTooLongTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2884,13 +2916,13 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Pts != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	flags |= tlrt.Bit(m.Pts != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(0) {
-		b.PutInt(m.Pts)
+		tlrt.PutUint32(b, uint32(m.Pts))
 	}
 	return nil
 }
@@ -2966,8 +2998,11 @@ func (m *UpdateChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2975,7 +3010,7 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	return nil
 }
 
@@ -3038,7 +3073,7 @@ func (m *UpdateNewChannelMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewChannelMessageTypeID)
+	tlrt.PutUint32(b, UpdateNewChannelMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3050,8 +3085,10 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateNewChannelMessage", "message")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -3154,7 +3191,7 @@ func (m *UpdateReadChannelInbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadChannelInboxTypeID)
+	tlrt.PutUint32(b, UpdateReadChannelInboxTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3164,17 +3201,17 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.StillUnreadCount)
-	b.PutInt(m.Pts)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.StillUnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Pts))
 	return nil
 }
 
@@ -3263,7 +3300,7 @@ func (m *UpdateDeleteChannelMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteChannelMessagesTypeID)
+	tlrt.PutUint32(b, UpdateDeleteChannelMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3272,13 +3309,18 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutVectorHeader(len(m.Messages))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Messages)))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -3350,8 +3392,13 @@ func (m *UpdateChannelMessageViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelMessageViewsTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, UpdateChannelMessageViewsTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Views))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3359,9 +3406,11 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.ID)
-	b.PutInt(m.Views)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Views))
 	return nil
 }
 
@@ -3431,7 +3480,7 @@ func (m *UpdateChatParticipantAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatParticipantAdminTypeID)
+	tlrt.PutUint32(b, UpdateChatParticipantAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3440,10 +3489,12 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
 	b.PutBool(m.IsAdmin)
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -3512,7 +3563,7 @@ func (m *UpdateNewStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewStickerSetTypeID)
+	tlrt.PutUint32(b, UpdateNewStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3595,7 +3646,7 @@ func (m *UpdateStickerSetsOrder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStickerSetsOrderTypeID)
+	tlrt.PutUint32(b, UpdateStickerSetsOrderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3605,16 +3656,15 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Order))
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
 	for i := range m.Order {
-		b.PutLong(m.Order[i])
+		tlrt.PutUint64(b, uint64(m.Order[i]))
 	}
 	return nil
 }
@@ -3688,7 +3738,7 @@ func (m *UpdateStickerSets) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStickerSetsTypeID)
+	tlrt.PutUint32(b, UpdateStickerSetsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3698,13 +3748,9 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -3769,8 +3815,8 @@ func (m *UpdateSavedGifs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSavedGifsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateSavedGifsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3841,7 +3887,7 @@ func (m *UpdateBotInlineQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotInlineQueryTypeID)
+	tlrt.PutUint32(b, UpdateBotInlineQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3851,16 +3897,14 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Geo != nil {
-		flags.Set(0)
-	}
-	if m.PeerType != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutLong(m.UserID)
-	b.PutString(m.Query)
+	flags |= tlrt.Bit(m.Geo != nil, 0)
+	flags |= tlrt.Bit(m.PeerType != nil, 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	tlrt.PutString(b, m.Query)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 			return tlrt.EncodeErr(err, "updateBotInlineQuery", "geo")
@@ -3871,7 +3915,7 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "updateBotInlineQuery", "peer_type")
 		}
 	}
-	b.PutString(m.Offset)
+	tlrt.PutString(b, m.Offset)
 	return nil
 }
 
@@ -3973,7 +4017,7 @@ func (m *UpdateBotInlineSend) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotInlineSendTypeID)
+	tlrt.PutUint32(b, UpdateBotInlineSendTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3983,21 +4027,19 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Geo != nil {
-		flags.Set(0)
-	}
-	if m.MsgID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutString(m.Query)
+	flags |= tlrt.Bit(m.Geo != nil, 0)
+	flags |= tlrt.Bit(m.MsgID != nil, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	tlrt.PutString(b, m.Query)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 			return tlrt.EncodeErr(err, "updateBotInlineSend", "geo")
 		}
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
 			return tlrt.EncodeErr(err, "updateBotInlineSend", "msg_id")
@@ -4097,7 +4139,7 @@ func (m *UpdateEditChannelMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEditChannelMessageTypeID)
+	tlrt.PutUint32(b, UpdateEditChannelMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4109,8 +4151,10 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateEditChannelMessage", "message")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -4235,7 +4279,7 @@ func (m *UpdateBotCallbackQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotCallbackQueryTypeID)
+	tlrt.PutUint32(b, UpdateBotCallbackQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4245,25 +4289,25 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	if m.GameShortName != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	flags |= tlrt.Bit(m.GameShortName != "", 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotCallbackQuery", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ChatInstance)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatInstance))
 	if flags.Has(0) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	if flags.Has(1) {
-		b.PutString(m.GameShortName)
+		tlrt.PutString(b, m.GameShortName)
 	}
 	return nil
 }
@@ -4370,7 +4414,7 @@ func (m *UpdateEditMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEditMessageTypeID)
+	tlrt.PutUint32(b, UpdateEditMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4382,8 +4426,10 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateEditMessage", "message")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -4508,7 +4554,7 @@ func (m *UpdateInlineBotCallbackQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateInlineBotCallbackQueryTypeID)
+	tlrt.PutUint32(b, UpdateInlineBotCallbackQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4518,24 +4564,22 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	if m.GameShortName != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	flags |= tlrt.Bit(m.GameShortName != "", 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
 		return tlrt.EncodeErr(err, "updateInlineBotCallbackQuery", "msg_id")
 	}
-	b.PutLong(m.ChatInstance)
+	tlrt.PutUint64(b, uint64(m.ChatInstance))
 	if flags.Has(0) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	if flags.Has(1) {
-		b.PutString(m.GameShortName)
+		tlrt.PutString(b, m.GameShortName)
 	}
 	return nil
 }
@@ -4637,8 +4681,12 @@ func (m *UpdateReadChannelOutbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadChannelOutboxTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateReadChannelOutboxTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4646,8 +4694,10 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.MaxID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxID))
 	return nil
 }
 
@@ -4738,7 +4788,7 @@ func (m *UpdateDraftMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDraftMessageTypeID)
+	tlrt.PutUint32(b, UpdateDraftMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4748,18 +4798,14 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDraftMessage", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
@@ -4858,8 +4904,8 @@ func (m *UpdateReadFeaturedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadFeaturedStickersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateReadFeaturedStickersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4920,8 +4966,8 @@ func (m *UpdateRecentStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateRecentStickersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateRecentStickersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4982,8 +5028,8 @@ func (m *UpdateConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateConfigTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateConfigTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5044,8 +5090,8 @@ func (m *UpdatePtsChanged) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePtsChangedTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdatePtsChangedTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5112,7 +5158,7 @@ func (m *UpdateChannelWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelWebPageTypeID)
+	tlrt.PutUint32(b, UpdateChannelWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5121,12 +5167,14 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "updateChannelWebPage", "webpage")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -5230,7 +5278,7 @@ func (m *UpdateDialogPinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDialogPinnedTypeID)
+	tlrt.PutUint32(b, UpdateDialogPinnedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5240,15 +5288,11 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	if m.FolderID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	flags |= tlrt.Bit(m.FolderID != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDialogPinned", "peer")
@@ -5377,7 +5421,7 @@ func (m *UpdatePinnedDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePinnedDialogsTypeID)
+	tlrt.PutUint32(b, UpdatePinnedDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5387,18 +5431,14 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(1)
-	}
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.FolderID != 0, 1)
+	flags |= tlrt.Bit(len(m.Order) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
 			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 				return tlrt.EncodeErr(err, "updatePinnedDialogs", "order")
@@ -5487,7 +5527,7 @@ func (m *UpdateBotWebhookJSON) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotWebhookJSONTypeID)
+	tlrt.PutUint32(b, UpdateBotWebhookJSONTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5573,7 +5613,7 @@ func (m *UpdateBotWebhookJSONQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotWebhookJSONQueryTypeID)
+	tlrt.PutUint32(b, UpdateBotWebhookJSONQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5582,11 +5622,11 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := m.Data.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateBotWebhookJSONQuery", "data")
 	}
-	b.PutInt(m.Timeout)
+	tlrt.PutUint32(b, uint32(m.Timeout))
 	return nil
 }
 
@@ -5668,7 +5708,7 @@ func (m *UpdateBotShippingQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotShippingQueryTypeID)
+	tlrt.PutUint32(b, UpdateBotShippingQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5677,9 +5717,11 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
-	b.PutLong(m.UserID)
-	b.PutBytes(m.Payload)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.QueryID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	tlrt.PutBytes(b, m.Payload)
 	if err := m.ShippingAddress.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateBotShippingQuery", "shipping_address")
 	}
@@ -5798,7 +5840,7 @@ func (m *UpdateBotPrecheckoutQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotPrecheckoutQueryTypeID)
+	tlrt.PutUint32(b, UpdateBotPrecheckoutQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5808,26 +5850,24 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Info != nil {
-		flags.Set(0)
-	}
-	if m.ShippingOptionID != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutLong(m.UserID)
-	b.PutBytes(m.Payload)
+	flags |= tlrt.Bit(m.Info != nil, 0)
+	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	tlrt.PutBytes(b, m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateBotPrecheckoutQuery", "info")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.ShippingOptionID)
+		tlrt.PutString(b, m.ShippingOptionID)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	return nil
 }
 
@@ -5929,7 +5969,7 @@ func (m *UpdatePhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePhoneCallTypeID)
+	tlrt.PutUint32(b, UpdatePhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6008,7 +6048,7 @@ func (m *UpdateLangPackTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateLangPackTooLongTypeID)
+	tlrt.PutUint32(b, UpdateLangPackTooLongTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6017,7 +6057,7 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -6082,7 +6122,7 @@ func (m *UpdateLangPack) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateLangPackTypeID)
+	tlrt.PutUint32(b, UpdateLangPackTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6163,8 +6203,8 @@ func (m *UpdateFavedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateFavedStickersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateFavedStickersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6258,7 +6298,7 @@ func (m *UpdateChannelReadMessagesContents) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelReadMessagesContentsTypeID)
+	tlrt.PutUint32(b, UpdateChannelReadMessagesContentsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6268,25 +6308,23 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 			return tlrt.EncodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -6372,8 +6410,8 @@ func (m *UpdateContactsReset) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateContactsResetTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateContactsResetTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6440,8 +6478,12 @@ func (m *UpdateChannelAvailableMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelAvailableMessagesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateChannelAvailableMessagesTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AvailableMinID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6449,8 +6491,10 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.AvailableMinID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.AvailableMinID))
 	return nil
 }
 
@@ -6517,7 +6561,7 @@ func (m *UpdateDialogUnreadMark) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDialogUnreadMarkTypeID)
+	tlrt.PutUint32(b, UpdateDialogUnreadMarkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6527,13 +6571,9 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Unread {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Unread, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDialogUnreadMark", "peer")
 	}
@@ -6669,7 +6709,7 @@ func (m *UpdateMessagePoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMessagePollTypeID)
+	tlrt.PutUint32(b, UpdateMessagePollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6679,28 +6719,20 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Peer != nil || m.MsgID != 0 {
-		flags.Set(1)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(2)
-	}
-	if m.Poll != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0, 1)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 2)
+	flags |= tlrt.Bit(m.Poll != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "updateMessagePoll", "peer")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutLong(m.PollID)
+	tlrt.PutUint64(b, uint64(m.PollID))
 	if flags.Has(0) {
 		if err := m.Poll.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateMessagePoll", "poll")
@@ -6819,7 +6851,7 @@ func (m *UpdateChatDefaultBannedRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatDefaultBannedRightsTypeID)
+	tlrt.PutUint32(b, UpdateChatDefaultBannedRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6834,7 +6866,7 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 	if err := m.DefaultBannedRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateChatDefaultBannedRights", "default_banned_rights")
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -6910,7 +6942,7 @@ func (m *UpdateFolderPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateFolderPeersTypeID)
+	tlrt.PutUint32(b, UpdateFolderPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6919,14 +6951,16 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.FolderPeers))
+	tlrt.PutVectorHeader(b, len(m.FolderPeers))
 	for i := range m.FolderPeers {
 		if err := m.FolderPeers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateFolderPeers", "folder_peers")
 		}
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -6996,7 +7030,7 @@ func (m *UpdatePeerSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePeerSettingsTypeID)
+	tlrt.PutUint32(b, UpdatePeerSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7085,7 +7119,7 @@ func (m *UpdatePeerLocated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePeerLocatedTypeID)
+	tlrt.PutUint32(b, UpdatePeerLocatedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7094,7 +7128,7 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "updatePeerLocated", "peers")
@@ -7162,7 +7196,7 @@ func (m *UpdateNewScheduledMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewScheduledMessageTypeID)
+	tlrt.PutUint32(b, UpdateNewScheduledMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7271,7 +7305,7 @@ func (m *UpdateDeleteScheduledMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteScheduledMessagesTypeID)
+	tlrt.PutUint32(b, UpdateDeleteScheduledMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7281,21 +7315,19 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.SentMessages) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.SentMessages) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.SentMessages))
+		tlrt.PutVectorHeader(b, len(m.SentMessages))
 		for i := range m.SentMessages {
-			b.PutInt(m.SentMessages[i])
+			tlrt.PutUint32(b, uint32(m.SentMessages[i]))
 		}
 	}
 	return nil
@@ -7378,7 +7410,7 @@ func (m *UpdateTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateThemeTypeID)
+	tlrt.PutUint32(b, UpdateThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7462,7 +7494,7 @@ func (m *UpdateGeoLiveViewed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGeoLiveViewedTypeID)
+	tlrt.PutUint32(b, UpdateGeoLiveViewedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7474,7 +7506,7 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateGeoLiveViewed", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -7538,8 +7570,8 @@ func (m *UpdateLoginToken) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateLoginTokenTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateLoginTokenTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7607,7 +7639,7 @@ func (m *UpdateMessagePollVote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMessagePollVoteTypeID)
+	tlrt.PutUint32(b, UpdateMessagePollVoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7616,19 +7648,19 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PollID)
+	tlrt.PutUint64(b, uint64(m.PollID))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateMessagePollVote", "peer")
 	}
-	b.PutVectorHeader(len(m.Options))
+	tlrt.PutVectorHeader(b, len(m.Options))
 	for i := range m.Options {
-		b.PutBytes(m.Options[i])
+		tlrt.PutBytes(b, m.Options[i])
 	}
-	b.PutVectorHeader(len(m.Positions))
+	tlrt.PutVectorHeader(b, len(m.Positions))
 	for i := range m.Positions {
-		b.PutInt(m.Positions[i])
+		tlrt.PutUint32(b, uint32(m.Positions[i]))
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -7711,7 +7743,7 @@ func (m *UpdateDialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDialogFilterTypeID)
+	tlrt.PutUint32(b, UpdateDialogFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7721,11 +7753,11 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Filter != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	flags |= tlrt.Bit(m.Filter != nil, 0)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 			return tlrt.EncodeErr(err, "updateDialogFilter", "filter")
@@ -7811,7 +7843,7 @@ func (m *UpdateDialogFilterOrder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDialogFilterOrderTypeID)
+	tlrt.PutUint32(b, UpdateDialogFilterOrderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7820,9 +7852,9 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -7881,8 +7913,8 @@ func (m *UpdateDialogFilters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDialogFiltersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateDialogFiltersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7948,7 +7980,7 @@ func (m *UpdatePhoneCallSignalingData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePhoneCallSignalingDataTypeID)
+	tlrt.PutUint32(b, UpdatePhoneCallSignalingDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7957,8 +7989,8 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PhoneCallID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.PhoneCallID))
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -8030,8 +8062,13 @@ func (m *UpdateChannelMessageForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelMessageForwardsTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, UpdateChannelMessageForwardsTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Forwards))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8039,9 +8076,11 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.ID)
-	b.PutInt(m.Forwards)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
 	return nil
 }
 
@@ -8163,7 +8202,7 @@ func (m *UpdateReadChannelDiscussionInbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadChannelDiscussionInboxTypeID)
+	tlrt.PutUint32(b, UpdateReadChannelDiscussionInboxTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8173,18 +8212,18 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.BroadcastID != 0 || m.BroadcastPost != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.TopMsgID)
-	b.PutInt(m.ReadMaxID)
+	flags |= tlrt.Bit(m.BroadcastID != 0 || m.BroadcastPost != 0, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TopMsgID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ReadMaxID))
 	if flags.Has(0) {
-		b.PutLong(m.BroadcastID)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.BroadcastPost)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint64(w, uint64(m.BroadcastID))
+		binary.LittleEndian.PutUint32(w[8:], uint32(m.BroadcastPost))
 	}
 	return nil
 }
@@ -8276,8 +8315,13 @@ func (m *UpdateReadChannelDiscussionOutbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadChannelDiscussionOutboxTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, UpdateReadChannelDiscussionOutboxTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TopMsgID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ReadMaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8285,9 +8329,11 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.TopMsgID)
-	b.PutInt(m.ReadMaxID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.TopMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ReadMaxID))
 	return nil
 }
 
@@ -8357,7 +8403,7 @@ func (m *UpdatePeerBlocked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePeerBlockedTypeID)
+	tlrt.PutUint32(b, UpdatePeerBlockedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8367,13 +8413,9 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "updatePeerBlocked", "peer_id")
 	}
@@ -8478,7 +8520,7 @@ func (m *UpdateChannelUserTyping) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelUserTypingTypeID)
+	tlrt.PutUint32(b, UpdateChannelUserTypingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8488,13 +8530,13 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "updateChannelUserTyping", "from_id")
@@ -8596,7 +8638,7 @@ func (m *UpdatePinnedMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePinnedMessagesTypeID)
+	tlrt.PutUint32(b, UpdatePinnedMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8606,19 +8648,19 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePinnedMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -8706,7 +8748,7 @@ func (m *UpdatePinnedChannelMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePinnedChannelMessagesTypeID)
+	tlrt.PutUint32(b, UpdatePinnedChannelMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8716,17 +8758,20 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	b.PutVectorHeader(len(m.Messages))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Messages)))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -8804,8 +8849,11 @@ func (m *UpdateChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8813,7 +8861,7 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -8877,7 +8925,7 @@ func (m *UpdateGroupCallParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGroupCallParticipantsTypeID)
+	tlrt.PutUint32(b, UpdateGroupCallParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8889,13 +8937,13 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCallParticipants", "call")
 	}
-	b.PutVectorHeader(len(m.Participants))
+	tlrt.PutVectorHeader(b, len(m.Participants))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateGroupCallParticipants", "participants")
 		}
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -8973,7 +9021,7 @@ func (m *UpdateGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGroupCallTypeID)
+	tlrt.PutUint32(b, UpdateGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8983,13 +9031,9 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.LiveStory {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.LiveStory, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "updateGroupCall", "peer")
@@ -9105,7 +9149,7 @@ func (m *UpdatePeerHistoryTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePeerHistoryTTLTypeID)
+	tlrt.PutUint32(b, UpdatePeerHistoryTTLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9115,15 +9159,13 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TTLPeriod != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePeerHistoryTTL", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -9213,7 +9255,7 @@ func (m *UpdateChatParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatParticipantTypeID)
+	tlrt.PutUint32(b, UpdateChatParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9223,20 +9265,16 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.PrevParticipant != nil {
-		flags.Set(0)
-	}
-	if m.NewParticipant != nil {
-		flags.Set(1)
-	}
-	if m.Invite != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
-	b.PutInt(m.Date)
-	b.PutLong(m.ActorID)
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.PrevParticipant != nil, 0)
+	flags |= tlrt.Bit(m.NewParticipant != nil, 1)
+	flags |= tlrt.Bit(m.Invite != nil, 2)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.ActorID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.UserID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
 			return tlrt.EncodeErr(err, "updateChatParticipant", "prev_participant")
@@ -9252,7 +9290,7 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "updateChatParticipant", "invite")
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -9368,7 +9406,7 @@ func (m *UpdateChannelParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelParticipantTypeID)
+	tlrt.PutUint32(b, UpdateChannelParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9378,23 +9416,17 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.ViaChatlist {
-		flags.Set(3)
-	}
-	if m.PrevParticipant != nil {
-		flags.Set(0)
-	}
-	if m.NewParticipant != nil {
-		flags.Set(1)
-	}
-	if m.Invite != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.Date)
-	b.PutLong(m.ActorID)
-	b.PutLong(m.UserID)
+	flags |= tlrt.Bit(m.ViaChatlist, 3)
+	flags |= tlrt.Bit(m.PrevParticipant != nil, 0)
+	flags |= tlrt.Bit(m.NewParticipant != nil, 1)
+	flags |= tlrt.Bit(m.Invite != nil, 2)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.ActorID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.UserID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
 			return tlrt.EncodeErr(err, "updateChannelParticipant", "prev_participant")
@@ -9410,7 +9442,7 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "updateChannelParticipant", "invite")
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -9518,7 +9550,7 @@ func (m *UpdateBotStopped) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotStoppedTypeID)
+	tlrt.PutUint32(b, UpdateBotStoppedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9527,10 +9559,12 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	b.PutBool(m.Stopped)
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -9602,7 +9636,7 @@ func (m *UpdateGroupCallConnection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGroupCallConnectionTypeID)
+	tlrt.PutUint32(b, UpdateGroupCallConnectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9612,10 +9646,8 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Presentation {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Presentation, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCallConnection", "params")
 	}
@@ -9698,7 +9730,7 @@ func (m *UpdateBotCommands) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotCommandsTypeID)
+	tlrt.PutUint32(b, UpdateBotCommandsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9710,8 +9742,11 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotCommands", "peer")
 	}
-	b.PutLong(m.BotID)
-	b.PutVectorHeader(len(m.Commands))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Commands)))
 	for i := range m.Commands {
 		if err := m.Commands[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateBotCommands", "commands")
@@ -9793,7 +9828,7 @@ func (m *UpdatePendingJoinRequests) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePendingJoinRequestsTypeID)
+	tlrt.PutUint32(b, UpdatePendingJoinRequestsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9805,10 +9840,13 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePendingJoinRequests", "peer")
 	}
-	b.PutInt(m.RequestsPending)
-	b.PutVectorHeader(len(m.RecentRequesters))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
 	for i := range m.RecentRequesters {
-		b.PutLong(m.RecentRequesters[i])
+		tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
 	}
 	return nil
 }
@@ -9911,7 +9949,7 @@ func (m *UpdateBotChatInviteRequester) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotChatInviteRequesterTypeID)
+	tlrt.PutUint32(b, UpdateBotChatInviteRequesterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9921,22 +9959,22 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.QueryID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.QueryID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "peer")
 	}
-	b.PutInt(m.Date)
-	b.PutLong(m.UserID)
-	b.PutString(m.About)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	tlrt.PutString(b, m.About)
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "invite")
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	if flags.Has(0) {
-		b.PutLong(m.QueryID)
+		tlrt.PutUint64(b, uint64(m.QueryID))
 	}
 	return nil
 }
@@ -10065,7 +10103,7 @@ func (m *UpdateMessageReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMessageReactionsTypeID)
+	tlrt.PutUint32(b, UpdateMessageReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10075,19 +10113,15 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateMessageReactions", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
@@ -10189,8 +10223,8 @@ func (m *UpdateAttachMenuBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateAttachMenuBotsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateAttachMenuBotsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10253,8 +10287,11 @@ func (m *UpdateWebViewResultSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateWebViewResultSentTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateWebViewResultSentTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10262,7 +10299,7 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	return nil
 }
 
@@ -10323,7 +10360,7 @@ func (m *UpdateBotMenuButton) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotMenuButtonTypeID)
+	tlrt.PutUint32(b, UpdateBotMenuButtonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10332,7 +10369,7 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
+	tlrt.PutUint64(b, uint64(m.BotID))
 	if err := tlrt.EncodeObject(b, m.Button); err != nil {
 		return tlrt.EncodeErr(err, "updateBotMenuButton", "button")
 	}
@@ -10404,8 +10441,8 @@ func (m *UpdateSavedRingtones) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSavedRingtonesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateSavedRingtonesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10474,7 +10511,7 @@ func (m *UpdateTranscribedAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateTranscribedAudioTypeID)
+	tlrt.PutUint32(b, UpdateTranscribedAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10484,16 +10521,16 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pending {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pending, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateTranscribedAudio", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.TranscriptionID)
-	b.PutString(m.Text)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -10579,8 +10616,8 @@ func (m *UpdateReadFeaturedEmojiStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadFeaturedEmojiStickersTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateReadFeaturedEmojiStickersTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10645,7 +10682,7 @@ func (m *UpdateUserEmojiStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateUserEmojiStatusTypeID)
+	tlrt.PutUint32(b, UpdateUserEmojiStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10654,7 +10691,7 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
 		return tlrt.EncodeErr(err, "updateUserEmojiStatus", "emoji_status")
 	}
@@ -10726,8 +10763,8 @@ func (m *UpdateRecentEmojiStatuses) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateRecentEmojiStatusesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateRecentEmojiStatusesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10788,8 +10825,8 @@ func (m *UpdateRecentReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateRecentReactionsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateRecentReactionsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10856,7 +10893,7 @@ func (m *UpdateMoveStickerSetToTop) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMoveStickerSetToTopTypeID)
+	tlrt.PutUint32(b, UpdateMoveStickerSetToTopTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10866,14 +10903,12 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stickerset)
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stickerset))
 	return nil
 }
 
@@ -10946,7 +10981,7 @@ func (m *UpdateMessageExtendedMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMessageExtendedMediaTypeID)
+	tlrt.PutUint32(b, UpdateMessageExtendedMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10958,8 +10993,11 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.ExtendedMedia))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ExtendedMedia)))
 	for i := range m.ExtendedMedia {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 			return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "extended_media")
@@ -11038,8 +11076,11 @@ func (m *UpdateUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11047,7 +11088,7 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -11105,8 +11146,8 @@ func (m *UpdateAutoSaveSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateAutoSaveSettingsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateAutoSaveSettingsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11170,7 +11211,7 @@ func (m *UpdateStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStoryTypeID)
+	tlrt.PutUint32(b, UpdateStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11256,7 +11297,7 @@ func (m *UpdateReadStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadStoriesTypeID)
+	tlrt.PutUint32(b, UpdateReadStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11268,7 +11309,7 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateReadStories", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -11335,8 +11376,12 @@ func (m *UpdateStoryID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStoryIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateStoryIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11344,8 +11389,10 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.RandomID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.RandomID))
 	return nil
 }
 
@@ -11409,7 +11456,7 @@ func (m *UpdateStoriesStealthMode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStoriesStealthModeTypeID)
+	tlrt.PutUint32(b, UpdateStoriesStealthModeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11490,7 +11537,7 @@ func (m *UpdateSentStoryReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSentStoryReactionTypeID)
+	tlrt.PutUint32(b, UpdateSentStoryReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11502,7 +11549,7 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateSentStoryReaction", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "updateSentStoryReaction", "reaction")
 	}
@@ -11581,7 +11628,7 @@ func (m *UpdateBotChatBoost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotChatBoostTypeID)
+	tlrt.PutUint32(b, UpdateBotChatBoostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11596,7 +11643,7 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 	if err := m.Boost.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateBotChatBoost", "boost")
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -11678,7 +11725,7 @@ func (m *UpdateChannelViewForumAsMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChannelViewForumAsMessagesTypeID)
+	tlrt.PutUint32(b, UpdateChannelViewForumAsMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11687,7 +11734,7 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	b.PutBool(m.Enabled)
 	return nil
 }
@@ -11755,7 +11802,7 @@ func (m *UpdatePeerWallpaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePeerWallpaperTypeID)
+	tlrt.PutUint32(b, UpdatePeerWallpaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11765,13 +11812,9 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.WallpaperOverridden {
-		flags.Set(1)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.WallpaperOverridden, 1)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePeerWallpaper", "peer")
 	}
@@ -11869,7 +11912,7 @@ func (m *UpdateBotMessageReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotMessageReactionTypeID)
+	tlrt.PutUint32(b, UpdateBotMessageReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11881,24 +11924,26 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotMessageReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Actor); err != nil {
 		return tlrt.EncodeErr(err, "updateBotMessageReaction", "actor")
 	}
-	b.PutVectorHeader(len(m.OldReactions))
+	tlrt.PutVectorHeader(b, len(m.OldReactions))
 	for i := range m.OldReactions {
 		if err := tlrt.EncodeObject(b, m.OldReactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "updateBotMessageReaction", "old_reactions")
 		}
 	}
-	b.PutVectorHeader(len(m.NewReactions))
+	tlrt.PutVectorHeader(b, len(m.NewReactions))
 	for i := range m.NewReactions {
 		if err := tlrt.EncodeObject(b, m.NewReactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "updateBotMessageReaction", "new_reactions")
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -11989,7 +12034,7 @@ func (m *UpdateBotMessageReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotMessageReactionsTypeID)
+	tlrt.PutUint32(b, UpdateBotMessageReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12001,15 +12046,18 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotMessageReactions", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Date)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := m.Reactions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateBotMessageReactions", "reactions")
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -12092,7 +12140,7 @@ func (m *UpdateSavedDialogPinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSavedDialogPinnedTypeID)
+	tlrt.PutUint32(b, UpdateSavedDialogPinnedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12102,10 +12150,8 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateSavedDialogPinned", "peer")
 	}
@@ -12205,7 +12251,7 @@ func (m *UpdatePinnedSavedDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePinnedSavedDialogsTypeID)
+	tlrt.PutUint32(b, UpdatePinnedSavedDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12215,12 +12261,10 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Order) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
 			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 				return tlrt.EncodeErr(err, "updatePinnedSavedDialogs", "order")
@@ -12299,8 +12343,8 @@ func (m *UpdateSavedReactionTags) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSavedReactionTagsTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateSavedReactionTagsTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12363,7 +12407,7 @@ func (m *UpdateSMSJob) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSMSJobTypeID)
+	tlrt.PutUint32(b, UpdateSMSJobTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12372,7 +12416,7 @@ func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.JobID)
+	tlrt.PutString(b, m.JobID)
 	return nil
 }
 
@@ -12437,7 +12481,7 @@ func (m *UpdateQuickReplies) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateQuickRepliesTypeID)
+	tlrt.PutUint32(b, UpdateQuickRepliesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12446,7 +12490,7 @@ func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.QuickReplies))
+	tlrt.PutVectorHeader(b, len(m.QuickReplies))
 	for i := range m.QuickReplies {
 		if err := m.QuickReplies[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateQuickReplies", "quick_replies")
@@ -12519,7 +12563,7 @@ func (m *UpdateNewQuickReply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewQuickReplyTypeID)
+	tlrt.PutUint32(b, UpdateNewQuickReplyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12602,8 +12646,11 @@ func (m *UpdateDeleteQuickReply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteQuickReplyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UpdateDeleteQuickReplyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12611,7 +12658,7 @@ func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	return nil
 }
 
@@ -12671,7 +12718,7 @@ func (m *UpdateQuickReplyMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateQuickReplyMessageTypeID)
+	tlrt.PutUint32(b, UpdateQuickReplyMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12754,7 +12801,7 @@ func (m *UpdateDeleteQuickReplyMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteQuickReplyMessagesTypeID)
+	tlrt.PutUint32(b, UpdateDeleteQuickReplyMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12763,10 +12810,13 @@ func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutVectorHeader(len(m.Messages))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Messages)))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -12832,7 +12882,7 @@ func (m *UpdateBotBusinessConnect) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotBusinessConnectTypeID)
+	tlrt.PutUint32(b, UpdateBotBusinessConnectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12844,7 +12894,7 @@ func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
 	if err := m.Connection.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateBotBusinessConnect", "connection")
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -12925,7 +12975,7 @@ func (m *UpdateBotNewBusinessMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotNewBusinessMessageTypeID)
+	tlrt.PutUint32(b, UpdateBotNewBusinessMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12935,11 +12985,9 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReplyToMessage != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ConnectionID)
+	flags |= tlrt.Bit(m.ReplyToMessage != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateBotNewBusinessMessage", "message")
 	}
@@ -12948,7 +12996,7 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "updateBotNewBusinessMessage", "reply_to_message")
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -13041,7 +13089,7 @@ func (m *UpdateBotEditBusinessMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotEditBusinessMessageTypeID)
+	tlrt.PutUint32(b, UpdateBotEditBusinessMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13051,11 +13099,9 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReplyToMessage != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ConnectionID)
+	flags |= tlrt.Bit(m.ReplyToMessage != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateBotEditBusinessMessage", "message")
 	}
@@ -13064,7 +13110,7 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "updateBotEditBusinessMessage", "reply_to_message")
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -13157,7 +13203,7 @@ func (m *UpdateBotDeleteBusinessMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotDeleteBusinessMessageTypeID)
+	tlrt.PutUint32(b, UpdateBotDeleteBusinessMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13166,15 +13212,15 @@ func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConnectionID)
+	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotDeleteBusinessMessage", "peer")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -13254,7 +13300,7 @@ func (m *UpdateNewStoryReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewStoryReactionTypeID)
+	tlrt.PutUint32(b, UpdateNewStoryReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13263,7 +13309,7 @@ func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateNewStoryReaction", "peer")
 	}
@@ -13343,7 +13389,7 @@ func (m *UpdateStarsBalance) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStarsBalanceTypeID)
+	tlrt.PutUint32(b, UpdateStarsBalanceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13452,7 +13498,7 @@ func (m *UpdateBusinessBotCallbackQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBusinessBotCallbackQueryTypeID)
+	tlrt.PutUint32(b, UpdateBusinessBotCallbackQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13462,16 +13508,14 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyToMessage != nil {
-		flags.Set(2)
-	}
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutLong(m.UserID)
-	b.PutString(m.ConnectionID)
+	flags |= tlrt.Bit(m.ReplyToMessage != nil, 2)
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateBusinessBotCallbackQuery", "message")
 	}
@@ -13480,9 +13524,9 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "updateBusinessBotCallbackQuery", "reply_to_message")
 		}
 	}
-	b.PutLong(m.ChatInstance)
+	tlrt.PutUint64(b, uint64(m.ChatInstance))
 	if flags.Has(0) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	return nil
 }
@@ -13586,7 +13630,7 @@ func (m *UpdateStarsRevenueStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStarsRevenueStatusTypeID)
+	tlrt.PutUint32(b, UpdateStarsRevenueStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13674,7 +13718,7 @@ func (m *UpdateBotPurchasedPaidMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotPurchasedPaidMediaTypeID)
+	tlrt.PutUint32(b, UpdateBotPurchasedPaidMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13683,9 +13727,9 @@ func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutString(m.Payload)
-	b.PutInt(m.Qts)
+	tlrt.PutUint64(b, uint64(m.UserID))
+	tlrt.PutString(b, m.Payload)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -13756,7 +13800,7 @@ func (m *UpdatePaidReactionPrivacy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePaidReactionPrivacyTypeID)
+	tlrt.PutUint32(b, UpdatePaidReactionPrivacyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13830,7 +13874,7 @@ func (m *UpdateSentPhoneCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateSentPhoneCodeTypeID)
+	tlrt.PutUint32(b, UpdateSentPhoneCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13913,7 +13957,7 @@ func (m *UpdateGroupCallChainBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGroupCallChainBlocksTypeID)
+	tlrt.PutUint32(b, UpdateGroupCallChainBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13925,12 +13969,15 @@ func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCallChainBlocks", "call")
 	}
-	b.PutInt(m.SubChainID)
-	b.PutVectorHeader(len(m.Blocks))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.SubChainID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
-		b.PutBytes(m.Blocks[i])
+		tlrt.PutBytes(b, m.Blocks[i])
 	}
-	b.PutInt(m.NextOffset)
+	tlrt.PutUint32(b, uint32(m.NextOffset))
 	return nil
 }
 
@@ -14010,7 +14057,7 @@ func (m *UpdateReadMonoForumInbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadMonoForumInboxTypeID)
+	tlrt.PutUint32(b, UpdateReadMonoForumInboxTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14019,11 +14066,11 @@ func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 		return tlrt.EncodeErr(err, "updateReadMonoForumInbox", "saved_peer_id")
 	}
-	b.PutInt(m.ReadMaxID)
+	tlrt.PutUint32(b, uint32(m.ReadMaxID))
 	return nil
 }
 
@@ -14095,7 +14142,7 @@ func (m *UpdateReadMonoForumOutbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateReadMonoForumOutboxTypeID)
+	tlrt.PutUint32(b, UpdateReadMonoForumOutboxTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14104,11 +14151,11 @@ func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 		return tlrt.EncodeErr(err, "updateReadMonoForumOutbox", "saved_peer_id")
 	}
-	b.PutInt(m.ReadMaxID)
+	tlrt.PutUint32(b, uint32(m.ReadMaxID))
 	return nil
 }
 
@@ -14183,7 +14230,7 @@ func (m *UpdateMonoForumNoPaidException) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateMonoForumNoPaidExceptionTypeID)
+	tlrt.PutUint32(b, UpdateMonoForumNoPaidExceptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14193,11 +14240,11 @@ func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Exception {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	flags |= tlrt.Bit(m.Exception, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 		return tlrt.EncodeErr(err, "updateMonoForumNoPaidException", "saved_peer_id")
 	}
@@ -14277,7 +14324,7 @@ func (m *UpdateGroupCallMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGroupCallMessageTypeID)
+	tlrt.PutUint32(b, UpdateGroupCallMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14371,7 +14418,7 @@ func (m *UpdateGroupCallEncryptedMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateGroupCallEncryptedMessageTypeID)
+	tlrt.PutUint32(b, UpdateGroupCallEncryptedMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14386,7 +14433,7 @@ func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
 	}
-	b.PutBytes(m.EncryptedMessage)
+	tlrt.PutBytes(b, m.EncryptedMessage)
 	return nil
 }
 
@@ -14464,7 +14511,7 @@ func (m *UpdatePinnedForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePinnedForumTopicTypeID)
+	tlrt.PutUint32(b, UpdatePinnedForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14474,14 +14521,12 @@ func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Pinned, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePinnedForumTopic", "peer")
 	}
-	b.PutInt(m.TopicID)
+	tlrt.PutUint32(b, uint32(m.TopicID))
 	return nil
 }
 
@@ -14582,7 +14627,7 @@ func (m *UpdatePinnedForumTopics) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatePinnedForumTopicsTypeID)
+	tlrt.PutUint32(b, UpdatePinnedForumTopicsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14592,17 +14637,15 @@ func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Order) > 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePinnedForumTopics", "peer")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
-			b.PutInt(m.Order[i])
+			tlrt.PutUint32(b, uint32(m.Order[i]))
 		}
 	}
 	return nil
@@ -14686,7 +14729,7 @@ func (m *UpdateDeleteGroupCallMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteGroupCallMessagesTypeID)
+	tlrt.PutUint32(b, UpdateDeleteGroupCallMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14698,9 +14741,9 @@ func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "updateDeleteGroupCallMessages", "call")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -14774,7 +14817,7 @@ func (m *UpdateStarGiftAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStarGiftAuctionStateTypeID)
+	tlrt.PutUint32(b, UpdateStarGiftAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14783,7 +14826,7 @@ func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	if err := tlrt.EncodeObject(b, m.State); err != nil {
 		return tlrt.EncodeErr(err, "updateStarGiftAuctionState", "state")
 	}
@@ -14861,7 +14904,7 @@ func (m *UpdateStarGiftAuctionUserState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStarGiftAuctionUserStateTypeID)
+	tlrt.PutUint32(b, UpdateStarGiftAuctionUserStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14870,7 +14913,7 @@ func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	if err := m.UserState.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateStarGiftAuctionUserState", "user_state")
 	}
@@ -14943,7 +14986,7 @@ func (m *UpdateEmojiGameInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEmojiGameInfoTypeID)
+	tlrt.PutUint32(b, UpdateEmojiGameInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15020,8 +15063,8 @@ func (m *UpdateStarGiftCraftFail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateStarGiftCraftFailTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateStarGiftCraftFailTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15088,7 +15131,7 @@ func (m *UpdateChatParticipantRank) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateChatParticipantRankTypeID)
+	tlrt.PutUint32(b, UpdateChatParticipantRankTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15097,10 +15140,12 @@ func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutLong(m.UserID)
-	b.PutString(m.Rank)
-	b.PutInt(m.Version)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	tlrt.PutString(b, m.Rank)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -15176,8 +15221,13 @@ func (m *UpdateManagedBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateManagedBotTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, UpdateManagedBotTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Qts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15185,9 +15235,11 @@ func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.BotID)
-	b.PutInt(m.Qts)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Qts))
 	return nil
 }
 
@@ -15283,7 +15335,7 @@ func (m *UpdateBotGuestChatQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotGuestChatQueryTypeID)
+	tlrt.PutUint32(b, UpdateBotGuestChatQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15293,23 +15345,23 @@ func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.ReferenceMessages) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	flags |= tlrt.Bit(len(m.ReferenceMessages) > 0, 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "updateBotGuestChatQuery", "message")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ReferenceMessages))
+		tlrt.PutVectorHeader(b, len(m.ReferenceMessages))
 		for i := range m.ReferenceMessages {
 			if err := tlrt.EncodeObject(b, m.ReferenceMessages[i]); err != nil {
 				return tlrt.EncodeErr(err, "updateBotGuestChatQuery", "reference_messages")
 			}
 		}
 	}
-	b.PutInt(m.Qts)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -15396,8 +15448,8 @@ func (m *UpdateAiComposeTones) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateAiComposeTonesTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdateAiComposeTonesTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15465,7 +15517,7 @@ func (m *UpdateJoinChatWebViewDecision) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateJoinChatWebViewDecisionTypeID)
+	tlrt.PutUint32(b, UpdateJoinChatWebViewDecisionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15477,7 +15529,7 @@ func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateJoinChatWebViewDecision", "peer")
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "updateJoinChatWebViewDecision", "result")
 	}
@@ -15628,7 +15680,7 @@ func (m *UpdateNewBotConnection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewBotConnectionTypeID)
+	tlrt.PutUint32(b, UpdateNewBotConnectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15638,22 +15690,16 @@ func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Confirmed {
-		flags.Set(0)
-	}
-	if m.Date != 0 || m.Device != "" || m.Location != "" {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
+	flags |= tlrt.Bit(m.Confirmed, 0)
+	flags |= tlrt.Bit(m.Date != 0 || m.Device != "" || m.Location != "", 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
 	if flags.Has(1) {
-		b.PutInt(m.Date)
-	}
-	if flags.Has(1) {
-		b.PutString(m.Device)
-	}
-	if flags.Has(1) {
-		b.PutString(m.Location)
+		tlrt.PutUint32(b, uint32(m.Date))
+		tlrt.PutString(b, m.Device)
+		tlrt.PutString(b, m.Location)
 	}
 	return nil
 }
@@ -15750,7 +15796,7 @@ func (m *UpdateWebBrowserSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateWebBrowserSettingsTypeID)
+	tlrt.PutUint32(b, UpdateWebBrowserSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15760,13 +15806,9 @@ func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	if m.DisplayCloseButton {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -15863,7 +15905,7 @@ func (m *UpdateWebBrowserException) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateWebBrowserExceptionTypeID)
+	tlrt.PutUint32(b, UpdateWebBrowserExceptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15873,13 +15915,9 @@ func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Delete {
-		flags.Set(1)
-	}
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Delete, 1)
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.OpenExternalBrowser)
 	}
@@ -15970,7 +16008,7 @@ func (m *UpdateNewEphemeralMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateNewEphemeralMessageTypeID)
+	tlrt.PutUint32(b, UpdateNewEphemeralMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16057,7 +16095,7 @@ func (m *UpdateDeleteEphemeralMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateDeleteEphemeralMessagesTypeID)
+	tlrt.PutUint32(b, UpdateDeleteEphemeralMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16069,9 +16107,9 @@ func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDeleteEphemeralMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
-		b.PutInt(m.IDs[i])
+		tlrt.PutUint32(b, uint32(m.IDs[i]))
 	}
 	return nil
 }
@@ -16138,7 +16176,7 @@ func (m *UpdateEditEphemeralMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateEditEphemeralMessageTypeID)
+	tlrt.PutUint32(b, UpdateEditEphemeralMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16229,7 +16267,7 @@ func (m *UpdateBotStarsSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateBotStarsSubscriptionTypeID)
+	tlrt.PutUint32(b, UpdateBotStarsSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16239,19 +16277,15 @@ func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Canceled {
-		flags.Set(0)
-	}
-	if m.PaymentFailed {
-		flags.Set(1)
-	}
-	if m.Restored {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutBytes(m.Payload)
-	b.PutInt(m.Qts)
+	flags |= tlrt.Bit(m.Canceled, 0)
+	flags |= tlrt.Bit(m.PaymentFailed, 1)
+	flags |= tlrt.Bit(m.Restored, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	tlrt.PutBytes(b, m.Payload)
+	tlrt.PutUint32(b, uint32(m.Qts))
 	return nil
 }
 
@@ -16377,8 +16411,8 @@ func (m *UpdatesTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesTooLongTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdatesTooLongTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16523,7 +16557,7 @@ func (m *UpdateShortMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateShortMessageTypeID)
+	tlrt.PutUint32(b, UpdateShortMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16533,47 +16567,33 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(2)
-	}
-	if m.ViaBotID != 0 {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutLong(m.UserID)
-	b.PutString(m.Message)
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 2)
+	flags |= tlrt.Bit(m.ViaBotID != 0, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	tlrt.PutString(b, m.Message)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateShortMessage", "fwd_from")
 		}
 	}
 	if flags.Has(11) {
-		b.PutLong(m.ViaBotID)
+		tlrt.PutUint64(b, uint64(m.ViaBotID))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -16581,7 +16601,7 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "updateShortMessage", "entities")
@@ -16589,7 +16609,7 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -16803,7 +16823,7 @@ func (m *UpdateShortChatMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateShortChatMessageTypeID)
+	tlrt.PutUint32(b, UpdateShortChatMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16813,48 +16833,34 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(2)
-	}
-	if m.ViaBotID != 0 {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutLong(m.FromID)
-	b.PutLong(m.ChatID)
-	b.PutString(m.Message)
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 2)
+	flags |= tlrt.Bit(m.ViaBotID != 0, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.FromID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.ChatID))
+	tlrt.PutString(b, m.Message)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "updateShortChatMessage", "fwd_from")
 		}
 	}
 	if flags.Has(11) {
-		b.PutLong(m.ViaBotID)
+		tlrt.PutUint64(b, uint64(m.ViaBotID))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -16862,7 +16868,7 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "updateShortChatMessage", "entities")
@@ -16870,7 +16876,7 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -17005,7 +17011,7 @@ func (m *UpdateShort) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateShortTypeID)
+	tlrt.PutUint32(b, UpdateShortTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17017,7 +17023,7 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Update); err != nil {
 		return tlrt.EncodeErr(err, "updateShort", "update")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -17094,7 +17100,7 @@ func (m *UpdatesCombined) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesCombinedTypeID)
+	tlrt.PutUint32(b, UpdatesCombinedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17103,27 +17109,29 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Updates))
+	tlrt.PutVectorHeader(b, len(m.Updates))
 	for i := range m.Updates {
 		if err := tlrt.EncodeObject(b, m.Updates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updatesCombined", "updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updatesCombined", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updatesCombined", "chats")
 		}
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.SeqStart)
-	b.PutInt(m.Seq)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.SeqStart))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Seq))
 	return nil
 }
 
@@ -17211,7 +17219,7 @@ func (m *Updates) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesTypeID)
+	tlrt.PutUint32(b, UpdatesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17220,26 +17228,28 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Updates))
+	tlrt.PutVectorHeader(b, len(m.Updates))
 	for i := range m.Updates {
 		if err := tlrt.EncodeObject(b, m.Updates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates", "updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates", "chats")
 		}
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Seq)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Seq))
 	return nil
 }
 
@@ -17372,7 +17382,7 @@ func (m *UpdateShortSentMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdateShortSentMessageTypeID)
+	tlrt.PutUint32(b, UpdateShortSentMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17382,30 +17392,24 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<9)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Media != nil {
-		flags.Set(9)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Date)
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Media != nil, 9)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
 	if flags.Has(9) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "updateShortSentMessage", "media")
 		}
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "updateShortSentMessage", "entities")
@@ -17413,7 +17417,7 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -17724,7 +17728,7 @@ func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(URLAuthResultRequestTypeID)
+	tlrt.PutUint32(b, URLAuthResultRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17734,58 +17738,36 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
-	if m.RequestWriteAccess {
-		flags.Set(0)
-	}
-	if m.RequestPhoneNumber {
-		flags.Set(1)
-	}
-	if m.MatchCodesFirst {
-		flags.Set(5)
-	}
-	if m.IsApp {
-		flags.Set(6)
-	}
-	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
-		flags.Set(2)
-	}
-	if len(m.MatchCodes) > 0 {
-		flags.Set(3)
-	}
-	if m.UserIDHint != 0 {
-		flags.Set(4)
-	}
-	if m.VerifiedAppName != "" {
-		flags.Set(7)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
+	flags |= tlrt.Bit(m.RequestPhoneNumber, 1)
+	flags |= tlrt.Bit(m.MatchCodesFirst, 5)
+	flags |= tlrt.Bit(m.IsApp, 6)
+	flags |= tlrt.Bit(m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "", 2)
+	flags |= tlrt.Bit(len(m.MatchCodes) > 0, 3)
+	flags |= tlrt.Bit(m.UserIDHint != 0, 4)
+	flags |= tlrt.Bit(m.VerifiedAppName != "", 7)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "urlAuthResultRequest", "bot")
 	}
-	b.PutString(m.Domain)
+	tlrt.PutString(b, m.Domain)
 	if flags.Has(2) {
-		b.PutString(m.Browser)
-	}
-	if flags.Has(2) {
-		b.PutString(m.Platform)
-	}
-	if flags.Has(2) {
-		b.PutString(m.IP)
-	}
-	if flags.Has(2) {
-		b.PutString(m.Region)
+		tlrt.PutString(b, m.Browser)
+		tlrt.PutString(b, m.Platform)
+		tlrt.PutString(b, m.IP)
+		tlrt.PutString(b, m.Region)
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.MatchCodes))
+		tlrt.PutVectorHeader(b, len(m.MatchCodes))
 		for i := range m.MatchCodes {
-			b.PutString(m.MatchCodes[i])
+			tlrt.PutString(b, m.MatchCodes[i])
 		}
 	}
 	if flags.Has(4) {
-		b.PutLong(m.UserIDHint)
+		tlrt.PutUint64(b, uint64(m.UserIDHint))
 	}
 	if flags.Has(7) {
-		b.PutString(m.VerifiedAppName)
+		tlrt.PutString(b, m.VerifiedAppName)
 	}
 	return nil
 }
@@ -17940,7 +17922,7 @@ func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(URLAuthResultAcceptedTypeID)
+	tlrt.PutUint32(b, URLAuthResultAcceptedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17950,12 +17932,10 @@ func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.URL != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.URL != "", 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	return nil
 }
@@ -18031,8 +18011,8 @@ func (m *URLAuthResultDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(URLAuthResultDefaultTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, URLAuthResultDefaultTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18129,8 +18109,11 @@ func (m *UserEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UserEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18138,7 +18121,7 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -18558,7 +18541,7 @@ func (m *User) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserTypeID)
+	tlrt.PutUint32(b, UserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18568,168 +18551,74 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	if m.Self {
-		flags.Set(10)
-	}
-	if m.Contact {
-		flags.Set(11)
-	}
-	if m.MutualContact {
-		flags.Set(12)
-	}
-	if m.Deleted {
-		flags.Set(13)
-	}
-	if m.Bot || m.BotInfoVersion != 0 {
-		flags.Set(14)
-	}
-	if m.BotChatHistory {
-		flags.Set(15)
-	}
-	if m.BotNochats {
-		flags.Set(16)
-	}
-	if m.Verified {
-		flags.Set(17)
-	}
-	if m.Restricted || len(m.RestrictionReason) > 0 {
-		flags.Set(18)
-	}
-	if m.Min {
-		flags.Set(20)
-	}
-	if m.BotInlineGeo {
-		flags.Set(21)
-	}
-	if m.Support {
-		flags.Set(23)
-	}
-	if m.Scam {
-		flags.Set(24)
-	}
-	if m.ApplyMinPhoto {
-		flags.Set(25)
-	}
-	if m.Fake {
-		flags.Set(26)
-	}
-	if m.BotAttachMenu {
-		flags.Set(27)
-	}
-	if m.Premium {
-		flags.Set(28)
-	}
-	if m.AttachMenuEnabled {
-		flags.Set(29)
-	}
-	if m.AccessHash != 0 {
-		flags.Set(0)
-	}
-	if m.FirstName != "" {
-		flags.Set(1)
-	}
-	if m.LastName != "" {
-		flags.Set(2)
-	}
-	if m.Username != "" {
-		flags.Set(3)
-	}
-	if m.Phone != "" {
-		flags.Set(4)
-	}
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	if m.Status != nil {
-		flags.Set(6)
-	}
-	if m.BotInlinePlaceholder != "" {
-		flags.Set(19)
-	}
-	if m.LangCode != "" {
-		flags.Set(22)
-	}
-	if m.EmojiStatus != nil {
-		flags.Set(30)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Self, 10)
+	flags |= tlrt.Bit(m.Contact, 11)
+	flags |= tlrt.Bit(m.MutualContact, 12)
+	flags |= tlrt.Bit(m.Deleted, 13)
+	flags |= tlrt.Bit(m.Bot || m.BotInfoVersion != 0, 14)
+	flags |= tlrt.Bit(m.BotChatHistory, 15)
+	flags |= tlrt.Bit(m.BotNochats, 16)
+	flags |= tlrt.Bit(m.Verified, 17)
+	flags |= tlrt.Bit(m.Restricted || len(m.RestrictionReason) > 0, 18)
+	flags |= tlrt.Bit(m.Min, 20)
+	flags |= tlrt.Bit(m.BotInlineGeo, 21)
+	flags |= tlrt.Bit(m.Support, 23)
+	flags |= tlrt.Bit(m.Scam, 24)
+	flags |= tlrt.Bit(m.ApplyMinPhoto, 25)
+	flags |= tlrt.Bit(m.Fake, 26)
+	flags |= tlrt.Bit(m.BotAttachMenu, 27)
+	flags |= tlrt.Bit(m.Premium, 28)
+	flags |= tlrt.Bit(m.AttachMenuEnabled, 29)
+	flags |= tlrt.Bit(m.AccessHash != 0, 0)
+	flags |= tlrt.Bit(m.FirstName != "", 1)
+	flags |= tlrt.Bit(m.LastName != "", 2)
+	flags |= tlrt.Bit(m.Username != "", 3)
+	flags |= tlrt.Bit(m.Phone != "", 4)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	flags |= tlrt.Bit(m.Status != nil, 6)
+	flags |= tlrt.Bit(m.BotInlinePlaceholder != "", 19)
+	flags |= tlrt.Bit(m.LangCode != "", 22)
+	flags |= tlrt.Bit(m.EmojiStatus != nil, 30)
 	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20)
-	if m.BotCanEdit {
-		flags2.Set(1)
-	}
-	if m.CloseFriend {
-		flags2.Set(2)
-	}
-	if m.StoriesHidden {
-		flags2.Set(3)
-	}
-	if m.StoriesUnavailable {
-		flags2.Set(4)
-	}
-	if m.ContactRequirePremium {
-		flags2.Set(10)
-	}
-	if m.BotBusiness {
-		flags2.Set(11)
-	}
-	if m.BotHasMainApp {
-		flags2.Set(13)
-	}
-	if m.BotForumView {
-		flags2.Set(16)
-	}
-	if m.BotForumCanManageTopics {
-		flags2.Set(17)
-	}
-	if m.BotCanManageBots {
-		flags2.Set(18)
-	}
-	if m.BotGuestchat {
-		flags2.Set(19)
-	}
-	if m.BotGuard {
-		flags2.Set(20)
-	}
-	if len(m.Usernames) > 0 {
-		flags2.Set(0)
-	}
-	if m.StoriesMaxID != nil {
-		flags2.Set(5)
-	}
-	if m.Color != nil {
-		flags2.Set(8)
-	}
-	if m.ProfileColor != nil {
-		flags2.Set(9)
-	}
-	if m.BotActiveUsers != 0 {
-		flags2.Set(12)
-	}
-	if m.BotVerificationIcon != 0 {
-		flags2.Set(14)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(15)
-	}
-	if m.LinkedCommunityID != 0 {
-		flags2.Set(21)
-	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
+	flags2 |= tlrt.Bit(m.BotCanEdit, 1)
+	flags2 |= tlrt.Bit(m.CloseFriend, 2)
+	flags2 |= tlrt.Bit(m.StoriesHidden, 3)
+	flags2 |= tlrt.Bit(m.StoriesUnavailable, 4)
+	flags2 |= tlrt.Bit(m.ContactRequirePremium, 10)
+	flags2 |= tlrt.Bit(m.BotBusiness, 11)
+	flags2 |= tlrt.Bit(m.BotHasMainApp, 13)
+	flags2 |= tlrt.Bit(m.BotForumView, 16)
+	flags2 |= tlrt.Bit(m.BotForumCanManageTopics, 17)
+	flags2 |= tlrt.Bit(m.BotCanManageBots, 18)
+	flags2 |= tlrt.Bit(m.BotGuestchat, 19)
+	flags2 |= tlrt.Bit(m.BotGuard, 20)
+	flags2 |= tlrt.Bit(len(m.Usernames) > 0, 0)
+	flags2 |= tlrt.Bit(m.StoriesMaxID != nil, 5)
+	flags2 |= tlrt.Bit(m.Color != nil, 8)
+	flags2 |= tlrt.Bit(m.ProfileColor != nil, 9)
+	flags2 |= tlrt.Bit(m.BotActiveUsers != 0, 12)
+	flags2 |= tlrt.Bit(m.BotVerificationIcon != 0, 14)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 15)
+	flags2 |= tlrt.Bit(m.LinkedCommunityID != 0, 21)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
 	if flags.Has(0) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
 	if flags.Has(1) {
-		b.PutString(m.FirstName)
+		tlrt.PutString(b, m.FirstName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.LastName)
+		tlrt.PutString(b, m.LastName)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if flags.Has(4) {
-		b.PutString(m.Phone)
+		tlrt.PutString(b, m.Phone)
 	}
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -18742,10 +18631,10 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(14) {
-		b.PutInt(m.BotInfoVersion)
+		tlrt.PutUint32(b, uint32(m.BotInfoVersion))
 	}
 	if flags.Has(18) {
-		b.PutVectorHeader(len(m.RestrictionReason))
+		tlrt.PutVectorHeader(b, len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "user", "restriction_reason")
@@ -18753,10 +18642,10 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(19) {
-		b.PutString(m.BotInlinePlaceholder)
+		tlrt.PutString(b, m.BotInlinePlaceholder)
 	}
 	if flags.Has(22) {
-		b.PutString(m.LangCode)
+		tlrt.PutString(b, m.LangCode)
 	}
 	if flags.Has(30) {
 		if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
@@ -18764,7 +18653,7 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(0) {
-		b.PutVectorHeader(len(m.Usernames))
+		tlrt.PutVectorHeader(b, len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "user", "usernames")
@@ -18787,16 +18676,16 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(12) {
-		b.PutInt(m.BotActiveUsers)
+		tlrt.PutUint32(b, uint32(m.BotActiveUsers))
 	}
 	if flags2.Has(14) {
-		b.PutLong(m.BotVerificationIcon)
+		tlrt.PutUint64(b, uint64(m.BotVerificationIcon))
 	}
 	if flags2.Has(15) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags2.Has(21) {
-		b.PutLong(m.LinkedCommunityID)
+		tlrt.PutUint64(b, uint64(m.LinkedCommunityID))
 	}
 	return nil
 }
@@ -19085,8 +18974,8 @@ func (m *UserProfilePhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserProfilePhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UserProfilePhotoEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19180,7 +19069,7 @@ func (m *UserProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserProfilePhotoTypeID)
+	tlrt.PutUint32(b, UserProfilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19190,21 +19079,17 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.HasVideo {
-		flags.Set(0)
-	}
-	if m.Personal {
-		flags.Set(2)
-	}
-	if len(m.StrippedThumb) > 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.PhotoID)
+	flags |= tlrt.Bit(m.HasVideo, 0)
+	flags |= tlrt.Bit(m.Personal, 2)
+	flags |= tlrt.Bit(len(m.StrippedThumb) > 0, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PhotoID))
 	if flags.Has(1) {
-		b.PutBytes(m.StrippedThumb)
+		tlrt.PutBytes(b, m.StrippedThumb)
 	}
-	b.PutInt(m.DCID)
+	tlrt.PutUint32(b, uint32(m.DCID))
 	return nil
 }
 
@@ -19332,8 +19217,8 @@ func (m *UserStatusEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserStatusEmptyTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UserStatusEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19396,8 +19281,11 @@ func (m *UserStatusOnline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserStatusOnlineTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UserStatusOnlineTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19405,7 +19293,7 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -19465,8 +19353,11 @@ func (m *UserStatusOffline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserStatusOfflineTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UserStatusOfflineTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WasOnline))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19474,7 +19365,7 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.WasOnline)
+	tlrt.PutUint32(b, uint32(m.WasOnline))
 	return nil
 }
 
@@ -19535,7 +19426,7 @@ func (m *UserStatusRecently) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserStatusRecentlyTypeID)
+	tlrt.PutUint32(b, UserStatusRecentlyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19545,10 +19436,8 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ByMe {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ByMe, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -19615,7 +19504,7 @@ func (m *UserStatusLastWeek) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserStatusLastWeekTypeID)
+	tlrt.PutUint32(b, UserStatusLastWeekTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19625,10 +19514,8 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ByMe {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ByMe, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -19695,7 +19582,7 @@ func (m *UserStatusLastMonth) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserStatusLastMonthTypeID)
+	tlrt.PutUint32(b, UserStatusLastMonthTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19705,10 +19592,8 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ByMe {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.ByMe, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -20097,7 +19982,7 @@ func (m *UserFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UserFullTypeID)
+	tlrt.PutUint32(b, UserFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20107,168 +19992,66 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.PhoneCallsAvailable {
-		flags.Set(4)
-	}
-	if m.PhoneCallsPrivate {
-		flags.Set(5)
-	}
-	if m.CanPinMessage {
-		flags.Set(7)
-	}
-	if m.HasScheduled {
-		flags.Set(12)
-	}
-	if m.VideoCallsAvailable {
-		flags.Set(13)
-	}
-	if m.VoiceMessagesForbidden {
-		flags.Set(20)
-	}
-	if m.TranslationsDisabled {
-		flags.Set(23)
-	}
-	if m.StoriesPinnedAvailable {
-		flags.Set(26)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(27)
-	}
-	if m.WallpaperOverridden {
-		flags.Set(28)
-	}
-	if m.ContactRequirePremium {
-		flags.Set(29)
-	}
-	if m.ReadDatesPrivate {
-		flags.Set(30)
-	}
-	if m.About != "" {
-		flags.Set(1)
-	}
-	if m.PersonalPhoto != nil {
-		flags.Set(21)
-	}
-	if m.ProfilePhoto != nil {
-		flags.Set(2)
-	}
-	if m.FallbackPhoto != nil {
-		flags.Set(22)
-	}
-	if m.BotInfo != nil {
-		flags.Set(3)
-	}
-	if m.PinnedMsgID != 0 {
-		flags.Set(6)
-	}
-	if m.FolderID != 0 {
-		flags.Set(11)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(14)
-	}
-	if m.Theme != nil {
-		flags.Set(15)
-	}
-	if m.PrivateForwardName != "" {
-		flags.Set(16)
-	}
-	if m.BotGroupAdminRights != nil {
-		flags.Set(17)
-	}
-	if m.BotBroadcastAdminRights != nil {
-		flags.Set(18)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(24)
-	}
-	if m.Stories != nil {
-		flags.Set(25)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.PhoneCallsAvailable, 4)
+	flags |= tlrt.Bit(m.PhoneCallsPrivate, 5)
+	flags |= tlrt.Bit(m.CanPinMessage, 7)
+	flags |= tlrt.Bit(m.HasScheduled, 12)
+	flags |= tlrt.Bit(m.VideoCallsAvailable, 13)
+	flags |= tlrt.Bit(m.VoiceMessagesForbidden, 20)
+	flags |= tlrt.Bit(m.TranslationsDisabled, 23)
+	flags |= tlrt.Bit(m.StoriesPinnedAvailable, 26)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 27)
+	flags |= tlrt.Bit(m.WallpaperOverridden, 28)
+	flags |= tlrt.Bit(m.ContactRequirePremium, 29)
+	flags |= tlrt.Bit(m.ReadDatesPrivate, 30)
+	flags |= tlrt.Bit(m.About != "", 1)
+	flags |= tlrt.Bit(m.PersonalPhoto != nil, 21)
+	flags |= tlrt.Bit(m.ProfilePhoto != nil, 2)
+	flags |= tlrt.Bit(m.FallbackPhoto != nil, 22)
+	flags |= tlrt.Bit(m.BotInfo != nil, 3)
+	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
+	flags |= tlrt.Bit(m.FolderID != 0, 11)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
+	flags |= tlrt.Bit(m.Theme != nil, 15)
+	flags |= tlrt.Bit(m.PrivateForwardName != "", 16)
+	flags |= tlrt.Bit(m.BotGroupAdminRights != nil, 17)
+	flags |= tlrt.Bit(m.BotBroadcastAdminRights != nil, 18)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 24)
+	flags |= tlrt.Bit(m.Stories != nil, 25)
 	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
-	if m.SponsoredEnabled {
-		flags2.Set(7)
-	}
-	if m.CanViewRevenue {
-		flags2.Set(9)
-	}
-	if m.BotCanManageEmojiStatus {
-		flags2.Set(10)
-	}
-	if m.DisplayGiftsButton {
-		flags2.Set(16)
-	}
-	if m.NoforwardsMyEnabled {
-		flags2.Set(23)
-	}
-	if m.NoforwardsPeerEnabled {
-		flags2.Set(24)
-	}
-	if m.UnofficialSecurityRisk {
-		flags2.Set(26)
-	}
-	if m.BusinessWorkHours != nil {
-		flags2.Set(0)
-	}
-	if m.BusinessLocation != nil {
-		flags2.Set(1)
-	}
-	if m.BusinessGreetingMessage != nil {
-		flags2.Set(2)
-	}
-	if m.BusinessAwayMessage != nil {
-		flags2.Set(3)
-	}
-	if m.BusinessIntro != nil {
-		flags2.Set(4)
-	}
-	if m.Birthday != nil {
-		flags2.Set(5)
-	}
-	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
-		flags2.Set(6)
-	}
-	if m.StargiftsCount != 0 {
-		flags2.Set(8)
-	}
-	if m.StarrefProgram != nil {
-		flags2.Set(11)
-	}
-	if m.BotVerification != nil {
-		flags2.Set(12)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(14)
-	}
-	if m.DisallowedGifts != nil {
-		flags2.Set(15)
-	}
-	if m.StarsRating != nil {
-		flags2.Set(17)
-	}
-	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
-		flags2.Set(18)
-	}
-	if m.MainTab != nil {
-		flags2.Set(20)
-	}
-	if m.SavedMusic != nil {
-		flags2.Set(21)
-	}
-	if m.Note != nil {
-		flags2.Set(22)
-	}
-	if m.BotManagerID != 0 {
-		flags2.Set(25)
-	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
+	flags2 |= tlrt.Bit(m.SponsoredEnabled, 7)
+	flags2 |= tlrt.Bit(m.CanViewRevenue, 9)
+	flags2 |= tlrt.Bit(m.BotCanManageEmojiStatus, 10)
+	flags2 |= tlrt.Bit(m.DisplayGiftsButton, 16)
+	flags2 |= tlrt.Bit(m.NoforwardsMyEnabled, 23)
+	flags2 |= tlrt.Bit(m.NoforwardsPeerEnabled, 24)
+	flags2 |= tlrt.Bit(m.UnofficialSecurityRisk, 26)
+	flags2 |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
+	flags2 |= tlrt.Bit(m.BusinessLocation != nil, 1)
+	flags2 |= tlrt.Bit(m.BusinessGreetingMessage != nil, 2)
+	flags2 |= tlrt.Bit(m.BusinessAwayMessage != nil, 3)
+	flags2 |= tlrt.Bit(m.BusinessIntro != nil, 4)
+	flags2 |= tlrt.Bit(m.Birthday != nil, 5)
+	flags2 |= tlrt.Bit(m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0, 6)
+	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 8)
+	flags2 |= tlrt.Bit(m.StarrefProgram != nil, 11)
+	flags2 |= tlrt.Bit(m.BotVerification != nil, 12)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 14)
+	flags2 |= tlrt.Bit(m.DisallowedGifts != nil, 15)
+	flags2 |= tlrt.Bit(m.StarsRating != nil, 17)
+	flags2 |= tlrt.Bit(m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0, 18)
+	flags2 |= tlrt.Bit(m.MainTab != nil, 20)
+	flags2 |= tlrt.Bit(m.SavedMusic != nil, 21)
+	flags2 |= tlrt.Bit(m.Note != nil, 22)
+	flags2 |= tlrt.Bit(m.BotManagerID != 0, 25)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
 	if flags.Has(1) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "userFull", "settings")
@@ -20297,14 +20080,14 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutInt(m.PinnedMsgID)
+		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
 	}
-	b.PutInt(m.CommonChatsCount)
+	tlrt.PutUint32(b, uint32(m.CommonChatsCount))
 	if flags.Has(11) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(14) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
@@ -20312,7 +20095,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.PrivateForwardName)
+		tlrt.PutString(b, m.PrivateForwardName)
 	}
 	if flags.Has(17) {
 		if err := m.BotGroupAdminRights.Encode(b); err != nil {
@@ -20365,13 +20148,13 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(6) {
-		b.PutLong(m.PersonalChannelID)
-	}
-	if flags2.Has(6) {
-		b.PutInt(m.PersonalChannelMessage)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint64(w, uint64(m.PersonalChannelID))
+		binary.LittleEndian.PutUint32(w[8:], uint32(m.PersonalChannelMessage))
 	}
 	if flags2.Has(8) {
-		b.PutInt(m.StargiftsCount)
+		tlrt.PutUint32(b, uint32(m.StargiftsCount))
 	}
 	if flags2.Has(11) {
 		if err := m.StarrefProgram.Encode(b); err != nil {
@@ -20384,7 +20167,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(14) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags2.Has(15) {
 		if err := m.DisallowedGifts.Encode(b); err != nil {
@@ -20400,9 +20183,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		if err := m.StarsMyPendingRating.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "userFull", "stars_my_pending_rating")
 		}
-	}
-	if flags2.Has(18) {
-		b.PutInt(m.StarsMyPendingRatingDate)
+		tlrt.PutUint32(b, uint32(m.StarsMyPendingRatingDate))
 	}
 	if flags2.Has(20) {
 		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
@@ -20420,7 +20201,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(25) {
-		b.PutLong(m.BotManagerID)
+		tlrt.PutUint64(b, uint64(m.BotManagerID))
 	}
 	return nil
 }
@@ -20747,7 +20528,7 @@ func (m *Username) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsernameTypeID)
+	tlrt.PutUint32(b, UsernameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20757,14 +20538,10 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Editable {
-		flags.Set(0)
-	}
-	if m.Active {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Username)
+	flags |= tlrt.Bit(m.Editable, 0)
+	flags |= tlrt.Bit(m.Active, 1)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -108,7 +109,7 @@ func (m *UpdatesChannelDifferenceEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesChannelDifferenceEmptyTypeID)
+	tlrt.PutUint32(b, UpdatesChannelDifferenceEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -118,16 +119,14 @@ func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Final {
-		flags.Set(0)
-	}
-	if m.Timeout != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
+	flags |= tlrt.Bit(m.Final, 0)
+	flags |= tlrt.Bit(m.Timeout != 0, 1)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
 	if flags.Has(1) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
 	return nil
 }
@@ -239,7 +238,7 @@ func (m *UpdatesChannelDifferenceTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesChannelDifferenceTooLongTypeID)
+	tlrt.PutUint32(b, UpdatesChannelDifferenceTooLongTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -249,32 +248,28 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Final {
-		flags.Set(0)
-	}
-	if m.Timeout != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Final, 0)
+	flags |= tlrt.Bit(m.Timeout != 0, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
 	if err := tlrt.EncodeObject(b, m.Dialog); err != nil {
 		return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "users")
@@ -407,7 +402,7 @@ func (m *UpdatesChannelDifference) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesChannelDifferenceTypeID)
+	tlrt.PutUint32(b, UpdatesChannelDifferenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -417,36 +412,34 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Final {
-		flags.Set(0)
-	}
-	if m.Timeout != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
+	flags |= tlrt.Bit(m.Final, 0)
+	flags |= tlrt.Bit(m.Timeout != 0, 1)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
 	if flags.Has(1) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
-	b.PutVectorHeader(len(m.NewMessages))
+	tlrt.PutVectorHeader(b, len(m.NewMessages))
 	for i := range m.NewMessages {
 		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "new_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.OtherUpdates))
+	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
 		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "other_updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "users")
@@ -591,8 +584,12 @@ func (m *UpdatesDifferenceEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdatesDifferenceEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Seq))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -600,8 +597,10 @@ func (m *UpdatesDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Seq)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Seq))
 	return nil
 }
 
@@ -672,7 +671,7 @@ func (m *UpdatesDifference) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceTypeID)
+	tlrt.PutUint32(b, UpdatesDifferenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -681,31 +680,31 @@ func (m *UpdatesDifference) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.NewMessages))
+	tlrt.PutVectorHeader(b, len(m.NewMessages))
 	for i := range m.NewMessages {
 		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "new_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.NewEncryptedMessages))
+	tlrt.PutVectorHeader(b, len(m.NewEncryptedMessages))
 	for i := range m.NewEncryptedMessages {
 		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "new_encrypted_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.OtherUpdates))
+	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
 		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "other_updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "users")
@@ -809,7 +808,7 @@ func (m *UpdatesDifferenceSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceSliceTypeID)
+	tlrt.PutUint32(b, UpdatesDifferenceSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -818,31 +817,31 @@ func (m *UpdatesDifferenceSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.NewMessages))
+	tlrt.PutVectorHeader(b, len(m.NewMessages))
 	for i := range m.NewMessages {
 		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.NewEncryptedMessages))
+	tlrt.PutVectorHeader(b, len(m.NewEncryptedMessages))
 	for i := range m.NewEncryptedMessages {
 		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.OtherUpdates))
+	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
 		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "other_updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "users")
@@ -938,8 +937,11 @@ func (m *UpdatesDifferenceTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceTooLongTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UpdatesDifferenceTooLongTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -947,7 +949,7 @@ func (m *UpdatesDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
+	tlrt.PutUint32(b, uint32(m.Pts))
 	return nil
 }
 
@@ -1009,8 +1011,15 @@ func (m *UpdatesState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesStateTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, UpdatesStateTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Qts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Seq))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadCount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1018,11 +1027,13 @@ func (m *UpdatesState) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.Qts)
-	b.PutInt(m.Date)
-	b.PutInt(m.Seq)
-	b.PutInt(m.UnreadCount)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Qts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Seq))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadCount))
 	return nil
 }
 
@@ -1089,8 +1100,8 @@ func (m *UpdatesGetStateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesGetStateRequestTypeID)
-	return m.EncodeBare(b)
+	tlrt.PutUint32(b, UpdatesGetStateRequestTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1227,7 +1238,7 @@ func (m *UpdatesGetDifferenceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesGetDifferenceRequestTypeID)
+	tlrt.PutUint32(b, UpdatesGetDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1237,27 +1248,25 @@ func (m *UpdatesGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PtsLimit != 0 {
-		flags.Set(1)
-	}
-	if m.PtsTotalLimit != 0 {
-		flags.Set(0)
-	}
-	if m.QtsLimit != 0 {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
+	flags |= tlrt.Bit(m.PtsLimit != 0, 1)
+	flags |= tlrt.Bit(m.PtsTotalLimit != 0, 0)
+	flags |= tlrt.Bit(m.QtsLimit != 0, 2)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
 	if flags.Has(1) {
-		b.PutInt(m.PtsLimit)
+		tlrt.PutUint32(b, uint32(m.PtsLimit))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.PtsTotalLimit)
+		tlrt.PutUint32(b, uint32(m.PtsTotalLimit))
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Qts)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Qts))
 	if flags.Has(2) {
-		b.PutInt(m.QtsLimit)
+		tlrt.PutUint32(b, uint32(m.QtsLimit))
 	}
 	return nil
 }
@@ -1370,7 +1379,7 @@ func (m *UpdatesGetChannelDifferenceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesGetChannelDifferenceRequestTypeID)
+	tlrt.PutUint32(b, UpdatesGetChannelDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1380,18 +1389,18 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Force, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "updates.getChannelDifference", "channel")
 	}
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "updates.getChannelDifference", "filter")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -77,7 +78,7 @@ func (m *UploadCDNFileReuploadNeeded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadCDNFileReuploadNeededTypeID)
+	tlrt.PutUint32(b, UploadCDNFileReuploadNeededTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -86,7 +87,7 @@ func (m *UploadCDNFileReuploadNeeded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.RequestToken)
+	tlrt.PutBytes(b, m.RequestToken)
 	return nil
 }
 
@@ -151,7 +152,7 @@ func (m *UploadCDNFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadCDNFileTypeID)
+	tlrt.PutUint32(b, UploadCDNFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -160,7 +161,7 @@ func (m *UploadCDNFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Bytes)
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -263,7 +264,7 @@ func (m *UploadFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadFileTypeID)
+	tlrt.PutUint32(b, UploadFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -275,8 +276,8 @@ func (m *UploadFile) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "upload.file", "type")
 	}
-	b.PutInt(m.Mtime)
-	b.PutBytes(m.Bytes)
+	tlrt.PutUint32(b, uint32(m.Mtime))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -356,7 +357,7 @@ func (m *UploadFileCDNRedirect) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadFileCDNRedirectTypeID)
+	tlrt.PutUint32(b, UploadFileCDNRedirectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -365,11 +366,11 @@ func (m *UploadFileCDNRedirect) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutBytes(m.FileToken)
-	b.PutBytes(m.EncryptionKey)
-	b.PutBytes(m.EncryptionIv)
-	b.PutVectorHeader(len(m.FileHashes))
+	tlrt.PutUint32(b, uint32(m.DCID))
+	tlrt.PutBytes(b, m.FileToken)
+	tlrt.PutBytes(b, m.EncryptionKey)
+	tlrt.PutBytes(b, m.EncryptionIv)
+	tlrt.PutVectorHeader(b, len(m.FileHashes))
 	for i := range m.FileHashes {
 		if err := m.FileHashes[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "upload.fileCdnRedirect", "file_hashes")
@@ -456,7 +457,7 @@ func (m *UploadWebFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadWebFileTypeID)
+	tlrt.PutUint32(b, UploadWebFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -465,13 +466,13 @@ func (m *UploadWebFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
+	tlrt.PutUint32(b, uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
 	if err := tlrt.EncodeObject(b, m.FileType); err != nil {
 		return tlrt.EncodeErr(err, "upload.webFile", "file_type")
 	}
-	b.PutInt(m.Mtime)
-	b.PutBytes(m.Bytes)
+	tlrt.PutUint32(b, uint32(m.Mtime))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -551,7 +552,7 @@ func (m *UploadSaveFilePartRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadSaveFilePartRequestTypeID)
+	tlrt.PutUint32(b, UploadSaveFilePartRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -560,9 +561,11 @@ func (m *UploadSaveFilePartRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FileID)
-	b.PutInt(m.FilePart)
-	b.PutBytes(m.Bytes)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.FileID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.FilePart))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -645,7 +648,7 @@ func (m *UploadGetFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadGetFileRequestTypeID)
+	tlrt.PutUint32(b, UploadGetFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -655,18 +658,16 @@ func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Precise {
-		flags.Set(0)
-	}
-	if m.CDNSupported {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Precise, 0)
+	flags |= tlrt.Bit(m.CDNSupported, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Location); err != nil {
 		return tlrt.EncodeErr(err, "upload.getFile", "location")
 	}
-	b.PutLong(m.Offset)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -759,7 +760,7 @@ func (m *UploadSaveBigFilePartRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadSaveBigFilePartRequestTypeID)
+	tlrt.PutUint32(b, UploadSaveBigFilePartRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -768,10 +769,12 @@ func (m *UploadSaveBigFilePartRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FileID)
-	b.PutInt(m.FilePart)
-	b.PutInt(m.FileTotalParts)
-	b.PutBytes(m.Bytes)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.FileID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.FilePart))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.FileTotalParts))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -854,7 +857,7 @@ func (m *UploadGetWebFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadGetWebFileRequestTypeID)
+	tlrt.PutUint32(b, UploadGetWebFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -866,8 +869,10 @@ func (m *UploadGetWebFileRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Location); err != nil {
 		return tlrt.EncodeErr(err, "upload.getWebFile", "location")
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -949,7 +954,7 @@ func (m *UploadGetCDNFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadGetCDNFileRequestTypeID)
+	tlrt.PutUint32(b, UploadGetCDNFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -958,9 +963,11 @@ func (m *UploadGetCDNFileRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.FileToken)
-	b.PutLong(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutBytes(b, m.FileToken)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -1038,7 +1045,7 @@ func (m *UploadReuploadCDNFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadReuploadCDNFileRequestTypeID)
+	tlrt.PutUint32(b, UploadReuploadCDNFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1047,8 +1054,8 @@ func (m *UploadReuploadCDNFileRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.FileToken)
-	b.PutBytes(m.RequestToken)
+	tlrt.PutBytes(b, m.FileToken)
+	tlrt.PutBytes(b, m.RequestToken)
 	return nil
 }
 
@@ -1128,7 +1135,7 @@ func (m *UploadGetCDNFileHashesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadGetCDNFileHashesRequestTypeID)
+	tlrt.PutUint32(b, UploadGetCDNFileHashesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1137,8 +1144,8 @@ func (m *UploadGetCDNFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.FileToken)
-	b.PutLong(m.Offset)
+	tlrt.PutBytes(b, m.FileToken)
+	tlrt.PutUint64(b, uint64(m.Offset))
 	return nil
 }
 
@@ -1218,7 +1225,7 @@ func (m *UploadGetFileHashesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UploadGetFileHashesRequestTypeID)
+	tlrt.PutUint32(b, UploadGetFileHashesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1230,7 +1237,7 @@ func (m *UploadGetFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Location); err != nil {
 		return tlrt.EncodeErr(err, "upload.getFileHashes", "location")
 	}
-	b.PutLong(m.Offset)
+	tlrt.PutUint64(b, uint64(m.Offset))
 	return nil
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -75,8 +76,11 @@ func (m *UsersSavedMusicNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersSavedMusicNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UsersSavedMusicNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -84,7 +88,7 @@ func (m *UsersSavedMusicNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -146,7 +150,7 @@ func (m *UsersSavedMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersSavedMusicTypeID)
+	tlrt.PutUint32(b, UsersSavedMusicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -155,8 +159,11 @@ func (m *UsersSavedMusic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Documents))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Documents)))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.savedMusic", "documents")
@@ -267,7 +274,7 @@ func (m *UsersUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersUsersTypeID)
+	tlrt.PutUint32(b, UsersUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -276,7 +283,7 @@ func (m *UsersUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.users", "users")
@@ -350,7 +357,7 @@ func (m *UsersUsersSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersUsersSliceTypeID)
+	tlrt.PutUint32(b, UsersUsersSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -359,8 +366,11 @@ func (m *UsersUsersSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.usersSlice", "users")
@@ -436,7 +446,7 @@ func (m *UsersUserFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersUserFullTypeID)
+	tlrt.PutUint32(b, UsersUserFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -448,13 +458,13 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 	if err := m.FullUser.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "users.userFull", "full_user")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.userFull", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.userFull", "users")
@@ -534,7 +544,7 @@ func (m *UsersGetUsersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersGetUsersRequestTypeID)
+	tlrt.PutUint32(b, UsersGetUsersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -543,7 +553,7 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.getUsers", "id")
@@ -620,7 +630,7 @@ func (m *UsersGetFullUserRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersGetFullUserRequestTypeID)
+	tlrt.PutUint32(b, UsersGetFullUserRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -703,7 +713,7 @@ func (m *UsersSetSecureValueErrorsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersSetSecureValueErrorsRequestTypeID)
+	tlrt.PutUint32(b, UsersSetSecureValueErrorsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -715,7 +725,7 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	b.PutVectorHeader(len(m.Errors))
+	tlrt.PutVectorHeader(b, len(m.Errors))
 	for i := range m.Errors {
 		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.setSecureValueErrors", "errors")
@@ -800,7 +810,7 @@ func (m *UsersGetRequirementsToContactRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersGetRequirementsToContactRequestTypeID)
+	tlrt.PutUint32(b, UsersGetRequirementsToContactRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -809,7 +819,7 @@ func (m *UsersGetRequirementsToContactRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.getRequirementsToContact", "id")
@@ -889,7 +899,7 @@ func (m *UsersGetSavedMusicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersGetSavedMusicRequestTypeID)
+	tlrt.PutUint32(b, UsersGetSavedMusicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -901,9 +911,11 @@ func (m *UsersGetSavedMusicRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "users.getSavedMusic", "id")
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
 	return nil
 }
 
@@ -982,7 +994,7 @@ func (m *UsersGetSavedMusicByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersGetSavedMusicByIDRequestTypeID)
+	tlrt.PutUint32(b, UsersGetSavedMusicByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -994,7 +1006,7 @@ func (m *UsersGetSavedMusicByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "users.getSavedMusicByID", "id")
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "users.getSavedMusicByID", "documents")
@@ -1077,7 +1089,7 @@ func (m *UsersSuggestBirthdayRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UsersSuggestBirthdayRequestTypeID)
+	tlrt.PutUint32(b, UsersSuggestBirthdayRequestTypeID)
 	return m.EncodeBare(b)
 }
 

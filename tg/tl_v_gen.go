@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // VideoSizeClass is the TL type VideoSize: one of VideoSize,
@@ -104,7 +106,7 @@ func (m *VideoSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(VideoSizeTypeID)
+	tlrt.PutUint32(b, VideoSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -114,16 +116,16 @@ func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.VideoStartTs != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutInt(m.Size)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
 	if flags.Has(0) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	return nil
 }
@@ -215,7 +217,7 @@ func (m *VideoSizeEmojiMarkup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(VideoSizeEmojiMarkupTypeID)
+	tlrt.PutUint32(b, VideoSizeEmojiMarkupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -224,10 +226,13 @@ func (m *VideoSizeEmojiMarkup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.EmojiID)
-	b.PutVectorHeader(len(m.BackgroundColors))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.EmojiID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.BackgroundColors)))
 	for i := range m.BackgroundColors {
-		b.PutInt(m.BackgroundColors[i])
+		tlrt.PutUint32(b, uint32(m.BackgroundColors[i]))
 	}
 	return nil
 }
@@ -294,7 +299,7 @@ func (m *VideoSizeStickerMarkup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(VideoSizeStickerMarkupTypeID)
+	tlrt.PutUint32(b, VideoSizeStickerMarkupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -306,10 +311,13 @@ func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "videoSizeStickerMarkup", "stickerset")
 	}
-	b.PutLong(m.StickerID)
-	b.PutVectorHeader(len(m.BackgroundColors))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.StickerID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.BackgroundColors)))
 	for i := range m.BackgroundColors {
-		b.PutInt(m.BackgroundColors[i])
+		tlrt.PutUint32(b, uint32(m.BackgroundColors[i]))
 	}
 	return nil
 }

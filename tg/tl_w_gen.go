@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -83,7 +84,7 @@ func (m *WallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WallPaperTypeID)
+	tlrt.PutUint32(b, WallPaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -92,26 +93,18 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.Pattern {
-		flags.Set(3)
-	}
-	if m.Dark {
-		flags.Set(4)
-	}
-	if m.Settings != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Slug)
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.Pattern, 3)
+	flags |= tlrt.Bit(m.Dark, 4)
+	flags |= tlrt.Bit(m.Settings != nil, 2)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "wallPaper", "document")
 	}
@@ -219,7 +212,7 @@ func (m *WallPaperNoFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WallPaperNoFileTypeID)
+	tlrt.PutUint32(b, WallPaperNoFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -228,18 +221,14 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4)
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.Dark {
-		flags.Set(4)
-	}
-	if m.Settings != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.Dark, 4)
+	flags |= tlrt.Bit(m.Settings != nil, 2)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
 	if flags.Has(2) {
 		if err := m.Settings.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "wallPaperNoFile", "settings")
@@ -368,7 +357,7 @@ func (m *WebDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebDocumentTypeID)
+	tlrt.PutUint32(b, WebDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -377,11 +366,13 @@ func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.URL)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "webDocument", "attributes")
@@ -470,7 +461,7 @@ func (m *WebDocumentNoProxy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebDocumentNoProxyTypeID)
+	tlrt.PutUint32(b, WebDocumentNoProxyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -479,10 +470,10 @@ func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "webDocumentNoProxy", "attributes")
@@ -627,7 +618,7 @@ func (m *WebPageEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageEmptyTypeID)
+	tlrt.PutUint32(b, WebPageEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -637,13 +628,13 @@ func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.URL != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	flags |= tlrt.Bit(m.URL != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(0) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	return nil
 }
@@ -750,7 +741,7 @@ func (m *WebPagePending) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPagePendingTypeID)
+	tlrt.PutUint32(b, WebPagePendingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -760,15 +751,15 @@ func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.URL != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	flags |= tlrt.Bit(m.URL != "", 0)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(0) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -1101,7 +1092,7 @@ func (m *WebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageTypeID)
+	tlrt.PutUint32(b, WebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1111,64 +1102,38 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14)
-	if m.HasLargeMedia {
-		flags.Set(13)
-	}
-	if m.VideoCoverPhoto {
-		flags.Set(14)
-	}
-	if m.Type != "" {
-		flags.Set(0)
-	}
-	if m.SiteName != "" {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	if m.Description != "" {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(4)
-	}
-	if m.EmbedURL != "" || m.EmbedType != "" {
-		flags.Set(5)
-	}
-	if m.EmbedWidth != 0 || m.EmbedHeight != 0 {
-		flags.Set(6)
-	}
-	if m.Duration != 0 {
-		flags.Set(7)
-	}
-	if m.Author != "" {
-		flags.Set(8)
-	}
-	if m.Document != nil {
-		flags.Set(9)
-	}
-	if m.CachedPage != nil {
-		flags.Set(10)
-	}
-	if len(m.Attributes) > 0 {
-		flags.Set(12)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.URL)
-	b.PutString(m.DisplayURL)
-	b.PutInt(m.Hash)
+	flags |= tlrt.Bit(m.HasLargeMedia, 13)
+	flags |= tlrt.Bit(m.VideoCoverPhoto, 14)
+	flags |= tlrt.Bit(m.Type != "", 0)
+	flags |= tlrt.Bit(m.SiteName != "", 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	flags |= tlrt.Bit(m.Description != "", 3)
+	flags |= tlrt.Bit(m.Photo != nil, 4)
+	flags |= tlrt.Bit(m.EmbedURL != "" || m.EmbedType != "", 5)
+	flags |= tlrt.Bit(m.EmbedWidth != 0 || m.EmbedHeight != 0, 6)
+	flags |= tlrt.Bit(m.Duration != 0, 7)
+	flags |= tlrt.Bit(m.Author != "", 8)
+	flags |= tlrt.Bit(m.Document != nil, 9)
+	flags |= tlrt.Bit(m.CachedPage != nil, 10)
+	flags |= tlrt.Bit(len(m.Attributes) > 0, 12)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.DisplayURL)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	if flags.Has(0) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	if flags.Has(1) {
-		b.PutString(m.SiteName)
+		tlrt.PutString(b, m.SiteName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -1176,22 +1141,20 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(5) {
-		b.PutString(m.EmbedURL)
-	}
-	if flags.Has(5) {
-		b.PutString(m.EmbedType)
+		tlrt.PutString(b, m.EmbedURL)
+		tlrt.PutString(b, m.EmbedType)
 	}
 	if flags.Has(6) {
-		b.PutInt(m.EmbedWidth)
-	}
-	if flags.Has(6) {
-		b.PutInt(m.EmbedHeight)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.EmbedWidth))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.EmbedHeight))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	if flags.Has(8) {
-		b.PutString(m.Author)
+		tlrt.PutString(b, m.Author)
 	}
 	if flags.Has(9) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -1204,7 +1167,7 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(12) {
-		b.PutVectorHeader(len(m.Attributes))
+		tlrt.PutVectorHeader(b, len(m.Attributes))
 		for i := range m.Attributes {
 			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 				return tlrt.EncodeErr(err, "webPage", "attributes")
@@ -1422,7 +1385,7 @@ func (m *WebPageNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageNotModifiedTypeID)
+	tlrt.PutUint32(b, WebPageNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1432,12 +1395,10 @@ func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.CachedPageViews != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.CachedPageViews != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.CachedPageViews)
+		tlrt.PutUint32(b, uint32(m.CachedPageViews))
 	}
 	return nil
 }
@@ -1585,7 +1546,7 @@ func (m *WebPageAttributeTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeThemeTypeID)
+	tlrt.PutUint32(b, WebPageAttributeThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1595,15 +1556,11 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if len(m.Documents) > 0 {
-		flags.Set(0)
-	}
-	if m.Settings != nil {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(len(m.Documents) > 0, 0)
+	flags |= tlrt.Bit(m.Settings != nil, 1)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Documents))
+		tlrt.PutVectorHeader(b, len(m.Documents))
 		for i := range m.Documents {
 			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 				return tlrt.EncodeErr(err, "webPageAttributeTheme", "documents")
@@ -1705,7 +1662,7 @@ func (m *WebPageAttributeStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStoryTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1715,14 +1672,12 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Story != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Story != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "webPageAttributeStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Story); err != nil {
 			return tlrt.EncodeErr(err, "webPageAttributeStory", "story")
@@ -1817,7 +1772,7 @@ func (m *WebPageAttributeStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStickerSetTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1827,14 +1782,13 @@ func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Emojis {
-		flags.Set(0)
-	}
-	if m.TextColor {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Stickers))
+	flags |= tlrt.Bit(m.Emojis, 0)
+	flags |= tlrt.Bit(m.TextColor, 1)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Stickers)))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "webPageAttributeStickerSet", "stickers")
@@ -1921,7 +1875,7 @@ func (m *WebPageAttributeUniqueStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeUniqueStarGiftTypeID)
+	tlrt.PutUint32(b, WebPageAttributeUniqueStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2004,7 +1958,7 @@ func (m *WebPageAttributeStarGiftCollection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStarGiftCollectionTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStarGiftCollectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2013,7 +1967,7 @@ func (m *WebPageAttributeStarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Icons))
+	tlrt.PutVectorHeader(b, len(m.Icons))
 	for i := range m.Icons {
 		if err := tlrt.EncodeObject(b, m.Icons[i]); err != nil {
 			return tlrt.EncodeErr(err, "webPageAttributeStarGiftCollection", "icons")
@@ -2091,7 +2045,7 @@ func (m *WebPageAttributeStarGiftAuction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStarGiftAuctionTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStarGiftAuctionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2103,7 +2057,7 @@ func (m *WebPageAttributeStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "webPageAttributeStarGiftAuction", "gift")
 	}
-	b.PutInt(m.EndDate)
+	tlrt.PutUint32(b, uint32(m.EndDate))
 	return nil
 }
 
@@ -2177,8 +2131,11 @@ func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeAiComposeToneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, WebPageAttributeAiComposeToneTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.EmojiID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2186,7 +2143,7 @@ func (m *WebPageAttributeAiComposeTone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.EmojiID)
+	tlrt.PutUint64(b, uint64(m.EmojiID))
 	return nil
 }
 
@@ -2403,7 +2360,7 @@ func (m *WallPaperSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WallPaperSettingsTypeID)
+	tlrt.PutUint32(b, WallPaperSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2413,51 +2370,35 @@ func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Blur {
-		flags.Set(1)
-	}
-	if m.Motion {
-		flags.Set(2)
-	}
-	if m.BackgroundColor != 0 {
-		flags.Set(0)
-	}
-	if m.SecondBackgroundColor != 0 || m.Rotation != 0 {
-		flags.Set(4)
-	}
-	if m.ThirdBackgroundColor != 0 {
-		flags.Set(5)
-	}
-	if m.FourthBackgroundColor != 0 {
-		flags.Set(6)
-	}
-	if m.Intensity != 0 {
-		flags.Set(3)
-	}
-	if m.Emoticon != "" {
-		flags.Set(7)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Blur, 1)
+	flags |= tlrt.Bit(m.Motion, 2)
+	flags |= tlrt.Bit(m.BackgroundColor != 0, 0)
+	flags |= tlrt.Bit(m.SecondBackgroundColor != 0 || m.Rotation != 0, 4)
+	flags |= tlrt.Bit(m.ThirdBackgroundColor != 0, 5)
+	flags |= tlrt.Bit(m.FourthBackgroundColor != 0, 6)
+	flags |= tlrt.Bit(m.Intensity != 0, 3)
+	flags |= tlrt.Bit(m.Emoticon != "", 7)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.BackgroundColor)
+		tlrt.PutUint32(b, uint32(m.BackgroundColor))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.SecondBackgroundColor)
+		tlrt.PutUint32(b, uint32(m.SecondBackgroundColor))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.ThirdBackgroundColor)
+		tlrt.PutUint32(b, uint32(m.ThirdBackgroundColor))
 	}
 	if flags.Has(6) {
-		b.PutInt(m.FourthBackgroundColor)
+		tlrt.PutUint32(b, uint32(m.FourthBackgroundColor))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Intensity)
+		tlrt.PutUint32(b, uint32(m.Intensity))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.Rotation)
+		tlrt.PutUint32(b, uint32(m.Rotation))
 	}
 	if flags.Has(7) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	return nil
 }
@@ -2590,7 +2531,7 @@ func (m *WebAuthorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebAuthorizationTypeID)
+	tlrt.PutUint32(b, WebAuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2599,15 +2540,19 @@ func (m *WebAuthorization) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutLong(m.BotID)
-	b.PutString(m.Domain)
-	b.PutString(m.Browser)
-	b.PutString(m.Platform)
-	b.PutInt(m.DateCreated)
-	b.PutInt(m.DateActive)
-	b.PutString(m.IP)
-	b.PutString(m.Region)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	tlrt.PutString(b, m.Domain)
+	tlrt.PutString(b, m.Browser)
+	tlrt.PutString(b, m.Platform)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DateCreated))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DateActive))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Region)
 	return nil
 }
 
@@ -2721,7 +2666,7 @@ func (m *WebDomainException) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebDomainExceptionTypeID)
+	tlrt.PutUint32(b, WebDomainExceptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2731,15 +2676,13 @@ func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Favicon != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Domain)
-	b.PutString(m.URL)
-	b.PutString(m.Title)
+	flags |= tlrt.Bit(m.Favicon != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Domain)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutLong(m.Favicon)
+		tlrt.PutUint64(b, uint64(m.Favicon))
 	}
 	return nil
 }
@@ -2825,7 +2768,7 @@ func (m *WebViewMessageSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebViewMessageSentTypeID)
+	tlrt.PutUint32(b, WebViewMessageSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2835,10 +2778,8 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MsgID != nil {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.MsgID != nil, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
 			return tlrt.EncodeErr(err, "webViewMessageSent", "msg_id")
@@ -2943,7 +2884,7 @@ func (m *WebViewResultURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebViewResultURLTypeID)
+	tlrt.PutUint32(b, WebViewResultURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2953,23 +2894,15 @@ func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	if m.Fullsize {
-		flags.Set(1)
-	}
-	if m.Fullscreen {
-		flags.Set(2)
-	}
-	if m.SameOrigin {
-		flags.Set(3)
-	}
-	if m.QueryID != 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
+	flags |= tlrt.Bit(m.Fullsize, 1)
+	flags |= tlrt.Bit(m.Fullscreen, 2)
+	flags |= tlrt.Bit(m.SameOrigin, 3)
+	flags |= tlrt.Bit(m.QueryID != 0, 0)
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.QueryID)
+		tlrt.PutUint64(b, uint64(m.QueryID))
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
