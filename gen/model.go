@@ -62,6 +62,11 @@ type Def struct {
 	// they read such a value, so that the value does not share the
 	// caller's memory.
 	SharesInput bool
+	// Plain reports that d's struct holds no pointers and takes memory:
+	// numbers and bools only, or structs of them held by value. Decoding
+	// takes the values of d it would allocate one by one from chunks of
+	// such values (see decidePlain).
+	Plain bool
 	// Doc is the description of the schema's //@description annotation,
 	// "" if it has none.
 	Doc string
@@ -368,6 +373,7 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 	decideMinSizes(m)
 	decideSharesInput(m)
 	decideSlabs(m)
+	decidePlain(m)
 	linkDocs(m)
 	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil

@@ -124,8 +124,8 @@ func DecodeObject(b *bin.Buffer) (Object, error) {
 }
 
 // decodeObject is DecodeObject for a value nested depth levels deep.
-func decodeObject(b *bin.Buffer, depth int) (Object, error) {
-	return tlrt.DecodeObject(b, depth, New)
+func decodeObject(d *tlrt.Decoder, depth int) (Object, error) {
+	return tlrt.DecodeObject(d, depth, New)
 }
 
 // registry lists every ID with its TL name, by increasing ID.

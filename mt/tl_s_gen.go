@@ -22,21 +22,21 @@ func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
 
 // decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
 // deep.
-func decodeServerDHParams(b *bin.Buffer, depth int) (ServerDHParamsClass, error) {
-	id, err := b.ID()
+func decodeServerDHParams(d *tlrt.Decoder, depth int) (ServerDHParamsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ServerDHParamsClass
 	switch id {
 	case ServerDHParamsFailTypeID:
-		v = &ServerDHParamsFail{}
+		v = tlrt.New[ServerDHParamsFail](d)
 	case ServerDHParamsOkTypeID:
 		v = &ServerDHParamsOk{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Server_DH_Params"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,23 +98,26 @@ func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ServerDHParamsFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ServerDHParamsFail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "server_nonce")
 	}
-	if m.NewNonceHash, err = b.Int128(); err != nil {
+	if m.NewNonceHash, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "new_nonce_hash")
 	}
 	return nil
@@ -177,27 +180,27 @@ func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ServerDHParamsOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "server_nonce")
 	}
-	if m.EncryptedAnswer, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedAnswer, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "encrypted_answer")
 	}
 	return nil
@@ -213,28 +216,28 @@ type SetClientDHParamsAnswerClass interface {
 // DecodeSetClientDHParamsAnswer decodes any constructor of
 // Set_client_DH_params_answer.
 func DecodeSetClientDHParamsAnswer(b *bin.Buffer) (SetClientDHParamsAnswerClass, error) {
-	return decodeSetClientDHParamsAnswer(b, 0)
+	return tlrt.Decode(b, decodeSetClientDHParamsAnswer)
 }
 
 // decodeSetClientDHParamsAnswer is DecodeSetClientDHParamsAnswer for a value
 // nested depth levels deep.
-func decodeSetClientDHParamsAnswer(b *bin.Buffer, depth int) (SetClientDHParamsAnswerClass, error) {
-	id, err := b.ID()
+func decodeSetClientDHParamsAnswer(d *tlrt.Decoder, depth int) (SetClientDHParamsAnswerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SetClientDHParamsAnswerClass
 	switch id {
 	case DhGenOkTypeID:
-		v = &DhGenOk{}
+		v = tlrt.New[DhGenOk](d)
 	case DhGenRetryTypeID:
-		v = &DhGenRetry{}
+		v = tlrt.New[DhGenRetry](d)
 	case DhGenFailTypeID:
-		v = &DhGenFail{}
+		v = tlrt.New[DhGenFail](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Set_client_DH_params_answer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -296,23 +299,26 @@ func (m *DhGenOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DhGenOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DhGenOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "server_nonce")
 	}
-	if m.NewNonceHash1, err = b.Int128(); err != nil {
+	if m.NewNonceHash1, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "new_nonce_hash1")
 	}
 	return nil
@@ -375,23 +381,26 @@ func (m *DhGenRetry) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DhGenRetry) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DhGenRetry) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "server_nonce")
 	}
-	if m.NewNonceHash2, err = b.Int128(); err != nil {
+	if m.NewNonceHash2, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "new_nonce_hash2")
 	}
 	return nil
@@ -454,23 +463,26 @@ func (m *DhGenFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DhGenFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DhGenFail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "server_nonce")
 	}
-	if m.NewNonceHash3, err = b.Int128(); err != nil {
+	if m.NewNonceHash3, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "new_nonce_hash3")
 	}
 	return nil
@@ -536,36 +548,36 @@ func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ServerDHInnerData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "server_nonce")
 	}
-	if m.G, err = b.Int(); err != nil {
+	if m.G, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g")
 	}
-	if m.DhPrime, err = tlrt.Bytes(b); err != nil {
+	if m.DhPrime, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "dh_prime")
 	}
-	if m.GA, err = tlrt.Bytes(b); err != nil {
+	if m.GA, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g_a")
 	}
-	if m.ServerTime, err = b.Int(); err != nil {
+	if m.ServerTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "server_time")
 	}
 	return nil
@@ -625,27 +637,27 @@ func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SetClientDHParamsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "server_nonce")
 	}
-	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "encrypted_data")
 	}
 	return nil

@@ -23,8 +23,8 @@ func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
 
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
 // deep.
-func decodeAiComposeTone(b *bin.Buffer, depth int) (AiComposeToneClass, error) {
-	id, err := b.ID()
+func decodeAiComposeTone(d *tlrt.Decoder, depth int) (AiComposeToneClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func decodeAiComposeTone(b *bin.Buffer, depth int) (AiComposeToneClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -235,16 +235,16 @@ func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AiComposeTone{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -252,45 +252,45 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "aiComposeTone", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "title")
 	}
 	if m.Flags.Has(1) {
-		if m.EmojiID, err = b.Long(); err != nil {
+		if m.EmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "emoji_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Prompt, err = tlrt.String(b); err != nil {
+		if m.Prompt, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.InstallsCount, err = b.Int(); err != nil {
+		if m.InstallsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "installs_count")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.AuthorID, err = b.Long(); err != nil {
+		if m.AuthorID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "author_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.ExampleEnglish = new(AiComposeToneExample)
-		if err = tlrt.DecodeBoxed(b, m.ExampleEnglish, depth+1); err != nil {
+		m.ExampleEnglish = &AiComposeToneExample{}
+		if err = tlrt.DecodeBoxed(d, m.ExampleEnglish, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "example_english")
 		}
 	}
@@ -369,27 +369,27 @@ func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = tlrt.String(b); err != nil {
+	if m.Tone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
 	}
-	if m.EmojiID, err = b.Long(); err != nil {
+	if m.EmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
 	}
 	return nil
@@ -411,8 +411,8 @@ func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
 
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
 // deep.
-func decodeAttachMenuBots(b *bin.Buffer, depth int) (AttachMenuBotsClass, error) {
-	id, err := b.ID()
+func decodeAttachMenuBots(d *tlrt.Decoder, depth int) (AttachMenuBotsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +425,7 @@ func decodeAttachMenuBots(b *bin.Buffer, depth int) (AttachMenuBotsClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AttachMenuBots"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -482,12 +482,15 @@ func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuBotsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBotsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -563,16 +566,16 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AttachMenuBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -580,13 +583,13 @@ func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBots", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "hash")
 	}
-	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](b, false, false, 28, depth+1); err != nil {
+	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "users")
 	}
 	return nil
@@ -604,13 +607,13 @@ type AttachMenuPeerTypeClass interface {
 
 // DecodeAttachMenuPeerType decodes any constructor of AttachMenuPeerType.
 func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
-	return decodeAttachMenuPeerType(b, 0)
+	return tlrt.Decode(b, decodeAttachMenuPeerType)
 }
 
 // decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth
 // levels deep.
-func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass, error) {
-	id, err := b.ID()
+func decodeAttachMenuPeerType(d *tlrt.Decoder, depth int) (AttachMenuPeerTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -629,7 +632,7 @@ func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AttachMenuPeerType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -687,12 +690,15 @@ func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -750,12 +756,15 @@ func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -813,12 +822,15 @@ func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -876,12 +888,15 @@ func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -940,12 +955,15 @@ func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1013,16 +1031,16 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccessPointRule) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1030,13 +1048,13 @@ func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "accessPointRule", "")
 	}
 	var err error
-	if m.PhonePrefixRules, err = tlrt.String(b); err != nil {
+	if m.PhonePrefixRules, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "phone_prefix_rules")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
 	}
-	if m.IPs, err = tlrt.DecodeSlabs[IPPortSecret](b, true, 12, depth+1, decodeIPPort); err != nil {
+	if m.IPs, err = tlrt.DecodeSlabs[IPPortSecret](d, true, 12, depth+1, decodeIPPort); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "ips")
 	}
 	return nil
@@ -1092,17 +1110,20 @@ func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDaysTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDaysTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accountDaysTTL", "days")
 	}
 	return nil
@@ -1170,16 +1191,16 @@ func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AiComposeToneExample{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AiComposeToneExample) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1187,10 +1208,10 @@ func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "aiComposeToneExample", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.From, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.From, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneExample", "from")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.To, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.To, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneExample", "to")
 	}
 	return nil
@@ -1326,16 +1347,16 @@ func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AttachMenuBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AttachMenuBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1343,7 +1364,7 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
@@ -1352,18 +1373,18 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ShowInAttachMenu = m.Flags.Has(3)
 	m.ShowInSideMenu = m.Flags.Has(4)
 	m.SideMenuDisclaimerNeeded = m.Flags.Has(5)
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "bot_id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[AttachMenuPeerTypeSameBotPM](b, false, 4, depth+1, decodeAttachMenuPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[AttachMenuPeerTypeSameBotPM](d, false, 4, depth+1, decodeAttachMenuPeerType); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
 		}
 	}
-	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](b, false, false, 24, depth+1); err != nil {
+	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "icons")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
@@ -1471,16 +1492,16 @@ func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotIcon{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AttachMenuBotIcon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1488,17 +1509,17 @@ func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotIcon", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "flags")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "name")
 	}
-	if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+	if m.Icon, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if m.Flags.Has(0) {
-		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](b, false, false, 12, depth+1); err != nil {
+		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBotIcon", "colors")
 		}
 	}
@@ -1562,24 +1583,24 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBotIconColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AttachMenuBotIconColor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "name")
 	}
-	if m.Color, err = b.Int(); err != nil {
+	if m.Color, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "color")
 	}
 	return nil
@@ -1650,16 +1671,16 @@ func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotsBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AttachMenuBotsBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1667,10 +1688,10 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotsBot", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Bot, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Bot, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
 	}
 	return nil
@@ -1730,23 +1751,26 @@ func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuctionBidLevel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuctionBidLevel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pos, err = b.Int(); err != nil {
+	if m.Pos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "pos")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "amount")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "date")
 	}
 	return nil
@@ -1863,21 +1887,21 @@ func (m *Authorization) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Authorization{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Authorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "flags")
 	}
 	m.Current = m.Flags.Has(0)
@@ -1886,40 +1910,40 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.EncryptedRequestsDisabled = m.Flags.Has(3)
 	m.CallRequestsDisabled = m.Flags.Has(4)
 	m.Unconfirmed = m.Flags.Has(5)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "hash")
 	}
-	if m.DeviceModel, err = tlrt.String(b); err != nil {
+	if m.DeviceModel, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "device_model")
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "platform")
 	}
-	if m.SystemVersion, err = tlrt.String(b); err != nil {
+	if m.SystemVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "system_version")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "api_id")
 	}
-	if m.AppName, err = tlrt.String(b); err != nil {
+	if m.AppName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_name")
 	}
-	if m.AppVersion, err = tlrt.String(b); err != nil {
+	if m.AppVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_version")
 	}
-	if m.DateCreated, err = b.Int(); err != nil {
+	if m.DateCreated, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "date_created")
 	}
-	if m.DateActive, err = b.Int(); err != nil {
+	if m.DateActive, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "date_active")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "ip")
 	}
-	if m.Country, err = tlrt.String(b); err != nil {
+	if m.Country, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "country")
 	}
-	if m.Region, err = tlrt.String(b); err != nil {
+	if m.Region, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "region")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -2018,17 +2042,20 @@ func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoDownloadSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "flags")
 	}
 	m.Disabled = m.Flags.Has(0)
@@ -2036,22 +2063,22 @@ func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AudioPreloadNext = m.Flags.Has(2)
 	m.PhonecallsLessData = m.Flags.Has(3)
 	m.StoriesPreload = m.Flags.Has(4)
-	if m.PhotoSizeMax, err = b.Int(); err != nil {
+	if m.PhotoSizeMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "photo_size_max")
 	}
-	if m.VideoSizeMax, err = b.Long(); err != nil {
+	if m.VideoSizeMax, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_size_max")
 	}
-	if m.FileSizeMax, err = b.Long(); err != nil {
+	if m.FileSizeMax, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "file_size_max")
 	}
-	if m.VideoUploadMaxbitrate, err = b.Int(); err != nil {
+	if m.VideoUploadMaxbitrate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_upload_maxbitrate")
 	}
-	if m.SmallQueueActiveOperationsMax, err = b.Int(); err != nil {
+	if m.SmallQueueActiveOperationsMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "small_queue_active_operations_max")
 	}
-	if m.LargeQueueActiveOperationsMax, err = b.Int(); err != nil {
+	if m.LargeQueueActiveOperationsMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "large_queue_active_operations_max")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
@@ -2119,12 +2146,15 @@ func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoSaveException{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AutoSaveException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2132,10 +2162,10 @@ func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "autoSaveException", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveException", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveException", "settings")
 	}
 	return nil
@@ -2236,23 +2266,26 @@ func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoSaveSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveSettings", "flags")
 	}
 	m.Photos = m.Flags.Has(0)
 	m.Videos = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.VideoMaxSize, err = b.Long(); err != nil {
+		if m.VideoMaxSize, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "autoSaveSettings", "video_max_size")
 		}
 	}
@@ -2389,40 +2422,40 @@ func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AvailableEffect{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AvailableEffect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "flags")
 	}
 	m.PremiumRequired = m.Flags.Has(2)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "id")
 	}
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
 	}
 	if m.Flags.Has(0) {
-		if m.StaticIconID, err = b.Long(); err != nil {
+		if m.StaticIconID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "availableEffect", "static_icon_id")
 		}
 	}
-	if m.EffectStickerID, err = b.Long(); err != nil {
+	if m.EffectStickerID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "effect_sticker_id")
 	}
 	if m.Flags.Has(1) {
-		if m.EffectAnimationID, err = b.Long(); err != nil {
+		if m.EffectAnimationID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "availableEffect", "effect_animation_id")
 		}
 	}
@@ -2544,16 +2577,16 @@ func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AvailableReaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AvailableReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2561,39 +2594,39 @@ func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "availableReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.Premium = m.Flags.Has(2)
-	if m.Reaction, err = tlrt.String(b); err != nil {
+	if m.Reaction, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "reaction")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "title")
 	}
-	if m.StaticIcon, err = decodeDocument(b, depth+1); err != nil {
+	if m.StaticIcon, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "static_icon")
 	}
-	if m.AppearAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.AppearAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "appear_animation")
 	}
-	if m.SelectAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.SelectAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "select_animation")
 	}
-	if m.ActivateAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.ActivateAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "activate_animation")
 	}
-	if m.EffectAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.EffectAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "effect_animation")
 	}
 	if m.Flags.Has(1) {
-		if m.AroundAnimation, err = decodeDocument(b, depth+1); err != nil {
+		if m.AroundAnimation, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "availableReaction", "around_animation")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CenterIcon, err = decodeDocument(b, depth+1); err != nil {
+		if m.CenterIcon, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "availableReaction", "center_icon")
 		}
 	}

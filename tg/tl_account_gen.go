@@ -24,8 +24,8 @@ func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
 
 // decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
 // levels deep.
-func decodeAccountChatThemes(b *bin.Buffer, depth int) (AccountChatThemesClass, error) {
-	id, err := b.ID()
+func decodeAccountChatThemes(d *tlrt.Decoder, depth int) (AccountChatThemesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func decodeAccountChatThemes(b *bin.Buffer, depth int) (AccountChatThemesClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.ChatThemes"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -97,12 +97,15 @@ func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountChatThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountChatThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -224,16 +227,16 @@ func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountChatThemes{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountChatThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -241,23 +244,23 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](b, false, 8, depth+1, decodeChatTheme); err != nil {
+	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](d, false, 8, depth+1, decodeChatTheme); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
 		}
 	}
@@ -283,8 +286,8 @@ func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error
 
 // decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
 // depth levels deep.
-func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedClass, error) {
-	id, err := b.ID()
+func decodeAccountEmailVerified(d *tlrt.Decoder, depth int) (AccountEmailVerifiedClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +300,7 @@ func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.EmailVerified"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -358,21 +361,21 @@ func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountEmailVerified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerified", "email")
 	}
 	return nil
@@ -438,16 +441,16 @@ func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountEmailVerifiedLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -455,10 +458,10 @@ func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
 	}
 	var err error
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
 	}
-	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
+	if m.SentCode, err = decodeAuthSentCode(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
 	return nil
@@ -480,8 +483,8 @@ func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error
 
 // decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
 // depth levels deep.
-func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesClass, error) {
-	id, err := b.ID()
+func decodeAccountEmojiStatuses(d *tlrt.Decoder, depth int) (AccountEmojiStatusesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -494,7 +497,7 @@ func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.EmojiStatuses"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -553,12 +556,15 @@ func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountEmojiStatusesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountEmojiStatusesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -628,16 +634,16 @@ func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountEmojiStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -645,10 +651,10 @@ func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.emojiStatuses", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](b, false, 4, depth+1, decodeEmojiStatus); err != nil {
+	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](d, false, 4, depth+1, decodeEmojiStatus); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
@@ -667,28 +673,28 @@ type AccountResetPasswordResultClass interface {
 // DecodeAccountResetPasswordResult decodes any constructor of
 // account.ResetPasswordResult.
 func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResultClass, error) {
-	return decodeAccountResetPasswordResult(b, 0)
+	return tlrt.Decode(b, decodeAccountResetPasswordResult)
 }
 
 // decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a
 // value nested depth levels deep.
-func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPasswordResultClass, error) {
-	id, err := b.ID()
+func decodeAccountResetPasswordResult(d *tlrt.Decoder, depth int) (AccountResetPasswordResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountResetPasswordResultClass
 	switch id {
 	case AccountResetPasswordFailedWaitTypeID:
-		v = &AccountResetPasswordFailedWait{}
+		v = tlrt.New[AccountResetPasswordFailedWait](d)
 	case AccountResetPasswordRequestedWaitTypeID:
-		v = &AccountResetPasswordRequestedWait{}
+		v = tlrt.New[AccountResetPasswordRequestedWait](d)
 	case AccountResetPasswordOkTypeID:
 		v = &AccountResetPasswordOk{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.ResetPasswordResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -751,17 +757,20 @@ func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordFailedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordFailedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RetryDate, err = b.Int(); err != nil {
+	if m.RetryDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "retry_date")
 	}
 	return nil
@@ -824,17 +833,20 @@ func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordRequestedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordRequestedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "until_date")
 	}
 	return nil
@@ -891,12 +903,15 @@ func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -914,13 +929,13 @@ type AccountSavedMusicIDsClass interface {
 
 // DecodeAccountSavedMusicIDs decodes any constructor of account.SavedMusicIds.
 func DecodeAccountSavedMusicIDs(b *bin.Buffer) (AccountSavedMusicIDsClass, error) {
-	return decodeAccountSavedMusicIDs(b, 0)
+	return tlrt.Decode(b, decodeAccountSavedMusicIDs)
 }
 
 // decodeAccountSavedMusicIDs is DecodeAccountSavedMusicIDs for a value nested
 // depth levels deep.
-func decodeAccountSavedMusicIDs(b *bin.Buffer, depth int) (AccountSavedMusicIDsClass, error) {
-	id, err := b.ID()
+func decodeAccountSavedMusicIDs(d *tlrt.Decoder, depth int) (AccountSavedMusicIDsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -933,7 +948,7 @@ func decodeAccountSavedMusicIDs(b *bin.Buffer, depth int) (AccountSavedMusicIDsC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedMusicIds"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -992,12 +1007,15 @@ func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1061,17 +1079,20 @@ func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedMusicIDs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
 	}
 	return nil
@@ -1093,8 +1114,8 @@ func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error
 
 // decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
 // depth levels deep.
-func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneClass, error) {
-	id, err := b.ID()
+func decodeAccountSavedRingtone(d *tlrt.Decoder, depth int) (AccountSavedRingtoneClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1107,7 +1128,7 @@ func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtone"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1164,12 +1185,15 @@ func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1236,16 +1260,16 @@ func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSavedRingtoneConverted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1253,7 +1277,7 @@ func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtoneConverted", "")
 	}
 	var err error
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "document")
 	}
 	return nil
@@ -1276,8 +1300,8 @@ func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, err
 
 // decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
 // depth levels deep.
-func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtonesClass, error) {
-	id, err := b.ID()
+func decodeAccountSavedRingtones(d *tlrt.Decoder, depth int) (AccountSavedRingtonesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1290,7 +1314,7 @@ func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtone
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtones"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1349,12 +1373,15 @@ func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedRingtonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedRingtonesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1424,16 +1451,16 @@ func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSavedRingtones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1441,10 +1468,10 @@ func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtones", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Ringtones, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
@@ -1466,8 +1493,8 @@ func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
 
 // decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
 // deep.
-func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
-	id, err := b.ID()
+func decodeAccountThemes(d *tlrt.Decoder, depth int) (AccountThemesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1480,7 +1507,7 @@ func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.Themes"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1536,12 +1563,15 @@ func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1609,16 +1639,16 @@ func (m *AccountThemes) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1626,10 +1656,10 @@ func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.themes", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeStructs[Theme](b, false, false, 32, depth+1); err != nil {
+	if m.Themes, err = tlrt.DecodeStructs[Theme](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "themes")
 	}
 	return nil
@@ -1651,8 +1681,8 @@ func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
 
 // decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
 // levels deep.
-func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, error) {
-	id, err := b.ID()
+func decodeAccountWallPapers(d *tlrt.Decoder, depth int) (AccountWallPapersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1665,7 +1695,7 @@ func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.WallPapers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1724,12 +1754,15 @@ func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountWallPapersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWallPapersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1798,16 +1831,16 @@ func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountWallPapers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1815,10 +1848,10 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.wallPapers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](b, false, 16, depth+1, decodeWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](d, false, 16, depth+1, decodeWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
@@ -1841,8 +1874,8 @@ func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsCl
 
 // decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
 // value nested depth levels deep.
-func decodeAccountWebBrowserSettings(b *bin.Buffer, depth int) (AccountWebBrowserSettingsClass, error) {
-	id, err := b.ID()
+func decodeAccountWebBrowserSettings(d *tlrt.Decoder, depth int) (AccountWebBrowserSettingsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1855,7 +1888,7 @@ func decodeAccountWebBrowserSettings(b *bin.Buffer, depth int) (AccountWebBrowse
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.WebBrowserSettings"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1916,12 +1949,15 @@ func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2016,16 +2052,16 @@ func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountWebBrowserSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountWebBrowserSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2033,18 +2069,18 @@ func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
 	m.DisplayCloseButton = m.Flags.Has(1)
-	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
+	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
 	}
-	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
+	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2170,16 +2206,16 @@ func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAuthorizationForm{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountAuthorizationForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2187,23 +2223,23 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](b, false, 12, depth+1, decodeSecureRequiredType); err != nil {
+	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](b, false, 16, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](d, false, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
 		}
 	}
@@ -2272,16 +2308,16 @@ func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2289,10 +2325,10 @@ func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.authorizations", "")
 	}
 	var err error
-	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
+	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
 	}
-	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](b, false, false, 60, depth+1); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](d, false, false, 60, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
 	}
 	return nil
@@ -2365,12 +2401,15 @@ func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAutoDownloadSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountAutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2378,13 +2417,13 @@ func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.autoDownloadSettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Low, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Low, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "low")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Medium, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Medium, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "medium")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.High, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.High, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "high")
 	}
 	return nil
@@ -2479,16 +2518,16 @@ func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAutoSaveSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountAutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2496,22 +2535,22 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.autoSaveSettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.UsersSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users_settings")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ChatsSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats_settings")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BroadcastsSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](b, false, false, 24, depth+1); err != nil {
+	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
@@ -2588,16 +2627,16 @@ func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2605,13 +2644,13 @@ func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
 	}
 	var err error
-	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](b, false, false, 20, depth+1); err != nil {
+	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
 	}
 	return nil
@@ -2681,16 +2720,16 @@ func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountConnectedBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2698,10 +2737,10 @@ func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
 	}
 	var err error
-	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](b, false, false, 32, depth+1); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "users")
 	}
 	return nil
@@ -2771,17 +2810,20 @@ func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountContentSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
@@ -2841,17 +2883,20 @@ func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountPaidMessagesRevenue) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPaidMessagesRevenue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "stars_amount")
 	}
 	return nil
@@ -2917,16 +2962,16 @@ func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPasskeyRegistrationOptions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2934,7 +2979,7 @@ func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.passkeyRegistrationOptions", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "options")
 	}
 	return nil
@@ -2996,16 +3041,16 @@ func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountPasskeys) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3013,7 +3058,7 @@ func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
 	}
 	var err error
-	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](b, false, false, 20, depth+1); err != nil {
+	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
 	}
 	return nil
@@ -3273,16 +3318,16 @@ func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPassword{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountPassword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3290,53 +3335,53 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "flags")
 	}
 	m.HasRecovery = m.Flags.Has(0)
 	m.HasSecureValues = m.Flags.Has(1)
 	m.HasPassword = m.Flags.Has(2)
 	if m.Flags.Has(2) {
-		if m.CurrentAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
+		if m.CurrentAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "current_algo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SRPB, err = tlrt.Bytes(b); err != nil {
+		if m.SRPB, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "srp_B")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SRPID, err = b.Long(); err != nil {
+		if m.SRPID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "srp_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hint, err = tlrt.String(b); err != nil {
+		if m.Hint, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "hint")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.EmailUnconfirmedPattern, err = tlrt.String(b); err != nil {
+		if m.EmailUnconfirmedPattern, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
 		}
 	}
-	if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
+	if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "new_algo")
 	}
-	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
+	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
 	}
-	if m.SecureRandom, err = tlrt.Bytes(b); err != nil {
+	if m.SecureRandom, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "secure_random")
 	}
 	if m.Flags.Has(5) {
-		if m.PendingResetDate, err = b.Int(); err != nil {
+		if m.PendingResetDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "pending_reset_date")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.LoginEmailPattern, err = tlrt.String(b); err != nil {
+		if m.LoginEmailPattern, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
 		}
 	}
@@ -3521,16 +3566,16 @@ func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPasswordInputSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountPasswordInputSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3538,32 +3583,32 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
+		if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NewPasswordHash, err = tlrt.Bytes(b); err != nil {
+		if m.NewPasswordHash, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Hint, err = tlrt.String(b); err != nil {
+		if m.Hint, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Email, err = tlrt.String(b); err != nil {
+		if m.Email, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.NewSecureSettings = new(SecureSecretSettings)
-		if err = tlrt.DecodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
+		m.NewSecureSettings = &SecureSecretSettings{}
+		if err = tlrt.DecodeBoxed(d, m.NewSecureSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
 		}
 	}
@@ -3674,16 +3719,16 @@ func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPasswordSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountPasswordSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3691,17 +3736,17 @@ func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Email, err = tlrt.String(b); err != nil {
+		if m.Email, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.SecureSettings = new(SecureSecretSettings)
-		if err = tlrt.DecodeBoxed(b, m.SecureSettings, depth+1); err != nil {
+		m.SecureSettings = &SecureSecretSettings{}
+		if err = tlrt.DecodeBoxed(d, m.SecureSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
 		}
 	}
@@ -3783,16 +3828,16 @@ func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountPrivacyRules) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3800,13 +3845,13 @@ func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
@@ -3928,16 +3973,16 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountResolvedBusinessChatLinks{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3945,24 +3990,24 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
 	}
 	if len(m.Entities) > 0 {
@@ -4025,24 +4070,24 @@ func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSentEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = tlrt.String(b); err != nil {
+	if m.EmailPattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "length")
 	}
 	return nil
@@ -4098,17 +4143,20 @@ func (m *AccountTakeout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountTakeout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountTakeout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.takeout", "id")
 	}
 	return nil
@@ -4168,24 +4216,24 @@ func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountTmpPassword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
 	}
-	if m.ValidUntil, err = b.Int(); err != nil {
+	if m.ValidUntil, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "valid_until")
 	}
 	return nil
@@ -4256,16 +4304,16 @@ func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountWebAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4273,10 +4321,10 @@ func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
 	}
 	var err error
-	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](b, false, false, 48, depth+1); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](d, false, false, 48, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
@@ -4357,37 +4405,37 @@ func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountRegisterDeviceRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountRegisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
 	}
 	m.NoMuted = m.Flags.Has(0)
-	if m.TokenType, err = b.Int(); err != nil {
+	if m.TokenType, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token")
 	}
-	if m.AppSandbox, err = b.Bool(); err != nil {
+	if m.AppSandbox, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
 	}
 	m.Flags &^= 1 << 0
@@ -4462,27 +4510,27 @@ func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUnregisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TokenType, err = b.Int(); err != nil {
+	if m.TokenType, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
 	}
 	return nil
@@ -4561,16 +4609,16 @@ func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateNotifySettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4578,10 +4626,10 @@ func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateNotifySettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateNotifySettings", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateNotifySettings", "settings")
 	}
 	return nil
@@ -4649,12 +4697,15 @@ func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4662,7 +4713,7 @@ func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifySettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifySettings", "peer")
 	}
 	return nil
@@ -4726,12 +4777,15 @@ func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4886,35 +4940,35 @@ func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateProfileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateProfileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(b); err != nil {
+		if m.FirstName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastName, err = tlrt.String(b); err != nil {
+		if m.LastName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "about")
 		}
 	}
@@ -4989,17 +5043,20 @@ func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offline, err = b.Bool(); err != nil {
+	if m.Offline, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.updateStatus", "offline")
 	}
 	return nil
@@ -5064,17 +5121,20 @@ func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPapers", "hash")
 	}
 	return nil
@@ -5149,16 +5209,16 @@ func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountReportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5166,13 +5226,13 @@ func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.reportPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "peer")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
+	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "message")
 	}
 	return nil
@@ -5237,21 +5297,21 @@ func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.checkUsername", "username")
 	}
 	return nil
@@ -5317,21 +5377,21 @@ func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.updateUsername", "username")
 	}
 	return nil
@@ -5398,12 +5458,15 @@ func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5411,7 +5474,7 @@ func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPrivacy", "")
 	}
 	var err error
-	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
+	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getPrivacy", "key")
 	}
 	return nil
@@ -5485,12 +5548,15 @@ func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5498,10 +5564,10 @@ func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.setPrivacy", "")
 	}
 	var err error
-	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
+	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
@@ -5583,16 +5649,16 @@ func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountDeleteAccountRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountDeleteAccountRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5600,14 +5666,14 @@ func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
 	}
-	if m.Reason, err = tlrt.String(b); err != nil {
+	if m.Reason, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
 	}
 	if m.Flags.Has(0) {
-		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.deleteAccount", "password")
 		}
 	}
@@ -5671,12 +5737,15 @@ func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5748,12 +5817,15 @@ func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSetAccountTTLRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5761,7 +5833,7 @@ func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.setAccountTTL", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.TTL, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.TTL, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setAccountTTL", "ttl")
 	}
 	return nil
@@ -5838,16 +5910,16 @@ func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSendChangePhoneCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5855,10 +5927,10 @@ func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
 	return nil
@@ -5929,27 +6001,27 @@ func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountChangePhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = tlrt.String(b); err != nil {
+	if m.PhoneCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
 	}
 	return nil
@@ -6015,17 +6087,20 @@ func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "period")
 	}
 	return nil
@@ -6087,12 +6162,15 @@ func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6160,17 +6238,20 @@ func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetAuthorization", "hash")
 	}
 	return nil
@@ -6232,12 +6313,15 @@ func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6308,16 +6392,16 @@ func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6325,7 +6409,7 @@ func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPasswordSettings", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getPasswordSettings", "password")
 	}
 	return nil
@@ -6404,16 +6488,16 @@ func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdatePasswordSettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6421,10 +6505,10 @@ func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.updatePasswordSettings", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "password")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NewSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "new_settings")
 	}
 	return nil
@@ -6501,16 +6585,16 @@ func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSendConfirmPhoneCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6518,10 +6602,10 @@ func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
 	return nil
@@ -6590,24 +6674,24 @@ func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountConfirmPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = tlrt.String(b); err != nil {
+	if m.PhoneCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
 	}
 	return nil
@@ -6678,16 +6762,16 @@ func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetTmpPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6695,10 +6779,10 @@ func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getTmpPassword", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getTmpPassword", "password")
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.getTmpPassword", "period")
 	}
 	return nil
@@ -6762,12 +6846,15 @@ func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6835,17 +6922,20 @@ func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "hash")
 	}
 	return nil
@@ -6909,12 +6999,15 @@ func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6979,12 +7072,15 @@ func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6998,8 +7094,8 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
-			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth)
 		})
 	})
 }
@@ -7060,12 +7156,15 @@ func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7073,7 +7172,7 @@ func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
@@ -7086,8 +7185,8 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
-			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth)
 		})
 	})
 }
@@ -7152,16 +7251,16 @@ func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveSecureValueRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSaveSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7169,10 +7268,10 @@ func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveSecureValue", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Value, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Value, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveSecureValue", "value")
 	}
-	if m.SecureSecretID, err = b.Long(); err != nil {
+	if m.SecureSecretID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveSecureValue", "secure_secret_id")
 	}
 	return nil
@@ -7242,12 +7341,15 @@ func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7255,7 +7357,7 @@ func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
@@ -7328,27 +7430,27 @@ func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
 	}
-	if m.Scope, err = tlrt.String(b); err != nil {
+	if m.Scope, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
 	}
-	if m.PublicKey, err = tlrt.String(b); err != nil {
+	if m.PublicKey, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
 	}
 	return nil
@@ -7437,16 +7539,16 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAcceptAuthorizationRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7454,19 +7556,19 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.acceptAuthorization", "")
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
 	}
-	if m.Scope, err = tlrt.String(b); err != nil {
+	if m.Scope, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
 	}
-	if m.PublicKey, err = tlrt.String(b); err != nil {
+	if m.PublicKey, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
-	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](b, false, false, 12, depth+1); err != nil {
+	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "credentials")
 	}
 	return nil
@@ -7543,16 +7645,16 @@ func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSendVerifyPhoneCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7560,10 +7662,10 @@ func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
 	return nil
@@ -7634,27 +7736,27 @@ func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountVerifyPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = tlrt.String(b); err != nil {
+	if m.PhoneCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
 	}
 	return nil
@@ -7726,16 +7828,16 @@ func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7743,10 +7845,10 @@ func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyEmailCode", "")
 	}
 	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
 	}
 	return nil
@@ -7819,16 +7921,16 @@ func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountVerifyEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7836,10 +7938,10 @@ func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.verifyEmail", "")
 	}
 	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyEmail", "purpose")
 	}
-	if m.Verification, err = decodeEmailVerification(b, depth+1); err != nil {
+	if m.Verification, err = decodeEmailVerification(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyEmail", "verification")
 	}
 	return nil
@@ -7967,17 +8069,20 @@ func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
 	}
 	m.Contacts = m.Flags.Has(0)
@@ -7987,7 +8092,7 @@ func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) er
 	m.MessageChannels = m.Flags.Has(4)
 	m.Files = m.Flags.Has(5)
 	if m.Flags.Has(5) {
-		if m.FileMaxSize, err = b.Long(); err != nil {
+		if m.FileMaxSize, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "account.initTakeoutSession", "file_max_size")
 		}
 	}
@@ -8069,17 +8174,20 @@ func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
 	}
 	m.Success = m.Flags.Has(0)
@@ -8149,21 +8257,21 @@ func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
 	}
 	return nil
@@ -8227,12 +8335,15 @@ func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResendPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResendPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8297,12 +8408,15 @@ func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8367,12 +8481,15 @@ func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8441,17 +8558,20 @@ func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Silent, err = b.Bool(); err != nil {
+	if m.Silent, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "silent")
 	}
 	return nil
@@ -8542,12 +8662,15 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountGetNotifyExceptionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8555,13 +8678,13 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
 	}
 	m.CompareSound = m.Flags.Has(1)
 	m.CompareStories = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.getNotifyExceptions", "peer")
 		}
 	}
@@ -8631,16 +8754,16 @@ func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8648,7 +8771,7 @@ func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "account.getWallPaper", "")
 	}
 	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPaper", "wallpaper")
 	}
 	return nil
@@ -8735,16 +8858,16 @@ func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUploadWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUploadWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8752,17 +8875,17 @@ func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
 	}
 	m.ForChat = m.Flags.Has(0)
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "settings")
 	}
 	m.Flags &^= 1 << 0
@@ -8842,16 +8965,16 @@ func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSaveWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8859,13 +8982,13 @@ func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveWallPaper", "")
 	}
 	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "wallpaper")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "unsave")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "settings")
 	}
 	return nil
@@ -8942,16 +9065,16 @@ func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInstallWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountInstallWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8959,10 +9082,10 @@ func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "account.installWallPaper", "")
 	}
 	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.installWallPaper", "wallpaper")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.installWallPaper", "settings")
 	}
 	return nil
@@ -9024,12 +9147,15 @@ func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9094,12 +9220,15 @@ func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9185,12 +9314,15 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountSaveAutoDownloadSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9198,12 +9330,12 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
 	}
 	m.Low = m.Flags.Has(0)
 	m.High = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -9294,16 +9426,16 @@ func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUploadThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUploadThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9311,21 +9443,21 @@ func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
 	}
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
 	}
 	m.Flags &^= 1 << 0
@@ -9446,16 +9578,16 @@ func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountCreateThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountCreateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9463,22 +9595,22 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "flags")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "slug")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "title")
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.createTheme", "settings")
 		}
 	}
@@ -9658,16 +9790,16 @@ func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9675,32 +9807,32 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
 	}
-	if m.Format, err = tlrt.String(b); err != nil {
+	if m.Format, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "format")
 	}
-	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
 	}
 	if m.Flags.Has(0) {
-		if m.Slug, err = tlrt.String(b); err != nil {
+		if m.Slug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
 		}
 	}
@@ -9780,16 +9912,16 @@ func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSaveThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9797,10 +9929,10 @@ func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveTheme", "")
 	}
 	var err error
-	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveTheme", "theme")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveTheme", "unsave")
 	}
 	return nil
@@ -9924,16 +10056,16 @@ func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInstallThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountInstallThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9941,22 +10073,22 @@ func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.installTheme", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+		if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Format, err = tlrt.String(b); err != nil {
+		if m.Format, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "format")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
+		if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "base_theme")
 		}
 	}
@@ -10031,16 +10163,16 @@ func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10048,10 +10180,10 @@ func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
 	}
 	var err error
-	if m.Format, err = tlrt.String(b); err != nil {
+	if m.Format, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "format")
 	}
-	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "theme")
 	}
 	return nil
@@ -10118,24 +10250,24 @@ func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Format, err = tlrt.String(b); err != nil {
+	if m.Format, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "format")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "hash")
 	}
 	return nil
@@ -10211,17 +10343,20 @@ func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
@@ -10287,12 +10422,15 @@ func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10367,16 +10505,16 @@ func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10384,7 +10522,7 @@ func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](b, false, 8, depth+1, decodeInputWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](d, false, 8, depth+1, decodeInputWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
@@ -10397,8 +10535,8 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]WallPaperClass, error) {
-			return tlrt.DecodeSlabs[WallPaper](b, false, 16, depth, decodeWallPaper)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]WallPaperClass, error) {
+			return tlrt.DecodeSlabs[WallPaper](d, false, 16, depth, decodeWallPaper)
 		})
 	})
 }
@@ -10452,12 +10590,15 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10532,12 +10673,15 @@ func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountSetGlobalPrivacySettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10545,7 +10689,7 @@ func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "account.setGlobalPrivacySettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "settings")
 	}
 	return nil
@@ -10626,16 +10770,16 @@ func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountReportProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10643,16 +10787,16 @@ func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.reportProfilePhoto", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "peer")
 	}
-	if m.PhotoID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.PhotoID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "photo_id")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
+	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
 	}
 	return nil
@@ -10714,12 +10858,15 @@ func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10784,12 +10931,15 @@ func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10855,17 +11005,20 @@ func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getChatThemes", "hash")
 	}
 	return nil
@@ -10932,17 +11085,20 @@ func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
+	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "authorization_ttl_days")
 	}
 	return nil
@@ -11082,30 +11238,33 @@ func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
 	}
 	m.Confirmed = m.Flags.Has(3)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "hash")
 	}
 	if m.Flags.Has(0) {
-		if m.EncryptedRequestsDisabled, err = b.Bool(); err != nil {
+		if m.EncryptedRequestsDisabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "encrypted_requests_disabled")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CallRequestsDisabled, err = b.Bool(); err != nil {
+		if m.CallRequestsDisabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "call_requests_disabled")
 		}
 	}
@@ -11178,17 +11337,20 @@ func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedRingtones", "hash")
 	}
 	return nil
@@ -11259,16 +11421,16 @@ func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSaveRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11276,10 +11438,10 @@ func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveRingtone", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveRingtone", "id")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveRingtone", "unsave")
 	}
 	return nil
@@ -11352,16 +11514,16 @@ func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUploadRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11369,13 +11531,13 @@ func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadRingtone", "")
 	}
 	var err error
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
 	}
 	return nil
@@ -11443,16 +11605,16 @@ func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11460,7 +11622,7 @@ func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateEmojiStatus", "")
 	}
 	var err error
-	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "emoji_status")
 	}
 	return nil
@@ -11528,17 +11690,20 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "hash")
 	}
 	return nil
@@ -11606,17 +11771,20 @@ func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "hash")
 	}
 	return nil
@@ -11680,12 +11848,15 @@ func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11755,21 +11926,21 @@ func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
@@ -11837,24 +12008,24 @@ func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
 	}
-	if m.Active, err = b.Bool(); err != nil {
+	if m.Active, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "active")
 	}
 	return nil
@@ -11921,17 +12092,20 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "hash")
 	}
 	return nil
@@ -11999,17 +12173,20 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "hash")
 	}
 	return nil
@@ -12073,12 +12250,15 @@ func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12178,12 +12358,15 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveAutoSaveSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12191,18 +12374,18 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
 	}
 	m.Users = m.Flags.Has(0)
 	m.Chats = m.Flags.Has(1)
 	m.Broadcasts = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "peer")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
@@ -12267,12 +12450,15 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12344,21 +12530,21 @@ func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Codes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil
@@ -12442,12 +12628,15 @@ func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateColorRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateColorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12455,12 +12644,12 @@ func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateColor", "color")
 		}
 	}
@@ -12528,17 +12717,20 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "hash")
 	}
 	return nil
@@ -12606,17 +12798,20 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) err
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "hash")
 	}
 	return nil
@@ -12686,17 +12881,20 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) e
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "hash")
 	}
 	return nil
@@ -12780,16 +12978,16 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessWorkHoursRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12797,12 +12995,12 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.BusinessWorkHours = new(BusinessWorkHours)
-		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+		m.BusinessWorkHours = &BusinessWorkHours{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
 		}
 	}
@@ -12917,16 +13115,16 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessLocationRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12934,16 +13132,16 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "geo_point")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Address, err = tlrt.String(b); err != nil {
+		if m.Address, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
 		}
 	}
@@ -13030,12 +13228,15 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessGreetingMessageRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13043,12 +13244,12 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Message = new(InputBusinessGreetingMessage)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &InputBusinessGreetingMessage{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
 		}
 	}
@@ -13133,12 +13334,15 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessAwayMessageRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13146,12 +13350,12 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Message = new(InputBusinessAwayMessage)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &InputBusinessAwayMessage{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
 		}
 	}
@@ -13248,12 +13452,15 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateConnectedBotRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13261,20 +13468,20 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
 	}
 	m.Deleted = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		m.Rights = new(BusinessBotRights)
-		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+		m.Rights = tlrt.New[BusinessBotRights](d)
+		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateConnectedBot", "rights")
 		}
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "bot")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "recipients")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -13337,12 +13544,15 @@ func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetConnectedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetConnectedBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13412,21 +13622,21 @@ func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
 	}
 	return nil
@@ -13509,16 +13719,16 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessIntroRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13526,12 +13736,12 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Intro = new(InputBusinessIntro)
-		if err = tlrt.DecodeBoxed(b, m.Intro, depth+1); err != nil {
+		m.Intro = &InputBusinessIntro{}
+		if err = tlrt.DecodeBoxed(d, m.Intro, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
 		}
 	}
@@ -13605,12 +13815,15 @@ func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13618,10 +13831,10 @@ func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "account.toggleConnectedBotPaused", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "peer")
 	}
-	if m.Paused, err = b.Bool(); err != nil {
+	if m.Paused, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "paused")
 	}
 	return nil
@@ -13690,12 +13903,15 @@ func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13703,7 +13919,7 @@ func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "account.disablePeerConnectedBot", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "peer")
 	}
 	return nil
@@ -13783,12 +13999,15 @@ func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBirthdayRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBirthdayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13796,12 +14015,12 @@ func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Birthday = new(Birthday)
-		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+		m.Birthday = tlrt.New[Birthday](d)
+		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBirthday", "birthday")
 		}
 	}
@@ -13878,16 +14097,16 @@ func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountCreateBusinessChatLinkRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13895,7 +14114,7 @@ func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.createBusinessChatLink", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "link")
 	}
 	return nil
@@ -13972,16 +14191,16 @@ func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountEditBusinessChatLinkRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13989,10 +14208,10 @@ func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "link")
 	}
 	return nil
@@ -14060,21 +14279,21 @@ func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
 	}
 	return nil
@@ -14138,12 +14357,15 @@ func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14213,21 +14435,21 @@ func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
 	}
 	return nil
@@ -14296,12 +14518,15 @@ func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14309,7 +14534,7 @@ func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "account.updatePersonalChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "channel")
 	}
 	return nil
@@ -14376,17 +14601,20 @@ func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "enabled")
 	}
 	return nil
@@ -14450,12 +14678,15 @@ func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14531,16 +14762,16 @@ func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = AccountSetReactionsNotifySettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14548,7 +14779,7 @@ func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "account.setReactionsNotifySettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "settings")
 	}
 	return nil
@@ -14616,17 +14847,20 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "hash")
 	}
 	return nil
@@ -14713,12 +14947,15 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountGetPaidMessagesRevenueRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14726,15 +14963,15 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
 		}
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -14830,12 +15067,15 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = AccountToggleNoPaidMessagesExceptionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14843,17 +15083,17 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
 	}
 	m.RefundCharged = m.Flags.Has(0)
 	m.RequirePayment = m.Flags.Has(2)
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
 		}
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -14922,12 +15162,15 @@ func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetMainProfileTabRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14935,7 +15178,7 @@ func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.setMainProfileTab", "")
 	}
 	var err error
-	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+	if m.Tab, err = decodeProfileTab(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setMainProfileTab", "tab")
 	}
 	return nil
@@ -15024,16 +15267,16 @@ func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveMusicRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountSaveMusicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15041,15 +15284,15 @@ func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
 	}
 	m.Unsave = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.AfterID, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.AfterID, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.saveMusic", "after_id")
 		}
 	}
@@ -15115,17 +15358,20 @@ func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "hash")
 	}
 	return nil
@@ -15198,27 +15444,27 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "hash")
 	}
 	return nil
@@ -15283,12 +15529,15 @@ func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15358,16 +15607,16 @@ func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountRegisterPasskeyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15375,7 +15624,7 @@ func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.registerPasskey", "")
 	}
 	var err error
-	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.registerPasskey", "credential")
 	}
 	return nil
@@ -15437,12 +15686,15 @@ func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPasskeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPasskeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15508,21 +15760,21 @@ func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountDeletePasskeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
 	}
 	return nil
@@ -15591,12 +15843,15 @@ func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15604,7 +15859,7 @@ func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.confirmBotConnection", "")
 	}
 	var err error
-	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmBotConnection", "bot_id")
 	}
 	return nil
@@ -15672,17 +15927,20 @@ func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "hash")
 	}
 	return nil
@@ -15764,17 +16022,20 @@ func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountUpdateWebBrowserSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
@@ -15892,30 +16153,30 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
 	}
 	m.Delete = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+		if m.OpenExternalBrowser, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
 	}
 	m.Flags &^= 1 << 1
@@ -15987,12 +16248,15 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

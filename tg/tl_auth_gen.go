@@ -24,8 +24,8 @@ func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
 
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
 // levels deep.
-func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, error) {
-	id, err := b.ID()
+func decodeAuthAuthorization(d *tlrt.Decoder, depth int) (AuthAuthorizationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.Authorization"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -197,16 +197,16 @@ func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthAuthorization{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthAuthorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -214,26 +214,26 @@ func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.authorization", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "flags")
 	}
 	m.SetupPasswordRequired = m.Flags.Has(1)
 	if m.Flags.Has(1) {
-		if m.OtherwiseReloginDays, err = b.Int(); err != nil {
+		if m.OtherwiseReloginDays, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "otherwise_relogin_days")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.TmpSessions, err = b.Int(); err != nil {
+		if m.TmpSessions, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "tmp_sessions")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "future_auth_token")
 		}
 	}
-	if m.User, err = decodeUser(b, depth+1); err != nil {
+	if m.User, err = decodeUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "user")
 	}
 	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
@@ -320,16 +320,16 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthAuthorizationSignUpRequired{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -337,12 +337,12 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "auth.authorizationSignUpRequired", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.TermsOfService = new(HelpTermsOfService)
-		if err = tlrt.DecodeBoxed(b, m.TermsOfService, depth+1); err != nil {
+		m.TermsOfService = &HelpTermsOfService{}
+		if err = tlrt.DecodeBoxed(d, m.TermsOfService, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
 		}
 	}
@@ -362,13 +362,13 @@ type AuthCodeTypeClass interface {
 
 // DecodeAuthCodeType decodes any constructor of auth.CodeType.
 func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
-	return decodeAuthCodeType(b, 0)
+	return tlrt.Decode(b, decodeAuthCodeType)
 }
 
 // decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels
 // deep.
-func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
-	id, err := b.ID()
+func decodeAuthCodeType(d *tlrt.Decoder, depth int) (AuthCodeTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +387,7 @@ func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.CodeType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -443,12 +443,15 @@ func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -505,12 +508,15 @@ func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -567,12 +573,15 @@ func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -629,12 +638,15 @@ func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -691,12 +703,15 @@ func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -719,8 +734,8 @@ func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
 
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
 // deep.
-func decodeAuthLoginToken(b *bin.Buffer, depth int) (AuthLoginTokenClass, error) {
-	id, err := b.ID()
+func decodeAuthLoginToken(d *tlrt.Decoder, depth int) (AuthLoginTokenClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -735,7 +750,7 @@ func decodeAuthLoginToken(b *bin.Buffer, depth int) (AuthLoginTokenClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.LoginToken"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -797,24 +812,24 @@ func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthLoginToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "expires")
 	}
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "token")
 	}
 	return nil
@@ -877,24 +892,24 @@ func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthLoginTokenMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "dc_id")
 	}
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "token")
 	}
 	return nil
@@ -957,16 +972,16 @@ func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthLoginTokenSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -974,7 +989,7 @@ func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.loginTokenSuccess", "")
 	}
 	var err error
-	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
+	if m.Authorization, err = decodeAuthAuthorization(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "authorization")
 	}
 	return nil
@@ -996,8 +1011,8 @@ func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
 
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
 // deep.
-func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
-	id, err := b.ID()
+func decodeAuthSentCode(d *tlrt.Decoder, depth int) (AuthSentCodeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1012,7 +1027,7 @@ func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1124,16 +1139,16 @@ func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1141,22 +1156,22 @@ func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "flags")
 	}
-	if m.Type, err = decodeAuthSentCodeType(b, depth+1); err != nil {
+	if m.Type, err = decodeAuthSentCodeType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "type")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "phone_code_hash")
 	}
 	if m.Flags.Has(1) {
-		if m.NextType, err = decodeAuthCodeType(b, depth+1); err != nil {
+		if m.NextType, err = decodeAuthCodeType(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCode", "next_type")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Timeout, err = b.Int(); err != nil {
+		if m.Timeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCode", "timeout")
 		}
 	}
@@ -1224,16 +1239,16 @@ func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1241,7 +1256,7 @@ func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCodeSuccess", "")
 	}
 	var err error
-	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
+	if m.Authorization, err = decodeAuthAuthorization(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "authorization")
 	}
 	return nil
@@ -1317,39 +1332,39 @@ func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodePaymentRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodePaymentRequired) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StoreProduct, err = tlrt.String(b); err != nil {
+	if m.StoreProduct, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
 	}
-	if m.SupportEmailAddress, err = tlrt.String(b); err != nil {
+	if m.SupportEmailAddress, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
 	}
-	if m.SupportEmailSubject, err = tlrt.String(b); err != nil {
+	if m.SupportEmailSubject, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
 	}
-	if m.PremiumDays, err = b.Int(); err != nil {
+	if m.PremiumDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "amount")
 	}
 	return nil
@@ -1375,19 +1390,19 @@ func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
 
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
 // levels deep.
-func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, error) {
-	id, err := b.ID()
+func decodeAuthSentCodeType(d *tlrt.Decoder, depth int) (AuthSentCodeTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AuthSentCodeTypeClass
 	switch id {
 	case AuthSentCodeTypeAppTypeID:
-		v = &AuthSentCodeTypeApp{}
+		v = tlrt.New[AuthSentCodeTypeApp](d)
 	case AuthSentCodeTypeSMSTypeID:
-		v = &AuthSentCodeTypeSMS{}
+		v = tlrt.New[AuthSentCodeTypeSMS](d)
 	case AuthSentCodeTypeCallTypeID:
-		v = &AuthSentCodeTypeCall{}
+		v = tlrt.New[AuthSentCodeTypeCall](d)
 	case AuthSentCodeTypeFlashCallTypeID:
 		v = &AuthSentCodeTypeFlashCall{}
 	case AuthSentCodeTypeMissedCallTypeID:
@@ -1395,7 +1410,7 @@ func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, er
 	case AuthSentCodeTypeEmailCodeTypeID:
 		v = &AuthSentCodeTypeEmailCode{}
 	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
-		v = &AuthSentCodeTypeSetUpEmailRequired{}
+		v = tlrt.New[AuthSentCodeTypeSetUpEmailRequired](d)
 	case AuthSentCodeTypeFragmentSMSTypeID:
 		v = &AuthSentCodeTypeFragmentSMS{}
 	case AuthSentCodeTypeFirebaseSMSTypeID:
@@ -1407,7 +1422,7 @@ func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1466,17 +1481,20 @@ func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeApp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeApp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "length")
 	}
 	return nil
@@ -1535,17 +1553,20 @@ func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "length")
 	}
 	return nil
@@ -1604,17 +1625,20 @@ func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "length")
 	}
 	return nil
@@ -1675,21 +1699,21 @@ func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pattern, err = tlrt.String(b); err != nil {
+	if m.Pattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "pattern")
 	}
 	return nil
@@ -1753,24 +1777,24 @@ func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Prefix, err = tlrt.String(b); err != nil {
+	if m.Prefix, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "prefix")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "length")
 	}
 	return nil
@@ -1910,38 +1934,38 @@ func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeEmailCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
-	if m.EmailPattern, err = tlrt.String(b); err != nil {
+	if m.EmailPattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "email_pattern")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "length")
 	}
 	if m.Flags.Has(3) {
-		if m.ResetAvailablePeriod, err = b.Int(); err != nil {
+		if m.ResetAvailablePeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_available_period")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResetPendingDate, err = b.Int(); err != nil {
+		if m.ResetPendingDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_pending_date")
 		}
 	}
@@ -2027,17 +2051,20 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSetUpEmailRequired{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
@@ -2105,24 +2132,24 @@ func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "url")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "length")
 	}
 	return nil
@@ -2331,49 +2358,49 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeFirebaseSMS{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Nonce, err = tlrt.Bytes(b); err != nil {
+		if m.Nonce, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityProjectID, err = b.Long(); err != nil {
+		if m.PlayIntegrityProjectID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_project_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityNonce, err = tlrt.Bytes(b); err != nil {
+		if m.PlayIntegrityNonce, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Receipt, err = tlrt.String(b); err != nil {
+		if m.Receipt, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PushTimeout, err = b.Int(); err != nil {
+		if m.PushTimeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "push_timeout")
 		}
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "length")
 	}
 	if len(m.Nonce) > 0 {
@@ -2479,25 +2506,25 @@ func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSWord{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = tlrt.String(b); err != nil {
+		if m.Beginning, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
 		}
 	}
@@ -2598,25 +2625,25 @@ func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSPhrase{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = tlrt.String(b); err != nil {
+		if m.Beginning, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
 		}
 	}
@@ -2680,24 +2707,24 @@ func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthExportedAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "id")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "bytes")
 	}
 	return nil
@@ -2792,25 +2819,25 @@ func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthLoggedOut{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthLoggedOut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.loggedOut", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.loggedOut", "future_auth_token")
 		}
 	}
@@ -2878,16 +2905,16 @@ func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthPasskeyLoginOptions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthPasskeyLoginOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2895,7 +2922,7 @@ func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.passkeyLoginOptions", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "options")
 	}
 	return nil
@@ -2953,21 +2980,21 @@ func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthPasswordRecovery) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthPasswordRecovery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = tlrt.String(b); err != nil {
+	if m.EmailPattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.passwordRecovery", "email_pattern")
 	}
 	return nil
@@ -3037,16 +3064,16 @@ func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSendCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSendCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3054,16 +3081,16 @@ func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sendCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "phone_number")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "settings")
 	}
 	return nil
@@ -3147,34 +3174,34 @@ func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSignUpRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSignUpRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "flags")
 	}
 	m.NoJoinedNotifications = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_code_hash")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
 	}
 	m.Flags &^= 1 << 0
@@ -3290,16 +3317,16 @@ func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSignInRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthSignInRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3307,22 +3334,22 @@ func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.signIn", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.PhoneCode, err = tlrt.String(b); err != nil {
+		if m.PhoneCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.signIn", "phone_code")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.EmailVerification, err = decodeEmailVerification(b, depth+1); err != nil {
+		if m.EmailVerification, err = decodeEmailVerification(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.signIn", "email_verification")
 		}
 	}
@@ -3388,12 +3415,15 @@ func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthLogOutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthLogOutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3455,12 +3485,15 @@ func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthResetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthResetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3527,17 +3560,20 @@ func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthExportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthExportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportAuthorization", "dc_id")
 	}
 	return nil
@@ -3606,24 +3642,24 @@ func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthImportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "id")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "bytes")
 	}
 	return nil
@@ -3696,30 +3732,30 @@ func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PermAuthKeyID, err = b.Long(); err != nil {
+	if m.PermAuthKeyID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "perm_auth_key_id")
 	}
-	if m.Nonce, err = b.Long(); err != nil {
+	if m.Nonce, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "nonce")
 	}
-	if m.ExpiresAt, err = b.Int(); err != nil {
+	if m.ExpiresAt, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "expires_at")
 	}
-	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "encrypted_message")
 	}
 	return nil
@@ -3794,30 +3830,30 @@ func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Flags, err = b.Int(); err != nil {
+	if m.Flags, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "flags")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_hash")
 	}
-	if m.BotAuthToken, err = tlrt.String(b); err != nil {
+	if m.BotAuthToken, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "bot_auth_token")
 	}
 	return nil
@@ -3886,16 +3922,16 @@ func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthCheckPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3903,7 +3939,7 @@ func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "auth.checkPassword", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPassword", "password")
 	}
 	return nil
@@ -3966,12 +4002,15 @@ func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4056,16 +4095,16 @@ func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthRecoverPasswordRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthRecoverPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4073,15 +4112,15 @@ func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "auth.recoverPassword", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "flags")
 	}
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
 	}
 	if m.Flags.Has(0) {
-		m.NewSettings = new(AccountPasswordInputSettings)
-		if err = tlrt.DecodeBoxed(b, m.NewSettings, depth+1); err != nil {
+		m.NewSettings = &AccountPasswordInputSettings{}
+		if err = tlrt.DecodeBoxed(d, m.NewSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.recoverPassword", "new_settings")
 		}
 	}
@@ -4189,31 +4228,31 @@ func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthResendCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthResendCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = tlrt.String(b); err != nil {
+		if m.Reason, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
 		}
 	}
@@ -4285,24 +4324,24 @@ func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCancelCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthCancelCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_code_hash")
 	}
 	return nil
@@ -4369,17 +4408,20 @@ func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ExceptAuthKeys, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "except_auth_keys")
 	}
 	return nil
@@ -4453,27 +4495,27 @@ func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthExportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
 	}
-	if m.ExceptIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ExceptIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "except_ids")
 	}
 	return nil
@@ -4539,21 +4581,21 @@ func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthImportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importLoginToken", "token")
 	}
 	return nil
@@ -4619,21 +4661,21 @@ func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "token")
 	}
 	return nil
@@ -4701,21 +4743,21 @@ func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "code")
 	}
 	return nil
@@ -4788,27 +4830,27 @@ func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_hash")
 	}
-	if m.WebAuthToken, err = tlrt.String(b); err != nil {
+	if m.WebAuthToken, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "web_auth_token")
 	}
 	return nil
@@ -4971,41 +5013,41 @@ func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthRequestFirebaseSMSRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.SafetyNetToken, err = tlrt.String(b); err != nil {
+		if m.SafetyNetToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityToken, err = tlrt.String(b); err != nil {
+		if m.PlayIntegrityToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IosPushSecret, err = tlrt.String(b); err != nil {
+		if m.IosPushSecret, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
 		}
 	}
@@ -5084,24 +5126,24 @@ func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthResetLoginEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthResetLoginEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_code_hash")
 	}
 	return nil
@@ -5172,27 +5214,27 @@ func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthReportMissingCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthReportMissingCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
 	}
-	if m.Mnc, err = tlrt.String(b); err != nil {
+	if m.Mnc, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
 	}
 	return nil
@@ -5263,27 +5305,27 @@ func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCheckPaidAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthCheckPaidAuthRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
 	}
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "form_id")
 	}
 	return nil
@@ -5351,24 +5393,24 @@ func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
 	}
 	return nil
@@ -5502,16 +5544,16 @@ func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthFinishPasskeyLoginRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5519,19 +5561,19 @@ func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "auth.finishPasskeyLogin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "flags")
 	}
-	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "credential")
 	}
 	if m.Flags.Has(0) {
-		if m.FromDCID, err = b.Int(); err != nil {
+		if m.FromDCID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_dc_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.FromAuthKeyID, err = b.Long(); err != nil {
+		if m.FromAuthKeyID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_auth_key_id")
 		}
 	}

@@ -18,12 +18,12 @@ type BaseThemeClass interface {
 
 // DecodeBaseTheme decodes any constructor of BaseTheme.
 func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
-	return decodeBaseTheme(b, 0)
+	return tlrt.Decode(b, decodeBaseTheme)
 }
 
 // decodeBaseTheme is DecodeBaseTheme for a value nested depth levels deep.
-func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
-	id, err := b.ID()
+func decodeBaseTheme(d *tlrt.Decoder, depth int) (BaseThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BaseTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,12 +98,15 @@ func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeClassic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeClassic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -160,12 +163,15 @@ func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeDay) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeDay) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -222,12 +228,15 @@ func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeNight) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeNight) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -284,12 +293,15 @@ func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeTinted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeTinted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -346,12 +358,15 @@ func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeArctic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeArctic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -368,12 +383,12 @@ type BoolClass interface {
 
 // DecodeBool decodes any constructor of Bool.
 func DecodeBool(b *bin.Buffer) (BoolClass, error) {
-	return decodeBool(b, 0)
+	return tlrt.Decode(b, decodeBool)
 }
 
 // decodeBool is DecodeBool for a value nested depth levels deep.
-func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
-	id, err := b.ID()
+func decodeBool(d *tlrt.Decoder, depth int) (BoolClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +401,7 @@ func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Bool"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -442,12 +457,15 @@ func (m *BoolFalse) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BoolFalse) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BoolFalse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -504,12 +522,15 @@ func (m *BoolTrue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BoolTrue) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BoolTrue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -530,8 +551,8 @@ func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
 }
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
-func decodeBotApp(b *bin.Buffer, depth int) (BotAppClass, error) {
-	id, err := b.ID()
+func decodeBotApp(d *tlrt.Decoder, depth int) (BotAppClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -544,7 +565,7 @@ func decodeBotApp(b *bin.Buffer, depth int) (BotAppClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -600,12 +621,15 @@ func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotAppNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -698,16 +722,16 @@ func (m *BotApp) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotApp{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -715,33 +739,33 @@ func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "access_hash")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "short_name")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "description")
 	}
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "photo")
 	}
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botApp", "document")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -761,13 +785,13 @@ type BotCommandScopeClass interface {
 
 // DecodeBotCommandScope decodes any constructor of BotCommandScope.
 func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
-	return decodeBotCommandScope(b, 0)
+	return tlrt.Decode(b, decodeBotCommandScope)
 }
 
 // decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
 // levels deep.
-func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, error) {
-	id, err := b.ID()
+func decodeBotCommandScope(d *tlrt.Decoder, depth int) (BotCommandScopeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -790,7 +814,7 @@ func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -846,12 +870,15 @@ func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -908,12 +935,15 @@ func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -970,12 +1000,15 @@ func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1033,12 +1066,15 @@ func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeChatAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeChatAdmins) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1100,12 +1136,15 @@ func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopePeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1113,7 +1152,7 @@ func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeer", "peer")
 	}
 	return nil
@@ -1175,12 +1214,15 @@ func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopePeerAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1188,7 +1230,7 @@ func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerAdmins", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "peer")
 	}
 	return nil
@@ -1254,12 +1296,15 @@ func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopePeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1267,10 +1312,10 @@ func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerUser", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "user_id")
 	}
 	return nil
@@ -1295,8 +1340,8 @@ func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
 
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
 // levels deep.
-func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, error) {
-	id, err := b.ID()
+func decodeBotInlineMessage(d *tlrt.Decoder, depth int) (BotInlineMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1321,7 +1366,7 @@ func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1439,16 +1484,16 @@ func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaAuto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1456,20 +1501,20 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
 		}
 	}
@@ -1596,16 +1641,16 @@ func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1613,21 +1658,21 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageText", "reply_markup")
 		}
 	}
@@ -1797,16 +1842,16 @@ func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaGeo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1814,29 +1859,29 @@ func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if m.Flags.Has(0) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
 		}
 	}
@@ -1938,16 +1983,16 @@ func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1955,29 +2000,29 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
 		}
 	}
@@ -2065,16 +2110,16 @@ func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaContact{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2082,23 +2127,23 @@ func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "reply_markup")
 		}
 	}
@@ -2205,16 +2250,16 @@ func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2222,30 +2267,30 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "total_amount")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
@@ -2386,16 +2431,16 @@ func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2403,7 +2448,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
@@ -2411,19 +2456,19 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Manual = m.Flags.Has(7)
 	m.Safe = m.Flags.Has(8)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
@@ -2510,16 +2555,16 @@ func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageRichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2527,15 +2572,15 @@ func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "reply_markup")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.RichMessage, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "rich_message")
 	}
 	m.Flags &^= 1 << 2
@@ -2558,8 +2603,8 @@ func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
 
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
 // levels deep.
-func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, error) {
-	id, err := b.ID()
+func decodeBotInlineResult(d *tlrt.Decoder, depth int) (BotInlineResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2572,7 +2617,7 @@ func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2747,16 +2792,16 @@ func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineResult{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2764,41 +2809,41 @@ func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Thumb, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Thumb, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Content, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Content, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "content")
 		}
 	}
-	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
@@ -2958,16 +3003,16 @@ func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMediaResult{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInlineMediaResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2975,36 +3020,36 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "photo")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
 		}
 	}
-	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "send_message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -3033,8 +3078,8 @@ func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
 
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
 // deep.
-func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
-	id, err := b.ID()
+func decodeBotMenuButton(d *tlrt.Decoder, depth int) (BotMenuButtonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3049,7 +3094,7 @@ func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3105,12 +3150,15 @@ func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotMenuButtonDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotMenuButtonDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3167,12 +3215,15 @@ func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotMenuButtonCommands) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotMenuButtonCommands) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3235,24 +3286,24 @@ func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotMenuButton) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "url")
 	}
 	return nil
@@ -3272,13 +3323,13 @@ type BusinessAwayMessageScheduleClass interface {
 // DecodeBusinessAwayMessageSchedule decodes any constructor of
 // BusinessAwayMessageSchedule.
 func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageScheduleClass, error) {
-	return decodeBusinessAwayMessageSchedule(b, 0)
+	return tlrt.Decode(b, decodeBusinessAwayMessageSchedule)
 }
 
 // decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
 // value nested depth levels deep.
-func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMessageScheduleClass, error) {
-	id, err := b.ID()
+func decodeBusinessAwayMessageSchedule(d *tlrt.Decoder, depth int) (BusinessAwayMessageScheduleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3289,11 +3340,11 @@ func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMe
 	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
 		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
 	case BusinessAwayMessageScheduleCustomTypeID:
-		v = &BusinessAwayMessageScheduleCustom{}
+		v = tlrt.New[BusinessAwayMessageScheduleCustom](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BusinessAwayMessageSchedule"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3353,12 +3404,15 @@ func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3422,12 +3476,15 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3493,20 +3550,23 @@ func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "start_date")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "end_date")
 	}
 	return nil
@@ -3565,24 +3625,24 @@ func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BankCardOpenURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
 	}
 	return nil
@@ -3677,27 +3737,30 @@ func (m *Birthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Birthday{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Birthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "flags")
 	}
-	if m.Day, err = b.Int(); err != nil {
+	if m.Day, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "day")
 	}
-	if m.Month, err = b.Int(); err != nil {
+	if m.Month, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "month")
 	}
 	if m.Flags.Has(0) {
-		if m.Year, err = b.Int(); err != nil {
+		if m.Year, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "birthday", "year")
 		}
 	}
@@ -3918,57 +3981,57 @@ func (m *Boost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Boost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Boost) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "boost", "flags")
 	}
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "boost", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.UserID, err = b.Long(); err != nil {
+		if m.UserID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "user_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.GiveawayMsgID, err = b.Int(); err != nil {
+		if m.GiveawayMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "giveaway_msg_id")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "boost", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "boost", "expires")
 	}
 	if m.Flags.Has(4) {
-		if m.UsedGiftSlug, err = tlrt.String(b); err != nil {
+		if m.UsedGiftSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Multiplier, err = b.Int(); err != nil {
+		if m.Multiplier, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "multiplier")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "stars")
 		}
 	}
@@ -4189,45 +4252,45 @@ func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotAppSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotAppSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botAppSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PlaceholderPath, err = tlrt.Bytes(b); err != nil {
+		if m.PlaceholderPath, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.BackgroundColor, err = b.Int(); err != nil {
+		if m.BackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "background_color")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BackgroundDarkColor, err = b.Int(); err != nil {
+		if m.BackgroundDarkColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "background_dark_color")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.HeaderColor, err = b.Int(); err != nil {
+		if m.HeaderColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "header_color")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.HeaderDarkColor, err = b.Int(); err != nil {
+		if m.HeaderDarkColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "header_dark_color")
 		}
 	}
@@ -4328,16 +4391,16 @@ func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotBusinessConnection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotBusinessConnection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4345,25 +4408,25 @@ func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
 	}
 	m.Disabled = m.Flags.Has(1)
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "user_id")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "dc_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "date")
 	}
 	if m.Flags.Has(2) {
-		m.Rights = new(BusinessBotRights)
-		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+		m.Rights = tlrt.New[BusinessBotRights](d)
+		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botBusinessConnection", "rights")
 		}
 	}
@@ -4436,28 +4499,28 @@ func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotCommand{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotCommand) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "flags")
 	}
 	m.Ephemeral = m.Flags.Has(0)
-	if m.Command, err = tlrt.String(b); err != nil {
+	if m.Command, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
 	m.Flags &^= 1 << 0
@@ -4690,16 +4753,16 @@ func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4707,54 +4770,54 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "flags")
 	}
 	m.HasPreviewMedias = m.Flags.Has(6)
 	if m.Flags.Has(0) {
-		if m.UserID, err = b.Long(); err != nil {
+		if m.UserID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "user_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.DescriptionPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.DescriptionPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description_photo")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.DescriptionDocument, err = decodeDocument(b, depth+1); err != nil {
+		if m.DescriptionDocument, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description_document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
+		if m.Commands, err = tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "commands")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MenuButton, err = decodeBotMenuButton(b, depth+1); err != nil {
+		if m.MenuButton, err = decodeBotMenuButton(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "menu_button")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.AppSettings = new(BotAppSettings)
-		if err = tlrt.DecodeBoxed(b, m.AppSettings, depth+1); err != nil {
+		m.AppSettings = &BotAppSettings{}
+		if err = tlrt.DecodeBoxed(d, m.AppSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "app_settings")
 		}
 	}
 	if m.Flags.Has(9) {
-		m.VerifierSettings = new(BotVerifierSettings)
-		if err = tlrt.DecodeBoxed(b, m.VerifierSettings, depth+1); err != nil {
+		m.VerifierSettings = &BotVerifierSettings{}
+		if err = tlrt.DecodeBoxed(d, m.VerifierSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "verifier_settings")
 		}
 	}
@@ -4829,16 +4892,16 @@ func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotPreviewMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4846,10 +4909,10 @@ func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botPreviewMedia", "")
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "botPreviewMedia", "date")
 	}
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botPreviewMedia", "media")
 	}
 	return nil
@@ -4911,27 +4974,27 @@ func (m *BotVerification) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotVerification) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "bot_id")
 	}
-	if m.Icon, err = b.Long(); err != nil {
+	if m.Icon, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "icon")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "description")
 	}
 	return nil
@@ -5035,32 +5098,32 @@ func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotVerifierSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BotVerifierSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
 	}
 	m.CanModifyCustomDescription = m.Flags.Has(1)
-	if m.Icon, err = b.Long(); err != nil {
+	if m.Icon, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
 	}
-	if m.Company, err = tlrt.String(b); err != nil {
+	if m.Company, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
 	}
 	if m.Flags.Has(0) {
-		if m.CustomDescription, err = tlrt.String(b); err != nil {
+		if m.CustomDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
 		}
 	}
@@ -5142,12 +5205,15 @@ func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessAwayMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5155,17 +5221,17 @@ func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
 	}
 	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "shortcut_id")
 	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "schedule")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "recipients")
 	}
 	m.Flags &^= 1 << 0
@@ -5313,17 +5379,20 @@ func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessBotRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -5332,12 +5401,12 @@ func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
 		}
 	}
@@ -5470,17 +5539,20 @@ func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessBotRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessBotRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRights", "flags")
 	}
 	m.Reply = m.Flags.Has(0)
@@ -5626,16 +5698,16 @@ func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessChatLink{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5643,26 +5715,26 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "flags")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "link")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "entities")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "title")
 		}
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "views")
 	}
 	if len(m.Entities) > 0 {
@@ -5736,12 +5808,15 @@ func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessGreetingMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5749,13 +5824,13 @@ func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessGreetingMessage", "")
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "shortcut_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "recipients")
 	}
-	if m.NoActivityDays, err = b.Int(); err != nil {
+	if m.NoActivityDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "no_activity_days")
 	}
 	return nil
@@ -5831,16 +5906,16 @@ func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessIntro{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5848,17 +5923,17 @@ func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+		if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "businessIntro", "sticker")
 		}
 	}
@@ -5934,16 +6009,16 @@ func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessLocation{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BusinessLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5951,15 +6026,15 @@ func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
 		}
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "address")
 	}
 	m.Flags &^= 1 << 0
@@ -6077,17 +6152,20 @@ func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessRecipients) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -6096,7 +6174,7 @@ func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessRecipients", "users")
 		}
 	}
@@ -6160,20 +6238,23 @@ func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessWeeklyOpen) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessWeeklyOpen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StartMinute, err = b.Int(); err != nil {
+	if m.StartMinute, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessWeeklyOpen", "start_minute")
 	}
-	if m.EndMinute, err = b.Int(); err != nil {
+	if m.EndMinute, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessWeeklyOpen", "end_minute")
 	}
 	return nil
@@ -6250,16 +6331,16 @@ func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessWorkHours{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *BusinessWorkHours) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6267,14 +6348,14 @@ func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
 	}
 	m.OpenNow = m.Flags.Has(0)
-	if m.TimezoneID, err = tlrt.String(b); err != nil {
+	if m.TimezoneID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
 	}
-	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](b, false, false, 12, depth+1); err != nil {
+	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
 	}
 	m.Flags &^= 1 << 0
@@ -6331,12 +6412,15 @@ func (m *Bytes) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Bytes) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Bytes) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

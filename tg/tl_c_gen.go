@@ -72,8 +72,8 @@ func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventAction
 
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
 // value nested depth levels deep.
-func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLogEventActionClass, error) {
-	id, err := b.ID()
+func decodeChannelAdminLogEventAction(d *tlrt.Decoder, depth int) (ChannelAdminLogEventActionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -88,9 +88,9 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionChangePhotoTypeID:
 		v = &ChannelAdminLogEventActionChangePhoto{}
 	case ChannelAdminLogEventActionToggleInvitesTypeID:
-		v = &ChannelAdminLogEventActionToggleInvites{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleInvites](d)
 	case ChannelAdminLogEventActionToggleSignaturesTypeID:
-		v = &ChannelAdminLogEventActionToggleSignatures{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleSignatures](d)
 	case ChannelAdminLogEventActionUpdatePinnedTypeID:
 		v = &ChannelAdminLogEventActionUpdatePinned{}
 	case ChannelAdminLogEventActionEditMessageTypeID:
@@ -110,17 +110,17 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionChangeStickerSetTypeID:
 		v = &ChannelAdminLogEventActionChangeStickerSet{}
 	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
-		v = &ChannelAdminLogEventActionTogglePreHistoryHidden{}
+		v = tlrt.New[ChannelAdminLogEventActionTogglePreHistoryHidden](d)
 	case ChannelAdminLogEventActionDefaultBannedRightsTypeID:
-		v = &ChannelAdminLogEventActionDefaultBannedRights{}
+		v = tlrt.New[ChannelAdminLogEventActionDefaultBannedRights](d)
 	case ChannelAdminLogEventActionStopPollTypeID:
 		v = &ChannelAdminLogEventActionStopPoll{}
 	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
-		v = &ChannelAdminLogEventActionChangeLinkedChat{}
+		v = tlrt.New[ChannelAdminLogEventActionChangeLinkedChat](d)
 	case ChannelAdminLogEventActionChangeLocationTypeID:
 		v = &ChannelAdminLogEventActionChangeLocation{}
 	case ChannelAdminLogEventActionToggleSlowModeTypeID:
-		v = &ChannelAdminLogEventActionToggleSlowMode{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleSlowMode](d)
 	case ChannelAdminLogEventActionStartGroupCallTypeID:
 		v = &ChannelAdminLogEventActionStartGroupCall{}
 	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
@@ -130,7 +130,7 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
 		v = &ChannelAdminLogEventActionParticipantUnmute{}
 	case ChannelAdminLogEventActionToggleGroupCallSettingTypeID:
-		v = &ChannelAdminLogEventActionToggleGroupCallSetting{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleGroupCallSetting](d)
 	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
 		v = &ChannelAdminLogEventActionParticipantJoinByInvite{}
 	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
@@ -142,11 +142,11 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionParticipantVolumeTypeID:
 		v = &ChannelAdminLogEventActionParticipantVolume{}
 	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
-		v = &ChannelAdminLogEventActionChangeHistoryTTL{}
+		v = tlrt.New[ChannelAdminLogEventActionChangeHistoryTTL](d)
 	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
 		v = &ChannelAdminLogEventActionParticipantJoinByRequest{}
 	case ChannelAdminLogEventActionToggleNoForwardsTypeID:
-		v = &ChannelAdminLogEventActionToggleNoForwards{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleNoForwards](d)
 	case ChannelAdminLogEventActionSendMessageTypeID:
 		v = &ChannelAdminLogEventActionSendMessage{}
 	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
@@ -154,7 +154,7 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionChangeUsernamesTypeID:
 		v = &ChannelAdminLogEventActionChangeUsernames{}
 	case ChannelAdminLogEventActionToggleForumTypeID:
-		v = &ChannelAdminLogEventActionToggleForum{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleForum](d)
 	case ChannelAdminLogEventActionCreateTopicTypeID:
 		v = &ChannelAdminLogEventActionCreateTopic{}
 	case ChannelAdminLogEventActionEditTopicTypeID:
@@ -164,7 +164,7 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionPinTopicTypeID:
 		v = &ChannelAdminLogEventActionPinTopic{}
 	case ChannelAdminLogEventActionToggleAntiSpamTypeID:
-		v = &ChannelAdminLogEventActionToggleAntiSpam{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleAntiSpam](d)
 	case ChannelAdminLogEventActionChangePeerColorTypeID:
 		v = &ChannelAdminLogEventActionChangePeerColor{}
 	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
@@ -176,17 +176,17 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
 		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
 	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
-		v = &ChannelAdminLogEventActionToggleSignatureProfiles{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleSignatureProfiles](d)
 	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
 		v = &ChannelAdminLogEventActionParticipantSubExtend{}
 	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
-		v = &ChannelAdminLogEventActionToggleAutotranslation{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleAutotranslation](d)
 	case ChannelAdminLogEventActionParticipantEditRankTypeID:
 		v = &ChannelAdminLogEventActionParticipantEditRank{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -253,24 +253,24 @@ func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.String(b); err != nil {
+	if m.PrevValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "prev_value")
 	}
-	if m.NewValue, err = tlrt.String(b); err != nil {
+	if m.NewValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "new_value")
 	}
 	return nil
@@ -337,24 +337,24 @@ func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.String(b); err != nil {
+	if m.PrevValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "prev_value")
 	}
-	if m.NewValue, err = tlrt.String(b); err != nil {
+	if m.NewValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "new_value")
 	}
 	return nil
@@ -423,24 +423,24 @@ func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.String(b); err != nil {
+	if m.PrevValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "prev_value")
 	}
-	if m.NewValue, err = tlrt.String(b); err != nil {
+	if m.NewValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "new_value")
 	}
 	return nil
@@ -511,16 +511,16 @@ func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -528,10 +528,10 @@ func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePhoto", "")
 	}
 	var err error
-	if m.PrevPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.PrevPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "prev_photo")
 	}
-	if m.NewPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.NewPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "new_photo")
 	}
 	return nil
@@ -595,17 +595,20 @@ func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "new_value")
 	}
 	return nil
@@ -671,17 +674,20 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "new_value")
 	}
 	return nil
@@ -748,16 +754,16 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -765,7 +771,7 @@ func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionUpdatePinned", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "message")
 	}
 	return nil
@@ -836,16 +842,16 @@ func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -853,10 +859,10 @@ func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditMessage", "")
 	}
 	var err error
-	if m.PrevMessage, err = decodeMessage(b, depth+1); err != nil {
+	if m.PrevMessage, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "prev_message")
 	}
-	if m.NewMessage, err = decodeMessage(b, depth+1); err != nil {
+	if m.NewMessage, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "new_message")
 	}
 	return nil
@@ -923,16 +929,16 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -940,7 +946,7 @@ func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "message")
 	}
 	return nil
@@ -1003,12 +1009,15 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1072,12 +1081,15 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1147,16 +1159,16 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1164,7 +1176,7 @@ func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantInvite", "")
 	}
 	var err error
-	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.Participant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "participant")
 	}
 	return nil
@@ -1238,16 +1250,16 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1255,10 +1267,10 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleBan", "")
 	}
 	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "prev_participant")
 	}
-	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "new_participant")
 	}
 	return nil
@@ -1332,16 +1344,16 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer)
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1349,10 +1361,10 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleAdmin", "")
 	}
 	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "prev_participant")
 	}
-	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "new_participant")
 	}
 	return nil
@@ -1426,16 +1438,16 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1443,10 +1455,10 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeStickerSet", "")
 	}
 	var err error
-	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.PrevStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "prev_stickerset")
 	}
-	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.NewStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "new_stickerset")
 	}
 	return nil
@@ -1512,17 +1524,20 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "new_value")
 	}
 	return nil
@@ -1599,12 +1614,15 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionDefaultBannedRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1612,10 +1630,10 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(b *bin.Buff
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDefaultBannedRights", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PrevBannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.PrevBannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "prev_banned_rights")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewBannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NewBannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "new_banned_rights")
 	}
 	return nil
@@ -1681,16 +1699,16 @@ func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1698,7 +1716,7 @@ func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStopPoll", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "message")
 	}
 	return nil
@@ -1766,20 +1784,23 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Long(); err != nil {
+	if m.PrevValue, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "prev_value")
 	}
-	if m.NewValue, err = b.Long(); err != nil {
+	if m.NewValue, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "new_value")
 	}
 	return nil
@@ -1853,16 +1874,16 @@ func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1870,10 +1891,10 @@ func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeLocation", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeChannelLocation(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeChannelLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "prev_value")
 	}
-	if m.NewValue, err = decodeChannelLocation(b, depth+1); err != nil {
+	if m.NewValue, err = decodeChannelLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "new_value")
 	}
 	return nil
@@ -1941,20 +1962,23 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Int(); err != nil {
+	if m.PrevValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "prev_value")
 	}
-	if m.NewValue, err = b.Int(); err != nil {
+	if m.NewValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "new_value")
 	}
 	return nil
@@ -2023,16 +2047,16 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2040,7 +2064,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStartGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
 	}
 	return nil
@@ -2109,16 +2133,16 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2126,7 +2150,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
 	}
 	return nil
@@ -2199,16 +2223,16 @@ func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantMute{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2216,7 +2240,7 @@ func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantMute", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "participant")
 	}
 	return nil
@@ -2289,16 +2313,16 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantUnmute{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2306,7 +2330,7 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantUnmute", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "participant")
 	}
 	return nil
@@ -2372,17 +2396,20 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JoinMuted, err = b.Bool(); err != nil {
+	if m.JoinMuted, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "join_muted")
 	}
 	return nil
@@ -2463,16 +2490,16 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Bu
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2480,11 +2507,11 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "flags")
 	}
 	m.ViaChatlist = m.Flags.Has(0)
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
 	}
 	m.Flags &^= 1 << 0
@@ -2554,16 +2581,16 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2571,7 +2598,7 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteDelete", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "invite")
 	}
 	return nil
@@ -2640,16 +2667,16 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2657,7 +2684,7 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteRevoke", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "invite")
 	}
 	return nil
@@ -2731,16 +2758,16 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) err
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2748,10 +2775,10 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffe
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteEdit", "")
 	}
 	var err error
-	if m.PrevInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.PrevInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "prev_invite")
 	}
-	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.NewInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "new_invite")
 	}
 	return nil
@@ -2824,16 +2851,16 @@ func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantVolume{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2841,7 +2868,7 @@ func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantVolume", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "participant")
 	}
 	return nil
@@ -2909,20 +2936,23 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Int(); err != nil {
+	if m.PrevValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "prev_value")
 	}
-	if m.NewValue, err = b.Int(); err != nil {
+	if m.NewValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "new_value")
 	}
 	return nil
@@ -2994,16 +3024,16 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffe
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3011,10 +3041,10 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByRequest", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
 	}
-	if m.ApprovedBy, err = b.Long(); err != nil {
+	if m.ApprovedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "approved_by")
 	}
 	return nil
@@ -3080,17 +3110,20 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "new_value")
 	}
 	return nil
@@ -3157,16 +3190,16 @@ func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3174,7 +3207,7 @@ func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionSendMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "message")
 	}
 	return nil
@@ -3248,16 +3281,16 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffe
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3265,10 +3298,10 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeAvailableReactions", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeChatReactions(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeChatReactions(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "prev_value")
 	}
-	if m.NewValue, err = decodeChatReactions(b, depth+1); err != nil {
+	if m.NewValue, err = decodeChatReactions(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "new_value")
 	}
 	return nil
@@ -3344,24 +3377,24 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.PrevValue, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
 	}
-	if m.NewValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.NewValue, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
 	}
 	return nil
@@ -3425,17 +3458,20 @@ func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "new_value")
 	}
 	return nil
@@ -3502,16 +3538,16 @@ func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3519,7 +3555,7 @@ func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionCreateTopic", "")
 	}
 	var err error
-	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.Topic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "topic")
 	}
 	return nil
@@ -3590,16 +3626,16 @@ func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3607,10 +3643,10 @@ func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditTopic", "")
 	}
 	var err error
-	if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.PrevTopic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "prev_topic")
 	}
-	if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.NewTopic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "new_topic")
 	}
 	return nil
@@ -3677,16 +3713,16 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3694,7 +3730,7 @@ func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteTopic", "")
 	}
 	var err error
-	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.Topic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "topic")
 	}
 	return nil
@@ -3782,16 +3818,16 @@ func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionPinTopic{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3799,16 +3835,16 @@ func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionPinTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
+		if m.PrevTopic, err = decodeForumTopic(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
+		if m.NewTopic, err = decodeForumTopic(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "new_topic")
 		}
 	}
@@ -3876,17 +3912,20 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "new_value")
 	}
 	return nil
@@ -3958,12 +3997,15 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3971,10 +4013,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePeerColor", "")
 	}
 	var err error
-	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
 	}
-	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
 	}
 	return nil
@@ -4047,12 +4089,15 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4060,10 +4105,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeProfilePeerColor", "")
 	}
 	var err error
-	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
 	}
-	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
 	}
 	return nil
@@ -4136,16 +4181,16 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4153,10 +4198,10 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeWallpaper", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeWallPaper(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "prev_value")
 	}
-	if m.NewValue, err = decodeWallPaper(b, depth+1); err != nil {
+	if m.NewValue, err = decodeWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "new_value")
 	}
 	return nil
@@ -4230,16 +4275,16 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4247,10 +4292,10 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStatus", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "prev_value")
 	}
-	if m.NewValue, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.NewValue, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
 	}
 	return nil
@@ -4324,16 +4369,16 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4341,10 +4386,10 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Bu
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStickerSet", "")
 	}
 	var err error
-	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.PrevStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
 	}
-	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.NewStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
 	}
 	return nil
@@ -4410,17 +4455,20 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "new_value")
 	}
 	return nil
@@ -4494,16 +4542,16 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4511,10 +4559,10 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantSubExtend", "")
 	}
 	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
 	}
-	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
 	}
 	return nil
@@ -4580,17 +4628,20 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "new_value")
 	}
 	return nil
@@ -4661,27 +4712,27 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) er
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
 	}
-	if m.PrevRank, err = tlrt.String(b); err != nil {
+	if m.PrevRank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
 	}
-	if m.NewRank, err = tlrt.String(b); err != nil {
+	if m.NewRank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
 	}
 	return nil
@@ -4703,8 +4754,8 @@ func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
 
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
 // levels deep.
-func decodeChannelLocation(b *bin.Buffer, depth int) (ChannelLocationClass, error) {
-	id, err := b.ID()
+func decodeChannelLocation(d *tlrt.Decoder, depth int) (ChannelLocationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4717,7 +4768,7 @@ func decodeChannelLocation(b *bin.Buffer, depth int) (ChannelLocationClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelLocation"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4773,12 +4824,15 @@ func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelLocationEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelLocationEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4844,16 +4898,16 @@ func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4861,10 +4915,10 @@ func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelLocation", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "geo_point")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "address")
 	}
 	return nil
@@ -4881,13 +4935,13 @@ type ChannelMessagesFilterClass interface {
 
 // DecodeChannelMessagesFilter decodes any constructor of ChannelMessagesFilter.
 func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, error) {
-	return decodeChannelMessagesFilter(b, 0)
+	return tlrt.Decode(b, decodeChannelMessagesFilter)
 }
 
 // decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested
 // depth levels deep.
-func decodeChannelMessagesFilter(b *bin.Buffer, depth int) (ChannelMessagesFilterClass, error) {
-	id, err := b.ID()
+func decodeChannelMessagesFilter(d *tlrt.Decoder, depth int) (ChannelMessagesFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4900,7 +4954,7 @@ func decodeChannelMessagesFilter(b *bin.Buffer, depth int) (ChannelMessagesFilte
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelMessagesFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4957,12 +5011,15 @@ func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5040,12 +5097,15 @@ func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelMessagesFilter{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelMessagesFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5053,11 +5113,11 @@ func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelMessagesFilter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "flags")
 	}
 	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](b, false, false, 12, depth+1); err != nil {
+	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "ranges")
 	}
 	m.Flags &^= 1 << 1
@@ -5081,8 +5141,8 @@ func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
 
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
 // levels deep.
-func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass, error) {
-	id, err := b.ID()
+func decodeChannelParticipant(d *tlrt.Decoder, depth int) (ChannelParticipantClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5103,7 +5163,7 @@ func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipant"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5233,36 +5293,36 @@ func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipant", "subscription_until_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipant", "rank")
 		}
 	}
@@ -5406,40 +5466,40 @@ func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantSelf{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "flags")
 	}
 	m.ViaRequest = m.Flags.Has(0)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "date")
 	}
 	if m.Flags.Has(1) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantSelf", "subscription_until_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
 		}
 	}
@@ -5551,16 +5611,16 @@ func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantCreator{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5568,17 +5628,17 @@ func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantCreator", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "user_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantCreator", "rank")
 		}
 	}
@@ -5724,16 +5784,16 @@ func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantAdmin{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5741,30 +5801,30 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantAdmin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "flags")
 	}
 	m.CanEdit = m.Flags.Has(0)
 	m.Self = m.Flags.Has(1)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "user_id")
 	}
 	if m.Flags.Has(1) {
-		if m.InviterID, err = b.Long(); err != nil {
+		if m.InviterID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantAdmin", "inviter_id")
 		}
 	}
-	if m.PromotedBy, err = b.Long(); err != nil {
+	if m.PromotedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "promoted_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantAdmin", "rank")
 		}
 	}
@@ -5886,16 +5946,16 @@ func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantBanned{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5903,24 +5963,24 @@ func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantBanned", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "flags")
 	}
 	m.Left = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "peer")
 	}
-	if m.KickedBy, err = b.Long(); err != nil {
+	if m.KickedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "kicked_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
 		}
 	}
@@ -5987,12 +6047,15 @@ func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantLeft) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantLeft) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6000,7 +6063,7 @@ func (m *ChannelParticipantLeft) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantLeft", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantLeft", "peer")
 	}
 	return nil
@@ -6026,8 +6089,8 @@ func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterCl
 
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
 // value nested depth levels deep.
-func decodeChannelParticipantsFilter(b *bin.Buffer, depth int) (ChannelParticipantsFilterClass, error) {
-	id, err := b.ID()
+func decodeChannelParticipantsFilter(d *tlrt.Decoder, depth int) (ChannelParticipantsFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6052,7 +6115,7 @@ func decodeChannelParticipantsFilter(b *bin.Buffer, depth int) (ChannelParticipa
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipantsFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6109,12 +6172,15 @@ func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantsRecent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsRecent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6172,12 +6238,15 @@ func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantsAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsAdmins) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6239,21 +6308,21 @@ func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsKicked) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantsKicked) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsKicked", "q")
 	}
 	return nil
@@ -6310,12 +6379,15 @@ func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantsBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6377,21 +6449,21 @@ func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsBanned) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantsBanned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBanned", "q")
 	}
 	return nil
@@ -6452,21 +6524,21 @@ func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsSearch) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantsSearch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsSearch", "q")
 	}
 	return nil
@@ -6529,21 +6601,21 @@ func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantsContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsContacts", "q")
 	}
 	return nil
@@ -6666,30 +6738,30 @@ func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantsMentions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelParticipantsMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsMentions", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantsMentions", "q")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantsMentions", "top_msg_id")
 		}
 	}
@@ -6717,15 +6789,15 @@ func DecodeChat(b *bin.Buffer) (ChatClass, error) {
 }
 
 // decodeChat is DecodeChat for a value nested depth levels deep.
-func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
-	id, err := b.ID()
+func decodeChat(d *tlrt.Decoder, depth int) (ChatClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatClass
 	switch id {
 	case ChatEmptyTypeID:
-		v = &ChatEmpty{}
+		v = tlrt.New[ChatEmpty](d)
 	case ChatTypeID:
 		v = &Chat{}
 	case ChatForbiddenTypeID:
@@ -6741,7 +6813,7 @@ func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6800,17 +6872,20 @@ func (m *ChatEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatEmpty", "id")
 	}
 	return nil
@@ -6946,16 +7021,16 @@ func (m *Chat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Chat{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Chat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6963,7 +7038,7 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
@@ -6972,38 +7047,38 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.CallActive = m.Flags.Has(23)
 	m.CallNotEmpty = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(25)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chat", "title")
 	}
-	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chat", "photo")
 	}
-	if m.ParticipantsCount, err = b.Int(); err != nil {
+	if m.ParticipantsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "participants_count")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "date")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "version")
 	}
 	if m.Flags.Has(6) {
-		if m.MigratedTo, err = decodeInputChannel(b, depth+1); err != nil {
+		if m.MigratedTo, err = decodeInputChannel(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chat", "migrated_to")
 		}
 	}
 	if m.Flags.Has(14) {
-		m.AdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+		m.AdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.AdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chat", "admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+		m.DefaultBannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.DefaultBannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chat", "default_banned_rights")
 		}
 	}
@@ -7067,24 +7142,24 @@ func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatForbidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "title")
 	}
 	return nil
@@ -7669,16 +7744,16 @@ func (m *Channel) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Channel{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Channel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7686,7 +7761,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channel", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
@@ -7709,7 +7784,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.JoinToSend = m.Flags.Has(28)
 	m.JoinRequest = m.Flags.Has(29)
 	m.Forum = m.Flags.Has(30)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channel", "flags2")
 	}
 	m.StoriesHidden = m.Flags2.Has(1)
@@ -7720,109 +7795,109 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.BroadcastMessagesAllowed = m.Flags2.Has(16)
 	m.Monoforum = m.Flags2.Has(17)
 	m.ForumTabs = m.Flags2.Has(19)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channel", "id")
 	}
 	if m.Flags.Has(13) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "access_hash")
 		}
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channel", "title")
 	}
 	if m.Flags.Has(6) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channel", "username")
 		}
 	}
-	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channel", "photo")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channel", "date")
 	}
 	if m.Flags.Has(9) {
-		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(14) {
-		m.AdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+		m.AdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.AdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "admin_rights")
 		}
 	}
 	if m.Flags.Has(15) {
-		m.BannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.BannedRights, depth+1); err != nil {
+		m.BannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "banned_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+		m.DefaultBannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.DefaultBannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "default_banned_rights")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.ParticipantsCount, err = b.Int(); err != nil {
+		if m.ParticipantsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "participants_count")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "usernames")
 		}
 	}
 	if m.Flags2.Has(4) {
-		m.StoriesMaxID = new(RecentStory)
-		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+		m.StoriesMaxID = tlrt.New[RecentStory](d)
+		if err = tlrt.DecodeBoxed(d, m.StoriesMaxID, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(7) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "color")
 		}
 	}
 	if m.Flags2.Has(8) {
-		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+		if m.ProfileColor, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "profile_color")
 		}
 	}
 	if m.Flags2.Has(9) {
-		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+		if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "emoji_status")
 		}
 	}
 	if m.Flags2.Has(10) {
-		if m.Level, err = b.Int(); err != nil {
+		if m.Level, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "level")
 		}
 	}
 	if m.Flags2.Has(11) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "subscription_until_date")
 		}
 	}
 	if m.Flags2.Has(13) {
-		if m.BotVerificationIcon, err = b.Long(); err != nil {
+		if m.BotVerificationIcon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "bot_verification_icon")
 		}
 	}
 	if m.Flags2.Has(14) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags2.Has(18) {
-		if m.LinkedMonoforumID, err = b.Long(); err != nil {
+		if m.LinkedMonoforumID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "linked_monoforum_id")
 		}
 	}
 	if m.Flags2.Has(20) {
-		if m.LinkedCommunityID, err = b.Long(); err != nil {
+		if m.LinkedCommunityID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "linked_community_id")
 		}
 	}
@@ -7973,37 +8048,37 @@ func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelForbidden{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelForbidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "flags")
 	}
 	m.Broadcast = m.Flags.Has(5)
 	m.Megagroup = m.Flags.Has(8)
 	m.Monoforum = m.Flags.Has(10)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "access_hash")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "title")
 	}
 	if m.Flags.Has(16) {
-		if m.UntilDate, err = b.Int(); err != nil {
+		if m.UntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelForbidden", "until_date")
 		}
 	}
@@ -8109,32 +8184,32 @@ func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityForbidden{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *CommunityForbidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "id")
 	}
 	if m.Flags.Has(13) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "communityForbidden", "access_hash")
 		}
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "title")
 	}
 	if m.AccessHash != 0 {
@@ -8284,16 +8359,16 @@ func (m *Community) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Community{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Community) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8301,42 +8376,42 @@ func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "community", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "community", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Left = m.Flags.Has(2)
 	m.Min = m.Flags.Has(12)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "community", "flags2")
 	}
 	m.CollapsedInDialogs = m.Flags2.Has(20)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "community", "id")
 	}
 	if m.Flags.Has(13) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "community", "access_hash")
 		}
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "community", "title")
 	}
-	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "community", "photo")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "community", "date")
 	}
 	if m.Flags.Has(14) {
-		m.AdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+		m.AdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.AdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "community", "admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+		m.DefaultBannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.DefaultBannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "community", "default_banned_rights")
 		}
 	}
@@ -8363,8 +8438,8 @@ func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
 }
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
-func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
-	id, err := b.ID()
+func decodeChatFull(d *tlrt.Decoder, depth int) (ChatFullClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8379,7 +8454,7 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8748,16 +8823,16 @@ func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8765,86 +8840,86 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "flags")
 	}
 	m.CanSetUsername = m.Flags.Has(7)
 	m.HasScheduled = m.Flags.Has(8)
 	m.TranslationsDisabled = m.Flags.Has(19)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "about")
 	}
-	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
+	if m.Participants, err = decodeChatParticipants(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "participants")
 	}
 	if m.Flags.Has(2) {
-		if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "chat_photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "notify_settings")
 	}
 	if m.Flags.Has(13) {
-		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+		if m.ExportedInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "exported_invite")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
+		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](d, false, false, 8, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "bot_info")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PinnedMsgID, err = b.Int(); err != nil {
+		if m.PinnedMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "pinned_msg_id")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "call")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
+		if m.GroupcallDefaultJoinAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "groupcall_default_join_as")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "theme_emoticon")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RequestsPending, err = b.Int(); err != nil {
+		if m.RequestsPending, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "requests_pending")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "recent_requesters")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
+		if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "available_reactions")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.ReactionsLimit, err = b.Int(); err != nil {
+		if m.ReactionsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "reactions_limit")
 		}
 	}
@@ -9871,16 +9946,16 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9888,7 +9963,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "flags")
 	}
 	m.CanViewParticipants = m.Flags.Has(3)
@@ -9899,7 +9974,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.HasScheduled = m.Flags.Has(19)
 	m.CanViewStats = m.Flags.Has(20)
 	m.Blocked = m.Flags.Has(22)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "flags2")
 	}
 	m.CanDeleteChannel = m.Flags2.Has(0)
@@ -9915,219 +9990,219 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PaidReactionsAvailable = m.Flags2.Has(16)
 	m.StargiftsAvailable = m.Flags2.Has(19)
 	m.PaidMessagesAvailable = m.Flags2.Has(20)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "about")
 	}
 	if m.Flags.Has(0) {
-		if m.ParticipantsCount, err = b.Int(); err != nil {
+		if m.ParticipantsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "participants_count")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AdminsCount, err = b.Int(); err != nil {
+		if m.AdminsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "admins_count")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.KickedCount, err = b.Int(); err != nil {
+		if m.KickedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "kicked_count")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BannedCount, err = b.Int(); err != nil {
+		if m.BannedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "banned_count")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.OnlineCount, err = b.Int(); err != nil {
+		if m.OnlineCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "online_count")
 		}
 	}
-	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+	if m.ReadInboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "read_inbox_max_id")
 	}
-	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "read_outbox_max_id")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "unread_count")
 	}
-	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "chat_photo")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "notify_settings")
 	}
 	if m.Flags.Has(23) {
-		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+		if m.ExportedInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
+	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](d, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "bot_info")
 	}
 	if m.Flags.Has(4) {
-		if m.MigratedFromChatID, err = b.Long(); err != nil {
+		if m.MigratedFromChatID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "migrated_from_chat_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.MigratedFromMaxID, err = b.Int(); err != nil {
+		if m.MigratedFromMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "migrated_from_max_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PinnedMsgID, err = b.Int(); err != nil {
+		if m.PinnedMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pinned_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.Stickerset = new(StickerSet)
-		if err = tlrt.DecodeBoxed(b, m.Stickerset, depth+1); err != nil {
+		m.Stickerset = &StickerSet{}
+		if err = tlrt.DecodeBoxed(d, m.Stickerset, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stickerset")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.AvailableMinID, err = b.Int(); err != nil {
+		if m.AvailableMinID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "available_min_id")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.LinkedChatID, err = b.Long(); err != nil {
+		if m.LinkedChatID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "linked_chat_id")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.Location, err = decodeChannelLocation(b, depth+1); err != nil {
+		if m.Location, err = decodeChannelLocation(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "location")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.SlowmodeSeconds, err = b.Int(); err != nil {
+		if m.SlowmodeSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "slowmode_seconds")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.SlowmodeNextSendDate, err = b.Int(); err != nil {
+		if m.SlowmodeNextSendDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "slowmode_next_send_date")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.StatsDC, err = b.Int(); err != nil {
+		if m.StatsDC, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stats_dc")
 		}
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "pts")
 	}
 	if m.Flags.Has(21) {
-		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "call")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.PendingSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
 		}
 	}
 	if m.Flags.Has(26) {
-		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
+		if m.GroupcallDefaultJoinAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "groupcall_default_join_as")
 		}
 	}
 	if m.Flags.Has(27) {
-		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "theme_emoticon")
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RequestsPending, err = b.Int(); err != nil {
+		if m.RequestsPending, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "requests_pending")
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "recent_requesters")
 		}
 	}
 	if m.Flags.Has(29) {
-		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
+		if m.DefaultSendAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "default_send_as")
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
+		if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "available_reactions")
 		}
 	}
 	if m.Flags2.Has(13) {
-		if m.ReactionsLimit, err = b.Int(); err != nil {
+		if m.ReactionsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "reactions_limit")
 		}
 	}
 	if m.Flags2.Has(4) {
-		m.Stories = new(PeerStories)
-		if err = tlrt.DecodeBoxed(b, m.Stories, depth+1); err != nil {
+		m.Stories = &PeerStories{}
+		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stories")
 		}
 	}
 	if m.Flags2.Has(7) {
-		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "wallpaper")
 		}
 	}
 	if m.Flags2.Has(8) {
-		if m.BoostsApplied, err = b.Int(); err != nil {
+		if m.BoostsApplied, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "boosts_applied")
 		}
 	}
 	if m.Flags2.Has(9) {
-		if m.BoostsUnrestrict, err = b.Int(); err != nil {
+		if m.BoostsUnrestrict, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "boosts_unrestrict")
 		}
 	}
 	if m.Flags2.Has(10) {
-		m.Emojiset = new(StickerSet)
-		if err = tlrt.DecodeBoxed(b, m.Emojiset, depth+1); err != nil {
+		m.Emojiset = &StickerSet{}
+		if err = tlrt.DecodeBoxed(d, m.Emojiset, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "emojiset")
 		}
 	}
 	if m.Flags2.Has(17) {
-		m.BotVerification = new(BotVerification)
-		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+		m.BotVerification = &BotVerification{}
+		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "bot_verification")
 		}
 	}
 	if m.Flags2.Has(18) {
-		if m.StargiftsCount, err = b.Int(); err != nil {
+		if m.StargiftsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stargifts_count")
 		}
 	}
 	if m.Flags2.Has(21) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags2.Has(22) {
-		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+		if m.MainTab, err = decodeProfileTab(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "main_tab")
 		}
 	}
 	if m.Flags2.Has(23) {
-		if m.GuardBotID, err = b.Long(); err != nil {
+		if m.GuardBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "guard_bot_id")
 		}
 	}
@@ -10363,16 +10438,16 @@ func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *CommunityFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10380,33 +10455,33 @@ func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "communityFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "about")
 	}
-	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
 	}
-	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](b, false, false, 20, depth+1); err != nil {
+	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
 	}
 	if m.Flags.Has(1) {
-		if m.AdminsCount, err = b.Int(); err != nil {
+		if m.AdminsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "communityFull", "admins_count")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.KickedCount, err = b.Int(); err != nil {
+		if m.KickedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "communityFull", "kicked_count")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.PeerLinkRequestsPending, err = b.Int(); err != nil {
+		if m.PeerLinkRequestsPending, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "communityFull", "peer_link_requests_pending")
 		}
 	}
@@ -10437,8 +10512,8 @@ func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
 }
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
-func decodeChatInvite(b *bin.Buffer, depth int) (ChatInviteClass, error) {
-	id, err := b.ID()
+func decodeChatInvite(d *tlrt.Decoder, depth int) (ChatInviteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10453,7 +10528,7 @@ func decodeChatInvite(b *bin.Buffer, depth int) (ChatInviteClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatInvite"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10515,16 +10590,16 @@ func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10532,7 +10607,7 @@ func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInviteAlready", "")
 	}
 	var err error
-	if m.Chat, err = decodeChat(b, depth+1); err != nil {
+	if m.Chat, err = decodeChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteAlready", "chat")
 	}
 	return nil
@@ -10757,16 +10832,16 @@ func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatInvite{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10774,7 +10849,7 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "flags")
 	}
 	m.Channel = m.Flags.Has(0)
@@ -10786,42 +10861,42 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
 	m.CanRefulfillSubscription = m.Flags.Has(11)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "title")
 	}
 	if m.Flags.Has(5) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "about")
 		}
 	}
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "photo")
 	}
-	if m.ParticipantsCount, err = b.Int(); err != nil {
+	if m.ParticipantsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+		if m.Participants, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "participants")
 		}
 	}
-	if m.Color, err = b.Int(); err != nil {
+	if m.Color, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "color")
 	}
 	if m.Flags.Has(10) {
-		m.SubscriptionPricing = new(StarsSubscriptionPricing)
-		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
+		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "subscription_pricing")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.SubscriptionFormID, err = b.Long(); err != nil {
+		if m.SubscriptionFormID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "subscription_form_id")
 		}
 	}
 	if m.Flags.Has(13) {
-		m.BotVerification = new(BotVerification)
-		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+		m.BotVerification = &BotVerification{}
+		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "bot_verification")
 		}
 	}
@@ -10896,16 +10971,16 @@ func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatInvitePeek) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10913,10 +10988,10 @@ func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInvitePeek", "")
 	}
 	var err error
-	if m.Chat, err = decodeChat(b, depth+1); err != nil {
+	if m.Chat, err = decodeChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePeek", "chat")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePeek", "expires")
 	}
 	return nil
@@ -10938,8 +11013,8 @@ func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
 
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
 // levels deep.
-func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, error) {
-	id, err := b.ID()
+func decodeChatParticipant(d *tlrt.Decoder, depth int) (ChatParticipantClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10954,7 +11029,7 @@ func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatParticipant"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11056,34 +11131,34 @@ func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatParticipant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipant", "rank")
 		}
 	}
@@ -11185,28 +11260,28 @@ func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipantCreator{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatParticipantCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
 		}
 	}
@@ -11312,34 +11387,34 @@ func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipantAdmin{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
 		}
 	}
@@ -11365,8 +11440,8 @@ func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
 
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
 // levels deep.
-func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, error) {
-	id, err := b.ID()
+func decodeChatParticipants(d *tlrt.Decoder, depth int) (ChatParticipantsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11379,7 +11454,7 @@ func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatParticipants"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11457,16 +11532,16 @@ func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipantsForbidden{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatParticipantsForbidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11474,14 +11549,14 @@ func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "chatParticipantsForbidden", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "flags")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "chat_id")
 	}
 	if m.Flags.Has(0) {
-		if m.SelfParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
+		if m.SelfParticipant, err = decodeChatParticipant(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantsForbidden", "self_participant")
 		}
 	}
@@ -11553,16 +11628,16 @@ func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11570,13 +11645,13 @@ func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatParticipants", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
 	}
-	if m.Participants, err = tlrt.DecodeSlabs[ChatParticipant](b, false, 16, depth+1, decodeChatParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeSlabs[ChatParticipant](d, false, 16, depth+1, decodeChatParticipant); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "participants")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "version")
 	}
 	return nil
@@ -11596,8 +11671,8 @@ func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
 }
 
 // decodeChatPhoto is DecodeChatPhoto for a value nested depth levels deep.
-func decodeChatPhoto(b *bin.Buffer, depth int) (ChatPhotoClass, error) {
-	id, err := b.ID()
+func decodeChatPhoto(d *tlrt.Decoder, depth int) (ChatPhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11610,7 +11685,7 @@ func decodeChatPhoto(b *bin.Buffer, depth int) (ChatPhotoClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatPhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11666,12 +11741,15 @@ func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11777,33 +11855,33 @@ func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatPhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "flags")
 	}
 	m.HasVideo = m.Flags.Has(0)
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "chatPhoto", "stripped_thumb")
 		}
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "dc_id")
 	}
 	m.Flags &^= 1 << 0
@@ -11829,8 +11907,8 @@ func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
 
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
 // deep.
-func decodeChatReactions(b *bin.Buffer, depth int) (ChatReactionsClass, error) {
-	id, err := b.ID()
+func decodeChatReactions(d *tlrt.Decoder, depth int) (ChatReactionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11839,13 +11917,13 @@ func decodeChatReactions(b *bin.Buffer, depth int) (ChatReactionsClass, error) {
 	case ChatReactionsNoneTypeID:
 		v = &ChatReactionsNone{}
 	case ChatReactionsAllTypeID:
-		v = &ChatReactionsAll{}
+		v = tlrt.New[ChatReactionsAll](d)
 	case ChatReactionsSomeTypeID:
 		v = &ChatReactionsSome{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatReactions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11901,12 +11979,15 @@ func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatReactionsNone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatReactionsNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11976,17 +12057,20 @@ func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatReactionsAll{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatReactionsAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatReactionsAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsAll", "flags")
 	}
 	m.AllowCustom = m.Flags.Has(0)
@@ -12053,16 +12137,16 @@ func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatReactionsSome) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12070,7 +12154,7 @@ func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
 	}
 	var err error
-	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
 	}
 	return nil
@@ -12091,8 +12175,8 @@ func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
 }
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
-func decodeChatTheme(b *bin.Buffer, depth int) (ChatThemeClass, error) {
-	id, err := b.ID()
+func decodeChatTheme(d *tlrt.Decoder, depth int) (ChatThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12105,7 +12189,7 @@ func decodeChatTheme(b *bin.Buffer, depth int) (ChatThemeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12165,21 +12249,21 @@ func (m *ChatTheme) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
 	}
 	return nil
@@ -12249,16 +12333,16 @@ func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12266,10 +12350,10 @@ func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatThemeUniqueGift", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
 	}
-	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
+	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
 	}
 	return nil
@@ -12331,16 +12415,16 @@ func (m *CDNConfig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *CDNConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12348,7 +12432,7 @@ func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "cdnConfig", "")
 	}
 	var err error
-	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](b, false, false, 12, depth+1); err != nil {
+	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "cdnConfig", "public_keys")
 	}
 	return nil
@@ -12407,24 +12491,24 @@ func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *CDNPublicKey) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "dc_id")
 	}
-	if m.PublicKey, err = tlrt.String(b); err != nil {
+	if m.PublicKey, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "public_key")
 	}
 	return nil
@@ -12490,16 +12574,16 @@ func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChannelAdminLogEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12507,16 +12591,16 @@ func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEvent", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "date")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "user_id")
 	}
-	if m.Action, err = decodeChannelAdminLogEventAction(b, depth+1); err != nil {
+	if m.Action, err = decodeChannelAdminLogEventAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "action")
 	}
 	return nil
@@ -12665,17 +12749,20 @@ func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventsFilter{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventsFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "flags")
 	}
 	m.Join = m.Flags.Has(0)
@@ -12838,17 +12925,20 @@ func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatAdminRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatAdminRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatAdminRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminRights", "flags")
 	}
 	m.ChangeInfo = m.Flags.Has(0)
@@ -12928,23 +13018,26 @@ func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatAdminWithInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatAdminWithInvites) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "admin_id")
 	}
-	if m.InvitesCount, err = b.Int(); err != nil {
+	if m.InvitesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "invites_count")
 	}
-	if m.RevokedInvitesCount, err = b.Int(); err != nil {
+	if m.RevokedInvitesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "revoked_invites_count")
 	}
 	return nil
@@ -13111,17 +13204,20 @@ func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatBannedRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatBannedRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "flags")
 	}
 	m.ViewMessages = m.Flags.Has(0)
@@ -13147,7 +13243,7 @@ func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.EditRank = m.Flags.Has(26)
 	m.SendReactions = m.Flags.Has(27)
 	m.ManageLinkedPeers = m.Flags.Has(28)
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
@@ -13280,38 +13376,38 @@ func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatInviteImporter{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ChatInviteImporter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "flags")
 	}
 	m.Requested = m.Flags.Has(0)
 	m.ViaChatlist = m.Flags.Has(3)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteImporter", "about")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ApprovedBy, err = b.Long(); err != nil {
+		if m.ApprovedBy, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteImporter", "approved_by")
 		}
 	}
@@ -13375,17 +13471,20 @@ func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatOnlines) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatOnlines) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Onlines, err = b.Int(); err != nil {
+	if m.Onlines, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatOnlines", "onlines")
 	}
 	return nil
@@ -13561,21 +13660,21 @@ func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CodeSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *CodeSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "codeSettings", "flags")
 	}
 	m.AllowFlashcall = m.Flags.Has(0)
@@ -13585,17 +13684,17 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowFirebase = m.Flags.Has(7)
 	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+		if m.LogoutTokens, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Token, err = tlrt.String(b); err != nil {
+		if m.Token, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "token")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.AppSandbox, err = b.Bool(); err != nil {
+		if m.AppSandbox, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "app_sandbox")
 		}
 	}
@@ -13703,12 +13802,15 @@ func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityPeer{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunityPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13716,16 +13818,16 @@ func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "communityPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityPeer", "flags")
 	}
 	m.CanViewHistory = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Visible, err = b.Bool(); err != nil {
+		if m.Visible, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "communityPeer", "visible")
 		}
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityPeer", "peer")
 	}
 	m.Flags &^= 1 << 2
@@ -13803,12 +13905,15 @@ func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityPeerRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunityPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13816,17 +13921,17 @@ func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "communityPeerRequest", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "flags")
 	}
 	m.Visible = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "peer")
 	}
-	if m.RequestedBy, err = b.Long(); err != nil {
+	if m.RequestedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "requested_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "date")
 	}
 	m.Flags &^= 1 << 0
@@ -14283,16 +14388,16 @@ func (m *Config) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Config{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Config) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14300,7 +14405,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "config", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "config", "flags")
 	}
 	m.DefaultP2pContacts = m.Flags.Has(3)
@@ -14308,151 +14413,151 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.RevokePmInbox = m.Flags.Has(6)
 	m.BlockedMode = m.Flags.Has(8)
 	m.ForceTryIpv6 = m.Flags.Has(14)
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "expires")
 	}
-	if m.TestMode, err = b.Bool(); err != nil {
+	if m.TestMode, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "config", "test_mode")
 	}
-	if m.ThisDC, err = b.Int(); err != nil {
+	if m.ThisDC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "this_dc")
 	}
-	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_options")
 	}
-	if m.DCTxtDomainName, err = tlrt.String(b); err != nil {
+	if m.DCTxtDomainName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_txt_domain_name")
 	}
-	if m.ChatSizeMax, err = b.Int(); err != nil {
+	if m.ChatSizeMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "chat_size_max")
 	}
-	if m.MegagroupSizeMax, err = b.Int(); err != nil {
+	if m.MegagroupSizeMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "megagroup_size_max")
 	}
-	if m.ForwardedCountMax, err = b.Int(); err != nil {
+	if m.ForwardedCountMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "forwarded_count_max")
 	}
-	if m.OnlineUpdatePeriodMs, err = b.Int(); err != nil {
+	if m.OnlineUpdatePeriodMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "online_update_period_ms")
 	}
-	if m.OfflineBlurTimeoutMs, err = b.Int(); err != nil {
+	if m.OfflineBlurTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "offline_blur_timeout_ms")
 	}
-	if m.OfflineIdleTimeoutMs, err = b.Int(); err != nil {
+	if m.OfflineIdleTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "offline_idle_timeout_ms")
 	}
-	if m.OnlineCloudTimeoutMs, err = b.Int(); err != nil {
+	if m.OnlineCloudTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "online_cloud_timeout_ms")
 	}
-	if m.NotifyCloudDelayMs, err = b.Int(); err != nil {
+	if m.NotifyCloudDelayMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "notify_cloud_delay_ms")
 	}
-	if m.NotifyDefaultDelayMs, err = b.Int(); err != nil {
+	if m.NotifyDefaultDelayMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "notify_default_delay_ms")
 	}
-	if m.PushChatPeriodMs, err = b.Int(); err != nil {
+	if m.PushChatPeriodMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "push_chat_period_ms")
 	}
-	if m.PushChatLimit, err = b.Int(); err != nil {
+	if m.PushChatLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "push_chat_limit")
 	}
-	if m.EditTimeLimit, err = b.Int(); err != nil {
+	if m.EditTimeLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "edit_time_limit")
 	}
-	if m.RevokeTimeLimit, err = b.Int(); err != nil {
+	if m.RevokeTimeLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "revoke_time_limit")
 	}
-	if m.RevokePmTimeLimit, err = b.Int(); err != nil {
+	if m.RevokePmTimeLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "revoke_pm_time_limit")
 	}
-	if m.RatingEDecay, err = b.Int(); err != nil {
+	if m.RatingEDecay, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "rating_e_decay")
 	}
-	if m.StickersRecentLimit, err = b.Int(); err != nil {
+	if m.StickersRecentLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "stickers_recent_limit")
 	}
-	if m.ChannelsReadMediaPeriod, err = b.Int(); err != nil {
+	if m.ChannelsReadMediaPeriod, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "channels_read_media_period")
 	}
 	if m.Flags.Has(0) {
-		if m.TmpSessions, err = b.Int(); err != nil {
+		if m.TmpSessions, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "config", "tmp_sessions")
 		}
 	}
-	if m.CallReceiveTimeoutMs, err = b.Int(); err != nil {
+	if m.CallReceiveTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_receive_timeout_ms")
 	}
-	if m.CallRingTimeoutMs, err = b.Int(); err != nil {
+	if m.CallRingTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_ring_timeout_ms")
 	}
-	if m.CallConnectTimeoutMs, err = b.Int(); err != nil {
+	if m.CallConnectTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_connect_timeout_ms")
 	}
-	if m.CallPacketTimeoutMs, err = b.Int(); err != nil {
+	if m.CallPacketTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_packet_timeout_ms")
 	}
-	if m.MeURLPrefix, err = tlrt.String(b); err != nil {
+	if m.MeURLPrefix, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "config", "me_url_prefix")
 	}
 	if m.Flags.Has(7) {
-		if m.AutoupdateURLPrefix, err = tlrt.String(b); err != nil {
+		if m.AutoupdateURLPrefix, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "autoupdate_url_prefix")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.GifSearchUsername, err = tlrt.String(b); err != nil {
+		if m.GifSearchUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "gif_search_username")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.VenueSearchUsername, err = tlrt.String(b); err != nil {
+		if m.VenueSearchUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "venue_search_username")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ImgSearchUsername, err = tlrt.String(b); err != nil {
+		if m.ImgSearchUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "img_search_username")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.StaticMapsProvider, err = tlrt.String(b); err != nil {
+		if m.StaticMapsProvider, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "static_maps_provider")
 		}
 	}
-	if m.CaptionLengthMax, err = b.Int(); err != nil {
+	if m.CaptionLengthMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "caption_length_max")
 	}
-	if m.MessageLengthMax, err = b.Int(); err != nil {
+	if m.MessageLengthMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "message_length_max")
 	}
-	if m.WebfileDCID, err = b.Int(); err != nil {
+	if m.WebfileDCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "webfile_dc_id")
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedLangCode, err = tlrt.String(b); err != nil {
+		if m.SuggestedLangCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "suggested_lang_code")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.LangPackVersion, err = b.Int(); err != nil {
+		if m.LangPackVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "config", "lang_pack_version")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BaseLangPackVersion, err = b.Int(); err != nil {
+		if m.BaseLangPackVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "config", "base_lang_pack_version")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ReactionsDefault, err = decodeReaction(b, depth+1); err != nil {
+		if m.ReactionsDefault, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "config", "reactions_default")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.AutologinToken, err = tlrt.String(b); err != nil {
+		if m.AutologinToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "autologin_token")
 		}
 	}
@@ -14635,16 +14740,16 @@ func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ConnectedBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ConnectedBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14652,30 +14757,30 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "connectedBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "flags")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "bot_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "recipients")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Rights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Rights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = tlrt.String(b); err != nil {
+		if m.Device, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "device")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Location, err = tlrt.String(b); err != nil {
+		if m.Location, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "location")
 		}
 	}
@@ -14798,45 +14903,45 @@ func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ConnectedBotStarRef{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ConnectedBotStarRef) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
 	}
 	m.Revoked = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "date")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "bot_id")
 	}
-	if m.CommissionPermille, err = b.Int(); err != nil {
+	if m.CommissionPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.DurationMonths, err = b.Int(); err != nil {
+		if m.DurationMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "connectedBotStarRef", "duration_months")
 		}
 	}
-	if m.Participants, err = b.Long(); err != nil {
+	if m.Participants, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "participants")
 	}
-	if m.Revenue, err = b.Long(); err != nil {
+	if m.Revenue, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "revenue")
 	}
 	m.Flags &^= 1 << 1
@@ -14898,20 +15003,23 @@ func (m *Contact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Contact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Contact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contact", "user_id")
 	}
-	if m.Mutual, err = b.Bool(); err != nil {
+	if m.Mutual, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "contact", "mutual")
 	}
 	return nil
@@ -14976,12 +15084,15 @@ func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactBirthday{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14989,10 +15100,10 @@ func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contactBirthday", "")
 	}
 	var err error
-	if m.ContactID, err = b.Long(); err != nil {
+	if m.ContactID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contactBirthday", "contact_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contactBirthday", "birthday")
 	}
 	return nil
@@ -15052,12 +15163,15 @@ func (m *ContactStatus) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15065,10 +15179,10 @@ func (m *ContactStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contactStatus", "")
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contactStatus", "user_id")
 	}
-	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
+	if m.Status, err = decodeUserStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contactStatus", "status")
 	}
 	return nil

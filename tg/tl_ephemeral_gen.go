@@ -178,16 +178,16 @@ func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EphemeralSendMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *EphemeralSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -195,48 +195,48 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.sendMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "peer")
 	}
-	if m.ReceiverID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ReceiverID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "receiver_id")
 	}
 	if m.Flags.Has(0) {
-		if m.QueryID, err = b.Long(); err != nil {
+		if m.QueryID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "query_id")
 		}
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "media")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "rich_message")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "random_id")
 	}
 	if m.Flags.Has(5) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_to")
 		}
 	}
@@ -318,12 +318,15 @@ func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EphemeralDeleteMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -331,13 +334,13 @@ func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.deleteMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "peer")
 	}
-	if m.ReceiverID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ReceiverID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "receiver_id")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "id")
 	}
 	return nil
@@ -412,16 +415,16 @@ func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *EphemeralReportMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -429,16 +432,16 @@ func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.reportMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "option")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "message")
 	}
 	return nil
@@ -548,16 +551,16 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EphemeralGetCallbackAnswerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -565,17 +568,17 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.getCallbackAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "data")
 		}
 	}

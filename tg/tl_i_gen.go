@@ -21,13 +21,13 @@ type InlineQueryPeerTypeClass interface {
 
 // DecodeInlineQueryPeerType decodes any constructor of InlineQueryPeerType.
 func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) {
-	return decodeInlineQueryPeerType(b, 0)
+	return tlrt.Decode(b, decodeInlineQueryPeerType)
 }
 
 // decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested
 // depth levels deep.
-func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeClass, error) {
-	id, err := b.ID()
+func decodeInlineQueryPeerType(d *tlrt.Decoder, depth int) (InlineQueryPeerTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InlineQueryPeerType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -106,12 +106,15 @@ func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -169,12 +172,15 @@ func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -232,12 +238,15 @@ func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -296,12 +305,15 @@ func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -360,12 +372,15 @@ func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -423,12 +438,15 @@ func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -452,8 +470,8 @@ func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
 
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
 // levels deep.
-func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass, error) {
-	id, err := b.ID()
+func decodeInputAiComposeTone(d *tlrt.Decoder, depth int) (InputAiComposeToneClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +480,7 @@ func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass
 	case InputAiComposeToneDefaultTypeID:
 		v = &InputAiComposeToneDefault{}
 	case InputAiComposeToneIDTypeID:
-		v = &InputAiComposeToneID{}
+		v = tlrt.New[InputAiComposeToneID](d)
 	case InputAiComposeToneSlugTypeID:
 		v = &InputAiComposeToneSlug{}
 	case InputAiComposeToneSingleUseTypeID:
@@ -470,7 +488,7 @@ func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -531,21 +549,21 @@ func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = tlrt.String(b); err != nil {
+	if m.Tone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
 	}
 	return nil
@@ -608,20 +626,23 @@ func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputAiComposeToneID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneID", "access_hash")
 	}
 	return nil
@@ -682,21 +703,21 @@ func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
 	}
 	return nil
@@ -759,21 +780,21 @@ func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CustomPrompt, err = tlrt.String(b); err != nil {
+	if m.CustomPrompt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
 	}
 	return nil
@@ -794,21 +815,21 @@ func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
 }
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
-func decodeInputBotApp(b *bin.Buffer, depth int) (InputBotAppClass, error) {
-	id, err := b.ID()
+func decodeInputBotApp(d *tlrt.Decoder, depth int) (InputBotAppClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputBotAppClass
 	switch id {
 	case InputBotAppIDTypeID:
-		v = &InputBotAppID{}
+		v = tlrt.New[InputBotAppID](d)
 	case InputBotAppShortNameTypeID:
 		v = &InputBotAppShortName{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotApp"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -869,20 +890,23 @@ func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBotAppID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppID", "access_hash")
 	}
 	return nil
@@ -947,16 +971,16 @@ func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotAppShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -964,10 +988,10 @@ func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotAppShortName", "")
 	}
 	var err error
-	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
 	}
 	return nil
@@ -993,8 +1017,8 @@ func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, err
 
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
 // depth levels deep.
-func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessageClass, error) {
-	id, err := b.ID()
+func decodeInputBotInlineMessage(d *tlrt.Decoder, depth int) (InputBotInlineMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1021,7 +1045,7 @@ func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessag
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1142,16 +1166,16 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaAuto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1159,20 +1183,20 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
 		}
 	}
@@ -1300,16 +1324,16 @@ func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1317,21 +1341,21 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "reply_markup")
 		}
 	}
@@ -1503,16 +1527,16 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaGeo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1520,29 +1544,29 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
 	}
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
 	}
 	if m.Flags.Has(0) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
 		}
 	}
@@ -1647,16 +1671,16 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1664,29 +1688,29 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
 	}
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
 		}
 	}
@@ -1775,16 +1799,16 @@ func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaContact{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1792,23 +1816,23 @@ func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
 		}
 	}
@@ -1886,16 +1910,16 @@ func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageGame{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1903,11 +1927,11 @@ func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "reply_markup")
 		}
 	}
@@ -2014,16 +2038,16 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2031,35 +2055,35 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		m.Photo = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Photo, depth+1); err != nil {
+		m.Photo = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
@@ -2197,16 +2221,16 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2214,26 +2238,26 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	m.ForceLargeMedia = m.Flags.Has(4)
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Optional = m.Flags.Has(6)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
@@ -2321,16 +2345,16 @@ func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageRichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2338,15 +2362,15 @@ func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
 		}
 	}
-	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
 	}
 	m.Flags &^= 1 << 2
@@ -2365,26 +2389,26 @@ type InputBotInlineMessageIDClass interface {
 // DecodeInputBotInlineMessageID decodes any constructor of
 // InputBotInlineMessageID.
 func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass, error) {
-	return decodeInputBotInlineMessageID(b, 0)
+	return tlrt.Decode(b, decodeInputBotInlineMessageID)
 }
 
 // decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value
 // nested depth levels deep.
-func decodeInputBotInlineMessageID(b *bin.Buffer, depth int) (InputBotInlineMessageIDClass, error) {
-	id, err := b.ID()
+func decodeInputBotInlineMessageID(d *tlrt.Decoder, depth int) (InputBotInlineMessageIDClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputBotInlineMessageIDClass
 	switch id {
 	case InputBotInlineMessageIDTypeID:
-		v = &InputBotInlineMessageID{}
+		v = tlrt.New[InputBotInlineMessageID](d)
 	case InputBotInlineMessageID64TypeID:
-		v = &InputBotInlineMessageID64{}
+		v = tlrt.New[InputBotInlineMessageID64](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessageID"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2449,23 +2473,26 @@ func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBotInlineMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "dc_id")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "access_hash")
 	}
 	return nil
@@ -2532,26 +2559,29 @@ func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBotInlineMessageID64) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "dc_id")
 	}
-	if m.OwnerID, err = b.Long(); err != nil {
+	if m.OwnerID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "owner_id")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "access_hash")
 	}
 	return nil
@@ -2574,8 +2604,8 @@ func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error
 
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
 // depth levels deep.
-func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultClass, error) {
-	id, err := b.ID()
+func decodeInputBotInlineResult(d *tlrt.Decoder, depth int) (InputBotInlineResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2592,7 +2622,7 @@ func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2768,16 +2798,16 @@ func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineResult{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2785,43 +2815,43 @@ func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.Thumb = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Thumb, depth+1); err != nil {
+		m.Thumb = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Thumb, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.Content = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Content, depth+1); err != nil {
+		m.Content = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Content, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "content")
 		}
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
@@ -2904,16 +2934,16 @@ func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineResultPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2921,16 +2951,16 @@ func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
 	}
-	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "photo")
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "send_message")
 	}
 	return nil
@@ -3068,16 +3098,16 @@ func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineResultDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineResultDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3085,29 +3115,29 @@ func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
 		}
 	}
-	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "document")
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "send_message")
 	}
 	if m.Title != "" {
@@ -3181,16 +3211,16 @@ func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBotInlineResultGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3198,13 +3228,13 @@ func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "send_message")
 	}
 	return nil
@@ -3221,13 +3251,13 @@ type InputChannelClass interface {
 
 // DecodeInputChannel decodes any constructor of InputChannel.
 func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
-	return decodeInputChannel(b, 0)
+	return tlrt.Decode(b, decodeInputChannel)
 }
 
 // decodeInputChannel is DecodeInputChannel for a value nested depth levels
 // deep.
-func decodeInputChannel(b *bin.Buffer, depth int) (InputChannelClass, error) {
-	id, err := b.ID()
+func decodeInputChannel(d *tlrt.Decoder, depth int) (InputChannelClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3236,13 +3266,13 @@ func decodeInputChannel(b *bin.Buffer, depth int) (InputChannelClass, error) {
 	case InputChannelEmptyTypeID:
 		v = &InputChannelEmpty{}
 	case InputChannelTypeID:
-		v = &InputChannel{}
+		v = tlrt.New[InputChannel](d)
 	case InputChannelFromMessageTypeID:
 		v = &InputChannelFromMessage{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3298,12 +3328,15 @@ func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChannelEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3365,20 +3398,23 @@ func (m *InputChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannel", "channel_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannel", "access_hash")
 	}
 	return nil
@@ -3444,12 +3480,15 @@ func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3457,13 +3496,13 @@ func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChannelFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "msg_id")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "channel_id")
 	}
 	return nil
@@ -3485,8 +3524,8 @@ func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
 
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
 // deep.
-func decodeInputChatPhoto(b *bin.Buffer, depth int) (InputChatPhotoClass, error) {
-	id, err := b.ID()
+func decodeInputChatPhoto(d *tlrt.Decoder, depth int) (InputChatPhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3501,7 +3540,7 @@ func decodeInputChatPhoto(b *bin.Buffer, depth int) (InputChatPhotoClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChatPhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3557,12 +3596,15 @@ func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3688,16 +3730,16 @@ func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputChatUploadedPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputChatUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3705,26 +3747,26 @@ func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(b, depth+1); err != nil {
+		if m.File, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
 		}
 	}
@@ -3791,16 +3833,16 @@ func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputChatPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3808,7 +3850,7 @@ func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChatPhoto", "")
 	}
 	var err error
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputChatPhoto", "id")
 	}
 	return nil
@@ -3830,8 +3872,8 @@ func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
 
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
 // deep.
-func decodeInputChatTheme(b *bin.Buffer, depth int) (InputChatThemeClass, error) {
-	id, err := b.ID()
+func decodeInputChatTheme(d *tlrt.Decoder, depth int) (InputChatThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3846,7 +3888,7 @@ func decodeInputChatTheme(b *bin.Buffer, depth int) (InputChatThemeClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3902,12 +3944,15 @@ func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChatThemeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3968,21 +4013,21 @@ func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
 	}
 	return nil
@@ -4042,21 +4087,21 @@ func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
 	}
 	return nil
@@ -4078,8 +4123,8 @@ func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, err
 
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
 // depth levels deep.
-func decodeInputCheckPasswordSRP(b *bin.Buffer, depth int) (InputCheckPasswordSRPClass, error) {
-	id, err := b.ID()
+func decodeInputCheckPasswordSRP(d *tlrt.Decoder, depth int) (InputCheckPasswordSRPClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4092,7 +4137,7 @@ func decodeInputCheckPasswordSRP(b *bin.Buffer, depth int) (InputCheckPasswordSR
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputCheckPasswordSRP"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4149,12 +4194,15 @@ func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputCheckPasswordEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4221,27 +4269,27 @@ func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.SRPID, err = b.Long(); err != nil {
+	if m.SRPID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
 	}
-	if m.A, err = tlrt.Bytes(b); err != nil {
+	if m.A, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
 	}
-	if m.M1, err = tlrt.Bytes(b); err != nil {
+	if m.M1, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
 	}
 	return nil
@@ -4263,8 +4311,8 @@ func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
 
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
 // levels deep.
-func decodeInputCollectible(b *bin.Buffer, depth int) (InputCollectibleClass, error) {
-	id, err := b.ID()
+func decodeInputCollectible(d *tlrt.Decoder, depth int) (InputCollectibleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4277,7 +4325,7 @@ func decodeInputCollectible(b *bin.Buffer, depth int) (InputCollectibleClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4338,21 +4386,21 @@ func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
 	}
 	return nil
@@ -4413,21 +4461,21 @@ func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
 	}
 	return nil
@@ -4444,13 +4492,13 @@ type InputDialogPeerClass interface {
 
 // DecodeInputDialogPeer decodes any constructor of InputDialogPeer.
 func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
-	return decodeInputDialogPeer(b, 0)
+	return tlrt.Decode(b, decodeInputDialogPeer)
 }
 
 // decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth
 // levels deep.
-func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, error) {
-	id, err := b.ID()
+func decodeInputDialogPeer(d *tlrt.Decoder, depth int) (InputDialogPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4459,13 +4507,13 @@ func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, erro
 	case InputDialogPeerTypeID:
 		v = &InputDialogPeer{}
 	case InputDialogPeerFolderTypeID:
-		v = &InputDialogPeerFolder{}
+		v = tlrt.New[InputDialogPeerFolder](d)
 	case InputDialogPeerCommunityTypeID:
 		v = &InputDialogPeerCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4526,12 +4574,15 @@ func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4539,7 +4590,7 @@ func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeer", "peer")
 	}
 	return nil
@@ -4598,17 +4649,20 @@ func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "folder_id")
 	}
 	return nil
@@ -4671,12 +4725,15 @@ func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4684,7 +4741,7 @@ func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeerCommunity", "")
 	}
 	var err error
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "community")
 	}
 	return nil
@@ -4706,8 +4763,8 @@ func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
 
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
 // deep.
-func decodeInputDocument(b *bin.Buffer, depth int) (InputDocumentClass, error) {
-	id, err := b.ID()
+func decodeInputDocument(d *tlrt.Decoder, depth int) (InputDocumentClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4720,7 +4777,7 @@ func decodeInputDocument(b *bin.Buffer, depth int) (InputDocumentClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDocument"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4776,12 +4833,15 @@ func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4847,27 +4907,27 @@ func (m *InputDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
 	}
 	return nil
@@ -4890,8 +4950,8 @@ func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
 
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
 // levels deep.
-func decodeInputEncryptedFile(b *bin.Buffer, depth int) (InputEncryptedFileClass, error) {
-	id, err := b.ID()
+func decodeInputEncryptedFile(d *tlrt.Decoder, depth int) (InputEncryptedFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4902,13 +4962,13 @@ func decodeInputEncryptedFile(b *bin.Buffer, depth int) (InputEncryptedFileClass
 	case InputEncryptedFileUploadedTypeID:
 		v = &InputEncryptedFileUploaded{}
 	case InputEncryptedFileTypeID:
-		v = &InputEncryptedFile{}
+		v = tlrt.New[InputEncryptedFile](d)
 	case InputEncryptedFileBigUploadedTypeID:
-		v = &InputEncryptedFileBigUploaded{}
+		v = tlrt.New[InputEncryptedFileBigUploaded](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputEncryptedFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4965,12 +5025,15 @@ func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5039,30 +5102,30 @@ func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = tlrt.String(b); err != nil {
+	if m.Md5Checksum, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
 	}
-	if m.KeyFingerprint, err = b.Int(); err != nil {
+	if m.KeyFingerprint, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "key_fingerprint")
 	}
 	return nil
@@ -5125,20 +5188,23 @@ func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFile", "access_hash")
 	}
 	return nil
@@ -5205,23 +5271,26 @@ func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFileBigUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "parts")
 	}
-	if m.KeyFingerprint, err = b.Int(); err != nil {
+	if m.KeyFingerprint, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "key_fingerprint")
 	}
 	return nil
@@ -5242,8 +5311,8 @@ func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
 }
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
-func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
-	id, err := b.ID()
+func decodeInputFile(d *tlrt.Decoder, depth int) (InputFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5258,7 +5327,7 @@ func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5325,30 +5394,30 @@ func (m *InputFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "parts")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "name")
 	}
-	if m.Md5Checksum, err = tlrt.String(b); err != nil {
+	if m.Md5Checksum, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
 	}
 	return nil
@@ -5412,27 +5481,27 @@ func (m *InputFileBig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "parts")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "name")
 	}
 	return nil
@@ -5494,16 +5563,16 @@ func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputFileStoryDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5511,7 +5580,7 @@ func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputFileStoryDocument", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputFileStoryDocument", "id")
 	}
 	return nil
@@ -5537,8 +5606,8 @@ func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
 
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
 // levels deep.
-func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, error) {
-	id, err := b.ID()
+func decodeInputFileLocation(d *tlrt.Decoder, depth int) (InputFileLocationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5547,11 +5616,11 @@ func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, 
 	case InputFileLocationTypeID:
 		v = &InputFileLocation{}
 	case InputEncryptedFileLocationTypeID:
-		v = &InputEncryptedFileLocation{}
+		v = tlrt.New[InputEncryptedFileLocation](d)
 	case InputDocumentFileLocationTypeID:
 		v = &InputDocumentFileLocation{}
 	case InputSecureFileLocationTypeID:
-		v = &InputSecureFileLocation{}
+		v = tlrt.New[InputSecureFileLocation](d)
 	case InputTakeoutFileLocationTypeID:
 		v = &InputTakeoutFileLocation{}
 	case InputPhotoFileLocationTypeID:
@@ -5571,7 +5640,7 @@ func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFileLocation"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5638,30 +5707,30 @@ func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "local_id")
 	}
-	if m.Secret, err = b.Long(); err != nil {
+	if m.Secret, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
 	}
 	return nil
@@ -5724,20 +5793,23 @@ func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "access_hash")
 	}
 	return nil
@@ -5805,30 +5877,30 @@ func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = tlrt.String(b); err != nil {
+	if m.ThumbSize, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
 	}
 	return nil
@@ -5891,20 +5963,23 @@ func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSecureFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileLocation", "access_hash")
 	}
 	return nil
@@ -5961,12 +6036,15 @@ func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputTakeoutFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6035,30 +6113,30 @@ func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = tlrt.String(b); err != nil {
+	if m.ThumbSize, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
 	}
 	return nil
@@ -6132,36 +6210,36 @@ func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
 	}
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "local_id")
 	}
-	if m.Secret, err = b.Long(); err != nil {
+	if m.Secret, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "secret")
 	}
 	return nil
@@ -6237,12 +6315,15 @@ func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerPhotoFileLocation{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6250,14 +6331,14 @@ func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
 	}
 	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "peer")
 	}
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "photo_id")
 	}
 	m.Flags &^= 1 << 0
@@ -6324,16 +6405,16 @@ func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickerSetThumb) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6341,10 +6422,10 @@ func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumb", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumb", "stickerset")
 	}
-	if m.ThumbVersion, err = b.Int(); err != nil {
+	if m.ThumbVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumb", "thumb_version")
 	}
 	return nil
@@ -6478,16 +6559,16 @@ func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputGroupCallStream{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputGroupCallStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6495,25 +6576,25 @@ func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
 	}
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "call")
 	}
-	if m.TimeMs, err = b.Long(); err != nil {
+	if m.TimeMs, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "time_ms")
 	}
-	if m.Scale, err = b.Int(); err != nil {
+	if m.Scale, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "scale")
 	}
 	if m.Flags.Has(0) {
-		if m.VideoChannel, err = b.Int(); err != nil {
+		if m.VideoChannel, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_channel")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.VideoQuality, err = b.Int(); err != nil {
+		if m.VideoQuality, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_quality")
 		}
 	}
@@ -6597,12 +6678,15 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerPhotoFileLocationLegacy{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6610,17 +6694,17 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
 	}
 	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
 	}
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "local_id")
 	}
 	m.Flags &^= 1 << 0
@@ -6689,16 +6773,16 @@ func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickerSetThumbLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6706,13 +6790,13 @@ func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumbLegacy", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
 	}
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "local_id")
 	}
 	return nil
@@ -6733,21 +6817,21 @@ func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
 }
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
-func decodeInputGame(b *bin.Buffer, depth int) (InputGameClass, error) {
-	id, err := b.ID()
+func decodeInputGame(d *tlrt.Decoder, depth int) (InputGameClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputGameClass
 	switch id {
 	case InputGameIDTypeID:
-		v = &InputGameID{}
+		v = tlrt.New[InputGameID](d)
 	case InputGameShortNameTypeID:
 		v = &InputGameShortName{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGame"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6808,20 +6892,23 @@ func (m *InputGameID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGameID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGameID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGameID", "access_hash")
 	}
 	return nil
@@ -6886,16 +6973,16 @@ func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputGameShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6903,10 +6990,10 @@ func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputGameShortName", "")
 	}
 	var err error
-	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
 	}
 	return nil
@@ -6923,13 +7010,13 @@ type InputGeoPointClass interface {
 
 // DecodeInputGeoPoint decodes any constructor of InputGeoPoint.
 func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
-	return decodeInputGeoPoint(b, 0)
+	return tlrt.Decode(b, decodeInputGeoPoint)
 }
 
 // decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels
 // deep.
-func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
-	id, err := b.ID()
+func decodeInputGeoPoint(d *tlrt.Decoder, depth int) (InputGeoPointClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6938,11 +7025,11 @@ func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
 	case InputGeoPointEmptyTypeID:
 		v = &InputGeoPointEmpty{}
 	case InputGeoPointTypeID:
-		v = &InputGeoPoint{}
+		v = tlrt.New[InputGeoPoint](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGeoPoint"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6998,12 +7085,15 @@ func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7105,27 +7195,30 @@ func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputGeoPoint{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
 	}
-	if m.Lat, err = b.Double(); err != nil {
+	if m.Lat, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "lat")
 	}
-	if m.Long, err = b.Double(); err != nil {
+	if m.Long, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "long")
 	}
 	if m.Flags.Has(0) {
-		if m.AccuracyRadius, err = b.Int(); err != nil {
+		if m.AccuracyRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputGeoPoint", "accuracy_radius")
 		}
 	}
@@ -7151,23 +7244,23 @@ func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
 
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
 // deep.
-func decodeInputGroupCall(b *bin.Buffer, depth int) (InputGroupCallClass, error) {
-	id, err := b.ID()
+func decodeInputGroupCall(d *tlrt.Decoder, depth int) (InputGroupCallClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputGroupCallClass
 	switch id {
 	case InputGroupCallTypeID:
-		v = &InputGroupCall{}
+		v = tlrt.New[InputGroupCall](d)
 	case InputGroupCallSlugTypeID:
 		v = &InputGroupCallSlug{}
 	case InputGroupCallInviteMessageTypeID:
-		v = &InputGroupCallInviteMessage{}
+		v = tlrt.New[InputGroupCallInviteMessage](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7228,20 +7321,23 @@ func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
 	}
 	return nil
@@ -7301,21 +7397,21 @@ func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
 	}
 	return nil
@@ -7376,17 +7472,20 @@ func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGroupCallInviteMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "msg_id")
 	}
 	return nil
@@ -7414,8 +7513,8 @@ func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
 
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
 // deep.
-func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
-	id, err := b.ID()
+func decodeInputInvoice(d *tlrt.Decoder, depth int) (InputInvoiceClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7454,7 +7553,7 @@ func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7517,12 +7616,15 @@ func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7530,10 +7632,10 @@ func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceMessage", "msg_id")
 	}
 	return nil
@@ -7593,21 +7695,21 @@ func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
 	}
 	return nil
@@ -7679,16 +7781,16 @@ func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoicePremiumGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoicePremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7696,10 +7798,10 @@ func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftCode", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Option, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Option, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "option")
 	}
 	return nil
@@ -7762,16 +7864,16 @@ func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7779,7 +7881,7 @@ func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStars", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStars", "purpose")
 	}
 	return nil
@@ -7842,21 +7944,21 @@ func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
 	}
 	return nil
@@ -7946,16 +8048,16 @@ func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7963,20 +8065,20 @@ func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
 	}
 	m.HideName = m.Flags.Has(0)
 	m.IncludeUpgrade = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "peer")
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
 		}
 	}
@@ -8054,16 +8156,16 @@ func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftUpgrade{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8071,11 +8173,11 @@ func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
 	}
 	m.KeepOriginalDetails = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
 	}
 	m.Flags &^= 1 << 0
@@ -8144,16 +8246,16 @@ func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8161,10 +8263,10 @@ func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftTransfer", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
 	}
-	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
 	}
 	return nil
@@ -8246,16 +8348,16 @@ func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoicePremiumGiftStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8263,18 +8365,18 @@ func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
 	}
 	if m.Flags.Has(0) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
 		}
 	}
@@ -8344,12 +8446,15 @@ func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8357,10 +8462,10 @@ func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceBusinessBotTransferStars", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "stars")
 	}
 	return nil
@@ -8436,16 +8541,16 @@ func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftResale{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGiftResale) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8453,14 +8558,14 @@ func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
 	}
-	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "to_id")
 	}
 	m.Flags &^= 1 << 0
@@ -8529,16 +8634,16 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8546,10 +8651,10 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftPrepaidUpgrade", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
 	}
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
 	}
 	return nil
@@ -8613,16 +8718,16 @@ func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoicePremiumAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8630,7 +8735,7 @@ func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumAuthCode", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
 	}
 	return nil
@@ -8697,16 +8802,16 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8714,7 +8819,7 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftDropOriginalDetails", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
 	}
 	return nil
@@ -8814,16 +8919,16 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftAuctionBid{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8831,25 +8936,25 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
 	}
 	m.HideName = m.Flags.Has(0)
 	m.UpdateBid = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
 		}
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "gift_id")
 	}
-	if m.BidAmount, err = b.Long(); err != nil {
+	if m.BidAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
 		}
 	}
@@ -8877,8 +8982,8 @@ func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
 }
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
-func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
-	id, err := b.ID()
+func decodeInputMedia(d *tlrt.Decoder, depth int) (InputMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8927,7 +9032,7 @@ func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8983,12 +9088,15 @@ func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9136,16 +9244,16 @@ func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaUploadedPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9153,26 +9261,26 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
 	m.LivePhoto = m.Flags.Has(3)
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "video")
 		}
 	}
@@ -9296,16 +9404,16 @@ func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9313,21 +9421,21 @@ func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
 	m.LivePhoto = m.Flags.Has(2)
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPhoto", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPhoto", "video")
 		}
 	}
@@ -9393,12 +9501,15 @@ func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9406,7 +9517,7 @@ func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoPoint", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "geo_point")
 	}
 	return nil
@@ -9473,30 +9584,30 @@ func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
 	}
 	return nil
@@ -9698,16 +9809,16 @@ func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaUploadedDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaUploadedDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9715,43 +9826,43 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
 	}
 	m.NosoundVideo = m.Flags.Has(3)
 	m.ForceFile = m.Flags.Has(4)
 	m.Spoiler = m.Flags.Has(5)
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "file")
 	}
 	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_cover")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "ttl_seconds")
 		}
 	}
@@ -9931,16 +10042,16 @@ func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9948,30 +10059,30 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "id")
 	}
 	if m.Flags.Has(3) {
-		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "video_cover")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = tlrt.String(b); err != nil {
+		if m.Query, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
 		}
 	}
@@ -10056,16 +10167,16 @@ func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10073,22 +10184,22 @@ func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaVenue", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
 	}
 	return nil
@@ -10191,29 +10302,29 @@ func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPhotoExternal{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "ttl_seconds")
 		}
 	}
@@ -10358,16 +10469,16 @@ func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaDocumentExternal{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaDocumentExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10375,25 +10486,25 @@ func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_cover")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_timestamp")
 		}
 	}
@@ -10463,16 +10574,16 @@ func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10480,7 +10591,7 @@ func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGame", "")
 	}
 	var err error
-	if m.ID, err = decodeInputGame(b, depth+1); err != nil {
+	if m.ID, err = decodeInputGame(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGame", "id")
 	}
 	return nil
@@ -10637,16 +10748,16 @@ func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10654,42 +10765,42 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		m.Photo = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Photo, depth+1); err != nil {
+		m.Photo = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
 	}
 	if m.Flags.Has(3) {
-		if m.Provider, err = tlrt.String(b); err != nil {
+		if m.Provider, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ExtendedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.ExtendedMedia, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "extended_media")
 		}
 	}
@@ -10854,12 +10965,15 @@ func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaGeoLive{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10867,25 +10981,25 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
 	}
 	m.Stopped = m.Flags.Has(0)
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "geo_point")
 	}
 	if m.Flags.Has(2) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaGeoLive", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaGeoLive", "period")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaGeoLive", "proximity_notification_radius")
 		}
 	}
@@ -11081,16 +11195,16 @@ func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11098,34 +11212,34 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Poll, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.CorrectAnswers, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.AttachedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.AttachedMedia, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "attached_media")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Solution, err = tlrt.String(b); err != nil {
+		if m.Solution, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SolutionMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.SolutionMedia, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_media")
 		}
 	}
@@ -11193,21 +11307,21 @@ func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
 	}
 	return nil
@@ -11270,12 +11384,15 @@ func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11283,10 +11400,10 @@ func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaStory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStory", "id")
 	}
 	return nil
@@ -11367,27 +11484,27 @@ func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Optional = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -11494,16 +11611,16 @@ func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPaidMedia{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11511,17 +11628,17 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
 	}
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.String(b); err != nil {
+		if m.Payload, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
 		}
 	}
@@ -11591,16 +11708,16 @@ func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaTodo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaTodo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11608,7 +11725,7 @@ func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaTodo", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Todo, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaTodo", "todo")
 	}
 	return nil
@@ -11673,27 +11790,27 @@ func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GameHash, err = tlrt.String(b); err != nil {
+	if m.GameHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
 	}
-	if m.TonAmount, err = b.Long(); err != nil {
+	if m.TonAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
 	}
-	if m.ClientSeed, err = tlrt.Bytes(b); err != nil {
+	if m.ClientSeed, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
 	}
 	return nil
@@ -11710,30 +11827,30 @@ type InputMessageClass interface {
 
 // DecodeInputMessage decodes any constructor of InputMessage.
 func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
-	return decodeInputMessage(b, 0)
+	return tlrt.Decode(b, decodeInputMessage)
 }
 
 // decodeInputMessage is DecodeInputMessage for a value nested depth levels
 // deep.
-func decodeInputMessage(b *bin.Buffer, depth int) (InputMessageClass, error) {
-	id, err := b.ID()
+func decodeInputMessage(d *tlrt.Decoder, depth int) (InputMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputMessageClass
 	switch id {
 	case InputMessageIDTypeID:
-		v = &InputMessageID{}
+		v = tlrt.New[InputMessageID](d)
 	case InputMessageReplyToTypeID:
-		v = &InputMessageReplyTo{}
+		v = tlrt.New[InputMessageReplyTo](d)
 	case InputMessagePinnedTypeID:
 		v = &InputMessagePinned{}
 	case InputMessageCallbackQueryTypeID:
-		v = &InputMessageCallbackQuery{}
+		v = tlrt.New[InputMessageCallbackQuery](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11792,17 +11909,20 @@ func (m *InputMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageID", "id")
 	}
 	return nil
@@ -11861,17 +11981,20 @@ func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageReplyTo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReplyTo", "id")
 	}
 	return nil
@@ -11927,12 +12050,15 @@ func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagePinned) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11994,20 +12120,23 @@ func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageCallbackQuery) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "id")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "query_id")
 	}
 	return nil
@@ -12025,13 +12154,13 @@ type InputNotifyPeerClass interface {
 
 // DecodeInputNotifyPeer decodes any constructor of InputNotifyPeer.
 func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
-	return decodeInputNotifyPeer(b, 0)
+	return tlrt.Decode(b, decodeInputNotifyPeer)
 }
 
 // decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth
 // levels deep.
-func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, error) {
-	id, err := b.ID()
+func decodeInputNotifyPeer(d *tlrt.Decoder, depth int) (InputNotifyPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12052,7 +12181,7 @@ func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12113,12 +12242,15 @@ func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12126,7 +12258,7 @@ func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyPeer", "peer")
 	}
 	return nil
@@ -12182,12 +12314,15 @@ func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12244,12 +12379,15 @@ func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12306,12 +12444,15 @@ func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12376,12 +12517,15 @@ func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12389,10 +12533,10 @@ func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyForumTopic", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "peer")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "top_msg_id")
 	}
 	return nil
@@ -12453,12 +12597,15 @@ func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12466,7 +12613,7 @@ func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyCommunity", "")
 	}
 	var err error
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyCommunity", "community")
 	}
 	return nil
@@ -12489,8 +12636,8 @@ func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, e
 
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
 // nested depth levels deep.
-func decodeInputPasskeyCredential(b *bin.Buffer, depth int) (InputPasskeyCredentialClass, error) {
-	id, err := b.ID()
+func decodeInputPasskeyCredential(d *tlrt.Decoder, depth int) (InputPasskeyCredentialClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12503,7 +12650,7 @@ func decodeInputPasskeyCredential(b *bin.Buffer, depth int) (InputPasskeyCredent
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12573,16 +12720,16 @@ func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12590,13 +12737,13 @@ func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
 	}
-	if m.RawID, err = tlrt.String(b); err != nil {
+	if m.RawID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
 	}
-	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
+	if m.Response, err = decodeInputPasskeyResponse(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "response")
 	}
 	return nil
@@ -12660,21 +12807,21 @@ func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PnvToken, err = tlrt.String(b); err != nil {
+	if m.PnvToken, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
 	}
 	return nil
@@ -12696,8 +12843,8 @@ func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error
 
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
 // depth levels deep.
-func decodeInputPasskeyResponse(b *bin.Buffer, depth int) (InputPasskeyResponseClass, error) {
-	id, err := b.ID()
+func decodeInputPasskeyResponse(d *tlrt.Decoder, depth int) (InputPasskeyResponseClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12710,7 +12857,7 @@ func decodeInputPasskeyResponse(b *bin.Buffer, depth int) (InputPasskeyResponseC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12781,16 +12928,16 @@ func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPasskeyResponseRegister{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPasskeyResponseRegister) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12798,10 +12945,10 @@ func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseRegister", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
 	}
-	if m.AttestationData, err = tlrt.Bytes(b); err != nil {
+	if m.AttestationData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
 	}
 	return nil
@@ -12876,16 +13023,16 @@ func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPasskeyResponseLogin{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPasskeyResponseLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12893,16 +13040,16 @@ func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseLogin", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
 	}
-	if m.AuthenticatorData, err = tlrt.Bytes(b); err != nil {
+	if m.AuthenticatorData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
 	}
-	if m.Signature, err = tlrt.Bytes(b); err != nil {
+	if m.Signature, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
 	}
-	if m.UserHandle, err = tlrt.String(b); err != nil {
+	if m.UserHandle, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
 	}
 	return nil
@@ -12926,8 +13073,8 @@ func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass,
 
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
 // nested depth levels deep.
-func decodeInputPaymentCredentials(b *bin.Buffer, depth int) (InputPaymentCredentialsClass, error) {
-	id, err := b.ID()
+func decodeInputPaymentCredentials(d *tlrt.Decoder, depth int) (InputPaymentCredentialsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12944,7 +13091,7 @@ func decodeInputPaymentCredentials(b *bin.Buffer, depth int) (InputPaymentCreden
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPaymentCredentials"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -13009,24 +13156,24 @@ func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
 	}
-	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
 	}
 	return nil
@@ -13101,16 +13248,16 @@ func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentials{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPaymentCredentials) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13118,11 +13265,11 @@ func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
 	}
 	m.Save = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "data")
 	}
 	m.Flags &^= 1 << 0
@@ -13193,16 +13340,16 @@ func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentialsApplePay{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPaymentCredentialsApplePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13210,7 +13357,7 @@ func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsApplePay", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PaymentData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.PaymentData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
 	}
 	return nil
@@ -13280,16 +13427,16 @@ func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentialsGooglePay{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13297,7 +13444,7 @@ func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsGooglePay", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PaymentToken, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.PaymentToken, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
 	}
 	return nil
@@ -13315,12 +13462,12 @@ type InputPeerClass interface {
 
 // DecodeInputPeer decodes any constructor of InputPeer.
 func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
-	return decodeInputPeer(b, 0)
+	return tlrt.Decode(b, decodeInputPeer)
 }
 
 // decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
-func decodeInputPeer(b *bin.Buffer, depth int) (InputPeerClass, error) {
-	id, err := b.ID()
+func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -13331,11 +13478,11 @@ func decodeInputPeer(b *bin.Buffer, depth int) (InputPeerClass, error) {
 	case InputPeerSelfTypeID:
 		v = &InputPeerSelf{}
 	case InputPeerChatTypeID:
-		v = &InputPeerChat{}
+		v = tlrt.New[InputPeerChat](d)
 	case InputPeerUserTypeID:
-		v = &InputPeerUser{}
+		v = tlrt.New[InputPeerUser](d)
 	case InputPeerChannelTypeID:
-		v = &InputPeerChannel{}
+		v = tlrt.New[InputPeerChannel](d)
 	case InputPeerUserFromMessageTypeID:
 		v = &InputPeerUserFromMessage{}
 	case InputPeerChannelFromMessageTypeID:
@@ -13343,7 +13490,7 @@ func decodeInputPeer(b *bin.Buffer, depth int) (InputPeerClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -13399,12 +13546,15 @@ func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13461,12 +13611,15 @@ func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13526,17 +13679,20 @@ func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChat", "chat_id")
 	}
 	return nil
@@ -13597,20 +13753,23 @@ func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUser", "user_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUser", "access_hash")
 	}
 	return nil
@@ -13671,20 +13830,23 @@ func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannel", "channel_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannel", "access_hash")
 	}
 	return nil
@@ -13750,12 +13912,15 @@ func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13763,13 +13928,13 @@ func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerUserFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "msg_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "user_id")
 	}
 	return nil
@@ -13836,12 +14001,15 @@ func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13849,13 +14017,13 @@ func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerChannelFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "msg_id")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "channel_id")
 	}
 	return nil
@@ -13876,8 +14044,8 @@ func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
 }
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
-func decodeInputPhoto(b *bin.Buffer, depth int) (InputPhotoClass, error) {
-	id, err := b.ID()
+func decodeInputPhoto(d *tlrt.Decoder, depth int) (InputPhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -13890,7 +14058,7 @@ func decodeInputPhoto(b *bin.Buffer, depth int) (InputPhotoClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -13946,12 +14114,15 @@ func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14017,27 +14188,27 @@ func (m *InputPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
 	}
 	return nil
@@ -14060,13 +14231,13 @@ type InputPrivacyKeyClass interface {
 
 // DecodeInputPrivacyKey decodes any constructor of InputPrivacyKey.
 func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
-	return decodeInputPrivacyKey(b, 0)
+	return tlrt.Decode(b, decodeInputPrivacyKey)
 }
 
 // decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth
 // levels deep.
-func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, error) {
-	id, err := b.ID()
+func decodeInputPrivacyKey(d *tlrt.Decoder, depth int) (InputPrivacyKeyClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -14103,7 +14274,7 @@ func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyKey"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -14162,12 +14333,15 @@ func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14225,12 +14399,15 @@ func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14288,12 +14465,15 @@ func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14351,12 +14531,15 @@ func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14414,12 +14597,15 @@ func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14478,12 +14664,15 @@ func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14541,12 +14730,15 @@ func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14605,12 +14797,15 @@ func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14669,12 +14864,15 @@ func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14731,12 +14929,15 @@ func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14794,12 +14995,15 @@ func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14859,12 +15063,15 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14924,12 +15131,15 @@ func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14987,12 +15197,15 @@ func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15016,13 +15229,13 @@ type InputPrivacyRuleClass interface {
 
 // DecodeInputPrivacyRule decodes any constructor of InputPrivacyRule.
 func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
-	return decodeInputPrivacyRule(b, 0)
+	return tlrt.Decode(b, decodeInputPrivacyRule)
 }
 
 // decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth
 // levels deep.
-func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, error) {
-	id, err := b.ID()
+func decodeInputPrivacyRule(d *tlrt.Decoder, depth int) (InputPrivacyRuleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -15055,7 +15268,7 @@ func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15114,12 +15327,15 @@ func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15177,12 +15393,15 @@ func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15250,12 +15469,15 @@ func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15263,7 +15485,7 @@ func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
 	}
 	return nil
@@ -15322,12 +15544,15 @@ func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15386,12 +15611,15 @@ func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15460,12 +15688,15 @@ func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15473,7 +15704,7 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -15540,17 +15771,20 @@ func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -15618,17 +15852,20 @@ func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -15687,12 +15924,15 @@ func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15752,12 +15992,15 @@ func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15815,12 +16058,15 @@ func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15880,12 +16126,15 @@ func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15909,8 +16158,8 @@ func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass,
 
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
 // nested depth levels deep.
-func decodeInputQuickReplyShortcut(b *bin.Buffer, depth int) (InputQuickReplyShortcutClass, error) {
-	id, err := b.ID()
+func decodeInputQuickReplyShortcut(d *tlrt.Decoder, depth int) (InputQuickReplyShortcutClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -15919,11 +16168,11 @@ func decodeInputQuickReplyShortcut(b *bin.Buffer, depth int) (InputQuickReplySho
 	case InputQuickReplyShortcutTypeID:
 		v = &InputQuickReplyShortcut{}
 	case InputQuickReplyShortcutIDTypeID:
-		v = &InputQuickReplyShortcutID{}
+		v = tlrt.New[InputQuickReplyShortcutID](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15985,21 +16234,21 @@ func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -16060,17 +16309,20 @@ func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputQuickReplyShortcutID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "shortcut_id")
 	}
 	return nil
@@ -16092,8 +16344,8 @@ func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
 
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
 // deep.
-func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
-	id, err := b.ID()
+func decodeInputReplyTo(d *tlrt.Decoder, depth int) (InputReplyToClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -16106,11 +16358,11 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 	case InputReplyToMonoForumTypeID:
 		v = &InputReplyToMonoForum{}
 	case InputReplyToEphemeralMessageTypeID:
-		v = &InputReplyToEphemeralMessage{}
+		v = tlrt.New[InputReplyToEphemeralMessage](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16365,16 +16617,16 @@ func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputReplyToMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputReplyToMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16382,49 +16634,49 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
 	}
-	if m.ReplyToMsgID, err = b.Int(); err != nil {
+	if m.ReplyToMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReplyToPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ReplyToPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.QuoteText, err = tlrt.String(b); err != nil {
+		if m.QuoteText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.QuoteOffset, err = b.Int(); err != nil {
+		if m.QuoteOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_offset")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.TodoItemID, err = b.Int(); err != nil {
+		if m.TodoItemID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "todo_item_id")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PollOption, err = tlrt.Bytes(b); err != nil {
+		if m.PollOption, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
 		}
 	}
@@ -16507,12 +16759,15 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16520,10 +16775,10 @@ func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToStory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "peer")
 	}
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "story_id")
 	}
 	return nil
@@ -16585,12 +16840,15 @@ func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToMonoForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16598,7 +16856,7 @@ func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMonoForum", "")
 	}
 	var err error
-	if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
 	}
 	return nil
@@ -16658,17 +16916,20 @@ func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReplyToEphemeralMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "id")
 	}
 	return nil
@@ -16690,8 +16951,8 @@ func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
 
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
 // deep.
-func decodeInputRichFile(b *bin.Buffer, depth int) (InputRichFileClass, error) {
-	id, err := b.ID()
+func decodeInputRichFile(d *tlrt.Decoder, depth int) (InputRichFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -16704,7 +16965,7 @@ func decodeInputRichFile(b *bin.Buffer, depth int) (InputRichFileClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16768,16 +17029,16 @@ func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputRichFilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16785,10 +17046,10 @@ func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
 	}
-	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "photo")
 	}
 	return nil
@@ -16853,16 +17114,16 @@ func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputRichFileDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16870,10 +17131,10 @@ func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
 	}
-	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "document")
 	}
 	return nil
@@ -16895,8 +17156,8 @@ func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
 
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
 // levels deep.
-func decodeInputRichMessage(b *bin.Buffer, depth int) (InputRichMessageClass, error) {
-	id, err := b.ID()
+func decodeInputRichMessage(d *tlrt.Decoder, depth int) (InputRichMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -16911,7 +17172,7 @@ func decodeInputRichMessage(b *bin.Buffer, depth int) (InputRichMessageClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17092,16 +17353,16 @@ func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputRichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17109,26 +17370,26 @@ func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
 	}
 	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](b, false, 4, depth+1, decodeInputPhoto); err != nil {
+		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "users")
 		}
 	}
@@ -17251,16 +17512,16 @@ func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputRichMessageHTML{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputRichMessageHTML) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17268,16 +17529,16 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Html, err = tlrt.String(b); err != nil {
+	if m.Html, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](b, false, 12, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
 		}
 	}
@@ -17395,16 +17656,16 @@ func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputRichMessageMarkdown{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputRichMessageMarkdown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17412,16 +17673,16 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Markdown, err = tlrt.String(b); err != nil {
+	if m.Markdown, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](b, false, 12, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
 		}
 	}
@@ -17448,15 +17709,15 @@ func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
 
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
 // levels deep.
-func decodeInputSavedStarGift(b *bin.Buffer, depth int) (InputSavedStarGiftClass, error) {
-	id, err := b.ID()
+func decodeInputSavedStarGift(d *tlrt.Decoder, depth int) (InputSavedStarGiftClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputSavedStarGiftClass
 	switch id {
 	case InputSavedStarGiftUserTypeID:
-		v = &InputSavedStarGiftUser{}
+		v = tlrt.New[InputSavedStarGiftUser](d)
 	case InputSavedStarGiftChatTypeID:
 		v = &InputSavedStarGiftChat{}
 	case InputSavedStarGiftSlugTypeID:
@@ -17464,7 +17725,7 @@ func decodeInputSavedStarGift(b *bin.Buffer, depth int) (InputSavedStarGiftClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17524,17 +17785,20 @@ func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSavedStarGiftUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "msg_id")
 	}
 	return nil
@@ -17599,12 +17863,15 @@ func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSavedStarGiftChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17612,10 +17879,10 @@ func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSavedStarGiftChat", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "peer")
 	}
-	if m.SavedID, err = b.Long(); err != nil {
+	if m.SavedID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "saved_id")
 	}
 	return nil
@@ -17676,21 +17943,21 @@ func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
 	}
 	return nil
@@ -17712,8 +17979,8 @@ func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
 
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
 // levels deep.
-func decodeInputSecureFile(b *bin.Buffer, depth int) (InputSecureFileClass, error) {
-	id, err := b.ID()
+func decodeInputSecureFile(d *tlrt.Decoder, depth int) (InputSecureFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -17722,11 +17989,11 @@ func decodeInputSecureFile(b *bin.Buffer, depth int) (InputSecureFileClass, erro
 	case InputSecureFileUploadedTypeID:
 		v = &InputSecureFileUploaded{}
 	case InputSecureFileTypeID:
-		v = &InputSecureFile{}
+		v = tlrt.New[InputSecureFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputSecureFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17796,33 +18063,33 @@ func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = tlrt.String(b); err != nil {
+	if m.Md5Checksum, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
 	}
 	return nil
@@ -17883,20 +18150,23 @@ func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFile", "access_hash")
 	}
 	return nil
@@ -17918,21 +18188,21 @@ func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error
 
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
 // depth levels deep.
-func decodeInputStarGiftAuction(b *bin.Buffer, depth int) (InputStarGiftAuctionClass, error) {
-	id, err := b.ID()
+func decodeInputStarGiftAuction(d *tlrt.Decoder, depth int) (InputStarGiftAuctionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputStarGiftAuctionClass
 	switch id {
 	case InputStarGiftAuctionTypeID:
-		v = &InputStarGiftAuction{}
+		v = tlrt.New[InputStarGiftAuction](d)
 	case InputStarGiftAuctionSlugTypeID:
 		v = &InputStarGiftAuctionSlug{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17992,17 +18262,20 @@ func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStarGiftAuction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuction", "gift_id")
 	}
 	return nil
@@ -18063,21 +18336,21 @@ func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
 	}
 	return nil
@@ -18104,8 +18377,8 @@ func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
 
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
 // levels deep.
-func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, error) {
-	id, err := b.ID()
+func decodeInputStickerSet(d *tlrt.Decoder, depth int) (InputStickerSetClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -18114,7 +18387,7 @@ func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, erro
 	case InputStickerSetEmptyTypeID:
 		v = &InputStickerSetEmpty{}
 	case InputStickerSetIDTypeID:
-		v = &InputStickerSetID{}
+		v = tlrt.New[InputStickerSetID](d)
 	case InputStickerSetShortNameTypeID:
 		v = &InputStickerSetShortName{}
 	case InputStickerSetAnimatedEmojiTypeID:
@@ -18138,7 +18411,7 @@ func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18194,12 +18467,15 @@ func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18261,20 +18537,23 @@ func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetID", "access_hash")
 	}
 	return nil
@@ -18335,21 +18614,21 @@ func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
 	}
 	return nil
@@ -18407,12 +18686,15 @@ func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18473,21 +18755,21 @@ func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
 	}
 	return nil
@@ -18547,12 +18829,15 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18611,12 +18896,15 @@ func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetPremiumGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18677,12 +18965,15 @@ func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18743,12 +19034,15 @@ func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18809,12 +19103,15 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18876,12 +19173,15 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18939,12 +19239,15 @@ func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetTonGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18967,8 +19270,8 @@ func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) 
 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
 // depth levels deep.
-func decodeInputStickeredMedia(b *bin.Buffer, depth int) (InputStickeredMediaClass, error) {
-	id, err := b.ID()
+func decodeInputStickeredMedia(d *tlrt.Decoder, depth int) (InputStickeredMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -18981,7 +19284,7 @@ func decodeInputStickeredMedia(b *bin.Buffer, depth int) (InputStickeredMediaCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickeredMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -19044,16 +19347,16 @@ func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickeredMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19061,7 +19364,7 @@ func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaPhoto", "")
 	}
 	var err error
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "id")
 	}
 	return nil
@@ -19126,16 +19429,16 @@ func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickeredMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19143,7 +19446,7 @@ func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaDocument", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "id")
 	}
 	return nil
@@ -19169,15 +19472,15 @@ func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClas
 
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
 // nested depth levels deep.
-func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePaymentPurposeClass, error) {
-	id, err := b.ID()
+func decodeInputStorePaymentPurpose(d *tlrt.Decoder, depth int) (InputStorePaymentPurposeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputStorePaymentPurposeClass
 	switch id {
 	case InputStorePaymentPremiumSubscriptionTypeID:
-		v = &InputStorePaymentPremiumSubscription{}
+		v = tlrt.New[InputStorePaymentPremiumSubscription](d)
 	case InputStorePaymentGiftPremiumTypeID:
 		v = &InputStorePaymentGiftPremium{}
 	case InputStorePaymentPremiumGiftCodeTypeID:
@@ -19195,7 +19498,7 @@ func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePayment
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -19273,17 +19576,20 @@ func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumSubscription{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
@@ -19355,16 +19661,16 @@ func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19372,13 +19678,13 @@ func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentGiftPremium", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "amount")
 	}
 	return nil
@@ -19478,16 +19784,16 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19495,26 +19801,26 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
 		}
 	}
@@ -19702,16 +20008,16 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumGiveaway{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19719,39 +20025,39 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "random_id")
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "amount")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -19845,16 +20151,16 @@ func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentStarsTopup{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentStarsTopup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19862,20 +20168,20 @@ func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "amount")
 	}
 	if m.Flags.Has(0) {
-		if m.SpendPurposePeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SpendPurposePeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
 		}
 	}
@@ -19947,16 +20253,16 @@ func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentStarsGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19964,16 +20270,16 @@ func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGift", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "user_id")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "amount")
 	}
 	return nil
@@ -20164,16 +20470,16 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentStarsGiveaway{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20181,45 +20487,45 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "stars")
 	}
-	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "random_id")
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "amount")
 	}
-	if m.Users, err = b.Int(); err != nil {
+	if m.Users, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -20311,37 +20617,37 @@ func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentAuthCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
 	}
-	if m.PremiumDays, err = b.Int(); err != nil {
+	if m.PremiumDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "amount")
 	}
 	m.Flags &^= 1 << 0
@@ -20362,21 +20668,21 @@ func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
 }
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
-func decodeInputTheme(b *bin.Buffer, depth int) (InputThemeClass, error) {
-	id, err := b.ID()
+func decodeInputTheme(d *tlrt.Decoder, depth int) (InputThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputThemeClass
 	switch id {
 	case InputThemeTypeID:
-		v = &InputTheme{}
+		v = tlrt.New[InputTheme](d)
 	case InputThemeSlugTypeID:
 		v = &InputThemeSlug{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -20437,20 +20743,23 @@ func (m *InputTheme) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputTheme", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputTheme", "access_hash")
 	}
 	return nil
@@ -20510,21 +20819,21 @@ func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputThemeSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
 	}
 	return nil
@@ -20541,12 +20850,12 @@ type InputUserClass interface {
 
 // DecodeInputUser decodes any constructor of InputUser.
 func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
-	return decodeInputUser(b, 0)
+	return tlrt.Decode(b, decodeInputUser)
 }
 
 // decodeInputUser is DecodeInputUser for a value nested depth levels deep.
-func decodeInputUser(b *bin.Buffer, depth int) (InputUserClass, error) {
-	id, err := b.ID()
+func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -20557,13 +20866,13 @@ func decodeInputUser(b *bin.Buffer, depth int) (InputUserClass, error) {
 	case InputUserSelfTypeID:
 		v = &InputUserSelf{}
 	case InputUserTypeID:
-		v = &InputUser{}
+		v = tlrt.New[InputUser](d)
 	case InputUserFromMessageTypeID:
 		v = &InputUserFromMessage{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -20619,12 +20928,15 @@ func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20681,12 +20993,15 @@ func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUserSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20748,20 +21063,23 @@ func (m *InputUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputUser", "user_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputUser", "access_hash")
 	}
 	return nil
@@ -20827,12 +21145,15 @@ func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20840,13 +21161,13 @@ func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputUserFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "msg_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "user_id")
 	}
 	return nil
@@ -20868,23 +21189,23 @@ func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
 
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
 // deep.
-func decodeInputWallPaper(b *bin.Buffer, depth int) (InputWallPaperClass, error) {
-	id, err := b.ID()
+func decodeInputWallPaper(d *tlrt.Decoder, depth int) (InputWallPaperClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputWallPaperClass
 	switch id {
 	case InputWallPaperTypeID:
-		v = &InputWallPaper{}
+		v = tlrt.New[InputWallPaper](d)
 	case InputWallPaperSlugTypeID:
 		v = &InputWallPaperSlug{}
 	case InputWallPaperNoFileTypeID:
-		v = &InputWallPaperNoFile{}
+		v = tlrt.New[InputWallPaperNoFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputWallPaper"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -20945,20 +21266,23 @@ func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputWallPaper) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaper", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaper", "access_hash")
 	}
 	return nil
@@ -21018,21 +21342,21 @@ func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWallPaperSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
 	}
 	return nil
@@ -21091,17 +21415,20 @@ func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputWallPaperNoFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "id")
 	}
 	return nil
@@ -21124,8 +21451,8 @@ func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error
 
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
 // depth levels deep.
-func decodeInputWebFileLocation(b *bin.Buffer, depth int) (InputWebFileLocationClass, error) {
-	id, err := b.ID()
+func decodeInputWebFileLocation(d *tlrt.Decoder, depth int) (InputWebFileLocationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -21140,7 +21467,7 @@ func decodeInputWebFileLocation(b *bin.Buffer, depth int) (InputWebFileLocationC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputWebFileLocation"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -21204,24 +21531,24 @@ func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWebFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "access_hash")
 	}
 	return nil
@@ -21296,12 +21623,15 @@ func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWebFileGeoPointLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21309,22 +21639,22 @@ func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileGeoPointLocation", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "access_hash")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "h")
 	}
-	if m.Zoom, err = b.Int(); err != nil {
+	if m.Zoom, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "zoom")
 	}
-	if m.Scale, err = b.Int(); err != nil {
+	if m.Scale, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "scale")
 	}
 	return nil
@@ -21464,16 +21794,16 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputWebFileAudioAlbumThumbLocation{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21481,22 +21811,22 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
 	}
 	m.Small = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = tlrt.String(b); err != nil {
+		if m.Performer, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
 		}
 	}
@@ -21521,21 +21851,21 @@ func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
 }
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
-func decodeIPPort(b *bin.Buffer, depth int) (IPPortClass, error) {
-	id, err := b.ID()
+func decodeIPPort(d *tlrt.Decoder, depth int) (IPPortClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v IPPortClass
 	switch id {
 	case IPPortTypeID:
-		v = &IPPort{}
+		v = tlrt.New[IPPort](d)
 	case IPPortSecretTypeID:
 		v = &IPPortSecret{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "IpPort"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -21596,20 +21926,23 @@ func (m *IPPort) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *IPPort) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Ipv4, err = b.Int(); err != nil {
+	if m.Ipv4, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPort", "ipv4")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPort", "port")
 	}
 	return nil
@@ -21673,27 +22006,27 @@ func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Ipv4, err = b.Int(); err != nil {
+	if m.Ipv4, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "ipv4")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "port")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
 	}
 	return nil
@@ -21751,20 +22084,23 @@ func (m *ImportedContact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ImportedContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "importedContact", "user_id")
 	}
-	if m.ClientID, err = b.Long(); err != nil {
+	if m.ClientID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "importedContact", "client_id")
 	}
 	return nil
@@ -21824,24 +22160,24 @@ func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InlineBotSwitchPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
 	}
-	if m.StartParam, err = tlrt.String(b); err != nil {
+	if m.StartParam, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
 	}
 	return nil
@@ -21900,24 +22236,24 @@ func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InlineBotWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
 	}
 	return nil
@@ -21983,16 +22319,16 @@ func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputAppEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22000,16 +22336,16 @@ func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputAppEvent", "")
 	}
 	var err error
-	if m.Time, err = b.Double(); err != nil {
+	if m.Time, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "time")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "type")
 	}
-	if m.Peer, err = b.Long(); err != nil {
+	if m.Peer, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "peer")
 	}
-	if m.Data, err = decodeJSONValue(b, depth+1); err != nil {
+	if m.Data, err = decodeJSONValue(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "data")
 	}
 	return nil
@@ -22086,12 +22422,15 @@ func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessAwayMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22099,17 +22438,17 @@ func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
 	}
 	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "shortcut_id")
 	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "schedule")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "recipients")
 	}
 	m.Flags &^= 1 << 0
@@ -22262,12 +22601,15 @@ func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessBotRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22275,7 +22617,7 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -22284,12 +22626,12 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
 		}
 	}
@@ -22424,16 +22766,16 @@ func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessChatLink{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22441,19 +22783,19 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
 		}
 	}
@@ -22529,12 +22871,15 @@ func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessGreetingMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22542,13 +22887,13 @@ func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessGreetingMessage", "")
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "shortcut_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "recipients")
 	}
-	if m.NoActivityDays, err = b.Int(); err != nil {
+	if m.NoActivityDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "no_activity_days")
 	}
 	return nil
@@ -22624,16 +22969,16 @@ func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessIntro{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputBusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22641,17 +22986,17 @@ func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessIntro", "sticker")
 		}
 	}
@@ -22772,12 +23117,15 @@ func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22785,7 +23133,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -22794,7 +23142,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
 		}
 	}
@@ -22855,17 +23203,20 @@ func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChatlistDialogFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FilterID, err = b.Int(); err != nil {
+	if m.FilterID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "filter_id")
 	}
 	return nil
@@ -22924,24 +23275,24 @@ func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "address")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "port")
 	}
 	return nil
@@ -23022,16 +23373,16 @@ func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPhoneContact{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23039,24 +23390,24 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
 	}
-	if m.ClientID, err = b.Long(); err != nil {
+	if m.ClientID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
 	}
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
 	if m.Flags.Has(0) {
-		m.Note = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+		m.Note = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
 		}
 	}
@@ -23117,20 +23468,23 @@ func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedChat", "chat_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedChat", "access_hash")
 	}
 	return nil
@@ -23190,12 +23544,15 @@ func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputFolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23203,10 +23560,10 @@ func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputFolderPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputFolderPeer", "peer")
 	}
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFolderPeer", "folder_id")
 	}
 	return nil
@@ -23275,32 +23632,35 @@ func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageReadMetric) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "msg_id")
 	}
-	if m.ViewID, err = b.Long(); err != nil {
+	if m.ViewID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "view_id")
 	}
-	if m.TimeInViewMs, err = b.Int(); err != nil {
+	if m.TimeInViewMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "time_in_view_ms")
 	}
-	if m.ActiveTimeInViewMs, err = b.Int(); err != nil {
+	if m.ActiveTimeInViewMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "active_time_in_view_ms")
 	}
-	if m.HeightToViewportRatioPermille, err = b.Int(); err != nil {
+	if m.HeightToViewportRatioPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "height_to_viewport_ratio_permille")
 	}
-	if m.SeenRangeRatioPermille, err = b.Int(); err != nil {
+	if m.SeenRangeRatioPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "seen_range_ratio_permille")
 	}
 	return nil
@@ -23520,16 +23880,16 @@ func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23537,41 +23897,41 @@ func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = b.Bool(); err != nil {
+		if m.ShowPreviews, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "show_previews")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Silent, err = b.Bool(); err != nil {
+		if m.Silent, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "silent")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MuteUntil, err = b.Int(); err != nil {
+		if m.MuteUntil, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "mute_until")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "sound")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = b.Bool(); err != nil {
+		if m.StoriesMuted, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_muted")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = b.Bool(); err != nil {
+		if m.StoriesHideSender, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_hide_sender")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.StoriesSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_sound")
 		}
 	}
@@ -23646,20 +24006,23 @@ func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneCall", "access_hash")
 	}
 	return nil
@@ -23842,16 +24205,16 @@ func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputSecureValue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23859,45 +24222,45 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
 	}
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "type")
 	}
 	if m.Flags.Has(0) {
-		m.Data = new(SecureData)
-		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+		m.Data = &SecureData{}
+		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeInputSecureFile(b, depth+1); err != nil {
+		if m.FrontSide, err = decodeInputSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeInputSecureFile(b, depth+1); err != nil {
+		if m.ReverseSide, err = decodeInputSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeInputSecureFile(b, depth+1); err != nil {
+		if m.Selfie, err = decodeInputSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](b, false, 20, depth+1, decodeInputSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](b, false, 20, depth+1, decodeInputSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
+		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "plain_data")
 		}
 	}
@@ -24012,16 +24375,16 @@ func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputSingleMedia{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputSingleMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24029,20 +24392,20 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "media")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
 		}
 	}
@@ -24115,25 +24478,25 @@ func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStarsTransaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
 	}
 	m.Refund = m.Flags.Has(0)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -24243,16 +24606,16 @@ func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStickerSetItem{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputStickerSetItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24260,23 +24623,23 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
 	}
-	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
 	}
-	if m.Emoji, err = tlrt.String(b); err != nil {
+	if m.Emoji, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
 	}
 	if m.Flags.Has(0) {
-		m.MaskCoords = new(MaskCoords)
-		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+		m.MaskCoords = tlrt.New[MaskCoords](d)
+		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStickerSetItem", "mask_coords")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Keywords, err = tlrt.String(b); err != nil {
+		if m.Keywords, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
 		}
 	}
@@ -24433,16 +24796,16 @@ func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputThemeSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24450,34 +24813,34 @@ func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
+	if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "base_theme")
 	}
-	if m.AccentColor, err = b.Int(); err != nil {
+	if m.AccentColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "accent_color")
 	}
 	if m.Flags.Has(3) {
-		if m.OutboxAccentColor, err = b.Int(); err != nil {
+		if m.OutboxAccentColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "outbox_accent_color")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.WallpaperSettings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.WallpaperSettings, depth+1); err != nil {
+		m.WallpaperSettings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.WallpaperSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper_settings")
 		}
 	}
@@ -24554,16 +24917,16 @@ func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputWebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24571,16 +24934,16 @@ func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "url")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
 	}
 	return nil
@@ -24636,12 +24999,15 @@ func (m *Int) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Int) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Int) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24872,16 +25238,16 @@ func (m *Invoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Invoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Invoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24889,7 +25255,7 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "flags")
 	}
 	m.Test = m.Flags.Has(0)
@@ -24901,29 +25267,29 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhoneToProvider = m.Flags.Has(6)
 	m.EmailToProvider = m.Flags.Has(7)
 	m.Recurring = m.Flags.Has(9)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "currency")
 	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "prices")
 	}
 	if m.Flags.Has(8) {
-		if m.MaxTipAmount, err = b.Long(); err != nil {
+		if m.MaxTipAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "max_tip_amount")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.TermsURL, err = tlrt.String(b); err != nil {
+		if m.TermsURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "terms_url")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+		if m.SubscriptionPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "subscription_period")
 		}
 	}
@@ -24995,16 +25361,16 @@ func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeAfterMsgRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25012,10 +25378,10 @@ func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsg", "")
 	}
 	var err error
-	if m.MsgID, err = b.Long(); err != nil {
+	if m.MsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsg", "msg_id")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsg", "query")
 	}
 	return nil
@@ -25087,16 +25453,16 @@ func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeAfterMsgsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25104,10 +25470,10 @@ func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "query")
 	}
 	return nil
@@ -25216,16 +25582,16 @@ func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InitConnectionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25233,42 +25599,42 @@ func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "flags")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "api_id")
 	}
-	if m.DeviceModel, err = tlrt.String(b); err != nil {
+	if m.DeviceModel, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "device_model")
 	}
-	if m.SystemVersion, err = tlrt.String(b); err != nil {
+	if m.SystemVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_version")
 	}
-	if m.AppVersion, err = tlrt.String(b); err != nil {
+	if m.AppVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "app_version")
 	}
-	if m.SystemLangCode, err = tlrt.String(b); err != nil {
+	if m.SystemLangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
 	}
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_code")
 	}
 	if m.Flags.Has(0) {
-		m.Proxy = new(InputClientProxy)
-		if err = tlrt.DecodeBoxed(b, m.Proxy, depth+1); err != nil {
+		m.Proxy = &InputClientProxy{}
+		if err = tlrt.DecodeBoxed(d, m.Proxy, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "initConnection", "proxy")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Params, err = decodeJSONValue(b, depth+1); err != nil {
+		if m.Params, err = decodeJSONValue(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "initConnection", "params")
 		}
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "query")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -25338,16 +25704,16 @@ func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithLayerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25355,10 +25721,10 @@ func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithLayer", "")
 	}
 	var err error
-	if m.Layer, err = b.Int(); err != nil {
+	if m.Layer, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithLayer", "layer")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithLayer", "query")
 	}
 	return nil
@@ -25425,16 +25791,16 @@ func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25442,7 +25808,7 @@ func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithoutUpdates", "")
 	}
 	var err error
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "query")
 	}
 	return nil
@@ -25519,16 +25885,16 @@ func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InvokeWithMessagesRangeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25536,10 +25902,10 @@ func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithMessagesRange", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Range, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Range, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "range")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "query")
 	}
 	return nil
@@ -25609,16 +25975,16 @@ func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithTakeoutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25626,10 +25992,10 @@ func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithTakeout", "")
 	}
 	var err error
-	if m.TakeoutID, err = b.Long(); err != nil {
+	if m.TakeoutID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithTakeout", "takeout_id")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithTakeout", "query")
 	}
 	return nil
@@ -25701,16 +26067,16 @@ func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25718,10 +26084,10 @@ func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
 	}
 	var err error
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "query")
 	}
 	return nil
@@ -25796,16 +26162,16 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25813,13 +26179,13 @@ func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
 	}
 	var err error
-	if m.Nonce, err = tlrt.String(b); err != nil {
+	if m.Nonce, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "query")
 	}
 	return nil
@@ -25892,16 +26258,16 @@ func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithApnsSecretRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25909,13 +26275,13 @@ func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
 	}
 	var err error
-	if m.Nonce, err = tlrt.String(b); err != nil {
+	if m.Nonce, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
 	}
-	if m.Secret, err = tlrt.String(b); err != nil {
+	if m.Secret, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "query")
 	}
 	return nil
@@ -25985,16 +26351,16 @@ func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InvokeWithReCaptchaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26002,10 +26368,10 @@ func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "query")
 	}
 	return nil

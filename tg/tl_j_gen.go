@@ -22,8 +22,8 @@ func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
 }
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
-func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
-	id, err := b.ID()
+func decodeJSONValue(d *tlrt.Decoder, depth int) (JSONValueClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -32,9 +32,9 @@ func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
 	case JSONNullTypeID:
 		v = &JSONNull{}
 	case JSONBoolTypeID:
-		v = &JSONBool{}
+		v = tlrt.New[JSONBool](d)
 	case JSONNumberTypeID:
-		v = &JSONNumber{}
+		v = tlrt.New[JSONNumber](d)
 	case JSONStringTypeID:
 		v = &JSONString{}
 	case JSONArrayTypeID:
@@ -44,7 +44,7 @@ func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -100,12 +100,15 @@ func (m *JSONNull) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JSONNull) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -165,17 +168,20 @@ func (m *JSONBool) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JSONBool) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = b.Bool(); err != nil {
+	if m.Value, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "jsonBool", "value")
 	}
 	return nil
@@ -234,17 +240,20 @@ func (m *JSONNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JSONNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = b.Double(); err != nil {
+	if m.Value, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "jsonNumber", "value")
 	}
 	return nil
@@ -304,21 +313,21 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = tlrt.String(b); err != nil {
+	if m.Value, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "jsonString", "value")
 	}
 	return nil
@@ -383,16 +392,16 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -400,7 +409,7 @@ func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeSlabs[JSONBool](b, false, 4, depth+1, decodeJSONValue); err != nil {
+	if m.Value, err = tlrt.DecodeSlabs[JSONBool](d, false, 4, depth+1, decodeJSONValue); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil
@@ -465,16 +474,16 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -482,7 +491,7 @@ func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](b, false, false, 12, depth+1); err != nil {
+	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "jsonObject", "value")
 	}
 	return nil
@@ -505,8 +514,8 @@ func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
 
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
 // levels deep.
-func decodeJoinChatBotResult(b *bin.Buffer, depth int) (JoinChatBotResultClass, error) {
-	id, err := b.ID()
+func decodeJoinChatBotResult(d *tlrt.Decoder, depth int) (JoinChatBotResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -523,7 +532,7 @@ func decodeJoinChatBotResult(b *bin.Buffer, depth int) (JoinChatBotResultClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -580,12 +589,15 @@ func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JoinChatBotResultApproved) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -643,12 +655,15 @@ func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JoinChatBotResultDeclined) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -706,12 +721,15 @@ func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JoinChatBotResultQueued) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -773,21 +791,21 @@ func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
 	}
 	return nil
@@ -848,16 +866,16 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -865,10 +883,10 @@ func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
 	}
 	var err error
-	if m.Key, err = tlrt.String(b); err != nil {
+	if m.Key, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
 	}
-	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {
+	if m.Value, err = decodeJSONValue(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "value")
 	}
 	return nil

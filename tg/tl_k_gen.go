@@ -30,8 +30,8 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
 // deep.
-func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error) {
-	id, err := b.ID()
+func decodeKeyboardButton(d *tlrt.Decoder, depth int) (KeyboardButtonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -153,16 +153,16 @@ func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButton{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -170,16 +170,16 @@ func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButton", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -259,16 +259,16 @@ func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURL{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -276,19 +276,19 @@ func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -373,16 +373,16 @@ func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCallback{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonCallback) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -390,20 +390,20 @@ func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
 	}
 	m.RequiresPassword = m.Flags.Has(0)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -482,16 +482,16 @@ func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPhone{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonRequestPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -499,16 +499,16 @@ func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -589,16 +589,16 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestGeoLocation{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -606,16 +606,16 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -736,16 +736,16 @@ func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonSwitchInline{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonSwitchInline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -753,24 +753,24 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
 	}
 	m.SamePeer = m.Flags.Has(0)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
-	if m.Query, err = tlrt.String(b); err != nil {
+	if m.Query, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
@@ -852,16 +852,16 @@ func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonGame{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -869,16 +869,16 @@ func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -956,16 +956,16 @@ func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonBuy{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonBuy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -973,16 +973,16 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1095,16 +1095,16 @@ func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURLAuth{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1112,27 +1112,27 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
-		if m.FwdText, err = tlrt.String(b); err != nil {
+		if m.FwdText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
 	}
 	m.Flags &^= 1 << 10
@@ -1256,16 +1256,16 @@ func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonURLAuth{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputKeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1273,28 +1273,28 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.FwdText, err = tlrt.String(b); err != nil {
+		if m.FwdText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -1406,16 +1406,16 @@ func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonRequestPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1423,21 +1423,21 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "style")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Quiz, err = b.Bool(); err != nil {
+		if m.Quiz, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1526,16 +1526,16 @@ func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonUserProfile{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputKeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1543,19 +1543,19 @@ func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	m.Flags &^= 1 << 10
@@ -1636,16 +1636,16 @@ func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonUserProfile{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1653,19 +1653,19 @@ func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
 	}
 	m.Flags &^= 1 << 10
@@ -1746,16 +1746,16 @@ func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonWebView{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1763,19 +1763,19 @@ func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1858,16 +1858,16 @@ func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonSimpleWebView{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonSimpleWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1875,19 +1875,19 @@ func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1974,16 +1974,16 @@ func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPeer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1991,25 +1991,25 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "button_id")
 	}
-	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+	if m.PeerType, err = decodeRequestPeerType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
-	if m.MaxQuantity, err = b.Int(); err != nil {
+	if m.MaxQuantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
 	}
 	m.Flags &^= 1 << 10
@@ -2113,16 +2113,16 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonRequestPeer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2130,28 +2130,28 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
 	}
 	m.NameRequested = m.Flags.Has(0)
 	m.UsernameRequested = m.Flags.Has(1)
 	m.PhotoRequested = m.Flags.Has(2)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "button_id")
 	}
-	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+	if m.PeerType, err = decodeRequestPeerType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
 	}
-	if m.MaxQuantity, err = b.Int(); err != nil {
+	if m.MaxQuantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "max_quantity")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
@@ -2231,16 +2231,16 @@ func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCopy{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonCopy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2248,19 +2248,19 @@ func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
 	}
-	if m.CopyText, err = tlrt.String(b); err != nil {
+	if m.CopyText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
 	}
 	m.Flags &^= 1 << 10
@@ -2324,16 +2324,16 @@ func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *KeyboardButtonRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2341,7 +2341,7 @@ func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = tlrt.DecodeSlabs[InputKeyboardButtonRequestPeer](b, false, 12, depth+1, decodeKeyboardButton); err != nil {
+	if m.Buttons, err = tlrt.DecodeSlabs[InputKeyboardButtonRequestPeer](d, false, 12, depth+1, decodeKeyboardButton); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
 	}
 	return nil
@@ -2446,24 +2446,27 @@ func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonStyle{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonStyle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")
 	}
 	m.BgPrimary = m.Flags.Has(0)
 	m.BgDanger = m.Flags.Has(1)
 	m.BgSuccess = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Icon, err = b.Long(); err != nil {
+		if m.Icon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonStyle", "icon")
 		}
 	}

@@ -24,8 +24,8 @@ func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
 }
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
-func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
-	id, err := b.ID()
+func decodeMediaArea(d *tlrt.Decoder, depth int) (MediaAreaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
 	case MediaAreaSuggestedReactionTypeID:
 		v = &MediaAreaSuggestedReaction{}
 	case MediaAreaChannelPostTypeID:
-		v = &MediaAreaChannelPost{}
+		v = tlrt.New[MediaAreaChannelPost](d)
 	case InputMediaAreaChannelPostTypeID:
 		v = &InputMediaAreaChannelPost{}
 	case MediaAreaURLTypeID:
@@ -52,7 +52,7 @@ func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -134,16 +134,16 @@ func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -151,25 +151,25 @@ func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaVenue", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "coordinates")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
 	}
 	return nil
@@ -240,16 +240,16 @@ func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -257,13 +257,13 @@ func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaVenue", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
 	}
-	if m.ResultID, err = tlrt.String(b); err != nil {
+	if m.ResultID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
 	}
 	return nil
@@ -346,16 +346,16 @@ func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaGeoPoint{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -363,18 +363,18 @@ func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
 	if m.Flags.Has(0) {
-		m.Address = new(GeoPointAddress)
-		if err = tlrt.DecodeBoxed(b, m.Address, depth+1); err != nil {
+		m.Address = &GeoPointAddress{}
+		if err = tlrt.DecodeBoxed(d, m.Address, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
 		}
 	}
@@ -459,16 +459,16 @@ func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaSuggestedReaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -476,15 +476,15 @@ func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	m.Flipped = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -555,12 +555,15 @@ func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaChannelPost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -568,13 +571,13 @@ func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaChannelPost", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "channel_id")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "msg_id")
 	}
 	return nil
@@ -646,12 +649,15 @@ func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaChannelPost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -659,13 +665,13 @@ func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaChannelPost", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "coordinates")
 	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "msg_id")
 	}
 	return nil
@@ -734,16 +740,16 @@ func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaURL{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -751,10 +757,10 @@ func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaUrl", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
 	}
 	return nil
@@ -827,16 +833,16 @@ func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaWeather{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -844,16 +850,16 @@ func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaWeather", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
 	}
-	if m.Emoji, err = tlrt.String(b); err != nil {
+	if m.Emoji, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
 	}
-	if m.TemperatureC, err = b.Double(); err != nil {
+	if m.TemperatureC, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "temperature_c")
 	}
-	if m.Color, err = b.Int(); err != nil {
+	if m.Color, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "color")
 	}
 	return nil
@@ -922,16 +928,16 @@ func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -939,10 +945,10 @@ func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaStarGift", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
 	}
 	return nil
@@ -963,8 +969,8 @@ func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
 }
 
 // decodeMessage is DecodeMessage for a value nested depth levels deep.
-func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
-	id, err := b.ID()
+func decodeMessage(d *tlrt.Decoder, depth int) (MessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -979,7 +985,7 @@ func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1054,12 +1060,15 @@ func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEmpty{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1067,14 +1076,14 @@ func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageEmpty", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageEmpty", "flags")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageEmpty", "peer_id")
 		}
 	}
@@ -1839,16 +1848,16 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Message{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1856,7 +1865,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "message", "flags")
 	}
 	m.Out = m.Flags.Has(1)
@@ -1870,178 +1879,178 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Pinned = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(26)
 	m.InvertMedia = m.Flags.Has(27)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "message", "flags2")
 	}
 	m.Offline = m.Flags2.Has(1)
 	m.VideoProcessingPending = m.Flags2.Has(4)
 	m.PaidSuggestedPostStars = m.Flags2.Has(8)
 	m.PaidSuggestedPostTon = m.Flags2.Has(9)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "id")
 	}
 	if m.Flags.Has(8) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_id")
 		}
 	}
 	if m.Flags.Has(29) {
-		if m.FromBoostsApplied, err = b.Int(); err != nil {
+		if m.FromBoostsApplied, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_boosts_applied")
 		}
 	}
 	if m.Flags2.Has(12) {
-		if m.FromRank, err = tlrt.String(b); err != nil {
+		if m.FromRank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_rank")
 		}
 	}
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "message", "peer_id")
 	}
 	if m.Flags.Has(28) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.FwdFrom = new(MessageFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+		m.FwdFrom = &MessageFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ViaBotID, err = b.Long(); err != nil {
+		if m.ViaBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "via_bot_id")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.ViaBusinessBotID, err = b.Long(); err != nil {
+		if m.ViaBusinessBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "via_business_bot_id")
 		}
 	}
 	if m.Flags2.Has(19) {
-		if m.GuestchatViaFrom, err = decodePeer(b, depth+1); err != nil {
+		if m.GuestchatViaFrom, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "guestchat_via_from")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reply_to")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "date")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "message", "message")
 	}
 	if m.Flags.Has(9) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "media")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reply_markup")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.Views, err = b.Int(); err != nil {
+		if m.Views, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "views")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.Forwards, err = b.Int(); err != nil {
+		if m.Forwards, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "forwards")
 		}
 	}
 	if m.Flags.Has(23) {
-		m.Replies = new(MessageReplies)
-		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+		m.Replies = &MessageReplies{}
+		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "replies")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.EditDate, err = b.Int(); err != nil {
+		if m.EditDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "edit_date")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PostAuthor, err = tlrt.String(b); err != nil {
+		if m.PostAuthor, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "message", "post_author")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.GroupedID, err = b.Long(); err != nil {
+		if m.GroupedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "grouped_id")
 		}
 	}
 	if m.Flags.Has(20) {
-		m.Reactions = new(MessageReactions)
-		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+		m.Reactions = &MessageReactions{}
+		if err = tlrt.DecodeBoxed(d, m.Reactions, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reactions")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "ttl_period")
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+		if m.QuickReplyShortcutID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "quick_reply_shortcut_id")
 		}
 	}
 	if m.Flags2.Has(2) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "effect")
 		}
 	}
 	if m.Flags2.Has(3) {
-		m.Factcheck = new(FactCheck)
-		if err = tlrt.DecodeBoxed(b, m.Factcheck, depth+1); err != nil {
+		m.Factcheck = &FactCheck{}
+		if err = tlrt.DecodeBoxed(d, m.Factcheck, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "factcheck")
 		}
 	}
 	if m.Flags2.Has(5) {
-		if m.ReportDeliveryUntilDate, err = b.Int(); err != nil {
+		if m.ReportDeliveryUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "report_delivery_until_date")
 		}
 	}
 	if m.Flags2.Has(6) {
-		if m.PaidMessageStars, err = b.Long(); err != nil {
+		if m.PaidMessageStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "paid_message_stars")
 		}
 	}
 	if m.Flags2.Has(7) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "suggested_post")
 		}
 	}
 	if m.Flags2.Has(10) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "schedule_repeat_period")
 		}
 	}
 	if m.Flags2.Has(11) {
-		if m.SummaryFromLanguage, err = tlrt.String(b); err != nil {
+		if m.SummaryFromLanguage, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "message", "summary_from_language")
 		}
 	}
 	if m.Flags2.Has(13) {
-		m.RichMessage = new(RichMessage)
-		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+		m.RichMessage = &RichMessage{}
+		if err = tlrt.DecodeBoxed(d, m.RichMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "rich_message")
 		}
 	}
@@ -2272,16 +2281,16 @@ func (m *MessageService) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageService{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2289,7 +2298,7 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageService", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "flags")
 	}
 	m.Out = m.Flags.Has(1)
@@ -2299,41 +2308,41 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Silent = m.Flags.Has(13)
 	m.Post = m.Flags.Has(14)
 	m.Legacy = m.Flags.Has(19)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "id")
 	}
 	if m.Flags.Has(8) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "from_id")
 		}
 	}
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "peer_id")
 	}
 	if m.Flags.Has(28) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "reply_to")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "date")
 	}
-	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "action")
 	}
 	if m.Flags.Has(20) {
-		m.Reactions = new(MessageReactions)
-		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+		m.Reactions = &MessageReactions{}
+		if err = tlrt.DecodeBoxed(d, m.Reactions, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "reactions")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "ttl_period")
 		}
 	}
@@ -2392,8 +2401,8 @@ func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
 
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
 // deep.
-func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
-	id, err := b.ID()
+func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2412,13 +2421,13 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionChatAddUserTypeID:
 		v = &MessageActionChatAddUser{}
 	case MessageActionChatDeleteUserTypeID:
-		v = &MessageActionChatDeleteUser{}
+		v = tlrt.New[MessageActionChatDeleteUser](d)
 	case MessageActionChatJoinedByLinkTypeID:
-		v = &MessageActionChatJoinedByLink{}
+		v = tlrt.New[MessageActionChatJoinedByLink](d)
 	case MessageActionChannelCreateTypeID:
 		v = &MessageActionChannelCreate{}
 	case MessageActionChatMigrateToTypeID:
-		v = &MessageActionChatMigrateTo{}
+		v = tlrt.New[MessageActionChatMigrateTo](d)
 	case MessageActionChannelMigrateFromTypeID:
 		v = &MessageActionChannelMigrateFrom{}
 	case MessageActionPinMessageTypeID:
@@ -2426,7 +2435,7 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionHistoryClearTypeID:
 		v = &MessageActionHistoryClear{}
 	case MessageActionGameScoreTypeID:
-		v = &MessageActionGameScore{}
+		v = tlrt.New[MessageActionGameScore](d)
 	case MessageActionPaymentSentMeTypeID:
 		v = &MessageActionPaymentSentMe{}
 	case MessageActionPaymentSentTypeID:
@@ -2452,7 +2461,7 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionInviteToGroupCallTypeID:
 		v = &MessageActionInviteToGroupCall{}
 	case MessageActionSetMessagesTTLTypeID:
-		v = &MessageActionSetMessagesTTL{}
+		v = tlrt.New[MessageActionSetMessagesTTL](d)
 	case MessageActionGroupCallScheduledTypeID:
 		v = &MessageActionGroupCallScheduled{}
 	case MessageActionSetChatThemeTypeID:
@@ -2478,11 +2487,11 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionGiftCodeTypeID:
 		v = &MessageActionGiftCode{}
 	case MessageActionGiveawayLaunchTypeID:
-		v = &MessageActionGiveawayLaunch{}
+		v = tlrt.New[MessageActionGiveawayLaunch](d)
 	case MessageActionGiveawayResultsTypeID:
-		v = &MessageActionGiveawayResults{}
+		v = tlrt.New[MessageActionGiveawayResults](d)
 	case MessageActionBoostApplyTypeID:
-		v = &MessageActionBoostApply{}
+		v = tlrt.New[MessageActionBoostApply](d)
 	case MessageActionRequestedPeerSentMeTypeID:
 		v = &MessageActionRequestedPeerSentMe{}
 	case MessageActionPaymentRefundedTypeID:
@@ -2496,9 +2505,9 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionStarGiftUniqueTypeID:
 		v = &MessageActionStarGiftUnique{}
 	case MessageActionPaidMessagesRefundedTypeID:
-		v = &MessageActionPaidMessagesRefunded{}
+		v = tlrt.New[MessageActionPaidMessagesRefunded](d)
 	case MessageActionPaidMessagesPriceTypeID:
-		v = &MessageActionPaidMessagesPrice{}
+		v = tlrt.New[MessageActionPaidMessagesPrice](d)
 	case MessageActionConferenceCallTypeID:
 		v = &MessageActionConferenceCall{}
 	case MessageActionTodoCompletionsTypeID:
@@ -2510,35 +2519,35 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionSuggestedPostSuccessTypeID:
 		v = &MessageActionSuggestedPostSuccess{}
 	case MessageActionSuggestedPostRefundTypeID:
-		v = &MessageActionSuggestedPostRefund{}
+		v = tlrt.New[MessageActionSuggestedPostRefund](d)
 	case MessageActionGiftTonTypeID:
 		v = &MessageActionGiftTon{}
 	case MessageActionSuggestBirthdayTypeID:
-		v = &MessageActionSuggestBirthday{}
+		v = tlrt.New[MessageActionSuggestBirthday](d)
 	case MessageActionStarGiftPurchaseOfferTypeID:
 		v = &MessageActionStarGiftPurchaseOffer{}
 	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
 		v = &MessageActionStarGiftPurchaseOfferDeclined{}
 	case MessageActionNewCreatorPendingTypeID:
-		v = &MessageActionNewCreatorPending{}
+		v = tlrt.New[MessageActionNewCreatorPending](d)
 	case MessageActionChangeCreatorTypeID:
-		v = &MessageActionChangeCreator{}
+		v = tlrt.New[MessageActionChangeCreator](d)
 	case MessageActionNoForwardsToggleTypeID:
-		v = &MessageActionNoForwardsToggle{}
+		v = tlrt.New[MessageActionNoForwardsToggle](d)
 	case MessageActionNoForwardsRequestTypeID:
-		v = &MessageActionNoForwardsRequest{}
+		v = tlrt.New[MessageActionNoForwardsRequest](d)
 	case MessageActionPollAppendAnswerTypeID:
 		v = &MessageActionPollAppendAnswer{}
 	case MessageActionPollDeleteAnswerTypeID:
 		v = &MessageActionPollDeleteAnswer{}
 	case MessageActionManagedBotCreatedTypeID:
-		v = &MessageActionManagedBotCreated{}
+		v = tlrt.New[MessageActionManagedBotCreated](d)
 	case MessageActionChangeCommunityTypeID:
-		v = &MessageActionChangeCommunity{}
+		v = tlrt.New[MessageActionChangeCommunity](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2594,12 +2603,15 @@ func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2666,24 +2678,24 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
 	}
 	return nil
@@ -2743,21 +2755,21 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChatEditTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
 	}
 	return nil
@@ -2819,16 +2831,16 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2836,7 +2848,7 @@ func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionChatEditPhoto", "")
 	}
 	var err error
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "photo")
 	}
 	return nil
@@ -2894,12 +2906,15 @@ func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatDeletePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2962,17 +2977,20 @@ func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatAddUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
 	}
 	return nil
@@ -3032,17 +3050,20 @@ func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatDeleteUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "user_id")
 	}
 	return nil
@@ -3104,17 +3125,20 @@ func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatJoinedByLink) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "inviter_id")
 	}
 	return nil
@@ -3174,21 +3198,21 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChannelCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
 	}
 	return nil
@@ -3247,17 +3271,20 @@ func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "channel_id")
 	}
 	return nil
@@ -3323,24 +3350,24 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChannelMigrateFrom) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "chat_id")
 	}
 	return nil
@@ -3396,12 +3423,15 @@ func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionPinMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3458,12 +3488,15 @@ func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionHistoryClear) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3525,20 +3558,23 @@ func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GameID, err = b.Long(); err != nil {
+	if m.GameID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGameScore", "game_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGameScore", "score")
 	}
 	return nil
@@ -3693,16 +3729,16 @@ func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSentMe{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3710,36 +3746,36 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
-		m.Info = new(PaymentRequestedInfo)
-		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+		m.Info = &PaymentRequestedInfo{}
+		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
 	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "subscription_until_date")
 		}
 	}
@@ -3885,38 +3921,38 @@ func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "subscription_until_date")
 		}
 	}
@@ -4036,16 +4072,16 @@ func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPhoneCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4053,20 +4089,20 @@ func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
 	}
 	m.Video = m.Flags.Has(2)
-	if m.CallID, err = b.Long(); err != nil {
+	if m.CallID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "call_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
+		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPhoneCall", "duration")
 		}
 	}
@@ -4129,12 +4165,15 @@ func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionScreenshotTaken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4195,21 +4234,21 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
 	}
 	return nil
@@ -4323,16 +4362,16 @@ func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionBotAllowed{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4340,18 +4379,18 @@ func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
 	}
 	m.AttachMenu = m.Flags.Has(1)
 	m.FromRequest = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.Domain, err = tlrt.String(b); err != nil {
+		if m.Domain, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.App, err = decodeBotApp(b, depth+1); err != nil {
+		if m.App, err = decodeBotApp(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionBotAllowed", "app")
 		}
 	}
@@ -4433,16 +4472,16 @@ func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSecureValuesSentMe{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4450,10 +4489,10 @@ func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
 	}
 	var err error
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "credentials")
 	}
 	return nil
@@ -4521,12 +4560,15 @@ func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSecureValuesSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4534,7 +4576,7 @@ func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
@@ -4590,12 +4632,15 @@ func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionContactSignUp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4667,12 +4712,15 @@ func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGeoProximityReached) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4680,13 +4728,13 @@ func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGeoProximityReached", "")
 	}
 	var err error
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "from_id")
 	}
-	if m.ToID, err = decodePeer(b, depth+1); err != nil {
+	if m.ToID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
-	if m.Distance, err = b.Int(); err != nil {
+	if m.Distance, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "distance")
 	}
 	return nil
@@ -4786,16 +4834,16 @@ func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGroupCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4803,14 +4851,14 @@ func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
 	}
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
 	}
 	if m.Flags.Has(0) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGroupCall", "duration")
 		}
 	}
@@ -4885,16 +4933,16 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4902,10 +4950,10 @@ func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
 	}
 	return nil
@@ -5005,24 +5053,27 @@ func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSetMessagesTTL{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "period")
 	}
 	if m.Flags.Has(0) {
-		if m.AutoSettingFrom, err = b.Long(); err != nil {
+		if m.AutoSettingFrom, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "auto_setting_from")
 		}
 	}
@@ -5094,16 +5145,16 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5111,10 +5162,10 @@ func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
-	if m.ScheduleDate, err = b.Int(); err != nil {
+	if m.ScheduleDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "schedule_date")
 	}
 	return nil
@@ -5176,16 +5227,16 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5193,7 +5244,7 @@ func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatTheme", "")
 	}
 	var err error
-	if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "theme")
 	}
 	return nil
@@ -5252,12 +5303,15 @@ func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatJoinedByRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5324,24 +5378,24 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionWebViewDataSentMe) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
 	}
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
 	}
 	return nil
@@ -5403,21 +5457,21 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
 	}
 	return nil
@@ -5558,16 +5612,16 @@ func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftPremium{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5575,31 +5629,31 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
 	}
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = b.Long(); err != nil {
+		if m.CryptoAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
 		}
 	}
@@ -5710,32 +5764,32 @@ func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
 	m.TitleMissing = m.Flags.Has(1)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
-	if m.IconColor, err = b.Int(); err != nil {
+	if m.IconColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_color")
 	}
 	if m.Flags.Has(0) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
 		}
 	}
@@ -5915,40 +5969,40 @@ func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
+		if m.Closed, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
+		if m.Hidden, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "hidden")
 		}
 	}
@@ -6026,16 +6080,16 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6043,7 +6097,7 @@ func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestProfilePhoto", "")
 	}
 	var err error
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "photo")
 	}
 	return nil
@@ -6110,12 +6164,15 @@ func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionRequestedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6123,10 +6180,10 @@ func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeer", "")
 	}
 	var err error
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
@@ -6207,16 +6264,16 @@ func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSetChatWallPaper{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6224,12 +6281,12 @@ func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
 	}
 	m.Same = m.Flags.Has(0)
 	m.ForBoth = m.Flags.Has(1)
-	if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -6439,16 +6496,16 @@ func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6456,45 +6513,45 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(0)
 	m.Unclaimed = m.Flags.Has(5)
 	if m.Flags.Has(1) {
-		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
 	}
 	if m.Flags.Has(2) {
-		if m.Currency, err = tlrt.String(b); err != nil {
+		if m.Currency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Amount, err = b.Long(); err != nil {
+		if m.Amount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "amount")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.CryptoAmount, err = b.Long(); err != nil {
+		if m.CryptoAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
 		}
 	}
@@ -6598,21 +6655,24 @@ func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayLaunch{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "stars")
 		}
 	}
@@ -6691,24 +6751,27 @@ func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayResults{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
 	}
 	m.Stars = m.Flags.Has(0)
-	if m.WinnersCount, err = b.Int(); err != nil {
+	if m.WinnersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
 	}
-	if m.UnclaimedCount, err = b.Int(); err != nil {
+	if m.UnclaimedCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
 	}
 	m.Flags &^= 1 << 0
@@ -6768,17 +6831,20 @@ func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionBoostApply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Boosts, err = b.Int(); err != nil {
+	if m.Boosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBoostApply", "boosts")
 	}
 	return nil
@@ -6849,16 +6915,16 @@ func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6866,10 +6932,10 @@ func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeerSentMe", "")
 	}
 	var err error
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](b, false, 16, depth+1, decodeRequestedPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](d, false, 16, depth+1, decodeRequestedPeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
 	}
 	return nil
@@ -6980,16 +7046,16 @@ func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentRefunded{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6997,24 +7063,24 @@ func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.Bytes(b); err != nil {
+		if m.Payload, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "charge")
 	}
 	if len(m.Payload) > 0 {
@@ -7175,44 +7241,44 @@ func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "amount")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = b.Long(); err != nil {
+		if m.CryptoAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_amount")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TransactionID, err = tlrt.String(b); err != nil {
+		if m.TransactionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
 		}
 	}
@@ -7300,16 +7366,16 @@ func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPrizeStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7317,20 +7383,20 @@ func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
 	}
 	m.Unclaimed = m.Flags.Has(0)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
 	}
-	if m.TransactionID, err = tlrt.String(b); err != nil {
+	if m.TransactionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
 	}
-	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+	if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "boost_peer")
 	}
-	if m.GiveawayMsgID, err = b.Int(); err != nil {
+	if m.GiveawayMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "giveaway_msg_id")
 	}
 	m.Flags &^= 1 << 0
@@ -7666,16 +7732,16 @@ func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7683,7 +7749,7 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
 	}
 	m.NameHidden = m.Flags.Has(0)
@@ -7695,62 +7761,62 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PrepaidUpgrade = m.Flags.Has(13)
 	m.UpgradeSeparate = m.Flags.Has(16)
 	m.AuctionAcquired = m.Flags.Has(17)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ConvertStars, err = b.Long(); err != nil {
+		if m.ConvertStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "convert_stars")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.UpgradeMsgID, err = b.Int(); err != nil {
+		if m.UpgradeMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.UpgradeStars, err = b.Long(); err != nil {
+		if m.UpgradeStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_stars")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "from_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "peer")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.SavedID, err = b.Long(); err != nil {
+		if m.SavedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "saved_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.GiftMsgID, err = b.Int(); err != nil {
+		if m.GiftMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_msg_id")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.ToID, err = decodePeer(b, depth+1); err != nil {
+		if m.ToID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "to_id")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.GiftNum, err = b.Int(); err != nil {
+		if m.GiftNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_num")
 		}
 	}
@@ -8096,16 +8162,16 @@ func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftUnique{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8113,7 +8179,7 @@ func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
 	}
 	m.Upgrade = m.Flags.Has(0)
@@ -8124,56 +8190,56 @@ func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) err
 	m.Assigned = m.Flags.Has(13)
 	m.FromOffer = m.Flags.Has(14)
 	m.Craft = m.Flags.Has(16)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "gift")
 	}
 	if m.Flags.Has(3) {
-		if m.CanExportAt, err = b.Int(); err != nil {
+		if m.CanExportAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_export_at")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TransferStars, err = b.Long(); err != nil {
+		if m.TransferStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "transfer_stars")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "from_id")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "peer")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.SavedID, err = b.Long(); err != nil {
+		if m.SavedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "saved_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ResaleAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.ResaleAmount, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "resale_amount")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.CanTransferAt, err = b.Int(); err != nil {
+		if m.CanTransferAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_transfer_at")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.CanResellAt, err = b.Int(); err != nil {
+		if m.CanResellAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_resell_at")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "drop_original_details_stars")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.CanCraftAt, err = b.Int(); err != nil {
+		if m.CanCraftAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_craft_at")
 		}
 	}
@@ -8261,20 +8327,23 @@ func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "count")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "stars")
 	}
 	return nil
@@ -8348,21 +8417,24 @@ func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaidMessagesPrice{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionPaidMessagesPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
 	}
 	m.BroadcastMessagesAllowed = m.Flags.Has(0)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "stars")
 	}
 	m.Flags &^= 1 << 0
@@ -8507,12 +8579,15 @@ func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionConferenceCall{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8520,22 +8595,22 @@ func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
 	}
 	m.Missed = m.Flags.Has(0)
 	m.Active = m.Flags.Has(1)
 	m.Video = m.Flags.Has(4)
-	if m.CallID, err = b.Long(); err != nil {
+	if m.CallID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionConferenceCall", "call_id")
 	}
 	if m.Flags.Has(2) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "duration")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
 		}
 	}
@@ -8613,20 +8688,23 @@ func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionTodoCompletions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
 	}
 	return nil
@@ -8694,16 +8772,16 @@ func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8711,7 +8789,7 @@ func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
 	}
 	var err error
-	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
 	}
 	return nil
@@ -8856,16 +8934,16 @@ func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostApproval{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8873,23 +8951,23 @@ func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
 	}
 	m.Rejected = m.Flags.Has(0)
 	m.BalanceTooLow = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(b); err != nil {
+		if m.RejectComment, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "schedule_date")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "price")
 		}
 	}
@@ -8962,12 +9040,15 @@ func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8975,7 +9056,7 @@ func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostSuccess", "")
 	}
 	var err error
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "price")
 	}
 	return nil
@@ -9047,17 +9128,20 @@ func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostRefund{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSuggestedPostRefund) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
 	}
 	m.PayerInitiated = m.Flags.Has(0)
@@ -9165,37 +9249,37 @@ func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftTon{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
 	}
-	if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+	if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
 	}
-	if m.CryptoAmount, err = b.Long(); err != nil {
+	if m.CryptoAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.TransactionID, err = tlrt.String(b); err != nil {
+		if m.TransactionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
 		}
 	}
@@ -9266,12 +9350,15 @@ func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestBirthday{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9279,7 +9366,7 @@ func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestBirthday", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "birthday")
 	}
 	return nil
@@ -9367,16 +9454,16 @@ func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOffer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9384,18 +9471,18 @@ func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
 	}
 	m.Accepted = m.Flags.Has(0)
 	m.Declined = m.Flags.Has(1)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
 	}
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
 	}
-	if m.ExpiresAt, err = b.Int(); err != nil {
+	if m.ExpiresAt, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "expires_at")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -9480,16 +9567,16 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOfferDeclined{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9497,14 +9584,14 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
 	}
 	m.Expired = m.Flags.Has(0)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
 	}
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
 	}
 	m.Flags &^= 1 << 0
@@ -9568,17 +9655,20 @@ func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionNewCreatorPending) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewCreatorID, err = b.Long(); err != nil {
+	if m.NewCreatorID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "new_creator_id")
 	}
 	return nil
@@ -9637,17 +9727,20 @@ func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChangeCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewCreatorID, err = b.Long(); err != nil {
+	if m.NewCreatorID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCreator", "new_creator_id")
 	}
 	return nil
@@ -9712,20 +9805,23 @@ func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionNoForwardsToggle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Bool(); err != nil {
+	if m.PrevValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "prev_value")
 	}
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "new_value")
 	}
 	return nil
@@ -9801,24 +9897,27 @@ func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionNoForwardsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionNoForwardsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
 	}
 	m.Expired = m.Flags.Has(0)
-	if m.PrevValue, err = b.Bool(); err != nil {
+	if m.PrevValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "prev_value")
 	}
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "new_value")
 	}
 	m.Flags &^= 1 << 0
@@ -9885,16 +9984,16 @@ func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9902,7 +10001,7 @@ func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollAppendAnswer", "")
 	}
 	var err error
-	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "answer")
 	}
 	return nil
@@ -9968,16 +10067,16 @@ func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9985,7 +10084,7 @@ func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollDeleteAnswer", "")
 	}
 	var err error
-	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "answer")
 	}
 	return nil
@@ -10047,17 +10146,20 @@ func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionManagedBotCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "bot_id")
 	}
 	return nil
@@ -10155,21 +10257,24 @@ func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionChangeCommunity{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChangeCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.CommunityID, err = b.Long(); err != nil {
+		if m.CommunityID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionChangeCommunity", "community_id")
 		}
 	}
@@ -10202,67 +10307,67 @@ func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
 
 // decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
 // deep.
-func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
-	id, err := b.ID()
+func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageEntityClass
 	switch id {
 	case MessageEntityUnknownTypeID:
-		v = &MessageEntityUnknown{}
+		v = tlrt.New[MessageEntityUnknown](d)
 	case MessageEntityMentionTypeID:
-		v = &MessageEntityMention{}
+		v = tlrt.New[MessageEntityMention](d)
 	case MessageEntityHashtagTypeID:
-		v = &MessageEntityHashtag{}
+		v = tlrt.New[MessageEntityHashtag](d)
 	case MessageEntityBotCommandTypeID:
-		v = &MessageEntityBotCommand{}
+		v = tlrt.New[MessageEntityBotCommand](d)
 	case MessageEntityURLTypeID:
-		v = &MessageEntityURL{}
+		v = tlrt.New[MessageEntityURL](d)
 	case MessageEntityEmailTypeID:
-		v = &MessageEntityEmail{}
+		v = tlrt.New[MessageEntityEmail](d)
 	case MessageEntityBoldTypeID:
-		v = &MessageEntityBold{}
+		v = tlrt.New[MessageEntityBold](d)
 	case MessageEntityItalicTypeID:
-		v = &MessageEntityItalic{}
+		v = tlrt.New[MessageEntityItalic](d)
 	case MessageEntityCodeTypeID:
-		v = &MessageEntityCode{}
+		v = tlrt.New[MessageEntityCode](d)
 	case MessageEntityPreTypeID:
 		v = &MessageEntityPre{}
 	case MessageEntityTextURLTypeID:
 		v = &MessageEntityTextURL{}
 	case MessageEntityMentionNameTypeID:
-		v = &MessageEntityMentionName{}
+		v = tlrt.New[MessageEntityMentionName](d)
 	case InputMessageEntityMentionNameTypeID:
 		v = &InputMessageEntityMentionName{}
 	case MessageEntityPhoneTypeID:
-		v = &MessageEntityPhone{}
+		v = tlrt.New[MessageEntityPhone](d)
 	case MessageEntityCashtagTypeID:
-		v = &MessageEntityCashtag{}
+		v = tlrt.New[MessageEntityCashtag](d)
 	case MessageEntityUnderlineTypeID:
-		v = &MessageEntityUnderline{}
+		v = tlrt.New[MessageEntityUnderline](d)
 	case MessageEntityStrikeTypeID:
-		v = &MessageEntityStrike{}
+		v = tlrt.New[MessageEntityStrike](d)
 	case MessageEntityBankCardTypeID:
-		v = &MessageEntityBankCard{}
+		v = tlrt.New[MessageEntityBankCard](d)
 	case MessageEntitySpoilerTypeID:
-		v = &MessageEntitySpoiler{}
+		v = tlrt.New[MessageEntitySpoiler](d)
 	case MessageEntityCustomEmojiTypeID:
-		v = &MessageEntityCustomEmoji{}
+		v = tlrt.New[MessageEntityCustomEmoji](d)
 	case MessageEntityBlockquoteTypeID:
-		v = &MessageEntityBlockquote{}
+		v = tlrt.New[MessageEntityBlockquote](d)
 	case MessageEntityFormattedDateTypeID:
-		v = &MessageEntityFormattedDate{}
+		v = tlrt.New[MessageEntityFormattedDate](d)
 	case MessageEntityDiffInsertTypeID:
-		v = &MessageEntityDiffInsert{}
+		v = tlrt.New[MessageEntityDiffInsert](d)
 	case MessageEntityDiffReplaceTypeID:
 		v = &MessageEntityDiffReplace{}
 	case MessageEntityDiffDeleteTypeID:
-		v = &MessageEntityDiffDelete{}
+		v = tlrt.New[MessageEntityDiffDelete](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10323,20 +10428,23 @@ func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnknown", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnknown", "length")
 	}
 	return nil
@@ -10397,20 +10505,23 @@ func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityMention) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityMention) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMention", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMention", "length")
 	}
 	return nil
@@ -10471,20 +10582,23 @@ func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityHashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityHashtag) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityHashtag", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityHashtag", "length")
 	}
 	return nil
@@ -10545,20 +10659,23 @@ func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBotCommand) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBotCommand", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBotCommand", "length")
 	}
 	return nil
@@ -10619,20 +10736,23 @@ func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUrl", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUrl", "length")
 	}
 	return nil
@@ -10693,20 +10813,23 @@ func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityEmail", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityEmail", "length")
 	}
 	return nil
@@ -10767,20 +10890,23 @@ func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBold) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBold) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBold", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBold", "length")
 	}
 	return nil
@@ -10841,20 +10967,23 @@ func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityItalic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityItalic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityItalic", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityItalic", "length")
 	}
 	return nil
@@ -10915,20 +11044,23 @@ func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCode", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCode", "length")
 	}
 	return nil
@@ -10993,27 +11125,27 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageEntityPre) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "length")
 	}
-	if m.Language, err = tlrt.String(b); err != nil {
+	if m.Language, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "language")
 	}
 	return nil
@@ -11078,27 +11210,27 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageEntityTextURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "length")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "url")
 	}
 	return nil
@@ -11162,23 +11294,26 @@ func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityMentionName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityMentionName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "length")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "user_id")
 	}
 	return nil
@@ -11247,12 +11382,15 @@ func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageEntityMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11260,13 +11398,13 @@ func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "inputMessageEntityMentionName", "")
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "length")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
 	return nil
@@ -11327,20 +11465,23 @@ func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPhone", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPhone", "length")
 	}
 	return nil
@@ -11401,20 +11542,23 @@ func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityCashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityCashtag) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCashtag", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCashtag", "length")
 	}
 	return nil
@@ -11475,20 +11619,23 @@ func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityUnderline) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityUnderline) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnderline", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnderline", "length")
 	}
 	return nil
@@ -11549,20 +11696,23 @@ func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityStrike) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityStrike) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityStrike", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityStrike", "length")
 	}
 	return nil
@@ -11623,20 +11773,23 @@ func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBankCard) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBankCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBankCard", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBankCard", "length")
 	}
 	return nil
@@ -11697,20 +11850,23 @@ func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntitySpoiler) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntitySpoiler) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntitySpoiler", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntitySpoiler", "length")
 	}
 	return nil
@@ -11774,23 +11930,26 @@ func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "length")
 	}
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "document_id")
 	}
 	return nil
@@ -11863,24 +12022,27 @@ func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEntityBlockquote{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBlockquote) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "flags")
 	}
 	m.Collapsed = m.Flags.Has(0)
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "length")
 	}
 	m.Flags &^= 1 << 0
@@ -11979,17 +12141,20 @@ func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEntityFormattedDate{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityFormattedDate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "flags")
 	}
 	m.Relative = m.Flags.Has(0)
@@ -11998,13 +12163,13 @@ func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.ShortDate = m.Flags.Has(3)
 	m.LongDate = m.Flags.Has(4)
 	m.DayOfWeek = m.Flags.Has(5)
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "length")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -12066,20 +12231,23 @@ func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityDiffInsert) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityDiffInsert) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "length")
 	}
 	return nil
@@ -12144,27 +12312,27 @@ func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageEntityDiffReplace) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "length")
 	}
-	if m.OldText, err = tlrt.String(b); err != nil {
+	if m.OldText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "old_text")
 	}
 	return nil
@@ -12225,20 +12393,23 @@ func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityDiffDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityDiffDelete) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "length")
 	}
 	return nil
@@ -12260,8 +12431,8 @@ func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error
 
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
 // depth levels deep.
-func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaClass, error) {
-	id, err := b.ID()
+func decodeMessageExtendedMedia(d *tlrt.Decoder, depth int) (MessageExtendedMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12274,7 +12445,7 @@ func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12433,16 +12604,16 @@ func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageExtendedMediaPreview{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12450,26 +12621,26 @@ func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.W, err = b.Int(); err != nil {
+		if m.W, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "w")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.H, err = b.Int(); err != nil {
+		if m.H, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "h")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Thumb, err = decodePhotoSize(b, depth+1); err != nil {
+		if m.Thumb, err = decodePhotoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "thumb")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoDuration, err = b.Int(); err != nil {
+		if m.VideoDuration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "video_duration")
 		}
 	}
@@ -12540,16 +12711,16 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12557,7 +12728,7 @@ func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMedia", "")
 	}
 	var err error
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMedia", "media")
 	}
 	return nil
@@ -12584,8 +12755,8 @@ func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
 
 // decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
 // deep.
-func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
-	id, err := b.ID()
+func decodeMessageMedia(d *tlrt.Decoder, depth int) (MessageMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12632,7 +12803,7 @@ func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12688,12 +12859,15 @@ func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12815,16 +12989,16 @@ func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12832,23 +13006,23 @@ func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(3)
 	m.LivePhoto = m.Flags.Has(4)
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Video, err = decodeDocument(b, depth+1); err != nil {
+		if m.Video, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "video")
 		}
 	}
@@ -12914,12 +13088,15 @@ func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12927,7 +13104,7 @@ func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeo", "")
 	}
 	var err error
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeo", "geo")
 	}
 	return nil
@@ -12996,33 +13173,33 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "vcard")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "user_id")
 	}
 	return nil
@@ -13078,12 +13255,15 @@ func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13280,16 +13460,16 @@ func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13297,7 +13477,7 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDocument", "flags")
 	}
 	m.Nopremium = m.Flags.Has(3)
@@ -13306,27 +13486,27 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Round = m.Flags.Has(7)
 	m.Voice = m.Flags.Has(8)
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocuments, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+		if m.AltDocuments, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.VideoCover, err = decodePhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "video_cover")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "ttl_seconds")
 		}
 	}
@@ -13424,16 +13604,16 @@ func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13441,14 +13621,14 @@ func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaWebPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Manual = m.Flags.Has(3)
 	m.Safe = m.Flags.Has(4)
-	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
+	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "webpage")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
@@ -13522,16 +13702,16 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13539,22 +13719,22 @@ func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVenue", "")
 	}
 	var err error
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "geo")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_type")
 	}
 	return nil
@@ -13620,16 +13800,16 @@ func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGame{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13637,7 +13817,7 @@ func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGame", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Game, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Game, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGame", "game")
 	}
 	return nil
@@ -13774,16 +13954,16 @@ func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13791,38 +13971,38 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReceiptMsgID, err = b.Int(); err != nil {
+		if m.ReceiptMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "receipt_msg_id")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "total_amount")
 	}
-	if m.StartParam, err = tlrt.String(b); err != nil {
+	if m.StartParam, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "start_param")
 	}
 	if m.Flags.Has(4) {
-		if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
+		if m.ExtendedMedia, err = decodeMessageExtendedMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "extended_media")
 		}
 	}
@@ -13955,12 +14135,15 @@ func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGeoLive{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13968,22 +14151,22 @@ func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeoLive", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "flags")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if m.Flags.Has(0) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGeoLive", "heading")
 		}
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "period")
 	}
 	if m.Flags.Has(1) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGeoLive", "proximity_notification_radius")
 		}
 	}
@@ -14073,16 +14256,16 @@ func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaPoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14090,17 +14273,17 @@ func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Poll, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "poll")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Results, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "results")
 	}
 	if m.Flags.Has(0) {
-		if m.AttachedMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.AttachedMedia, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPoll", "attached_media")
 		}
 	}
@@ -14181,16 +14364,16 @@ func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaDice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14198,18 +14381,18 @@ func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "flags")
 	}
-	if m.Value, err = b.Int(); err != nil {
+	if m.Value, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
 	if m.Flags.Has(0) {
-		m.GameOutcome = new(MessagesEmojiGameOutcome)
-		if err = tlrt.DecodeBoxed(b, m.GameOutcome, depth+1); err != nil {
+		m.GameOutcome = &MessagesEmojiGameOutcome{}
+		if err = tlrt.DecodeBoxed(d, m.GameOutcome, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDice", "game_outcome")
 		}
 	}
@@ -14296,16 +14479,16 @@ func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaStory{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14313,18 +14496,18 @@ func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaStory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "flags")
 	}
 	m.ViaMention = m.Flags.Has(1)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaStory", "story")
 		}
 	}
@@ -14525,52 +14708,52 @@ func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
-	if m.Channels, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Channels, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "prize_description")
 		}
 	}
-	if m.Quantity, err = b.Int(); err != nil {
+	if m.Quantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "quantity")
 	}
 	if m.Flags.Has(4) {
-		if m.Months, err = b.Int(); err != nil {
+		if m.Months, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "months")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "stars")
 		}
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -14788,61 +14971,61 @@ func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(2)
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "channel_id")
 	}
 	if m.Flags.Has(3) {
-		if m.AdditionalPeersCount, err = b.Int(); err != nil {
+		if m.AdditionalPeersCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "additional_peers_count")
 		}
 	}
-	if m.LaunchMsgID, err = b.Int(); err != nil {
+	if m.LaunchMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "launch_msg_id")
 	}
-	if m.WinnersCount, err = b.Int(); err != nil {
+	if m.WinnersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners_count")
 	}
-	if m.UnclaimedCount, err = b.Int(); err != nil {
+	if m.UnclaimedCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "unclaimed_count")
 	}
-	if m.Winners, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Winners, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
 	if m.Flags.Has(4) {
-		if m.Months, err = b.Int(); err != nil {
+		if m.Months, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "months")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "stars")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "prize_description")
 		}
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -14923,16 +15106,16 @@ func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14940,10 +15123,10 @@ func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPaidMedia", "")
 	}
 	var err error
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](b, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](d, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
 	}
 	return nil
@@ -15049,16 +15232,16 @@ func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaToDo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaToDo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15066,14 +15249,14 @@ func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaToDo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Todo, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "todo")
 	}
 	if m.Flags.Has(0) {
-		if m.Completions, err = tlrt.DecodeStructs[TodoCompletion](b, false, false, 24, depth+1); err != nil {
+		if m.Completions, err = tlrt.DecodeStructs[TodoCompletion](d, false, false, 24, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaToDo", "completions")
 		}
 	}
@@ -15151,16 +15334,16 @@ func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaVideoStream{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageMediaVideoStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15168,11 +15351,11 @@ func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVideoStream", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "flags")
 	}
 	m.RtmpStream = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "call")
 	}
 	m.Flags &^= 1 << 0
@@ -15195,8 +15378,8 @@ func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
 
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
 // levels deep.
-func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, error) {
-	id, err := b.ID()
+func decodeMessagePeerVote(d *tlrt.Decoder, depth int) (MessagePeerVoteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -15211,7 +15394,7 @@ func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15278,16 +15461,16 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15295,13 +15478,13 @@ func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVote", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "option")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "date")
 	}
 	return nil
@@ -15366,12 +15549,15 @@ func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagePeerVoteInputOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15379,10 +15565,10 @@ func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteInputOption", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "date")
 	}
 	return nil
@@ -15452,16 +15638,16 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15469,13 +15655,13 @@ func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteMultiple", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "date")
 	}
 	return nil
@@ -15497,8 +15683,8 @@ func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
 
 // decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
 // levels deep.
-func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass, error) {
-	id, err := b.ID()
+func decodeMessageReplyHeader(d *tlrt.Decoder, depth int) (MessageReplyHeaderClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -15511,7 +15697,7 @@ func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15820,16 +16006,16 @@ func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReplyHeader{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageReplyHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15837,7 +16023,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplyHeader", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyHeader", "flags")
 	}
 	m.ReplyToScheduled = m.Flags.Has(2)
@@ -15845,53 +16031,53 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Quote = m.Flags.Has(9)
 	m.ReplyToEphemeral = m.Flags.Has(13)
 	if m.Flags.Has(4) {
-		if m.ReplyToMsgID, err = b.Int(); err != nil {
+		if m.ReplyToMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_msg_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyToPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.ReplyToPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.ReplyFrom = new(MessageFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
+		m.ReplyFrom = &MessageFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.ReplyFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_from")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ReplyMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.ReplyMedia, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_media")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReplyToTopID, err = b.Int(); err != nil {
+		if m.ReplyToTopID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_top_id")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.QuoteText, err = tlrt.String(b); err != nil {
+		if m.QuoteText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_text")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.QuoteOffset, err = b.Int(); err != nil {
+		if m.QuoteOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_offset")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.TodoItemID, err = b.Int(); err != nil {
+		if m.TodoItemID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "todo_item_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.PollOption, err = tlrt.Bytes(b); err != nil {
+		if m.PollOption, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "poll_option")
 		}
 	}
@@ -15979,12 +16165,15 @@ func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReplyStoryHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15992,10 +16181,10 @@ func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplyStoryHeader", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "peer")
 	}
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "story_id")
 	}
 	return nil
@@ -16020,13 +16209,13 @@ type MessagesFilterClass interface {
 
 // DecodeMessagesFilter decodes any constructor of MessagesFilter.
 func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
-	return decodeMessagesFilter(b, 0)
+	return tlrt.Decode(b, decodeMessagesFilter)
 }
 
 // decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
 // deep.
-func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error) {
-	id, err := b.ID()
+func decodeMessagesFilter(d *tlrt.Decoder, depth int) (MessagesFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -16053,7 +16242,7 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 	case InputMessagesFilterChatPhotosTypeID:
 		v = &InputMessagesFilterChatPhotos{}
 	case InputMessagesFilterPhoneCallsTypeID:
-		v = &InputMessagesFilterPhoneCalls{}
+		v = tlrt.New[InputMessagesFilterPhoneCalls](d)
 	case InputMessagesFilterRoundVoiceTypeID:
 		v = &InputMessagesFilterRoundVoice{}
 	case InputMessagesFilterRoundVideoTypeID:
@@ -16071,7 +16260,7 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16127,12 +16316,15 @@ func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16189,12 +16381,15 @@ func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16251,12 +16446,15 @@ func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16316,12 +16514,15 @@ func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16380,12 +16581,15 @@ func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16442,12 +16646,15 @@ func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16504,12 +16711,15 @@ func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterGif) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16566,12 +16776,15 @@ func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16628,12 +16841,15 @@ func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16693,12 +16909,15 @@ func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterChatPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16771,17 +16990,20 @@ func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMessagesFilterPhoneCalls{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
 	}
 	m.Missed = m.Flags.Has(0)
@@ -16842,12 +17064,15 @@ func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterRoundVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16907,12 +17132,15 @@ func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterRoundVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16972,12 +17200,15 @@ func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterMyMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17034,12 +17265,15 @@ func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterGeo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17098,12 +17332,15 @@ func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17160,12 +17397,15 @@ func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPinned) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17222,12 +17462,15 @@ func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17290,26 +17533,29 @@ func (m *MaskCoords) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MaskCoords) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.N, err = b.Int(); err != nil {
+	if m.N, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "n")
 	}
-	if m.X, err = b.Double(); err != nil {
+	if m.X, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "x")
 	}
-	if m.Y, err = b.Double(); err != nil {
+	if m.Y, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "y")
 	}
-	if m.Zoom, err = b.Double(); err != nil {
+	if m.Zoom, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "zoom")
 	}
 	return nil
@@ -17412,36 +17658,39 @@ func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaCoordinates{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
 	}
-	if m.X, err = b.Double(); err != nil {
+	if m.X, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
 	}
-	if m.Y, err = b.Double(); err != nil {
+	if m.Y, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "y")
 	}
-	if m.W, err = b.Double(); err != nil {
+	if m.W, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "w")
 	}
-	if m.H, err = b.Double(); err != nil {
+	if m.H, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "h")
 	}
-	if m.Rotation, err = b.Double(); err != nil {
+	if m.Rotation, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
 	}
 	if m.Flags.Has(0) {
-		if m.Radius, err = b.Double(); err != nil {
+		if m.Radius, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "mediaAreaCoordinates", "radius")
 		}
 	}
@@ -17736,16 +17985,16 @@ func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageFwdHeader{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17753,61 +18002,61 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageFwdHeader", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "flags")
 	}
 	m.Imported = m.Flags.Has(7)
 	m.SavedOut = m.Flags.Has(11)
 	if m.Flags.Has(0) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FromName, err = tlrt.String(b); err != nil {
+		if m.FromName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "from_name")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.ChannelPost, err = b.Int(); err != nil {
+		if m.ChannelPost, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "channel_post")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PostAuthor, err = tlrt.String(b); err != nil {
+		if m.PostAuthor, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "post_author")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SavedFromPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedFromPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SavedFromMsgID, err = b.Int(); err != nil {
+		if m.SavedFromMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SavedFromID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedFromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_id")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.SavedFromName, err = tlrt.String(b); err != nil {
+		if m.SavedFromName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_name")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.SavedDate, err = b.Int(); err != nil {
+		if m.SavedDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_date")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PsaType, err = tlrt.String(b); err != nil {
+		if m.PsaType, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "psa_type")
 		}
 	}
@@ -17916,16 +18165,16 @@ func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagePeerReaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17933,19 +18182,19 @@ func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
 	}
 	m.Big = m.Flags.Has(0)
 	m.Unread = m.Flags.Has(1)
 	m.My = m.Flags.Has(2)
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "peer_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "date")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -18004,20 +18253,23 @@ func (m *MessageRange) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageRange", "min_id")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageRange", "max_id")
 	}
 	return nil
@@ -18170,16 +18422,16 @@ func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReactions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18187,22 +18439,22 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "flags")
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
 	m.ReactionsAsTags = m.Flags.Has(3)
-	if m.Results, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
+	if m.Results, err = tlrt.DecodeStructs[ReactionCount](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
+		if m.RecentReactions, err = tlrt.DecodeStructs[MessagePeerReaction](d, false, false, 28, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TopReactors, err = tlrt.DecodeStructs[MessageReactor](b, false, false, 12, depth+1); err != nil {
+		if m.TopReactors, err = tlrt.DecodeStructs[MessageReactor](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "top_reactors")
 		}
 	}
@@ -18296,12 +18548,15 @@ func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReactor{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReactor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18309,18 +18564,18 @@ func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReactor", "flags")
 	}
 	m.Top = m.Flags.Has(0)
 	m.My = m.Flags.Has(1)
 	m.Anonymous = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactor", "peer_id")
 		}
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReactor", "count")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
@@ -18507,12 +18762,15 @@ func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReplies{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReplies) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18520,33 +18778,33 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplies", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "flags")
 	}
 	m.Comments = m.Flags.Has(0)
-	if m.Replies, err = b.Int(); err != nil {
+	if m.Replies, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "replies")
 	}
-	if m.RepliesPts, err = b.Int(); err != nil {
+	if m.RepliesPts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.RecentRepliers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ChannelID, err = b.Long(); err != nil {
+		if m.ChannelID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "channel_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MaxID, err = b.Int(); err != nil {
+		if m.MaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "max_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReadMaxID, err = b.Int(); err != nil {
+		if m.ReadMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "read_max_id")
 		}
 	}
@@ -18619,24 +18877,24 @@ func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "text")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "option")
 	}
 	return nil
@@ -18763,12 +19021,15 @@ func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageViews{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18776,22 +19037,22 @@ func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageViews", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Views, err = b.Int(); err != nil {
+		if m.Views, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "views")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Forwards, err = b.Int(); err != nil {
+		if m.Forwards, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "forwards")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.Replies = new(MessageReplies)
-		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+		m.Replies = &MessageReplies{}
+		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "replies")
 		}
 	}
@@ -18871,22 +19132,25 @@ func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MissingInvitee{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MissingInvitee) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "missingInvitee", "flags")
 	}
 	m.PremiumWouldAllowInvite = m.Flags.Has(0)
 	m.PremiumRequiredForPm = m.Flags.Has(1)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "missingInvitee", "user_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -18996,12 +19260,15 @@ func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MyBoost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MyBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19009,25 +19276,25 @@ func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "flags")
 	}
-	if m.Slot, err = b.Int(); err != nil {
+	if m.Slot, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "slot")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "myBoost", "peer")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "expires")
 	}
 	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = b.Int(); err != nil {
+		if m.CooldownUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "myBoost", "cooldown_until_date")
 		}
 	}

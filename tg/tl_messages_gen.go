@@ -24,8 +24,8 @@ func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) 
 
 // decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested
 // depth levels deep.
-func decodeMessagesAllStickers(b *bin.Buffer, depth int) (MessagesAllStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesAllStickers(d *tlrt.Decoder, depth int) (MessagesAllStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func decodeMessagesAllStickers(b *bin.Buffer, depth int) (MessagesAllStickersCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AllStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -97,12 +97,15 @@ func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAllStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAllStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -172,16 +175,16 @@ func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAllStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -189,10 +192,10 @@ func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.allStickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeStructs[StickerSet](b, false, false, 40, depth+1); err != nil {
+	if m.Sets, err = tlrt.DecodeStructs[StickerSet](d, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "sets")
 	}
 	return nil
@@ -215,8 +218,8 @@ func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClas
 
 // decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
 // nested depth levels deep.
-func decodeMessagesAvailableEffects(b *bin.Buffer, depth int) (MessagesAvailableEffectsClass, error) {
-	id, err := b.ID()
+func decodeMessagesAvailableEffects(d *tlrt.Decoder, depth int) (MessagesAvailableEffectsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +232,7 @@ func decodeMessagesAvailableEffects(b *bin.Buffer, depth int) (MessagesAvailable
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableEffects"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -290,12 +293,15 @@ func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -373,16 +379,16 @@ func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAvailableEffects) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -390,13 +396,13 @@ func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.availableEffects", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "hash")
 	}
-	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](b, false, false, 28, depth+1); err != nil {
+	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
 	}
 	return nil
@@ -419,8 +425,8 @@ func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactions
 
 // decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a
 // value nested depth levels deep.
-func decodeMessagesAvailableReactions(b *bin.Buffer, depth int) (MessagesAvailableReactionsClass, error) {
-	id, err := b.ID()
+func decodeMessagesAvailableReactions(d *tlrt.Decoder, depth int) (MessagesAvailableReactionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -433,7 +439,7 @@ func decodeMessagesAvailableReactions(b *bin.Buffer, depth int) (MessagesAvailab
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableReactions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -494,12 +500,15 @@ func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -569,16 +578,16 @@ func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -586,10 +595,10 @@ func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.availableReactions", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](b, false, false, 76, depth+1); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](d, false, false, 76, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "reactions")
 	}
 	return nil
@@ -613,8 +622,8 @@ func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinRe
 
 // decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
 // a value nested depth levels deep.
-func decodeMessagesChatInviteJoinResult(b *bin.Buffer, depth int) (MessagesChatInviteJoinResultClass, error) {
-	id, err := b.ID()
+func decodeMessagesChatInviteJoinResult(d *tlrt.Decoder, depth int) (MessagesChatInviteJoinResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -627,7 +636,7 @@ func decodeMessagesChatInviteJoinResult(b *bin.Buffer, depth int) (MessagesChatI
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.ChatInviteJoinResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -693,16 +702,16 @@ func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -710,7 +719,7 @@ func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultOk", "")
 	}
 	var err error
-	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "updates")
 	}
 	return nil
@@ -784,16 +793,16 @@ func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -801,13 +810,13 @@ func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultWebView", "")
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "bot_id")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
 	}
 	return nil
@@ -829,8 +838,8 @@ func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
 
 // decodeMessagesChats is DecodeMessagesChats for a value nested depth levels
 // deep.
-func decodeMessagesChats(b *bin.Buffer, depth int) (MessagesChatsClass, error) {
-	id, err := b.ID()
+func decodeMessagesChats(d *tlrt.Decoder, depth int) (MessagesChatsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -843,7 +852,7 @@ func decodeMessagesChats(b *bin.Buffer, depth int) (MessagesChatsClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Chats"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -908,16 +917,16 @@ func (m *MessagesChats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -925,7 +934,7 @@ func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chats", "")
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "chats")
 	}
 	return nil
@@ -993,16 +1002,16 @@ func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChatsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1010,10 +1019,10 @@ func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatsSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "count")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "chats")
 	}
 	return nil
@@ -1035,8 +1044,8 @@ func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
 
 // decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth
 // levels deep.
-func decodeMessagesDhConfig(b *bin.Buffer, depth int) (MessagesDhConfigClass, error) {
-	id, err := b.ID()
+func decodeMessagesDhConfig(d *tlrt.Decoder, depth int) (MessagesDhConfigClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1049,7 +1058,7 @@ func decodeMessagesDhConfig(b *bin.Buffer, depth int) (MessagesDhConfigClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.DhConfig"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1111,21 +1120,21 @@ func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDhConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDhConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Random, err = tlrt.Bytes(b); err != nil {
+	if m.Random, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "random")
 	}
 	return nil
@@ -1192,30 +1201,30 @@ func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDhConfig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.G, err = b.Int(); err != nil {
+	if m.G, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "g")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "p")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "version")
 	}
-	if m.Random, err = tlrt.Bytes(b); err != nil {
+	if m.Random, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "random")
 	}
 	return nil
@@ -1237,8 +1246,8 @@ func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
 
 // decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth
 // levels deep.
-func decodeMessagesDialogs(b *bin.Buffer, depth int) (MessagesDialogsClass, error) {
-	id, err := b.ID()
+func decodeMessagesDialogs(d *tlrt.Decoder, depth int) (MessagesDialogsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1249,11 +1258,11 @@ func decodeMessagesDialogs(b *bin.Buffer, depth int) (MessagesDialogsClass, erro
 	case MessagesDialogsSliceTypeID:
 		v = &MessagesDialogsSlice{}
 	case MessagesDialogsNotModifiedTypeID:
-		v = &MessagesDialogsNotModified{}
+		v = tlrt.New[MessagesDialogsNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Dialogs"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1341,16 +1350,16 @@ func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1358,16 +1367,16 @@ func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "users")
 	}
 	return nil
@@ -1457,16 +1466,16 @@ func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDialogsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1474,19 +1483,19 @@ func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogsSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "users")
 	}
 	return nil
@@ -1546,17 +1555,20 @@ func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDialogsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "count")
 	}
 	return nil
@@ -1579,8 +1591,8 @@ func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, err
 
 // decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
 // depth levels deep.
-func decodeMessagesEmojiGameInfo(b *bin.Buffer, depth int) (MessagesEmojiGameInfoClass, error) {
-	id, err := b.ID()
+func decodeMessagesEmojiGameInfo(d *tlrt.Decoder, depth int) (MessagesEmojiGameInfoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1593,7 +1605,7 @@ func decodeMessagesEmojiGameInfo(b *bin.Buffer, depth int) (MessagesEmojiGameInf
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGameInfo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1652,12 +1664,15 @@ func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEmojiGameUnavailable) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGameUnavailable) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1767,37 +1782,37 @@ func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEmojiGameDiceInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
 	}
-	if m.GameHash, err = tlrt.String(b); err != nil {
+	if m.GameHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "game_hash")
 	}
-	if m.PrevStake, err = b.Long(); err != nil {
+	if m.PrevStake, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "prev_stake")
 	}
-	if m.CurrentStreak, err = b.Int(); err != nil {
+	if m.CurrentStreak, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "current_streak")
 	}
-	if m.Params, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Params, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "params")
 	}
 	if m.Flags.Has(0) {
-		if m.PlaysLeft, err = b.Int(); err != nil {
+		if m.PlaysLeft, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "plays_left")
 		}
 	}
@@ -1823,8 +1838,8 @@ func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) 
 
 // decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested
 // depth levels deep.
-func decodeMessagesEmojiGroups(b *bin.Buffer, depth int) (MessagesEmojiGroupsClass, error) {
-	id, err := b.ID()
+func decodeMessagesEmojiGroups(d *tlrt.Decoder, depth int) (MessagesEmojiGroupsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1837,7 +1852,7 @@ func decodeMessagesEmojiGroups(b *bin.Buffer, depth int) (MessagesEmojiGroupsCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGroups"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1896,12 +1911,15 @@ func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1971,16 +1989,16 @@ func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEmojiGroups) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1988,10 +2006,10 @@ func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.emojiGroups", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
 	}
-	if m.Groups, err = tlrt.DecodeSlabs[EmojiGroup](b, false, 16, depth+1, decodeEmojiGroup); err != nil {
+	if m.Groups, err = tlrt.DecodeSlabs[EmojiGroup](d, false, 16, depth+1, decodeEmojiGroup); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
 	}
 	return nil
@@ -2014,8 +2032,8 @@ func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInvite
 
 // decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a
 // value nested depth levels deep.
-func decodeMessagesExportedChatInvite(b *bin.Buffer, depth int) (MessagesExportedChatInviteClass, error) {
-	id, err := b.ID()
+func decodeMessagesExportedChatInvite(d *tlrt.Decoder, depth int) (MessagesExportedChatInviteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2028,7 +2046,7 @@ func decodeMessagesExportedChatInvite(b *bin.Buffer, depth int) (MessagesExporte
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.ExportedChatInvite"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2099,16 +2117,16 @@ func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesExportedChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2116,10 +2134,10 @@ func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInvite", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "users")
 	}
 	return nil
@@ -2198,16 +2216,16 @@ func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2215,13 +2233,13 @@ func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInviteReplaced", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "invite")
 	}
-	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.NewInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "users")
 	}
 	return nil
@@ -2244,8 +2262,8 @@ func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, err
 
 // decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested
 // depth levels deep.
-func decodeMessagesFavedStickers(b *bin.Buffer, depth int) (MessagesFavedStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesFavedStickers(d *tlrt.Decoder, depth int) (MessagesFavedStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2258,7 +2276,7 @@ func decodeMessagesFavedStickers(b *bin.Buffer, depth int) (MessagesFavedSticker
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FavedStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2317,12 +2335,15 @@ func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFavedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFavedStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2399,16 +2420,16 @@ func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesFavedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2416,13 +2437,13 @@ func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.favedStickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "stickers")
 	}
 	return nil
@@ -2445,21 +2466,21 @@ func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClas
 
 // decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value
 // nested depth levels deep.
-func decodeMessagesFeaturedStickers(b *bin.Buffer, depth int) (MessagesFeaturedStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesFeaturedStickers(d *tlrt.Decoder, depth int) (MessagesFeaturedStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesFeaturedStickersClass
 	switch id {
 	case MessagesFeaturedStickersNotModifiedTypeID:
-		v = &MessagesFeaturedStickersNotModified{}
+		v = tlrt.New[MessagesFeaturedStickersNotModified](d)
 	case MessagesFeaturedStickersTypeID:
 		v = &MessagesFeaturedStickers{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FeaturedStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2523,17 +2544,20 @@ func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "count")
 	}
 	return nil
@@ -2621,16 +2645,16 @@ func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFeaturedStickers{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesFeaturedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2638,20 +2662,20 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.featuredStickers", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "flags")
 	}
 	m.Premium = m.Flags.Has(0)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "hash")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "sets")
 	}
-	if m.Unread, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Unread, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "unread")
 	}
 	m.Flags &^= 1 << 0
@@ -2675,8 +2699,8 @@ func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClas
 
 // decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value
 // nested depth levels deep.
-func decodeMessagesFoundStickerSets(b *bin.Buffer, depth int) (MessagesFoundStickerSetsClass, error) {
-	id, err := b.ID()
+func decodeMessagesFoundStickerSets(d *tlrt.Decoder, depth int) (MessagesFoundStickerSetsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2689,7 +2713,7 @@ func decodeMessagesFoundStickerSets(b *bin.Buffer, depth int) (MessagesFoundStic
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickerSets"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2750,12 +2774,15 @@ func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2825,16 +2852,16 @@ func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesFoundStickerSets) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2842,10 +2869,10 @@ func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickerSets", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "sets")
 	}
 	return nil
@@ -2868,21 +2895,21 @@ func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, err
 
 // decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
 // depth levels deep.
-func decodeMessagesFoundStickers(b *bin.Buffer, depth int) (MessagesFoundStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesFoundStickers(d *tlrt.Decoder, depth int) (MessagesFoundStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesFoundStickersClass
 	switch id {
 	case MessagesFoundStickersNotModifiedTypeID:
-		v = &MessagesFoundStickersNotModified{}
+		v = tlrt.New[MessagesFoundStickersNotModified](d)
 	case MessagesFoundStickersTypeID:
 		v = &MessagesFoundStickers{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2981,21 +3008,24 @@ func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickersNotModified{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFoundStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.Int(); err != nil {
+		if m.NextOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "next_offset")
 		}
 	}
@@ -3106,16 +3136,16 @@ func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickers{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesFoundStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3123,18 +3153,18 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickers", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.Int(); err != nil {
+		if m.NextOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.foundStickers", "next_offset")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
 	}
 	if m.NextOffset != 0 {
@@ -3160,8 +3190,8 @@ func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
 
 // decodeMessagesMessages is DecodeMessagesMessages for a value nested depth
 // levels deep.
-func decodeMessagesMessages(b *bin.Buffer, depth int) (MessagesMessagesClass, error) {
-	id, err := b.ID()
+func decodeMessagesMessages(d *tlrt.Decoder, depth int) (MessagesMessagesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3174,11 +3204,11 @@ func decodeMessagesMessages(b *bin.Buffer, depth int) (MessagesMessagesClass, er
 	case MessagesChannelMessagesTypeID:
 		v = &MessagesChannelMessages{}
 	case MessagesMessagesNotModifiedTypeID:
-		v = &MessagesMessagesNotModified{}
+		v = tlrt.New[MessagesMessagesNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Messages"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3266,16 +3296,16 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3283,16 +3313,16 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messages", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "users")
 	}
 	return nil
@@ -3461,16 +3491,16 @@ func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessagesSlice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesMessagesSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3478,39 +3508,39 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messagesSlice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "flags")
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "count")
 	}
 	if m.Flags.Has(0) {
-		if m.NextRate, err = b.Int(); err != nil {
+		if m.NextRate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "next_rate")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetIDOffset, err = b.Int(); err != nil {
+		if m.OffsetIDOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "offset_id_offset")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.SearchFlood = new(SearchPostsFlood)
-		if err = tlrt.DecodeBoxed(b, m.SearchFlood, depth+1); err != nil {
+		m.SearchFlood = tlrt.New[SearchPostsFlood](d)
+		if err = tlrt.DecodeBoxed(d, m.SearchFlood, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "users")
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3654,16 +3684,16 @@ func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesChannelMessages{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChannelMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3671,31 +3701,31 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.channelMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "flags")
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "pts")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "count")
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetIDOffset, err = b.Int(); err != nil {
+		if m.OffsetIDOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.channelMessages", "offset_id_offset")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -3760,17 +3790,20 @@ func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMessagesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessagesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesNotModified", "count")
 	}
 	return nil
@@ -3792,8 +3825,8 @@ func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error
 
 // decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
 // depth levels deep.
-func decodeMessagesQuickReplies(b *bin.Buffer, depth int) (MessagesQuickRepliesClass, error) {
-	id, err := b.ID()
+func decodeMessagesQuickReplies(d *tlrt.Decoder, depth int) (MessagesQuickRepliesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3806,7 +3839,7 @@ func decodeMessagesQuickReplies(b *bin.Buffer, depth int) (MessagesQuickRepliesC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.QuickReplies"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3895,16 +3928,16 @@ func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesQuickReplies) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3912,16 +3945,16 @@ func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.quickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
 	}
 	return nil
@@ -3980,12 +4013,15 @@ func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesQuickRepliesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesQuickRepliesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4008,8 +4044,8 @@ func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
 
 // decodeMessagesReactions is DecodeMessagesReactions for a value nested depth
 // levels deep.
-func decodeMessagesReactions(b *bin.Buffer, depth int) (MessagesReactionsClass, error) {
-	id, err := b.ID()
+func decodeMessagesReactions(d *tlrt.Decoder, depth int) (MessagesReactionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4022,7 +4058,7 @@ func decodeMessagesReactions(b *bin.Buffer, depth int) (MessagesReactionsClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Reactions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4081,12 +4117,15 @@ func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReactionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4155,16 +4194,16 @@ func (m *MessagesReactions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4172,10 +4211,10 @@ func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reactions", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "reactions")
 	}
 	return nil
@@ -4198,8 +4237,8 @@ func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, e
 
 // decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value
 // nested depth levels deep.
-func decodeMessagesRecentStickers(b *bin.Buffer, depth int) (MessagesRecentStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesRecentStickers(d *tlrt.Decoder, depth int) (MessagesRecentStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4212,7 +4251,7 @@ func decodeMessagesRecentStickers(b *bin.Buffer, depth int) (MessagesRecentStick
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.RecentStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4271,12 +4310,15 @@ func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesRecentStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRecentStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4359,16 +4401,16 @@ func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRecentStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4376,16 +4418,16 @@ func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.recentStickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "stickers")
 	}
-	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "dates")
 	}
 	return nil
@@ -4408,8 +4450,8 @@ func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error
 
 // decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested
 // depth levels deep.
-func decodeMessagesSavedDialogs(b *bin.Buffer, depth int) (MessagesSavedDialogsClass, error) {
-	id, err := b.ID()
+func decodeMessagesSavedDialogs(d *tlrt.Decoder, depth int) (MessagesSavedDialogsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4420,11 +4462,11 @@ func decodeMessagesSavedDialogs(b *bin.Buffer, depth int) (MessagesSavedDialogsC
 	case MessagesSavedDialogsSliceTypeID:
 		v = &MessagesSavedDialogsSlice{}
 	case MessagesSavedDialogsNotModifiedTypeID:
-		v = &MessagesSavedDialogsNotModified{}
+		v = tlrt.New[MessagesSavedDialogsNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedDialogs"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4513,16 +4555,16 @@ func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSavedDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4530,16 +4572,16 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](b, false, 24, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](d, false, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "users")
 	}
 	return nil
@@ -4630,16 +4672,16 @@ func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSavedDialogsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4647,19 +4689,19 @@ func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogsSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](b, false, 24, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](d, false, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "users")
 	}
 	return nil
@@ -4722,17 +4764,20 @@ func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSavedDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedDialogsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "count")
 	}
 	return nil
@@ -4754,8 +4799,8 @@ func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
 
 // decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth
 // levels deep.
-func decodeMessagesSavedGifs(b *bin.Buffer, depth int) (MessagesSavedGifsClass, error) {
-	id, err := b.ID()
+func decodeMessagesSavedGifs(d *tlrt.Decoder, depth int) (MessagesSavedGifsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4768,7 +4813,7 @@ func decodeMessagesSavedGifs(b *bin.Buffer, depth int) (MessagesSavedGifsClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedGifs"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4827,12 +4872,15 @@ func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSavedGifsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedGifsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4901,16 +4949,16 @@ func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSavedGifs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4918,10 +4966,10 @@ func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedGifs", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "hash")
 	}
-	if m.Gifs, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Gifs, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "gifs")
 	}
 	return nil
@@ -4944,8 +4992,8 @@ func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsCl
 
 // decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
 // value nested depth levels deep.
-func decodeMessagesSavedReactionTags(b *bin.Buffer, depth int) (MessagesSavedReactionTagsClass, error) {
-	id, err := b.ID()
+func decodeMessagesSavedReactionTags(d *tlrt.Decoder, depth int) (MessagesSavedReactionTagsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4958,7 +5006,7 @@ func decodeMessagesSavedReactionTags(b *bin.Buffer, depth int) (MessagesSavedRea
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedReactionTags"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5019,12 +5067,15 @@ func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5094,16 +5145,16 @@ func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSavedReactionTags) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5111,10 +5162,10 @@ func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedReactionTags", "")
 	}
 	var err error
-	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](b, false, false, 16, depth+1); err != nil {
+	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "tags")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "hash")
 	}
 	return nil
@@ -5133,26 +5184,26 @@ type MessagesSentEncryptedMessageClass interface {
 // DecodeMessagesSentEncryptedMessage decodes any constructor of
 // messages.SentEncryptedMessage.
 func DecodeMessagesSentEncryptedMessage(b *bin.Buffer) (MessagesSentEncryptedMessageClass, error) {
-	return decodeMessagesSentEncryptedMessage(b, 0)
+	return tlrt.Decode(b, decodeMessagesSentEncryptedMessage)
 }
 
 // decodeMessagesSentEncryptedMessage is DecodeMessagesSentEncryptedMessage for
 // a value nested depth levels deep.
-func decodeMessagesSentEncryptedMessage(b *bin.Buffer, depth int) (MessagesSentEncryptedMessageClass, error) {
-	id, err := b.ID()
+func decodeMessagesSentEncryptedMessage(d *tlrt.Decoder, depth int) (MessagesSentEncryptedMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesSentEncryptedMessageClass
 	switch id {
 	case MessagesSentEncryptedMessageTypeID:
-		v = &MessagesSentEncryptedMessage{}
+		v = tlrt.New[MessagesSentEncryptedMessage](d)
 	case MessagesSentEncryptedFileTypeID:
 		v = &MessagesSentEncryptedFile{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SentEncryptedMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5215,17 +5266,20 @@ func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSentEncryptedMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSentEncryptedMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "date")
 	}
 	return nil
@@ -5290,12 +5344,15 @@ func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSentEncryptedFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSentEncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5303,10 +5360,10 @@ func (m *MessagesSentEncryptedFile) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sentEncryptedFile", "")
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "date")
 	}
-	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "file")
 	}
 	return nil
@@ -5329,8 +5386,8 @@ func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesCl
 
 // decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a
 // value nested depth levels deep.
-func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsoredMessagesClass, error) {
-	id, err := b.ID()
+func decodeMessagesSponsoredMessages(d *tlrt.Decoder, depth int) (MessagesSponsoredMessagesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5343,7 +5400,7 @@ func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsore
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SponsoredMessages"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5516,16 +5573,16 @@ func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSponsoredMessages{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSponsoredMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5533,31 +5590,31 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sponsoredMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PostsBetween, err = b.Int(); err != nil {
+		if m.PostsBetween, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "posts_between")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.StartDelay, err = b.Int(); err != nil {
+		if m.StartDelay, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "start_delay")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BetweenDelay, err = b.Int(); err != nil {
+		if m.BetweenDelay, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "between_delay")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](b, false, false, 28, depth+1); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "users")
 	}
 	if m.PostsBetween != 0 {
@@ -5625,12 +5682,15 @@ func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5653,8 +5713,8 @@ func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
 
 // decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth
 // levels deep.
-func decodeMessagesStickerSet(b *bin.Buffer, depth int) (MessagesStickerSetClass, error) {
-	id, err := b.ID()
+func decodeMessagesStickerSet(d *tlrt.Decoder, depth int) (MessagesStickerSetClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5667,7 +5727,7 @@ func decodeMessagesStickerSet(b *bin.Buffer, depth int) (MessagesStickerSetClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSet"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5757,16 +5817,16 @@ func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesStickerSet{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5774,16 +5834,16 @@ func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSet", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "set")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "documents")
 	}
 	return nil
@@ -5842,12 +5902,15 @@ func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStickerSetNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickerSetNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5873,8 +5936,8 @@ func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetIns
 
 // decodeMessagesStickerSetInstallResult is
 // DecodeMessagesStickerSetInstallResult for a value nested depth levels deep.
-func decodeMessagesStickerSetInstallResult(b *bin.Buffer, depth int) (MessagesStickerSetInstallResultClass, error) {
-	id, err := b.ID()
+func decodeMessagesStickerSetInstallResult(d *tlrt.Decoder, depth int) (MessagesStickerSetInstallResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5887,7 +5950,7 @@ func decodeMessagesStickerSetInstallResult(b *bin.Buffer, depth int) (MessagesSt
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSetInstallResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5949,12 +6012,15 @@ func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6026,16 +6092,16 @@ func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6043,7 +6109,7 @@ func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSetInstallResultArchive", "")
 	}
 	var err error
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
 	}
 	return nil
@@ -6065,8 +6131,8 @@ func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
 
 // decodeMessagesStickers is DecodeMessagesStickers for a value nested depth
 // levels deep.
-func decodeMessagesStickers(b *bin.Buffer, depth int) (MessagesStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesStickers(d *tlrt.Decoder, depth int) (MessagesStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6079,7 +6145,7 @@ func decodeMessagesStickers(b *bin.Buffer, depth int) (MessagesStickersClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Stickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6137,12 +6203,15 @@ func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6211,16 +6280,16 @@ func (m *MessagesStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6228,10 +6297,10 @@ func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "stickers")
 	}
 	return nil
@@ -6299,26 +6368,29 @@ func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAffectedFoundMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAffectedFoundMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "pts_count")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "offset")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "messages")
 	}
 	return nil
@@ -6379,23 +6451,26 @@ func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAffectedHistory) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAffectedHistory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "pts_count")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "offset")
 	}
 	return nil
@@ -6454,20 +6529,23 @@ func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAffectedMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAffectedMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedMessages", "pts_count")
 	}
 	return nil
@@ -6532,16 +6610,16 @@ func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesArchivedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6549,10 +6627,10 @@ func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.archivedStickers", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "sets")
 	}
 	return nil
@@ -6632,16 +6710,16 @@ func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesBotApp{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesBotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6649,13 +6727,13 @@ func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botApp", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.RequestWriteAccess = m.Flags.Has(1)
 	m.HasSettings = m.Flags.Has(2)
-	if m.App, err = decodeBotApp(b, depth+1); err != nil {
+	if m.App, err = decodeBotApp(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "app")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -6790,37 +6868,37 @@ func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesBotCallbackAnswer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesBotCallbackAnswer) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "flags")
 	}
 	m.Alert = m.Flags.Has(1)
 	m.HasURL = m.Flags.Has(3)
 	m.NativeUi = m.Flags.Has(4)
 	if m.Flags.Has(0) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "url")
 		}
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "cache_time")
 	}
 	m.Flags &^= 1<<1 | 1<<3 | 1<<4
@@ -6889,24 +6967,24 @@ func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "id")
 	}
-	if m.ExpireDate, err = b.Int(); err != nil {
+	if m.ExpireDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "expire_date")
 	}
 	return nil
@@ -7043,16 +7121,16 @@ func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesBotResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesBotResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7060,37 +7138,37 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "flags")
 	}
 	m.Gallery = m.Flags.Has(0)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "query_id")
 	}
 	if m.Flags.Has(1) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "next_offset")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.SwitchPm = new(InlineBotSwitchPM)
-		if err = tlrt.DecodeBoxed(b, m.SwitchPm, depth+1); err != nil {
+		m.SwitchPm = &InlineBotSwitchPM{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_pm")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.SwitchWebview = new(InlineBotWebView)
-		if err = tlrt.DecodeBoxed(b, m.SwitchWebview, depth+1); err != nil {
+		m.SwitchWebview = &InlineBotWebView{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	if m.Results, err = tlrt.DecodeSlabs[BotInlineResult](b, false, 28, depth+1, decodeBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[BotInlineResult](d, false, 28, depth+1, decodeBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "results")
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -7167,16 +7245,16 @@ func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChatAdminsWithInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7184,10 +7262,10 @@ func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatAdminsWithInvites", "")
 	}
 	var err error
-	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](b, false, false, 20, depth+1); err != nil {
+	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "admins")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "users")
 	}
 	return nil
@@ -7261,16 +7339,16 @@ func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7278,13 +7356,13 @@ func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatFull", "")
 	}
 	var err error
-	if m.FullChat, err = decodeChatFull(b, depth+1); err != nil {
+	if m.FullChat, err = decodeChatFull(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "full_chat")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "users")
 	}
 	return nil
@@ -7358,16 +7436,16 @@ func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesChatInviteImporters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7375,13 +7453,13 @@ func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteImporters", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "count")
 	}
-	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](b, false, false, 20, depth+1); err != nil {
+	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "importers")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "users")
 	}
 	return nil
@@ -7441,21 +7519,21 @@ func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConfirmText, err = tlrt.String(b); err != nil {
+	if m.ConfirmText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "confirm_text")
 	}
 	return nil
@@ -7534,16 +7612,16 @@ func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesComposedMessageWithAI{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesComposedMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7551,15 +7629,15 @@ func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composedMessageWithAI", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ResultText, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ResultText, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "result_text")
 	}
 	if m.Flags.Has(0) {
-		m.DiffText = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.DiffText, depth+1); err != nil {
+		m.DiffText = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.DiffText, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "diff_text")
 		}
 	}
@@ -7627,16 +7705,16 @@ func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesComposedRichMessageWithAI{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7644,7 +7722,7 @@ func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composedRichMessageWithAI", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Result, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Result, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "result")
 	}
 	return nil
@@ -7718,16 +7796,16 @@ func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDialogFilters{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDialogFilters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7735,11 +7813,11 @@ func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogFilters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
 	}
 	m.TagsEnabled = m.Flags.Has(0)
-	if m.Filters, err = tlrt.DecodeSlabs[DialogFilter](b, false, 4, depth+1, decodeDialogFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeSlabs[DialogFilter](d, false, 4, depth+1, decodeDialogFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
 	}
 	m.Flags &^= 1 << 0
@@ -7912,16 +7990,16 @@ func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDiscussionMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDiscussionMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7929,34 +8007,34 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.discussionMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "messages")
 	}
 	if m.Flags.Has(0) {
-		if m.MaxID, err = b.Int(); err != nil {
+		if m.MaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.discussionMessage", "max_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReadInboxMaxID, err = b.Int(); err != nil {
+		if m.ReadInboxMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.discussionMessage", "read_inbox_max_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+		if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.discussionMessage", "read_outbox_max_id")
 		}
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "unread_count")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "users")
 	}
 	if m.MaxID != 0 {
@@ -8027,27 +8105,27 @@ func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEmojiGameOutcome) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEmojiGameOutcome) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Seed, err = tlrt.Bytes(b); err != nil {
+	if m.Seed, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "seed")
 	}
-	if m.StakeTonAmount, err = b.Long(); err != nil {
+	if m.StakeTonAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "stake_ton_amount")
 	}
-	if m.TonAmount, err = b.Long(); err != nil {
+	if m.TonAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "ton_amount")
 	}
 	return nil
@@ -8121,16 +8199,16 @@ func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesExportedChatInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8138,13 +8216,13 @@ func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInvites", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "count")
 	}
-	if m.Invites, err = tlrt.DecodeSlabs[ChatInviteExported](b, false, 4, depth+1, decodeExportedChatInvite); err != nil {
+	if m.Invites, err = tlrt.DecodeSlabs[ChatInviteExported](d, false, 4, depth+1, decodeExportedChatInvite); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "invites")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "users")
 	}
 	return nil
@@ -8245,16 +8323,16 @@ func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesForumTopics{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesForumTopics) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8262,26 +8340,26 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "flags")
 	}
 	m.OrderByCreateDate = m.Flags.Has(0)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "count")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "topics")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "users")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "pts")
 	}
 	m.Flags &^= 1 << 0
@@ -8352,16 +8430,16 @@ func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesHighScores) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8369,10 +8447,10 @@ func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.highScores", "")
 	}
 	var err error
-	if m.Scores, err = tlrt.DecodeStructs[HighScore](b, false, false, 20, depth+1); err != nil {
+	if m.Scores, err = tlrt.DecodeStructs[HighScore](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "scores")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "users")
 	}
 	return nil
@@ -8428,17 +8506,20 @@ func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesHistoryImport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHistoryImport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImport", "id")
 	}
 	return nil
@@ -8541,27 +8622,27 @@ func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesHistoryImportParsed{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesHistoryImportParsed) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImportParsed", "flags")
 	}
 	m.Pm = m.Flags.Has(0)
 	m.Group = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.historyImportParsed", "title")
 		}
 	}
@@ -8641,16 +8722,16 @@ func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesInactiveChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8658,13 +8739,13 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.inactiveChats", "")
 	}
 	var err error
-	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "dates")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "users")
 	}
 	return nil
@@ -8731,16 +8812,16 @@ func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesInvitedUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8748,10 +8829,10 @@ func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.invitedUsers", "")
 	}
 	var err error
-	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "updates")
 	}
-	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](b, false, false, 16, depth+1); err != nil {
+	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "missing_invitees")
 	}
 	return nil
@@ -8817,17 +8898,20 @@ func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessageEditData{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessageEditData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageEditData", "flags")
 	}
 	m.Caption = m.Flags.Has(0)
@@ -8950,16 +9034,16 @@ func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessageReactionsList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesMessageReactionsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8967,23 +9051,23 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageReactionsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.messageReactionsList", "next_offset")
 		}
 	}
@@ -9064,16 +9148,16 @@ func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesMessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9081,13 +9165,13 @@ func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeStructs[MessageViews](b, false, false, 8, depth+1); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[MessageViews](d, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "views")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "users")
 	}
 	return nil
@@ -9152,16 +9236,16 @@ func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesMyStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9169,10 +9253,10 @@ func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.myStickers", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
 	}
 	return nil
@@ -9265,16 +9349,16 @@ func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesPeerDialogs{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesPeerDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9282,19 +9366,19 @@ func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "users")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.State, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "state")
 	}
 	return nil
@@ -9372,16 +9456,16 @@ func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesPeerSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesPeerSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9389,13 +9473,13 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerSettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "settings")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
 	}
 	return nil
@@ -9476,16 +9560,16 @@ func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesPreparedInlineMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9493,19 +9577,19 @@ func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.preparedInlineMessage", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "query_id")
 	}
-	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+	if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
 	}
 	return nil
@@ -9577,12 +9661,15 @@ func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchCounter{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9590,14 +9677,14 @@ func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchCounter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "flags")
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "filter")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "count")
 	}
 	m.Flags &^= 1 << 1
@@ -9736,16 +9823,16 @@ func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchResultsCalendar{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchResultsCalendar) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9753,34 +9840,34 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsCalendar", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "flags")
 	}
 	m.Inexact = m.Flags.Has(0)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "count")
 	}
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "min_date")
 	}
-	if m.MinMsgID, err = b.Int(); err != nil {
+	if m.MinMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "min_msg_id")
 	}
 	if m.Flags.Has(1) {
-		if m.OffsetIDOffset, err = b.Int(); err != nil {
+		if m.OffsetIDOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "offset_id_offset")
 		}
 	}
-	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](b, false, false, 20, depth+1); err != nil {
+	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "periods")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -9851,12 +9938,15 @@ func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchResultsPositions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9864,10 +9954,10 @@ func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsPositions", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "count")
 	}
-	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](b, false, false, 16, depth+1); err != nil {
+	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "positions")
 	}
 	return nil
@@ -9999,37 +10089,37 @@ func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesTranscribedAudio{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesTranscribedAudio) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "flags")
 	}
 	m.Pending = m.Flags.Has(0)
-	if m.TranscriptionID, err = b.Long(); err != nil {
+	if m.TranscriptionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "transcription_id")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.TrialRemainsNum, err = b.Int(); err != nil {
+		if m.TrialRemainsNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.transcribedAudio", "trial_remains_num")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TrialRemainsUntilDate, err = b.Int(); err != nil {
+		if m.TrialRemainsUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.transcribedAudio", "trial_remains_until_date")
 		}
 	}
@@ -10099,16 +10189,16 @@ func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesTranslatedRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10116,7 +10206,7 @@ func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translatedRichMessage", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeStructs[RichMessage](b, false, false, 32, depth+1); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[RichMessage](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "result")
 	}
 	return nil
@@ -10179,16 +10269,16 @@ func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesTranslateResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10196,7 +10286,7 @@ func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateResult", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateResult", "result")
 	}
 	return nil
@@ -10314,16 +10404,16 @@ func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesVotesList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesVotesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10331,23 +10421,23 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.votesList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "count")
 	}
-	if m.Votes, err = tlrt.DecodeSlabs[MessagePeerVote](b, false, 20, depth+1, decodeMessagePeerVote); err != nil {
+	if m.Votes, err = tlrt.DecodeSlabs[MessagePeerVote](d, false, 20, depth+1, decodeMessagePeerVote); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "votes")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.votesList", "next_offset")
 		}
 	}
@@ -10425,16 +10515,16 @@ func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10442,13 +10532,13 @@ func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.webPage", "")
 	}
 	var err error
-	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
+	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "webpage")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "users")
 	}
 	return nil
@@ -10522,16 +10612,16 @@ func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesWebPagePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10539,13 +10629,13 @@ func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.webPagePreview", "")
 	}
 	var err error
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
 	}
 	return nil
@@ -10607,12 +10697,15 @@ func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10620,7 +10713,7 @@ func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessages", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](b, false, 4, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](d, false, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "id")
 	}
 	return nil
@@ -10738,12 +10831,15 @@ func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10751,28 +10847,28 @@ func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "flags")
 	}
 	m.ExcludePinned = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getDialogs", "folder_id")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_id")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_peer")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -10858,12 +10954,15 @@ func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10871,28 +10970,28 @@ func (m *MessagesGetHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "offset_date")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "hash")
 	}
 	return nil
@@ -11073,16 +11172,16 @@ func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11090,60 +11189,60 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.search", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "peer")
 	}
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "q")
 	}
 	if m.Flags.Has(0) {
-		if m.FromID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.FromID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "from_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.SavedReaction, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+		if m.SavedReaction, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "top_msg_id")
 		}
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "filter")
 	}
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "min_date")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "max_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -11219,12 +11318,15 @@ func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11232,10 +11334,10 @@ func (m *MessagesReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readHistory", "max_id")
 	}
 	return nil
@@ -11377,12 +11479,15 @@ func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11390,24 +11495,24 @@ func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "flags")
 	}
 	m.JustClear = m.Flags.Has(0)
 	m.Revoke = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "max_id")
 	}
 	if m.Flags.Has(2) {
-		if m.MinDate, err = b.Int(); err != nil {
+		if m.MinDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteHistory", "min_date")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MaxDate, err = b.Int(); err != nil {
+		if m.MaxDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteHistory", "max_date")
 		}
 	}
@@ -11495,21 +11600,24 @@ func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "flags")
 	}
 	m.Revoke = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -11576,17 +11684,20 @@ func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReceivedMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReceivedMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedMessages", "max_id")
 	}
 	return nil
@@ -11599,7 +11710,9 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 		req = new(MessagesReceivedMessagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReceivedNotifyMessage, error) {
-		return tlrt.DecodeStructs[ReceivedNotifyMessage](b, false, false, 12, 0)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]ReceivedNotifyMessage, error) {
+			return tlrt.DecodeStructs[ReceivedNotifyMessage](d, false, false, 12, depth)
+		})
 	})
 }
 
@@ -11698,16 +11811,16 @@ func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetTypingRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetTypingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11715,18 +11828,18 @@ func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setTyping", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setTyping", "top_msg_id")
 		}
 	}
-	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeSendMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "action")
 	}
 	if m.TopMsgID != 0 {
@@ -12045,16 +12158,16 @@ func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12062,7 +12175,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
@@ -12073,68 +12186,68 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_to")
 		}
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "message")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "random_id")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_date")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "effect")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(22) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "suggested_post")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "rich_message")
 		}
 	}
@@ -12458,16 +12571,16 @@ func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendMediaRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12475,7 +12588,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
@@ -12485,66 +12598,66 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "reply_to")
 		}
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "media")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "message")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "random_id")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_date")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "effect")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(22) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "suggested_post")
 		}
 	}
@@ -12887,16 +13000,16 @@ func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesForwardMessagesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesForwardMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12904,7 +13017,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forwardMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
@@ -12914,66 +13027,66 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	m.DropMediaCaptions = m.Flags.Has(12)
 	m.Noforwards = m.Flags.Has(14)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.FromPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "from_peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "random_id")
 	}
-	if m.ToPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "to_peer")
 	}
 	if m.Flags.Has(9) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "reply_to")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_date")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "effect")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(23) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "suggested_post")
 		}
 	}
@@ -13060,12 +13173,15 @@ func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13073,7 +13189,7 @@ func (m *MessagesReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportSpam", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSpam", "peer")
 	}
 	return nil
@@ -13140,12 +13256,15 @@ func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13153,7 +13272,7 @@ func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerSettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerSettings", "peer")
 	}
 	return nil
@@ -13231,16 +13350,16 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesReportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13248,16 +13367,16 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.report", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "option")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "message")
 	}
 	return nil
@@ -13324,17 +13443,20 @@ func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetChatsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetChatsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChats", "id")
 	}
 	return nil
@@ -13398,17 +13520,20 @@ func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFullChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFullChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFullChat", "chat_id")
 	}
 	return nil
@@ -13476,24 +13601,24 @@ func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditChatTitleRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "chat_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "title")
 	}
 	return nil
@@ -13564,16 +13689,16 @@ func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditChatPhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13581,10 +13706,10 @@ func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatPhoto", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatPhoto", "chat_id")
 	}
-	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatPhoto", "photo")
 	}
 	return nil
@@ -13656,12 +13781,15 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAddChatUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13669,13 +13797,13 @@ func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.addChatUser", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "chat_id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "user_id")
 	}
-	if m.FwdLimit, err = b.Int(); err != nil {
+	if m.FwdLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "fwd_limit")
 	}
 	return nil
@@ -13756,12 +13884,15 @@ func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteChatUserRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteChatUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13769,14 +13900,14 @@ func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteChatUser", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "flags")
 	}
 	m.RevokeHistory = m.Flags.Has(0)
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "chat_id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -13888,16 +14019,16 @@ func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesCreateChatRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCreateChatRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13905,17 +14036,17 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createChat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "flags")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "users")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.createChat", "ttl_period")
 		}
 	}
@@ -13986,20 +14117,23 @@ func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDhConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDhConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDhConfig", "version")
 	}
-	if m.RandomLength, err = b.Int(); err != nil {
+	if m.RandomLength, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDhConfig", "random_length")
 	}
 	return nil
@@ -14074,16 +14208,16 @@ func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14091,13 +14225,13 @@ func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestEncryption", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "user_id")
 	}
-	if m.RandomID, err = b.Int(); err != nil {
+	if m.RandomID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "random_id")
 	}
-	if m.GA, err = tlrt.Bytes(b); err != nil {
+	if m.GA, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "g_a")
 	}
 	return nil
@@ -14174,16 +14308,16 @@ func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesAcceptEncryptionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14191,13 +14325,13 @@ func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptEncryption", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "peer")
 	}
-	if m.GB, err = tlrt.Bytes(b); err != nil {
+	if m.GB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "g_b")
 	}
-	if m.KeyFingerprint, err = b.Long(); err != nil {
+	if m.KeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "key_fingerprint")
 	}
 	return nil
@@ -14276,21 +14410,24 @@ func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDiscardEncryptionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "flags")
 	}
 	m.DeleteHistory = m.Flags.Has(0)
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "chat_id")
 	}
 	m.Flags &^= 1 << 0
@@ -14367,12 +14504,15 @@ func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetEncryptedTypingRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14380,10 +14520,10 @@ func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setEncryptedTyping", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "peer")
 	}
-	if m.Typing, err = b.Bool(); err != nil {
+	if m.Typing, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "typing")
 	}
 	return nil
@@ -14459,12 +14599,15 @@ func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadEncryptedHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14472,10 +14615,10 @@ func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readEncryptedHistory", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "peer")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "max_date")
 	}
 	return nil
@@ -14560,16 +14703,16 @@ func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendEncryptedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14577,17 +14720,17 @@ func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncrypted", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "flags")
 	}
 	m.Silent = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "random_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "data")
 	}
 	m.Flags &^= 1 << 0
@@ -14679,16 +14822,16 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedFileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14696,20 +14839,20 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedFile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "flags")
 	}
 	m.Silent = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "random_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "data")
 	}
-	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "file")
 	}
 	m.Flags &^= 1 << 0
@@ -14789,16 +14932,16 @@ func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedServiceRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14806,13 +14949,13 @@ func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedService", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "random_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "data")
 	}
 	return nil
@@ -14877,17 +15020,20 @@ func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReceivedQueueRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReceivedQueueRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MaxQts, err = b.Int(); err != nil {
+	if m.MaxQts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedQueue", "max_qts")
 	}
 	return nil
@@ -14900,7 +15046,9 @@ func (c *Client) MessagesReceivedQueue(ctx context.Context, req *MessagesReceive
 		req = new(MessagesReceivedQueueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int64, error) {
+			return tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long)
+		})
 	})
 }
 
@@ -14962,12 +15110,15 @@ func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReportEncryptedSpamRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14975,7 +15126,7 @@ func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportEncryptedSpam", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "peer")
 	}
 	return nil
@@ -15046,17 +15197,20 @@ func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadMessageContentsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMessageContents", "id")
 	}
 	return nil
@@ -15125,24 +15279,24 @@ func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "emoticon")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "hash")
 	}
 	return nil
@@ -15207,17 +15361,20 @@ func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAllStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAllStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAllStickers", "hash")
 	}
 	return nil
@@ -15328,16 +15485,16 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetWebPagePreviewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15345,14 +15502,14 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getWebPagePreview", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "flags")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.getWebPagePreview", "entities")
 		}
 	}
@@ -15536,16 +15693,16 @@ func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesExportChatInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesExportChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15553,32 +15710,32 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportChatInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "flags")
 	}
 	m.LegacyRevokePermanent = m.Flags.Has(2)
 	m.RequestNeeded = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ExpireDate, err = b.Int(); err != nil {
+		if m.ExpireDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "expire_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.UsageLimit, err = b.Int(); err != nil {
+		if m.UsageLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "usage_limit")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "title")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.SubscriptionPricing = new(StarsSubscriptionPricing)
-		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
+		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "subscription_pricing")
 		}
 	}
@@ -15655,21 +15812,21 @@ func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCheckChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkChatInvite", "hash")
 	}
 	return nil
@@ -15736,21 +15893,21 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesImportChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesImportChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.importChatInvite", "hash")
 	}
 	return nil
@@ -15821,16 +15978,16 @@ func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15838,10 +15995,10 @@ func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickerSet", "stickerset")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickerSet", "hash")
 	}
 	return nil
@@ -15914,16 +16071,16 @@ func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesInstallStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15931,10 +16088,10 @@ func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.installStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.installStickerSet", "stickerset")
 	}
-	if m.Archived, err = b.Bool(); err != nil {
+	if m.Archived, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.installStickerSet", "archived")
 	}
 	return nil
@@ -16004,16 +16161,16 @@ func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16021,7 +16178,7 @@ func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uninstallStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "stickerset")
 	}
 	return nil
@@ -16098,16 +16255,16 @@ func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesStartBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16115,16 +16272,16 @@ func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.startBot", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "bot")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "random_id")
 	}
-	if m.StartParam, err = tlrt.String(b); err != nil {
+	if m.StartParam, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "start_param")
 	}
 	return nil
@@ -16198,12 +16355,15 @@ func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16211,13 +16371,13 @@ func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessagesViews", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "id")
 	}
-	if m.Increment, err = b.Bool(); err != nil {
+	if m.Increment, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "increment")
 	}
 	return nil
@@ -16289,12 +16449,15 @@ func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEditChatAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatAdminRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16302,13 +16465,13 @@ func (m *MessagesEditChatAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatAdmin", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "chat_id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "user_id")
 	}
-	if m.IsAdmin, err = b.Bool(); err != nil {
+	if m.IsAdmin, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "is_admin")
 	}
 	return nil
@@ -16373,17 +16536,20 @@ func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMigrateChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMigrateChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.migrateChat", "chat_id")
 	}
 	return nil
@@ -16529,16 +16695,16 @@ func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchGlobalRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchGlobalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16546,44 +16712,44 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchGlobal", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "flags")
 	}
 	m.BroadcastsOnly = m.Flags.Has(1)
 	m.GroupsOnly = m.Flags.Has(2)
 	m.UsersOnly = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "folder_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "q")
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "filter")
 	}
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "min_date")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "max_date")
 	}
-	if m.OffsetRate, err = b.Int(); err != nil {
+	if m.OffsetRate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_rate")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "limit")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4
@@ -16673,22 +16839,25 @@ func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReorderStickerSetsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -16762,27 +16931,27 @@ func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Sha256, err = tlrt.Bytes(b); err != nil {
+	if m.Sha256, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "sha256")
 	}
-	if m.Size, err = b.Long(); err != nil {
+	if m.Size, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "mime_type")
 	}
 	return nil
@@ -16847,17 +17016,20 @@ func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedGifsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedGifsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedGifs", "hash")
 	}
 	return nil
@@ -16927,16 +17099,16 @@ func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSaveGifRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16944,10 +17116,10 @@ func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveGif", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveGif", "id")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveGif", "unsave")
 	}
 	return nil
@@ -17042,16 +17214,16 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetInlineBotResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17059,24 +17231,24 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineBotResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "flags")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "bot")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getInlineBotResults", "geo_point")
 		}
 	}
-	if m.Query, err = tlrt.String(b); err != nil {
+	if m.Query, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "query")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -17222,16 +17394,16 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetInlineBotResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17239,34 +17411,34 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineBotResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "flags")
 	}
 	m.Gallery = m.Flags.Has(0)
 	m.Private = m.Flags.Has(1)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "query_id")
 	}
-	if m.Results, err = tlrt.DecodeSlabs[InputBotInlineResult](b, false, 20, depth+1, decodeInputBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[InputBotInlineResult](d, false, 20, depth+1, decodeInputBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "results")
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "cache_time")
 	}
 	if m.Flags.Has(2) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "next_offset")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.SwitchPm = new(InlineBotSwitchPM)
-		if err = tlrt.DecodeBoxed(b, m.SwitchPm, depth+1); err != nil {
+		m.SwitchPm = &InlineBotSwitchPM{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_pm")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.SwitchWebview = new(InlineBotWebView)
-		if err = tlrt.DecodeBoxed(b, m.SwitchWebview, depth+1); err != nil {
+		m.SwitchWebview = &InlineBotWebView{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_webview")
 		}
 	}
@@ -17461,16 +17633,16 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendInlineBotResultRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17478,47 +17650,47 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendInlineBotResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
 	m.Background = m.Flags.Has(6)
 	m.ClearDraft = m.Flags.Has(7)
 	m.HideVia = m.Flags.Has(11)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "reply_to")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "random_id")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "query_id")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "id")
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "schedule_date")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "allow_paid_stars")
 		}
 	}
@@ -17598,12 +17770,15 @@ func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17611,10 +17786,10 @@ func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageEditData", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageEditData", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageEditData", "id")
 	}
 	return nil
@@ -17874,16 +18049,16 @@ func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17891,54 +18066,54 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "message")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "media")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "entities")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_date")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+		if m.QuickReplyShortcutID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "quick_reply_shortcut_id")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "rich_message")
 		}
 	}
@@ -18133,16 +18308,16 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditInlineBotMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18150,36 +18325,36 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editInlineBotMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "message")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "media")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "rich_message")
 		}
 	}
@@ -18311,16 +18486,16 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetBotCallbackAnswerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18328,23 +18503,23 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotCallbackAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "flags")
 	}
 	m.Game = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "data")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "password")
 		}
 	}
@@ -18487,38 +18662,38 @@ func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotCallbackAnswerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "flags")
 	}
 	m.Alert = m.Flags.Has(1)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "url")
 		}
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "cache_time")
 	}
 	m.Flags &^= 1 << 1
@@ -18596,12 +18771,15 @@ func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18609,7 +18787,7 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerDialogs", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "peers")
 	}
 	return nil
@@ -18796,16 +18974,16 @@ func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSaveDraftRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSaveDraftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18813,45 +18991,45 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDraft", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "reply_to")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "peer")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "entities")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "media")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "effect")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "suggested_post")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "rich_message")
 		}
 	}
@@ -18920,12 +19098,15 @@ func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAllDraftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18994,17 +19175,20 @@ func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "hash")
 	}
 	return nil
@@ -19074,17 +19258,20 @@ func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "id")
 	}
 	return nil
@@ -19163,21 +19350,24 @@ func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetRecentStickersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRecentStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "flags")
 	}
 	m.Attached = m.Flags.Has(0)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -19262,16 +19452,16 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSaveRecentStickerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19279,14 +19469,14 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveRecentSticker", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "flags")
 	}
 	m.Attached = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "id")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "unsave")
 	}
 	m.Flags &^= 1 << 0
@@ -19364,17 +19554,20 @@ func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesClearRecentStickersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesClearRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClearRecentStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "flags")
 	}
 	m.Attached = m.Flags.Has(0)
@@ -19462,25 +19655,28 @@ func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetArchivedStickersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.OffsetID, err = b.Long(); err != nil {
+	if m.OffsetID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -19546,17 +19742,20 @@ func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMaskStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMaskStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMaskStickers", "hash")
 	}
 	return nil
@@ -19627,16 +19826,16 @@ func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19644,7 +19843,7 @@ func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getAttachedStickers", "")
 	}
 	var err error
-	if m.Media, err = decodeInputStickeredMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputStickeredMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "media")
 	}
 	return nil
@@ -19657,8 +19856,8 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StickerSetCoveredClass, error) {
-			return tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth, decodeStickerSetCovered)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]StickerSetCoveredClass, error) {
+			return tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth, decodeStickerSetCovered)
 		})
 	})
 }
@@ -19740,12 +19939,15 @@ func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetGameScoreRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetGameScoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19753,21 +19955,21 @@ func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setGameScore", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "flags")
 	}
 	m.EditMessage = m.Flags.Has(0)
 	m.Force = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "user_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "score")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -19860,12 +20062,15 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetInlineGameScoreRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19873,18 +20078,18 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineGameScore", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "flags")
 	}
 	m.EditMessage = m.Flags.Has(0)
 	m.Force = m.Flags.Has(1)
-	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "user_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "score")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -19961,12 +20166,15 @@ func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19974,13 +20182,13 @@ func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getGameHighScores", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "user_id")
 	}
 	return nil
@@ -20054,12 +20262,15 @@ func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20067,10 +20278,10 @@ func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineGameHighScores", "")
 	}
 	var err error
-	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "user_id")
 	}
 	return nil
@@ -20142,12 +20353,15 @@ func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetCommonChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetCommonChatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20155,13 +20369,13 @@ func (m *MessagesGetCommonChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getCommonChats", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "user_id")
 	}
-	if m.MaxID, err = b.Long(); err != nil {
+	if m.MaxID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "max_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "limit")
 	}
 	return nil
@@ -20229,24 +20443,24 @@ func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetWebPageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetWebPageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "url")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "hash")
 	}
 	return nil
@@ -20324,12 +20538,15 @@ func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleDialogPinRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleDialogPinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20337,11 +20554,11 @@ func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleDialogPin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -20428,12 +20645,15 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20441,14 +20661,14 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "folder_id")
 	}
-	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -20514,17 +20734,20 @@ func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "folder_id")
 	}
 	return nil
@@ -20663,16 +20886,16 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotShippingResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20680,19 +20903,19 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotShippingResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(b); err != nil {
+		if m.Error, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "error")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](d, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "shipping_options")
 		}
 	}
@@ -20809,29 +21032,29 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesSetBotPrecheckoutResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "flags")
 	}
 	m.Success = m.Flags.Has(1)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(b); err != nil {
+		if m.Error, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "error")
 		}
 	}
@@ -20949,16 +21172,16 @@ func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUploadMediaRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesUploadMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20966,18 +21189,18 @@ func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.BusinessConnectionID, err = tlrt.String(b); err != nil {
+		if m.BusinessConnectionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.uploadMedia", "business_connection_id")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "peer")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "media")
 	}
 	if m.BusinessConnectionID != "" {
@@ -21057,16 +21280,16 @@ func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21074,13 +21297,13 @@ func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendScreenshotNotification", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "peer")
 	}
-	if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+	if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "reply_to")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "random_id")
 	}
 	return nil
@@ -21145,17 +21368,20 @@ func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFavedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFavedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFavedStickers", "hash")
 	}
 	return nil
@@ -21225,16 +21451,16 @@ func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesFaveStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21242,10 +21468,10 @@ func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.faveSticker", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.faveSticker", "id")
 	}
-	if m.Unfave, err = b.Bool(); err != nil {
+	if m.Unfave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.faveSticker", "unfave")
 	}
 	return nil
@@ -21363,12 +21589,15 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadMentionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21376,30 +21605,30 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadMentions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadMentions", "top_msg_id")
 		}
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "min_id")
 	}
 	if m.TopMsgID != 0 {
@@ -21507,12 +21736,15 @@ func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadMentionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadMentionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21520,14 +21752,14 @@ func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readMentions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.readMentions", "top_msg_id")
 		}
 	}
@@ -21605,12 +21837,15 @@ func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21618,13 +21853,13 @@ func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getRecentLocations", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "peer")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "hash")
 	}
 	return nil
@@ -21853,16 +22088,16 @@ func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendMultiMediaRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendMultiMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21870,7 +22105,7 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMultiMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
@@ -21880,39 +22115,39 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "reply_to")
 		}
 	}
-	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](b, false, false, 24, depth+1); err != nil {
+	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "multi_media")
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "schedule_date")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "effect")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "allow_paid_stars")
 		}
 	}
@@ -22002,16 +22237,16 @@ func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUploadEncryptedFileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22019,10 +22254,10 @@ func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadEncryptedFile", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "peer")
 	}
-	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "file")
 	}
 	return nil
@@ -22105,28 +22340,28 @@ func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickerSetsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "q")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -22189,12 +22424,15 @@ func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSplitRangesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSplitRangesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22208,7 +22446,9 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 		req = new(MessagesGetSplitRangesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessageRange, error) {
-		return tlrt.DecodeStructs[MessageRange](b, false, false, 12, 0)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]MessageRange, error) {
+			return tlrt.DecodeStructs[MessageRange](d, false, false, 12, depth)
+		})
 	})
 }
 
@@ -22285,12 +22525,15 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMarkDialogUnreadRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22298,16 +22541,16 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.markDialogUnread", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "flags")
 	}
 	m.Unread = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.markDialogUnread", "parent_peer")
 		}
 	}
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "peer")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -22390,12 +22633,15 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetDialogUnreadMarksRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22403,11 +22649,11 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogUnreadMarks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
 		}
 	}
@@ -22422,7 +22668,9 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return tlrt.DecodeSlabs[DialogPeer](b, false, 8, 0, decodeDialogPeer)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]DialogPeerClass, error) {
+			return tlrt.DecodeSlabs[DialogPeer](d, false, 8, depth, decodeDialogPeer)
+		})
 	})
 }
 
@@ -22473,12 +22721,15 @@ func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesClearAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClearAllDraftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22571,12 +22822,15 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUpdatePinnedMessageRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22584,16 +22838,16 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "flags")
 	}
 	m.Silent = m.Flags.Has(0)
 	m.Unpin = m.Flags.Has(1)
 	m.PmOneside = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -22670,16 +22924,16 @@ func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendVoteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22687,13 +22941,13 @@ func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendVote", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "msg_id")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "options")
 	}
 	return nil
@@ -22764,12 +23018,15 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPollResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22777,13 +23034,13 @@ func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollResults", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "msg_id")
 	}
-	if m.PollHash, err = b.Long(); err != nil {
+	if m.PollHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "poll_hash")
 	}
 	return nil
@@ -22850,12 +23107,15 @@ func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetOnlinesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetOnlinesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22863,7 +23123,7 @@ func (m *MessagesGetOnlinesRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getOnlines", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOnlines", "peer")
 	}
 	return nil
@@ -22932,16 +23192,16 @@ func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditChatAboutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22949,10 +23209,10 @@ func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatAbout", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "peer")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "about")
 	}
 	return nil
@@ -23030,12 +23290,15 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessagesEditChatDefaultBannedRightsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23043,10 +23306,10 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatDefaultBannedRights", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "banned_rights")
 	}
 	return nil
@@ -23114,21 +23377,21 @@ func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "lang_code")
 	}
 	return nil
@@ -23199,24 +23462,24 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "lang_code")
 	}
-	if m.FromVersion, err = b.Int(); err != nil {
+	if m.FromVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "from_version")
 	}
 	return nil
@@ -23288,21 +23551,21 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "lang_codes")
 	}
 	return nil
@@ -23315,8 +23578,8 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]EmojiLanguage, error) {
-			return tlrt.DecodeStructs[EmojiLanguage](b, false, false, 8, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]EmojiLanguage, error) {
+			return tlrt.DecodeStructs[EmojiLanguage](d, false, false, 8, depth)
 		})
 	})
 }
@@ -23372,21 +23635,21 @@ func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiURLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetEmojiURLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiURL", "lang_code")
 	}
 	return nil
@@ -23510,12 +23773,15 @@ func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchCountersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSearchCountersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23523,23 +23789,23 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchCounters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "top_msg_id")
 		}
 	}
-	if m.Filters, err = tlrt.DecodeSlabs[InputMessagesFilterPhoneCalls](b, false, 4, depth+1, decodeMessagesFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeSlabs[InputMessagesFilterPhoneCalls](d, false, 4, depth+1, decodeMessagesFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "filters")
 	}
 	m.Flags &^= 1 << 2
@@ -23556,7 +23822,9 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 		req = new(MessagesGetSearchCountersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessagesSearchCounter, error) {
-		return tlrt.DecodeStructs[MessagesSearchCounter](b, false, false, 16, 0)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]MessagesSearchCounter, error) {
+			return tlrt.DecodeStructs[MessagesSearchCounter](d, false, false, 16, depth)
+		})
 	})
 }
 
@@ -23732,16 +24000,16 @@ func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestURLAuthRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23749,31 +24017,31 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "peer")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ButtonID, err = b.Int(); err != nil {
+		if m.ButtonID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "button_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.InAppOrigin, err = tlrt.String(b); err != nil {
+		if m.InAppOrigin, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "in_app_origin")
 		}
 	}
@@ -23979,16 +24247,16 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesAcceptURLAuthRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23996,33 +24264,33 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
 	m.SharePhoneNumber = m.Flags.Has(3)
 	if m.Flags.Has(1) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "peer")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ButtonID, err = b.Int(); err != nil {
+		if m.ButtonID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "button_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.MatchCode, err = tlrt.String(b); err != nil {
+		if m.MatchCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "match_code")
 		}
 	}
@@ -24102,12 +24370,15 @@ func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24115,7 +24386,7 @@ func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hidePeerSettingsBar", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "peer")
 	}
 	return nil
@@ -24187,12 +24458,15 @@ func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24200,10 +24474,10 @@ func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getScheduledHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "peer")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "hash")
 	}
 	return nil
@@ -24278,12 +24552,15 @@ func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24291,10 +24568,10 @@ func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getScheduledMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "id")
 	}
 	return nil
@@ -24369,12 +24646,15 @@ func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24382,10 +24662,10 @@ func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendScheduledMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "id")
 	}
 	return nil
@@ -24460,12 +24740,15 @@ func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24473,10 +24756,10 @@ func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteScheduledMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "id")
 	}
 	return nil
@@ -24613,16 +24896,16 @@ func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetPollVotesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24630,26 +24913,26 @@ func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollVotes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Option, err = tlrt.Bytes(b); err != nil {
+		if m.Option, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "option")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(b); err != nil {
+		if m.Offset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "offset")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "limit")
 	}
 	if len(m.Option) > 0 {
@@ -24749,16 +25032,16 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleStickerSetsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24766,13 +25049,13 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleStickerSets", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "flags")
 	}
 	m.Uninstall = m.Flags.Has(0)
 	m.Archive = m.Flags.Has(1)
 	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = tlrt.DecodeSlabs[InputStickerSetID](b, false, 4, depth+1, decodeInputStickerSet); err != nil {
+	if m.Stickersets, err = tlrt.DecodeSlabs[InputStickerSetID](d, false, 4, depth+1, decodeInputStickerSet); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "stickersets")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -24835,12 +25118,15 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24906,12 +25192,15 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24925,8 +25214,8 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DialogFilterSuggested, error) {
-			return tlrt.DecodeStructs[DialogFilterSuggested](b, false, false, 12, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]DialogFilterSuggested, error) {
+			return tlrt.DecodeStructs[DialogFilterSuggested](d, false, false, 12, depth)
 		})
 	})
 }
@@ -25001,16 +25290,16 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUpdateDialogFilterRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25018,14 +25307,14 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateDialogFilter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "flags")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
+		if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.updateDialogFilter", "filter")
 		}
 	}
@@ -25097,17 +25386,20 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "order")
 	}
 	return nil
@@ -25179,23 +25471,26 @@ func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "hash")
 	}
 	return nil
@@ -25280,12 +25575,15 @@ func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRepliesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRepliesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25293,31 +25591,31 @@ func (m *MessagesGetRepliesRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getReplies", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "msg_id")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "offset_date")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "hash")
 	}
 	return nil
@@ -25388,12 +25686,15 @@ func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25401,10 +25702,10 @@ func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDiscussionMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "msg_id")
 	}
 	return nil
@@ -25476,12 +25777,15 @@ func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadDiscussionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadDiscussionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25489,13 +25793,13 @@ func (m *MessagesReadDiscussionRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readDiscussion", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "msg_id")
 	}
-	if m.ReadMaxID, err = b.Int(); err != nil {
+	if m.ReadMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "read_max_id")
 	}
 	return nil
@@ -25610,12 +25914,15 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUnpinAllMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25623,19 +25930,19 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.unpinAllMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "saved_peer_id")
 		}
 	}
@@ -25705,17 +26012,20 @@ func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChat", "chat_id")
 	}
 	return nil
@@ -25791,17 +26101,20 @@ func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesDeletePhoneCallHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "flags")
 	}
 	m.Revoke = m.Flags.Has(0)
@@ -25872,21 +26185,21 @@ func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ImportHead, err = tlrt.String(b); err != nil {
+	if m.ImportHead, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "import_head")
 	}
 	return nil
@@ -25963,16 +26276,16 @@ func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesInitHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25980,13 +26293,13 @@ func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.initHistoryImport", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "peer")
 	}
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "file")
 	}
-	if m.MediaCount, err = b.Int(); err != nil {
+	if m.MediaCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "media_count")
 	}
 	return nil
@@ -26065,16 +26378,16 @@ func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26082,16 +26395,16 @@ func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadImportedMedia", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "peer")
 	}
-	if m.ImportID, err = b.Long(); err != nil {
+	if m.ImportID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "import_id")
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "file_name")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "media")
 	}
 	return nil
@@ -26163,12 +26476,15 @@ func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStartHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStartHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26176,10 +26492,10 @@ func (m *MessagesStartHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.startHistoryImport", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.startHistoryImport", "peer")
 	}
-	if m.ImportID, err = b.Long(); err != nil {
+	if m.ImportID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.startHistoryImport", "import_id")
 	}
 	return nil
@@ -26326,16 +26642,16 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesGetExportedChatInvitesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26343,27 +26659,27 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvites", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "flags")
 	}
 	m.Revoked = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "peer")
 	}
-	if m.AdminID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.AdminID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "admin_id")
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetDate, err = b.Int(); err != nil {
+		if m.OffsetDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = tlrt.String(b); err != nil {
+		if m.OffsetLink, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_link")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "limit")
 	}
 	m.Flags &^= 1 << 3
@@ -26440,16 +26756,16 @@ func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26457,10 +26773,10 @@ func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvite", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "link")
 	}
 	return nil
@@ -26655,16 +26971,16 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesEditExportedChatInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26672,33 +26988,33 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editExportedChatInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "flags")
 	}
 	m.Revoked = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "link")
 	}
 	if m.Flags.Has(0) {
-		if m.ExpireDate, err = b.Int(); err != nil {
+		if m.ExpireDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "expire_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.UsageLimit, err = b.Int(); err != nil {
+		if m.UsageLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "usage_limit")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RequestNeeded, err = b.Bool(); err != nil {
+		if m.RequestNeeded, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "request_needed")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "title")
 		}
 	}
@@ -26788,12 +27104,15 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26801,10 +27120,10 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(b *bin.Bu
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteRevokedExportedChatInvites", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "peer")
 	}
-	if m.AdminID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.AdminID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "admin_id")
 	}
 	return nil
@@ -26878,16 +27197,16 @@ func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26895,10 +27214,10 @@ func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteExportedChatInvite", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "link")
 	}
 	return nil
@@ -26968,12 +27287,15 @@ func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26981,7 +27303,7 @@ func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getAdminsWithInvites", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "peer")
 	}
 	return nil
@@ -27132,16 +27454,16 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesGetChatInviteImportersRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27149,31 +27471,31 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getChatInviteImporters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "flags")
 	}
 	m.Requested = m.Flags.Has(0)
 	m.SubscriptionExpired = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = tlrt.String(b); err != nil {
+		if m.Link, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "link")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "q")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "offset_date")
 	}
-	if m.OffsetUser, err = decodeInputUser(b, depth+1); err != nil {
+	if m.OffsetUser, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "offset_user")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -27249,12 +27571,15 @@ func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27262,10 +27587,10 @@ func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setHistoryTTL", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "peer")
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "period")
 	}
 	return nil
@@ -27335,12 +27660,15 @@ func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27348,7 +27676,7 @@ func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.checkHistoryImportPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "peer")
 	}
 	return nil
@@ -27421,16 +27749,16 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetChatThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27438,10 +27766,10 @@ func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatTheme", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "peer")
 	}
-	if m.Theme, err = decodeInputChatTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputChatTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "theme")
 	}
 	return nil
@@ -27513,12 +27841,15 @@ func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27526,10 +27857,10 @@ func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReadParticipants", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "msg_id")
 	}
 	return nil
@@ -27542,7 +27873,9 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 		req = new(MessagesGetMessageReadParticipantsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReadParticipantDate, error) {
-		return tlrt.DecodeStructs[ReadParticipantDate](b, false, false, 16, 0)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]ReadParticipantDate, error) {
+			return tlrt.DecodeStructs[ReadParticipantDate](d, false, false, 16, depth)
+		})
 	})
 }
 
@@ -27626,12 +27959,15 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchResultsCalendarRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27639,24 +27975,24 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsCalendar", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "saved_peer_id")
 		}
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "filter")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "offset_date")
 	}
 	m.Flags &^= 1 << 2
@@ -27752,12 +28088,15 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchResultsPositionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27765,24 +28104,24 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsPositions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "saved_peer_id")
 		}
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "filter")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "limit")
 	}
 	m.Flags &^= 1 << 2
@@ -27868,12 +28207,15 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesHideChatJoinRequestRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27881,14 +28223,14 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideChatJoinRequest", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "flags")
 	}
 	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -28001,16 +28343,16 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = MessagesHideAllChatJoinRequestsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28018,15 +28360,15 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideAllChatJoinRequests", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "flags")
 	}
 	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = tlrt.String(b); err != nil {
+		if m.Link, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "link")
 		}
 	}
@@ -28139,12 +28481,15 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleNoForwardsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28152,17 +28497,17 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleNoForwards", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "peer")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "enabled")
 	}
 	if m.Flags.Has(0) {
-		if m.RequestMsgID, err = b.Int(); err != nil {
+		if m.RequestMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleNoForwards", "request_msg_id")
 		}
 	}
@@ -28240,12 +28585,15 @@ func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28253,10 +28601,10 @@ func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDefaultSendAs", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "peer")
 	}
-	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "send_as")
 	}
 	return nil
@@ -28378,16 +28726,16 @@ func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendReactionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28395,19 +28743,19 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "flags")
 	}
 	m.Big = m.Flags.Has(1)
 	m.AddToRecent = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+		if m.Reaction, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendReaction", "reaction")
 		}
 	}
@@ -28487,12 +28835,15 @@ func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28500,10 +28851,10 @@ func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessagesReactions", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "id")
 	}
 	return nil
@@ -28625,16 +28976,16 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = MessagesGetMessageReactionsListRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28642,26 +28993,26 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReactionsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "reaction")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(b); err != nil {
+		if m.Offset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "offset")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "limit")
 	}
 	m.Flags &^= 1 << 0
@@ -28806,16 +29157,16 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesSetChatAvailableReactionsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28823,22 +29174,22 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatAvailableReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "peer")
 	}
-	if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
+	if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
 	}
 	if m.Flags.Has(0) {
-		if m.ReactionsLimit, err = b.Int(); err != nil {
+		if m.ReactionsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "reactions_limit")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PaidEnabled, err = b.Bool(); err != nil {
+		if m.PaidEnabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "paid_enabled")
 		}
 	}
@@ -28913,17 +29264,20 @@ func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "hash")
 	}
 	return nil
@@ -28993,16 +29347,16 @@ func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29010,7 +29364,7 @@ func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setDefaultReaction", "")
 	}
 	var err error
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "reaction")
 	}
 	return nil
@@ -29182,16 +29536,16 @@ func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesTranslateTextRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesTranslateTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29199,29 +29553,29 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "peer")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
+		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "text")
 		}
 	}
-	if m.ToLang, err = tlrt.String(b); err != nil {
+	if m.ToLang, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(b); err != nil {
+		if m.Tone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "tone")
 		}
 	}
@@ -29358,12 +29712,15 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadReactionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29371,35 +29728,35 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
 		}
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "min_id")
 	}
 	m.Flags &^= 1 << 1
@@ -29518,12 +29875,15 @@ func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadReactionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29531,19 +29891,19 @@ func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.readReactions", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.readReactions", "saved_peer_id")
 		}
 	}
@@ -29621,16 +29981,16 @@ func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchSentMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29638,13 +29998,13 @@ func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchSentMedia", "")
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "q")
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "filter")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "limit")
 	}
 	return nil
@@ -29711,17 +30071,20 @@ func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "hash")
 	}
 	return nil
@@ -29788,12 +30151,15 @@ func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29801,7 +30167,7 @@ func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getAttachMenuBot", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "bot")
 	}
 	return nil
@@ -29884,12 +30250,15 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleBotInAttachMenuRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29897,14 +30266,14 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleBotInAttachMenu", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "bot")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "enabled")
 	}
 	m.Flags &^= 1 << 0
@@ -30089,16 +30458,16 @@ func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30106,45 +30475,45 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "flags")
 	}
 	m.FromBotMenu = m.Flags.Has(4)
 	m.Silent = m.Flags.Has(5)
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "platform")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "reply_to")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "send_as")
 		}
 	}
@@ -30257,16 +30626,16 @@ func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesProlongWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesProlongWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30274,26 +30643,26 @@ func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.prolongWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "bot")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.prolongWebView", "reply_to")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.prolongWebView", "send_as")
 		}
 	}
@@ -30458,16 +30827,16 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestSimpleWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30475,33 +30844,33 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestSimpleWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "flags")
 	}
 	m.FromSwitchWebview = m.Flags.Has(1)
 	m.FromSideMenu = m.Flags.Has(2)
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
@@ -30581,16 +30950,16 @@ func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30598,10 +30967,10 @@ func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewResultMessage", "")
 	}
 	var err error
-	if m.BotQueryID, err = tlrt.String(b); err != nil {
+	if m.BotQueryID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "bot_query_id")
 	}
-	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "result")
 	}
 	return nil
@@ -30676,16 +31045,16 @@ func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendWebViewDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30693,16 +31062,16 @@ func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewData", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "bot")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "random_id")
 	}
-	if m.ButtonText, err = tlrt.String(b); err != nil {
+	if m.ButtonText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "button_text")
 	}
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "data")
 	}
 	return nil
@@ -30772,12 +31141,15 @@ func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesTranscribeAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranscribeAudioRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30785,10 +31157,10 @@ func (m *MessagesTranscribeAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.transcribeAudio", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribeAudio", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribeAudio", "msg_id")
 	}
 	return nil
@@ -30864,12 +31236,15 @@ func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30877,16 +31252,16 @@ func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.rateTranscribedAudio", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "msg_id")
 	}
-	if m.TranscriptionID, err = b.Long(); err != nil {
+	if m.TranscriptionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "transcription_id")
 	}
-	if m.Good, err = b.Bool(); err != nil {
+	if m.Good, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "good")
 	}
 	return nil
@@ -30957,17 +31332,20 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "document_id")
 	}
 	return nil
@@ -30980,8 +31358,8 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DocumentClass, error) {
-			return tlrt.DecodeSlabs[Document](b, false, 12, depth, decodeDocument)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]DocumentClass, error) {
+			return tlrt.DecodeSlabs[Document](d, false, 12, depth, decodeDocument)
 		})
 	})
 }
@@ -31036,17 +31414,20 @@ func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "hash")
 	}
 	return nil
@@ -31114,17 +31495,20 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "hash")
 	}
 	return nil
@@ -31198,12 +31582,15 @@ func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31211,13 +31598,13 @@ func (m *MessagesReportReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReaction", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "id")
 	}
-	if m.ReactionPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ReactionPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "reaction_peer")
 	}
 	return nil
@@ -31285,20 +31672,23 @@ func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetTopReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetTopReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getTopReactions", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getTopReactions", "hash")
 	}
 	return nil
@@ -31368,20 +31758,23 @@ func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentReactions", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentReactions", "hash")
 	}
 	return nil
@@ -31445,12 +31838,15 @@ func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31524,12 +31920,15 @@ func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31537,10 +31936,10 @@ func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExtendedMedia", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "id")
 	}
 	return nil
@@ -31607,17 +32006,20 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "period")
 	}
 	return nil
@@ -31681,12 +32083,15 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31831,16 +32236,16 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendBotRequestedPeerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31848,26 +32253,26 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendBotRequestedPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.WebappReqID, err = tlrt.String(b); err != nil {
+		if m.WebappReqID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "webapp_req_id")
 		}
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
 	}
-	if m.RequestedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.RequestedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
 	}
 	if m.MsgID != 0 {
@@ -31938,17 +32343,20 @@ func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "hash")
 	}
 	return nil
@@ -32015,17 +32423,20 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "hash")
 	}
 	return nil
@@ -32093,17 +32504,20 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "hash")
 	}
 	return nil
@@ -32174,24 +32588,24 @@ func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "emoticon")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "hash")
 	}
 	return nil
@@ -32272,12 +32686,15 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesTogglePeerTranslationsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32285,11 +32702,11 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePeerTranslations", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "flags")
 	}
 	m.Disabled = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -32360,16 +32777,16 @@ func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetBotAppRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32377,10 +32794,10 @@ func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotApp", "")
 	}
 	var err error
-	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
+	if m.App, err = decodeInputBotApp(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotApp", "app")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotApp", "hash")
 	}
 	return nil
@@ -32517,16 +32934,16 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestAppWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32534,30 +32951,30 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestAppWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "peer")
 	}
-	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
+	if m.App, err = decodeInputBotApp(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "app")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
@@ -32693,16 +33110,16 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetChatWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32710,27 +33127,27 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatWallPaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "flags")
 	}
 	m.ForBoth = m.Flags.Has(3)
 	m.Revert = m.Flags.Has(4)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "wallpaper")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.Settings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		m.Settings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "settings")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ID, err = b.Int(); err != nil {
+		if m.ID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "id")
 		}
 	}
@@ -32818,28 +33235,28 @@ func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesSearchEmojiStickerSetsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "q")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -32937,12 +33354,15 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32950,28 +33370,28 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "flags")
 	}
 	m.ExcludePinned = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedDialogs", "parent_peer")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_id")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_peer")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -33071,12 +33491,15 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33084,36 +33507,36 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedHistory", "parent_peer")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "offset_date")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -33260,12 +33683,15 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteSavedHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33273,27 +33699,27 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteSavedHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "parent_peer")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_id")
 	}
 	if m.Flags.Has(2) {
-		if m.MinDate, err = b.Int(); err != nil {
+		if m.MinDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "min_date")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MaxDate, err = b.Int(); err != nil {
+		if m.MaxDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_date")
 		}
 	}
@@ -33365,12 +33791,15 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33452,12 +33881,15 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleSavedDialogPinRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33465,11 +33897,11 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSavedDialogPin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -33554,12 +33986,15 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedSavedDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33567,11 +34002,11 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedSavedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -33656,12 +34091,15 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedReactionTagsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33669,15 +34107,15 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedReactionTags", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "peer")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -33786,16 +34224,16 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesUpdateSavedReactionTagRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33803,14 +34241,14 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateSavedReactionTag", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "flags")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "title")
 		}
 	}
@@ -33881,17 +34319,20 @@ func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "hash")
 	}
 	return nil
@@ -33963,12 +34404,15 @@ func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33976,10 +34420,10 @@ func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getOutboxReadDate", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "msg_id")
 	}
 	return nil
@@ -34044,17 +34488,20 @@ func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplies", "hash")
 	}
 	return nil
@@ -34124,17 +34571,20 @@ func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "order")
 	}
 	return nil
@@ -34202,21 +34652,21 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -34287,24 +34737,24 @@ func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut_id")
 	}
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -34371,17 +34821,20 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "shortcut_id")
 	}
 	return nil
@@ -34490,28 +34943,31 @@ func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetQuickReplyMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "flags")
 	}
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "shortcut_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "id")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "hash")
 	}
 	if len(m.ID) > 0 {
@@ -34596,12 +35052,15 @@ func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -34609,16 +35068,16 @@ func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendQuickReplyMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "peer")
 	}
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "random_id")
 	}
 	return nil
@@ -34691,20 +35150,23 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "id")
 	}
 	return nil
@@ -34771,17 +35233,20 @@ func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "enabled")
 	}
 	return nil
@@ -34849,20 +35314,23 @@ func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMyStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMyStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.OffsetID, err = b.Long(); err != nil {
+	if m.OffsetID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMyStickers", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMyStickers", "limit")
 	}
 	return nil
@@ -34929,17 +35397,20 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "hash")
 	}
 	return nil
@@ -35007,17 +35478,20 @@ func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "hash")
 	}
 	return nil
@@ -35096,16 +35570,16 @@ func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditFactCheckRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35113,13 +35587,13 @@ func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editFactCheck", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "msg_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "text")
 	}
 	return nil
@@ -35188,12 +35662,15 @@ func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35201,10 +35678,10 @@ func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteFactCheck", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "msg_id")
 	}
 	return nil
@@ -35277,12 +35754,15 @@ func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35290,10 +35770,10 @@ func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getFactCheck", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "peer")
 	}
-	if m.MsgID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.MsgID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "msg_id")
 	}
 	return nil
@@ -35306,8 +35786,8 @@ func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactC
 		req = new(MessagesGetFactCheckRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FactCheck, error) {
-			return tlrt.DecodeStructs[FactCheck](b, false, false, 16, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FactCheck, error) {
+			return tlrt.DecodeStructs[FactCheck](d, false, false, 16, depth)
 		})
 	})
 }
@@ -35431,16 +35911,16 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestMainWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35448,29 +35928,29 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestMainWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "flags")
 	}
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<7 | 1<<8
@@ -35565,12 +36045,15 @@ func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendPaidReactionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendPaidReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35578,23 +36061,23 @@ func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendPaidReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "msg_id")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "count")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "random_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendPaidReaction", "private")
 		}
 	}
@@ -35672,12 +36155,15 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35685,13 +36171,13 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePaidReactionPrivacy", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "msg_id")
 	}
-	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+	if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "private")
 	}
 	return nil
@@ -35755,12 +36241,15 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35829,21 +36318,21 @@ func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "random_id")
 	}
 	return nil
@@ -35927,26 +36416,26 @@ func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesClickSponsoredMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "flags")
 	}
 	m.Media = m.Flags.Has(0)
 	m.Fullscreen = m.Flags.Has(1)
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "random_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -36018,24 +36507,24 @@ func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "random_id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "option")
 	}
 	return nil
@@ -36142,12 +36631,15 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSponsoredMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36155,14 +36647,14 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSponsoredMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "msg_id")
 		}
 	}
@@ -36285,16 +36777,16 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesSavePreparedInlineMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36302,17 +36794,17 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savePreparedInlineMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "flags")
 	}
-	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "result")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
 		}
 	}
@@ -36389,16 +36881,16 @@ func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36406,10 +36898,10 @@ func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPreparedInlineMessage", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "bot")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "id")
 	}
 	return nil
@@ -36501,40 +36993,40 @@ func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickersRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSearchStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "q")
 	}
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
 	}
-	if m.LangCode, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LangCode, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -36621,12 +37113,15 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesReportMessagesDeliveryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36634,14 +37129,14 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMessagesDelivery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "flags")
 	}
 	m.Push = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -36732,12 +37227,15 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedDialogsByIDRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36745,15 +37243,15 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogsByID", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
 	}
 	m.Flags &^= 1 << 1
@@ -36828,12 +37326,15 @@ func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36841,13 +37342,13 @@ func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readSavedHistory", "")
 	}
 	var err error
-	if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "parent_peer")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "max_id")
 	}
 	return nil
@@ -36929,12 +37430,15 @@ func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36942,16 +37446,16 @@ func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleTodoCompleted", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "msg_id")
 	}
-	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "incompleted")
 	}
 	return nil
@@ -37029,16 +37533,16 @@ func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAppendTodoListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37046,13 +37550,13 @@ func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.appendTodoList", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "msg_id")
 	}
-	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "list")
 	}
 	return nil
@@ -37194,16 +37698,16 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessagesToggleSuggestedPostApprovalRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37211,23 +37715,23 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSuggestedPostApproval", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "flags")
 	}
 	m.Reject = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "schedule_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(b); err != nil {
+		if m.RejectComment, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "reject_comment")
 		}
 	}
@@ -37350,16 +37854,16 @@ func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetForumTopicsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesGetForumTopicsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37367,27 +37871,27 @@ func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getForumTopics", "q")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_id")
 	}
-	if m.OffsetTopic, err = b.Int(); err != nil {
+	if m.OffsetTopic, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_topic")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "limit")
 	}
 	if m.Q != "" {
@@ -37465,12 +37969,15 @@ func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37478,10 +37985,10 @@ func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopicsByID", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "peer")
 	}
-	if m.Topics, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Topics, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "topics")
 	}
 	return nil
@@ -37668,16 +38175,16 @@ func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditForumTopicRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37685,32 +38192,32 @@ func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editForumTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "peer")
 	}
-	if m.TopicID, err = b.Int(); err != nil {
+	if m.TopicID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "topic_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
+		if m.Closed, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
+		if m.Hidden, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "hidden")
 		}
 	}
@@ -37797,12 +38304,15 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37810,13 +38320,13 @@ func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedForumTopic", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "peer")
 	}
-	if m.TopicID, err = b.Int(); err != nil {
+	if m.TopicID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "topic_id")
 	}
-	if m.Pinned, err = b.Bool(); err != nil {
+	if m.Pinned, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "pinned")
 	}
 	return nil
@@ -37902,12 +38412,15 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedForumTopicsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37915,14 +38428,14 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedForumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -38074,16 +38587,16 @@ func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesCreateForumTopicRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCreateForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38091,31 +38604,31 @@ func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createForumTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "flags")
 	}
 	m.TitleMissing = m.Flags.Has(4)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "peer")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.IconColor, err = b.Int(); err != nil {
+		if m.IconColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_color")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_emoji_id")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "random_id")
 	}
 	if m.Flags.Has(2) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.createForumTopic", "send_as")
 		}
 	}
@@ -38195,12 +38708,15 @@ func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38208,10 +38724,10 @@ func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteTopicHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "peer")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "top_msg_id")
 	}
 	return nil
@@ -38273,12 +38789,15 @@ func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38413,16 +38932,16 @@ func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSummarizeTextRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSummarizeTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38430,22 +38949,22 @@ func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.summarizeText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.ToLang, err = tlrt.String(b); err != nil {
+		if m.ToLang, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(b); err != nil {
+		if m.Tone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "tone")
 		}
 	}
@@ -38529,16 +39048,16 @@ func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditChatCreatorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38546,13 +39065,13 @@ func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatCreator", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "user_id")
 	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "password")
 	}
 	return nil
@@ -38621,12 +39140,15 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) er
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38634,7 +39156,7 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buff
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getFutureChatCreatorAfterLeave", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "peer")
 	}
 	return nil
@@ -38712,16 +39234,16 @@ func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38729,13 +39251,13 @@ func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatParticipantRank", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "peer")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "participant")
 	}
-	if m.Rank, err = tlrt.String(b); err != nil {
+	if m.Rank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "rank")
 	}
 	return nil
@@ -38801,21 +39323,21 @@ func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "url")
 	}
 	return nil
@@ -38886,24 +39408,24 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "url")
 	}
-	if m.MatchCode, err = tlrt.String(b); err != nil {
+	if m.MatchCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "match_code")
 	}
 	return nil
@@ -39032,16 +39554,16 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesComposeMessageWithAIRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39049,21 +39571,21 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeMessageWithAI", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "flags")
 	}
 	m.Proofread = m.Flags.Has(0)
 	m.Emojify = m.Flags.Has(3)
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = tlrt.String(b); err != nil {
+		if m.TranslateToLang, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "translate_to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+		if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "tone")
 		}
 	}
@@ -39145,12 +39667,15 @@ func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportReadMetricsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39158,10 +39683,10 @@ func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReadMetrics", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "peer")
 	}
-	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](b, false, false, 32, depth+1); err != nil {
+	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "metrics")
 	}
 	return nil
@@ -39234,16 +39759,16 @@ func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesReportMusicListenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39251,10 +39776,10 @@ func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMusicListen", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMusicListen", "id")
 	}
-	if m.ListenedDuration, err = b.Int(); err != nil {
+	if m.ListenedDuration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMusicListen", "listened_duration")
 	}
 	return nil
@@ -39329,16 +39854,16 @@ func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesAddPollAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39346,13 +39871,13 @@ func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.addPollAnswer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "msg_id")
 	}
-	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "answer")
 	}
 	return nil
@@ -39425,16 +39950,16 @@ func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39442,13 +39967,13 @@ func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deletePollAnswer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "msg_id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "option")
 	}
 	return nil
@@ -39566,12 +40091,15 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadPollVotesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39579,30 +40107,30 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadPollVotes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "top_msg_id")
 		}
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "min_id")
 	}
 	if m.TopMsgID != 0 {
@@ -39710,12 +40238,15 @@ func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadPollVotesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39723,14 +40254,14 @@ func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readPollVotes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.readPollVotes", "top_msg_id")
 		}
 	}
@@ -39807,16 +40338,16 @@ func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39824,10 +40355,10 @@ func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotGuestChatResult", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "query_id")
 	}
-	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "result")
 	}
 	return nil
@@ -39901,12 +40432,15 @@ func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39914,10 +40448,10 @@ func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReactions", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "peer")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "participant")
 	}
 	return nil
@@ -39993,12 +40527,15 @@ func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40006,13 +40543,13 @@ func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReaction", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "msg_id")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "participant")
 	}
 	return nil
@@ -40090,12 +40627,15 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40103,19 +40643,19 @@ func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPersonalChannelHistory", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "user_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "hash")
 	}
 	return nil
@@ -40185,12 +40725,15 @@ func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRichMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40198,10 +40741,10 @@ func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getRichMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRichMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRichMessage", "id")
 	}
 	return nil
@@ -40375,16 +40918,16 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesTranslateRichMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40392,29 +40935,29 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "peer")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeSlabs[InputRichMessage](b, false, 12, depth+1, decodeInputRichMessage); err != nil {
+		if m.Text, err = tlrt.DecodeSlabs[InputRichMessage](d, false, 12, depth+1, decodeInputRichMessage); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
 		}
 	}
-	if m.ToLang, err = tlrt.String(b); err != nil {
+	if m.ToLang, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(b); err != nil {
+		if m.Tone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "tone")
 		}
 	}
@@ -40559,16 +41102,16 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesComposeRichMessageWithAIRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40576,23 +41119,23 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeRichMessageWithAI", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "flags")
 	}
 	m.Proofread = m.Flags.Has(0)
 	m.Emojify = m.Flags.Has(3)
 	if m.Flags.Has(4) {
-		if m.Text, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.Text, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "text")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = tlrt.String(b); err != nil {
+		if m.TranslateToLang, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "translate_to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+		if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "tone")
 		}
 	}
@@ -40684,16 +41227,16 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesRequestChatJoinWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40701,19 +41244,19 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestChatJoinWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "query_id")
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "platform")
 	}
 	m.Flags &^= 1 << 0

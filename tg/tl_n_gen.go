@@ -24,8 +24,8 @@ func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
 
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
 // levels deep.
-func decodeNotificationSound(b *bin.Buffer, depth int) (NotificationSoundClass, error) {
-	id, err := b.ID()
+func decodeNotificationSound(d *tlrt.Decoder, depth int) (NotificationSoundClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,11 +38,11 @@ func decodeNotificationSound(b *bin.Buffer, depth int) (NotificationSoundClass, 
 	case NotificationSoundLocalTypeID:
 		v = &NotificationSoundLocal{}
 	case NotificationSoundRingtoneTypeID:
-		v = &NotificationSoundRingtone{}
+		v = tlrt.New[NotificationSoundRingtone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotificationSound"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -99,12 +99,15 @@ func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotificationSoundDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -162,12 +165,15 @@ func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotificationSoundNone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -232,24 +238,24 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *NotificationSoundLocal) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *NotificationSoundLocal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
 	}
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
 	}
 	return nil
@@ -309,17 +315,20 @@ func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotificationSoundRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundRingtone", "id")
 	}
 	return nil
@@ -336,12 +345,12 @@ type NotifyPeerClass interface {
 
 // DecodeNotifyPeer decodes any constructor of NotifyPeer.
 func DecodeNotifyPeer(b *bin.Buffer) (NotifyPeerClass, error) {
-	return decodeNotifyPeer(b, 0)
+	return tlrt.Decode(b, decodeNotifyPeer)
 }
 
 // decodeNotifyPeer is DecodeNotifyPeer for a value nested depth levels deep.
-func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
-	id, err := b.ID()
+func decodeNotifyPeer(d *tlrt.Decoder, depth int) (NotifyPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -358,11 +367,11 @@ func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
 	case NotifyForumTopicTypeID:
 		v = &NotifyForumTopic{}
 	case NotifyCommunityTypeID:
-		v = &NotifyCommunity{}
+		v = tlrt.New[NotifyCommunity](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotifyPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -423,12 +432,15 @@ func (m *NotifyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -436,7 +448,7 @@ func (m *NotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "notifyPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "notifyPeer", "peer")
 	}
 	return nil
@@ -492,12 +504,15 @@ func (m *NotifyUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -554,12 +569,15 @@ func (m *NotifyChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -616,12 +634,15 @@ func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -685,12 +706,15 @@ func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -698,10 +722,10 @@ func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "notifyForumTopic", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "notifyForumTopic", "peer")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "notifyForumTopic", "top_msg_id")
 	}
 	return nil
@@ -760,17 +784,20 @@ func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CommunityID, err = b.Long(); err != nil {
+	if m.CommunityID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "notifyCommunity", "community_id")
 	}
 	return nil
@@ -832,27 +859,27 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *NearestDC) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *NearestDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Country, err = tlrt.String(b); err != nil {
+	if m.Country, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "country")
 	}
-	if m.ThisDC, err = b.Int(); err != nil {
+	if m.ThisDC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "this_dc")
 	}
-	if m.NearestDC, err = b.Int(); err != nil {
+	if m.NearestDC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "nearest_dc")
 	}
 	return nil
@@ -905,12 +932,15 @@ func (m *Null) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Null) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Null) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Null) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

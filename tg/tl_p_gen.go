@@ -32,8 +32,8 @@ func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
 }
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
-func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
-	id, err := b.ID()
+func decodePageBlock(d *tlrt.Decoder, depth int) (PageBlockClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -176,12 +176,15 @@ func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PageBlockUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -244,16 +247,16 @@ func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -261,7 +264,7 @@ func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTitle", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTitle", "text")
 	}
 	return nil
@@ -323,16 +326,16 @@ func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockSubtitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -340,7 +343,7 @@ func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubtitle", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubtitle", "text")
 	}
 	return nil
@@ -405,16 +408,16 @@ func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockAuthorDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -422,10 +425,10 @@ func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAuthorDate", "")
 	}
 	var err error
-	if m.Author, err = decodeRichText(b, depth+1); err != nil {
+	if m.Author, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "author")
 	}
-	if m.PublishedDate, err = b.Int(); err != nil {
+	if m.PublishedDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "published_date")
 	}
 	return nil
@@ -487,16 +490,16 @@ func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -504,7 +507,7 @@ func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeader", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeader", "text")
 	}
 	return nil
@@ -566,16 +569,16 @@ func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockSubheader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -583,7 +586,7 @@ func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubheader", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubheader", "text")
 	}
 	return nil
@@ -645,16 +648,16 @@ func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockParagraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -662,7 +665,7 @@ func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockParagraph", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockParagraph", "text")
 	}
 	return nil
@@ -727,16 +730,16 @@ func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockPreformatted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -744,10 +747,10 @@ func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPreformatted", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "text")
 	}
-	if m.Language, err = tlrt.String(b); err != nil {
+	if m.Language, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "language")
 	}
 	return nil
@@ -809,16 +812,16 @@ func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockFooter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -826,7 +829,7 @@ func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockFooter", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockFooter", "text")
 	}
 	return nil
@@ -882,12 +885,15 @@ func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PageBlockDivider) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockDivider) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -948,21 +954,21 @@ func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockAnchor) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockAnchor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAnchor", "name")
 	}
 	return nil
@@ -1027,16 +1033,16 @@ func (m *PageBlockList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1044,7 +1050,7 @@ func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageListItemText](b, false, 12, depth+1, decodePageListItem); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageListItemText](d, false, 12, depth+1, decodePageListItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "items")
 	}
 	return nil
@@ -1110,16 +1116,16 @@ func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockBlockquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1127,10 +1133,10 @@ func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquote", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquote", "text")
 	}
-	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquote", "caption")
 	}
 	return nil
@@ -1196,16 +1202,16 @@ func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockPullquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1213,10 +1219,10 @@ func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPullquote", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPullquote", "text")
 	}
-	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPullquote", "caption")
 	}
 	return nil
@@ -1349,16 +1355,16 @@ func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1366,23 +1372,23 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "photo_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "url")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.WebpageID, err = b.Long(); err != nil {
+		if m.WebpageID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "webpage_id")
 		}
 	}
@@ -1471,16 +1477,16 @@ func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockVideo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1488,16 +1494,16 @@ func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockVideo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "flags")
 	}
 	m.Autoplay = m.Flags.Has(0)
 	m.Loop = m.Flags.Has(1)
 	m.Spoiler = m.Flags.Has(2)
-	if m.VideoID, err = b.Long(); err != nil {
+	if m.VideoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "video_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "caption")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1560,16 +1566,16 @@ func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockCover) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1577,7 +1583,7 @@ func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCover", "")
 	}
 	var err error
-	if m.Cover, err = decodePageBlock(b, depth+1); err != nil {
+	if m.Cover, err = decodePageBlock(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCover", "cover")
 	}
 	return nil
@@ -1789,16 +1795,16 @@ func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockEmbed{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockEmbed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1806,37 +1812,37 @@ func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbed", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "flags")
 	}
 	m.FullWidth = m.Flags.Has(0)
 	m.AllowScrolling = m.Flags.Has(3)
 	if m.Flags.Has(1) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "url")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Html, err = tlrt.String(b); err != nil {
+		if m.Html, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "html")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PosterPhotoID, err = b.Long(); err != nil {
+		if m.PosterPhotoID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "poster_photo_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.W, err = b.Int(); err != nil {
+		if m.W, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "w")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.H, err = b.Int(); err != nil {
+		if m.H, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "h")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "caption")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -1934,16 +1940,16 @@ func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockEmbedPost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockEmbedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1951,25 +1957,25 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbedPost", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "url")
 	}
-	if m.WebpageID, err = b.Long(); err != nil {
+	if m.WebpageID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "webpage_id")
 	}
-	if m.AuthorPhotoID, err = b.Long(); err != nil {
+	if m.AuthorPhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author_photo_id")
 	}
-	if m.Author, err = tlrt.String(b); err != nil {
+	if m.Author, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
 	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "caption")
 	}
 	return nil
@@ -2043,16 +2049,16 @@ func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockCollage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockCollage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2060,10 +2066,10 @@ func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "caption")
 	}
 	return nil
@@ -2137,16 +2143,16 @@ func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockSlideshow{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockSlideshow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2154,10 +2160,10 @@ func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "caption")
 	}
 	return nil
@@ -2219,16 +2225,16 @@ func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2236,7 +2242,7 @@ func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeChat(b, depth+1); err != nil {
+	if m.Channel, err = decodeChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockChannel", "channel")
 	}
 	return nil
@@ -2304,16 +2310,16 @@ func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockAudio{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockAudio) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2321,10 +2327,10 @@ func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAudio", "")
 	}
 	var err error
-	if m.AudioID, err = b.Long(); err != nil {
+	if m.AudioID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAudio", "audio_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAudio", "caption")
 	}
 	return nil
@@ -2386,16 +2392,16 @@ func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockKicker) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2403,7 +2409,7 @@ func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockKicker", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockKicker", "text")
 	}
 	return nil
@@ -2489,16 +2495,16 @@ func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockTable{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockTable) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2506,15 +2512,15 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTable", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "flags")
 	}
 	m.Bordered = m.Flags.Has(0)
 	m.Striped = m.Flags.Has(1)
-	if m.Title, err = decodeRichText(b, depth+1); err != nil {
+	if m.Title, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "title")
 	}
-	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](b, false, false, 12, depth+1); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "rows")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2649,16 +2655,16 @@ func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockOrderedList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockOrderedList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2666,20 +2672,20 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
 	}
 	m.Reversed = m.Flags.Has(2)
-	if m.Items, err = tlrt.DecodeSlabs[PageListOrderedItemText](b, false, 12, depth+1, decodePageListOrderedItem); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageListOrderedItemText](d, false, 12, depth+1, decodePageListOrderedItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
 	}
 	if m.Flags.Has(0) {
-		if m.Start, err = b.Int(); err != nil {
+		if m.Start, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockOrderedList", "start")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
 		}
 	}
@@ -2768,16 +2774,16 @@ func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockDetails{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2785,14 +2791,14 @@ func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockDetails", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
 	}
-	if m.Title, err = decodeRichText(b, depth+1); err != nil {
+	if m.Title, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "title")
 	}
 	m.Flags &^= 1 << 0
@@ -2863,16 +2869,16 @@ func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockRelatedArticles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2880,10 +2886,10 @@ func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockRelatedArticles", "")
 	}
 	var err error
-	if m.Title, err = decodeRichText(b, depth+1); err != nil {
+	if m.Title, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](b, false, false, 20, depth+1); err != nil {
+	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "articles")
 	}
 	return nil
@@ -2960,16 +2966,16 @@ func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockMap{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2977,19 +2983,19 @@ func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockMap", "")
 	}
 	var err error
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "geo")
 	}
-	if m.Zoom, err = b.Int(); err != nil {
+	if m.Zoom, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "zoom")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "h")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "caption")
 	}
 	return nil
@@ -3051,16 +3057,16 @@ func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeading1) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3068,7 +3074,7 @@ func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading1", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading1", "text")
 	}
 	return nil
@@ -3130,16 +3136,16 @@ func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeading2) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3147,7 +3153,7 @@ func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading2", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading2", "text")
 	}
 	return nil
@@ -3209,16 +3215,16 @@ func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeading3) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3226,7 +3232,7 @@ func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading3", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading3", "text")
 	}
 	return nil
@@ -3288,16 +3294,16 @@ func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeading4) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3305,7 +3311,7 @@ func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading4", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading4", "text")
 	}
 	return nil
@@ -3367,16 +3373,16 @@ func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeading5) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3384,7 +3390,7 @@ func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading5", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading5", "text")
 	}
 	return nil
@@ -3446,16 +3452,16 @@ func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockHeading6) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3463,7 +3469,7 @@ func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading6", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading6", "text")
 	}
 	return nil
@@ -3523,21 +3529,21 @@ func (m *PageBlockMath) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockMath) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = tlrt.String(b); err != nil {
+	if m.Source, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMath", "source")
 	}
 	return nil
@@ -3599,16 +3605,16 @@ func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockThinking) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3616,7 +3622,7 @@ func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockThinking", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockThinking", "text")
 	}
 	return nil
@@ -3693,16 +3699,16 @@ func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPageBlockMap{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3710,19 +3716,19 @@ func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPageBlockMap", "")
 	}
 	var err error
-	if m.Geo, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "geo")
 	}
-	if m.Zoom, err = b.Int(); err != nil {
+	if m.Zoom, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "zoom")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "h")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "caption")
 	}
 	return nil
@@ -3792,16 +3798,16 @@ func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageBlockBlockquoteBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3809,10 +3815,10 @@ func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
 	}
 	var err error
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
 	}
-	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "caption")
 	}
 	return nil
@@ -3834,8 +3840,8 @@ func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
 
 // decodePageListItem is DecodePageListItem for a value nested depth levels
 // deep.
-func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
-	id, err := b.ID()
+func decodePageListItem(d *tlrt.Decoder, depth int) (PageListItemClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3848,7 +3854,7 @@ func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageListItem"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3926,16 +3932,16 @@ func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListItemText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageListItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3943,12 +3949,12 @@ func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "text")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4030,16 +4036,16 @@ func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListItemBlocks{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageListItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4047,12 +4053,12 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4075,8 +4081,8 @@ func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) 
 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
 // depth levels deep.
-func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemClass, error) {
-	id, err := b.ID()
+func decodePageListOrderedItem(d *tlrt.Decoder, depth int) (PageListOrderedItemClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4089,7 +4095,7 @@ func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageListOrderedItem"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4250,16 +4256,16 @@ func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListOrderedItemText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageListOrderedItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4267,26 +4273,26 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = tlrt.String(b); err != nil {
+		if m.Num, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
 		}
 	}
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "text")
 	}
 	if m.Flags.Has(3) {
-		if m.Value, err = b.Int(); err != nil {
+		if m.Value, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "value")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
 		}
 	}
@@ -4461,16 +4467,16 @@ func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListOrderedItemBlocks{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageListOrderedItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4478,26 +4484,26 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = tlrt.String(b); err != nil {
+		if m.Num, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
 		}
 	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
 	}
 	if m.Flags.Has(3) {
-		if m.Value, err = b.Int(); err != nil {
+		if m.Value, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "value")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
 		}
 	}
@@ -4526,13 +4532,13 @@ type PaidReactionPrivacyClass interface {
 
 // DecodePaidReactionPrivacy decodes any constructor of PaidReactionPrivacy.
 func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) {
-	return decodePaidReactionPrivacy(b, 0)
+	return tlrt.Decode(b, decodePaidReactionPrivacy)
 }
 
 // decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
 // depth levels deep.
-func decodePaidReactionPrivacy(b *bin.Buffer, depth int) (PaidReactionPrivacyClass, error) {
-	id, err := b.ID()
+func decodePaidReactionPrivacy(d *tlrt.Decoder, depth int) (PaidReactionPrivacyClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4547,7 +4553,7 @@ func decodePaidReactionPrivacy(b *bin.Buffer, depth int) (PaidReactionPrivacyCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4604,12 +4610,15 @@ func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaidReactionPrivacyDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaidReactionPrivacyDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4668,12 +4677,15 @@ func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4736,12 +4748,15 @@ func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaidReactionPrivacyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4749,7 +4764,7 @@ func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "paidReactionPrivacyPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "peer")
 	}
 	return nil
@@ -4772,8 +4787,8 @@ func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
 
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
 // levels deep.
-func decodePasswordKdfAlgo(b *bin.Buffer, depth int) (PasswordKdfAlgoClass, error) {
-	id, err := b.ID()
+func decodePasswordKdfAlgo(d *tlrt.Decoder, depth int) (PasswordKdfAlgoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4786,7 +4801,7 @@ func decodePasswordKdfAlgo(b *bin.Buffer, depth int) (PasswordKdfAlgoClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PasswordKdfAlgo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4842,12 +4857,15 @@ func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4923,30 +4941,30 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt1, err = tlrt.Bytes(b); err != nil {
+	if m.Salt1, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt1")
 	}
-	if m.Salt2, err = tlrt.Bytes(b); err != nil {
+	if m.Salt2, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt2")
 	}
-	if m.G, err = b.Int(); err != nil {
+	if m.G, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "g")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "p")
 	}
 	return nil
@@ -4962,27 +4980,27 @@ type PeerClass interface {
 
 // DecodePeer decodes any constructor of Peer.
 func DecodePeer(b *bin.Buffer) (PeerClass, error) {
-	return decodePeer(b, 0)
+	return tlrt.Decode(b, decodePeer)
 }
 
 // decodePeer is DecodePeer for a value nested depth levels deep.
-func decodePeer(b *bin.Buffer, depth int) (PeerClass, error) {
-	id, err := b.ID()
+func decodePeer(d *tlrt.Decoder, depth int) (PeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PeerClass
 	switch id {
 	case PeerUserTypeID:
-		v = &PeerUser{}
+		v = tlrt.New[PeerUser](d)
 	case PeerChatTypeID:
-		v = &PeerChat{}
+		v = tlrt.New[PeerChat](d)
 	case PeerChannelTypeID:
-		v = &PeerChannel{}
+		v = tlrt.New[PeerChannel](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Peer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5041,17 +5059,20 @@ func (m *PeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerUser", "user_id")
 	}
 	return nil
@@ -5110,17 +5131,20 @@ func (m *PeerChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerChat", "chat_id")
 	}
 	return nil
@@ -5179,17 +5203,20 @@ func (m *PeerChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerChannel", "channel_id")
 	}
 	return nil
@@ -5206,27 +5233,27 @@ type PeerColorClass interface {
 
 // DecodePeerColor decodes any constructor of PeerColor.
 func DecodePeerColor(b *bin.Buffer) (PeerColorClass, error) {
-	return decodePeerColor(b, 0)
+	return tlrt.Decode(b, decodePeerColor)
 }
 
 // decodePeerColor is DecodePeerColor for a value nested depth levels deep.
-func decodePeerColor(b *bin.Buffer, depth int) (PeerColorClass, error) {
-	id, err := b.ID()
+func decodePeerColor(d *tlrt.Decoder, depth int) (PeerColorClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PeerColorClass
 	switch id {
 	case PeerColorTypeID:
-		v = &PeerColor{}
+		v = tlrt.New[PeerColor](d)
 	case PeerColorCollectibleTypeID:
 		v = &PeerColorCollectible{}
 	case InputPeerColorCollectibleTypeID:
-		v = &InputPeerColorCollectible{}
+		v = tlrt.New[InputPeerColorCollectible](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5348,26 +5375,29 @@ func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerColor{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerColor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerColor", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Color, err = b.Int(); err != nil {
+		if m.Color, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerColor", "color")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
+		if m.BackgroundEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "peerColor", "background_emoji_id")
 		}
 	}
@@ -5515,41 +5545,44 @@ func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerColorCollectible{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerColorCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "flags")
 	}
-	if m.CollectibleID, err = b.Long(); err != nil {
+	if m.CollectibleID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "collectible_id")
 	}
-	if m.GiftEmojiID, err = b.Long(); err != nil {
+	if m.GiftEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "gift_emoji_id")
 	}
-	if m.BackgroundEmojiID, err = b.Long(); err != nil {
+	if m.BackgroundEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "background_emoji_id")
 	}
-	if m.AccentColor, err = b.Int(); err != nil {
+	if m.AccentColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "accent_color")
 	}
-	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "colors")
 	}
 	if m.Flags.Has(0) {
-		if m.DarkAccentColor, err = b.Int(); err != nil {
+		if m.DarkAccentColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_accent_color")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DarkColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.DarkColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_colors")
 		}
 	}
@@ -5615,17 +5648,20 @@ func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerColorCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CollectibleID, err = b.Long(); err != nil {
+	if m.CollectibleID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "collectible_id")
 	}
 	return nil
@@ -5642,12 +5678,12 @@ type PeerLocatedClass interface {
 
 // DecodePeerLocated decodes any constructor of PeerLocated.
 func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
-	return decodePeerLocated(b, 0)
+	return tlrt.Decode(b, decodePeerLocated)
 }
 
 // decodePeerLocated is DecodePeerLocated for a value nested depth levels deep.
-func decodePeerLocated(b *bin.Buffer, depth int) (PeerLocatedClass, error) {
-	id, err := b.ID()
+func decodePeerLocated(d *tlrt.Decoder, depth int) (PeerLocatedClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5656,11 +5692,11 @@ func decodePeerLocated(b *bin.Buffer, depth int) (PeerLocatedClass, error) {
 	case PeerLocatedTypeID:
 		v = &PeerLocated{}
 	case PeerSelfLocatedTypeID:
-		v = &PeerSelfLocated{}
+		v = tlrt.New[PeerSelfLocated](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerLocated"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5725,12 +5761,15 @@ func (m *PeerLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerLocated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5738,13 +5777,13 @@ func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerLocated", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "peer")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "expires")
 	}
-	if m.Distance, err = b.Int(); err != nil {
+	if m.Distance, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "distance")
 	}
 	return nil
@@ -5803,17 +5842,20 @@ func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerSelfLocated) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerSelfLocated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerSelfLocated", "expires")
 	}
 	return nil
@@ -5835,15 +5877,15 @@ func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
 }
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
-func decodePhoneCall(b *bin.Buffer, depth int) (PhoneCallClass, error) {
-	id, err := b.ID()
+func decodePhoneCall(d *tlrt.Decoder, depth int) (PhoneCallClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhoneCallClass
 	switch id {
 	case PhoneCallEmptyTypeID:
-		v = &PhoneCallEmpty{}
+		v = tlrt.New[PhoneCallEmpty](d)
 	case PhoneCallWaitingTypeID:
 		v = &PhoneCallWaiting{}
 	case PhoneCallRequestedTypeID:
@@ -5857,7 +5899,7 @@ func decodePhoneCall(b *bin.Buffer, depth int) (PhoneCallClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCall"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5916,17 +5958,20 @@ func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallEmpty", "id")
 	}
 	return nil
@@ -6042,16 +6087,16 @@ func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallWaiting{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCallWaiting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6059,30 +6104,30 @@ func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallWaiting", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "flags")
 	}
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "participant_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "protocol")
 	}
 	if m.Flags.Has(0) {
-		if m.ReceiveDate, err = b.Int(); err != nil {
+		if m.ReceiveDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "phoneCallWaiting", "receive_date")
 		}
 	}
@@ -6174,16 +6219,16 @@ func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallRequested{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCallRequested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6191,29 +6236,29 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallRequested", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "flags")
 	}
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "participant_id")
 	}
-	if m.GAHash, err = tlrt.Bytes(b); err != nil {
+	if m.GAHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "g_a_hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "protocol")
 	}
 	m.Flags &^= 1 << 6
@@ -6301,16 +6346,16 @@ func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallAccepted{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCallAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6318,29 +6363,29 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallAccepted", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "flags")
 	}
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "participant_id")
 	}
-	if m.GB, err = tlrt.Bytes(b); err != nil {
+	if m.GB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "g_b")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "protocol")
 	}
 	m.Flags &^= 1 << 6
@@ -6459,16 +6504,16 @@ func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6476,45 +6521,45 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "flags")
 	}
 	m.P2pAllowed = m.Flags.Has(5)
 	m.Video = m.Flags.Has(6)
 	m.ConferenceSupported = m.Flags.Has(8)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "participant_id")
 	}
-	if m.GAOrB, err = tlrt.Bytes(b); err != nil {
+	if m.GAOrB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "g_a_or_b")
 	}
-	if m.KeyFingerprint, err = b.Long(); err != nil {
+	if m.KeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "key_fingerprint")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "protocol")
 	}
-	if m.Connections, err = tlrt.DecodeSlabs[PhoneConnectionWebrtc](b, false, 32, depth+1, decodePhoneConnection); err != nil {
+	if m.Connections, err = tlrt.DecodeSlabs[PhoneConnectionWebrtc](d, false, 32, depth+1, decodePhoneConnection); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "connections")
 	}
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "start_date")
 	}
 	if m.Flags.Has(7) {
-		m.CustomParameters = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.CustomParameters, depth+1); err != nil {
+		m.CustomParameters = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.CustomParameters, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phoneCall", "custom_parameters")
 		}
 	}
@@ -6637,16 +6682,16 @@ func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallDiscarded{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCallDiscarded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6654,22 +6699,22 @@ func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallDiscarded", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "flags")
 	}
 	m.NeedRating = m.Flags.Has(2)
 	m.NeedDebug = m.Flags.Has(3)
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
+		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phoneCallDiscarded", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "phoneCallDiscarded", "duration")
 		}
 	}
@@ -6699,8 +6744,8 @@ func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, e
 
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
 // nested depth levels deep.
-func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardReasonClass, error) {
-	id, err := b.ID()
+func decodePhoneCallDiscardReason(d *tlrt.Decoder, depth int) (PhoneCallDiscardReasonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6719,7 +6764,7 @@ func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardRea
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6777,12 +6822,15 @@ func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6842,12 +6890,15 @@ func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6906,12 +6957,15 @@ func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6969,12 +7023,15 @@ func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7041,21 +7098,21 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
 	}
 	return nil
@@ -7077,8 +7134,8 @@ func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
 
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
 // levels deep.
-func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, error) {
-	id, err := b.ID()
+func decodePhoneConnection(d *tlrt.Decoder, depth int) (PhoneConnectionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7091,7 +7148,7 @@ func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneConnection"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7171,37 +7228,37 @@ func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneConnection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneConnection) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "flags")
 	}
 	m.Tcp = m.Flags.Has(0)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "id")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ip")
 	}
-	if m.Ipv6, err = tlrt.String(b); err != nil {
+	if m.Ipv6, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ipv6")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "port")
 	}
-	if m.PeerTag, err = tlrt.Bytes(b); err != nil {
+	if m.PeerTag, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "peer_tag")
 	}
 	m.Flags &^= 1 << 0
@@ -7289,41 +7346,41 @@ func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneConnectionWebrtc{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneConnectionWebrtc) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "flags")
 	}
 	m.Turn = m.Flags.Has(0)
 	m.Stun = m.Flags.Has(1)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "id")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ip")
 	}
-	if m.Ipv6, err = tlrt.String(b); err != nil {
+	if m.Ipv6, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ipv6")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "port")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "username")
 	}
-	if m.Password, err = tlrt.String(b); err != nil {
+	if m.Password, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "password")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -7344,21 +7401,21 @@ func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
 }
 
 // decodePhoto is DecodePhoto for a value nested depth levels deep.
-func decodePhoto(b *bin.Buffer, depth int) (PhotoClass, error) {
-	id, err := b.ID()
+func decodePhoto(d *tlrt.Decoder, depth int) (PhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhotoClass
 	switch id {
 	case PhotoEmptyTypeID:
-		v = &PhotoEmpty{}
+		v = tlrt.New[PhotoEmpty](d)
 	case PhotoTypeID:
 		v = &Photo{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Photo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7417,17 +7474,20 @@ func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photoEmpty", "id")
 	}
 	return nil
@@ -7552,16 +7612,16 @@ func (m *Photo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Photo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Photo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7569,31 +7629,31 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photo", "flags")
 	}
 	m.HasStickers = m.Flags.Has(0)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photo", "file_reference")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "date")
 	}
-	if m.Sizes, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
+	if m.Sizes, err = tlrt.DecodeSlabs[PhotoSize](d, false, 8, depth+1, decodePhotoSize); err != nil {
 		return tlrt.DecodeErr(err, "photo", "sizes")
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = tlrt.DecodeSlabs[VideoSize](b, false, 20, depth+1, decodeVideoSize); err != nil {
+		if m.VideoSizes, err = tlrt.DecodeSlabs[VideoSize](d, false, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "photo", "video_sizes")
 		}
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "dc_id")
 	}
 	m.Flags &^= 1 << 0
@@ -7618,8 +7678,8 @@ func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
 }
 
 // decodePhotoSize is DecodePhotoSize for a value nested depth levels deep.
-func decodePhotoSize(b *bin.Buffer, depth int) (PhotoSizeClass, error) {
-	id, err := b.ID()
+func decodePhotoSize(d *tlrt.Decoder, depth int) (PhotoSizeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7640,7 +7700,7 @@ func decodePhotoSize(b *bin.Buffer, depth int) (PhotoSizeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhotoSize"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7700,21 +7760,21 @@ func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoSizeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotoSizeEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeEmpty", "type")
 	}
 	return nil
@@ -7780,30 +7840,30 @@ func (m *PhotoSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotoSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "h")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "size")
 	}
 	return nil
@@ -7869,30 +7929,30 @@ func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotoCachedSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "h")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "bytes")
 	}
 	return nil
@@ -7954,24 +8014,24 @@ func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoStrippedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotoStrippedSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "type")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "bytes")
 	}
 	return nil
@@ -8041,30 +8101,30 @@ func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotoSizeProgressive) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "h")
 	}
-	if m.Sizes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Sizes, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "sizes")
 	}
 	return nil
@@ -8126,24 +8186,24 @@ func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotoPathSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "type")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "bytes")
 	}
 	return nil
@@ -8164,8 +8224,8 @@ func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
 }
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
-func decodePollAnswer(b *bin.Buffer, depth int) (PollAnswerClass, error) {
-	id, err := b.ID()
+func decodePollAnswer(d *tlrt.Decoder, depth int) (PollAnswerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8178,7 +8238,7 @@ func decodePollAnswer(b *bin.Buffer, depth int) (PollAnswerClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8297,16 +8357,16 @@ func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PollAnswer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8314,27 +8374,27 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "text")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "option")
 	}
 	if m.Flags.Has(0) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswer", "media")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AddedBy, err = decodePeer(b, depth+1); err != nil {
+		if m.AddedBy, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswer", "added_by")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswer", "date")
 		}
 	}
@@ -8418,16 +8478,16 @@ func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPollAnswer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputPollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8435,14 +8495,14 @@ func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "text")
 	}
 	if m.Flags.Has(0) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPollAnswer", "media")
 		}
 	}
@@ -8462,26 +8522,26 @@ type PostInteractionCountersClass interface {
 // DecodePostInteractionCounters decodes any constructor of
 // PostInteractionCounters.
 func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass, error) {
-	return decodePostInteractionCounters(b, 0)
+	return tlrt.Decode(b, decodePostInteractionCounters)
 }
 
 // decodePostInteractionCounters is DecodePostInteractionCounters for a value
 // nested depth levels deep.
-func decodePostInteractionCounters(b *bin.Buffer, depth int) (PostInteractionCountersClass, error) {
-	id, err := b.ID()
+func decodePostInteractionCounters(d *tlrt.Decoder, depth int) (PostInteractionCountersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PostInteractionCountersClass
 	switch id {
 	case PostInteractionCountersMessageTypeID:
-		v = &PostInteractionCountersMessage{}
+		v = tlrt.New[PostInteractionCountersMessage](d)
 	case PostInteractionCountersStoryTypeID:
-		v = &PostInteractionCountersStory{}
+		v = tlrt.New[PostInteractionCountersStory](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PostInteractionCounters"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8550,26 +8610,29 @@ func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PostInteractionCountersMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PostInteractionCountersMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "msg_id")
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "views")
 	}
-	if m.Forwards, err = b.Int(); err != nil {
+	if m.Forwards, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "forwards")
 	}
-	if m.Reactions, err = b.Int(); err != nil {
+	if m.Reactions, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "reactions")
 	}
 	return nil
@@ -8637,26 +8700,29 @@ func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PostInteractionCountersStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PostInteractionCountersStory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "story_id")
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "views")
 	}
-	if m.Forwards, err = b.Int(); err != nil {
+	if m.Forwards, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "forwards")
 	}
-	if m.Reactions, err = b.Int(); err != nil {
+	if m.Reactions, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "reactions")
 	}
 	return nil
@@ -8673,26 +8739,26 @@ type PrepaidGiveawayClass interface {
 
 // DecodePrepaidGiveaway decodes any constructor of PrepaidGiveaway.
 func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
-	return decodePrepaidGiveaway(b, 0)
+	return tlrt.Decode(b, decodePrepaidGiveaway)
 }
 
 // decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
 // levels deep.
-func decodePrepaidGiveaway(b *bin.Buffer, depth int) (PrepaidGiveawayClass, error) {
-	id, err := b.ID()
+func decodePrepaidGiveaway(d *tlrt.Decoder, depth int) (PrepaidGiveawayClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PrepaidGiveawayClass
 	switch id {
 	case PrepaidGiveawayTypeID:
-		v = &PrepaidGiveaway{}
+		v = tlrt.New[PrepaidGiveaway](d)
 	case PrepaidStarsGiveawayTypeID:
-		v = &PrepaidStarsGiveaway{}
+		v = tlrt.New[PrepaidStarsGiveaway](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrepaidGiveaway"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8758,26 +8824,29 @@ func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrepaidGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "id")
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "months")
 	}
-	if m.Quantity, err = b.Int(); err != nil {
+	if m.Quantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "quantity")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "date")
 	}
 	return nil
@@ -8845,29 +8914,32 @@ func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrepaidStarsGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrepaidStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "id")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "stars")
 	}
-	if m.Quantity, err = b.Int(); err != nil {
+	if m.Quantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "quantity")
 	}
-	if m.Boosts, err = b.Int(); err != nil {
+	if m.Boosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "boosts")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "date")
 	}
 	return nil
@@ -8888,12 +8960,12 @@ type PrivacyKeyClass interface {
 
 // DecodePrivacyKey decodes any constructor of PrivacyKey.
 func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
-	return decodePrivacyKey(b, 0)
+	return tlrt.Decode(b, decodePrivacyKey)
 }
 
 // decodePrivacyKey is DecodePrivacyKey for a value nested depth levels deep.
-func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
-	id, err := b.ID()
+func decodePrivacyKey(d *tlrt.Decoder, depth int) (PrivacyKeyClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8930,7 +9002,7 @@ func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyKey"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8986,12 +9058,15 @@ func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9048,12 +9123,15 @@ func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9110,12 +9188,15 @@ func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9172,12 +9253,15 @@ func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9234,12 +9318,15 @@ func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9296,12 +9383,15 @@ func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9358,12 +9448,15 @@ func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9420,12 +9513,15 @@ func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9482,12 +9578,15 @@ func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9544,12 +9643,15 @@ func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9606,12 +9708,15 @@ func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9669,12 +9774,15 @@ func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9731,12 +9839,15 @@ func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9793,12 +9904,15 @@ func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9820,12 +9934,12 @@ type PrivacyRuleClass interface {
 
 // DecodePrivacyRule decodes any constructor of PrivacyRule.
 func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
-	return decodePrivacyRule(b, 0)
+	return tlrt.Decode(b, decodePrivacyRule)
 }
 
 // decodePrivacyRule is DecodePrivacyRule for a value nested depth levels deep.
-func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
-	id, err := b.ID()
+func decodePrivacyRule(d *tlrt.Decoder, depth int) (PrivacyRuleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -9858,7 +9972,7 @@ func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9914,12 +10028,15 @@ func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9976,12 +10093,15 @@ func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10044,17 +10164,20 @@ func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "users")
 	}
 	return nil
@@ -10111,12 +10234,15 @@ func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10173,12 +10299,15 @@ func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10241,17 +10370,20 @@ func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -10317,17 +10449,20 @@ func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -10394,17 +10529,20 @@ func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -10462,12 +10600,15 @@ func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10524,12 +10665,15 @@ func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10586,12 +10730,15 @@ func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10648,12 +10795,15 @@ func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10672,12 +10822,12 @@ type ProfileTabClass interface {
 
 // DecodeProfileTab decodes any constructor of ProfileTab.
 func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
-	return decodeProfileTab(b, 0)
+	return tlrt.Decode(b, decodeProfileTab)
 }
 
 // decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
-func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
-	id, err := b.ID()
+func decodeProfileTab(d *tlrt.Decoder, depth int) (ProfileTabClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10702,7 +10852,7 @@ func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ProfileTab"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10758,12 +10908,15 @@ func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabPosts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabPosts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10820,12 +10973,15 @@ func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10882,12 +11038,15 @@ func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabMedia) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10944,12 +11103,15 @@ func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabFiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabFiles) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11006,12 +11168,15 @@ func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11068,12 +11233,15 @@ func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11130,12 +11298,15 @@ func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabLinks) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabLinks) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11192,12 +11363,15 @@ func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabGifs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11220,8 +11394,8 @@ func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
 
 // decodePublicForward is DecodePublicForward for a value nested depth levels
 // deep.
-func decodePublicForward(b *bin.Buffer, depth int) (PublicForwardClass, error) {
-	id, err := b.ID()
+func decodePublicForward(d *tlrt.Decoder, depth int) (PublicForwardClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11234,7 +11408,7 @@ func decodePublicForward(b *bin.Buffer, depth int) (PublicForwardClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PublicForward"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11296,16 +11470,16 @@ func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PublicForwardMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11313,7 +11487,7 @@ func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "publicForwardMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardMessage", "message")
 	}
 	return nil
@@ -11379,16 +11553,16 @@ func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PublicForwardStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11396,10 +11570,10 @@ func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "publicForwardStory", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardStory", "peer")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardStory", "story")
 	}
 	return nil
@@ -11528,16 +11702,16 @@ func (m *Page) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Page{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Page) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11545,26 +11719,26 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "page", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "page", "flags")
 	}
 	m.Part = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(1)
 	m.V2 = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "page", "url")
 	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "page", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "page", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "page", "documents")
 	}
 	if m.Flags.Has(3) {
-		if m.Views, err = b.Int(); err != nil {
+		if m.Views, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "page", "views")
 		}
 	}
@@ -11632,16 +11806,16 @@ func (m *PageCaption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageCaption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11649,10 +11823,10 @@ func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageCaption", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageCaption", "text")
 	}
-	if m.Credit, err = decodeRichText(b, depth+1); err != nil {
+	if m.Credit, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageCaption", "credit")
 	}
 	return nil
@@ -11855,51 +12029,51 @@ func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageRelatedArticle{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageRelatedArticle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "url")
 	}
-	if m.WebpageID, err = b.Long(); err != nil {
+	if m.WebpageID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "webpage_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "description")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PhotoID, err = b.Long(); err != nil {
+		if m.PhotoID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "photo_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Author, err = tlrt.String(b); err != nil {
+		if m.Author, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "author")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PublishedDate, err = b.Int(); err != nil {
+		if m.PublishedDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "published_date")
 		}
 	}
@@ -12066,16 +12240,16 @@ func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageTableCell{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageTableCell) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12083,7 +12257,7 @@ func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableCell", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageTableCell", "flags")
 	}
 	m.Header = m.Flags.Has(0)
@@ -12092,17 +12266,17 @@ func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ValignMiddle = m.Flags.Has(5)
 	m.ValignBottom = m.Flags.Has(6)
 	if m.Flags.Has(7) {
-		if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		if m.Text, err = decodeRichText(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pageTableCell", "text")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Colspan, err = b.Int(); err != nil {
+		if m.Colspan, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageTableCell", "colspan")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rowspan, err = b.Int(); err != nil {
+		if m.Rowspan, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageTableCell", "rowspan")
 		}
 	}
@@ -12172,16 +12346,16 @@ func (m *PageTableRow) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PageTableRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12189,7 +12363,7 @@ func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableRow", "")
 	}
 	var err error
-	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](b, false, false, 8, depth+1); err != nil {
+	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](d, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageTableRow", "cells")
 	}
 	return nil
@@ -12317,39 +12491,39 @@ func (m *Passkey) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Passkey{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Passkey) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "id")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "name")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.SoftwareEmojiID, err = b.Long(); err != nil {
+		if m.SoftwareEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "passkey", "software_emoji_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastUsageDate, err = b.Int(); err != nil {
+		if m.LastUsageDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "passkey", "last_usage_date")
 		}
 	}
@@ -12416,24 +12590,24 @@ func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentCharge) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PaymentCharge) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "id")
 	}
-	if m.ProviderChargeID, err = tlrt.String(b); err != nil {
+	if m.ProviderChargeID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "provider_charge_id")
 	}
 	return nil
@@ -12492,24 +12666,24 @@ func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PaymentFormMethod) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "url")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "title")
 	}
 	return nil
@@ -12664,16 +12838,16 @@ func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentRequestedInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PaymentRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12681,27 +12855,27 @@ func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "paymentRequestedInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Name, err = tlrt.String(b); err != nil {
+		if m.Name, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Phone, err = tlrt.String(b); err != nil {
+		if m.Phone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "phone")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Email, err = tlrt.String(b); err != nil {
+		if m.Email, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "email")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.ShippingAddress = new(PostAddress)
-		if err = tlrt.DecodeBoxed(b, m.ShippingAddress, depth+1); err != nil {
+		m.ShippingAddress = &PostAddress{}
+		if err = tlrt.DecodeBoxed(d, m.ShippingAddress, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "shipping_address")
 		}
 	}
@@ -12773,24 +12947,24 @@ func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentSavedCredentialsCard) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PaymentSavedCredentialsCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "title")
 	}
 	return nil
@@ -12850,12 +13024,15 @@ func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12863,10 +13040,10 @@ func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerBlocked", "")
 	}
 	var err error
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "peerBlocked", "peer_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerBlocked", "date")
 	}
 	return nil
@@ -13126,16 +13303,16 @@ func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13143,61 +13320,61 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerNotifySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = b.Bool(); err != nil {
+		if m.ShowPreviews, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "show_previews")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Silent, err = b.Bool(); err != nil {
+		if m.Silent, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "silent")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MuteUntil, err = b.Int(); err != nil {
+		if m.MuteUntil, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "mute_until")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.IosSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.IosSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "ios_sound")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.AndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.AndroidSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "android_sound")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.OtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.OtherSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "other_sound")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = b.Bool(); err != nil {
+		if m.StoriesMuted, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_muted")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = b.Bool(); err != nil {
+		if m.StoriesHideSender, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_hide_sender")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.StoriesIosSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesIosSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_ios_sound")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.StoriesAndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesAndroidSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_android_sound")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.StoriesOtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesOtherSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_other_sound")
 		}
 	}
@@ -13608,21 +13785,21 @@ func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PeerSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerSettings", "flags")
 	}
 	m.ReportSpam = m.Flags.Has(0)
@@ -13637,52 +13814,52 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.BusinessBotPaused = m.Flags.Has(11)
 	m.BusinessBotCanReply = m.Flags.Has(12)
 	if m.Flags.Has(6) {
-		if m.GeoDistance, err = b.Int(); err != nil {
+		if m.GeoDistance, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "geo_distance")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RequestChatTitle, err = tlrt.String(b); err != nil {
+		if m.RequestChatTitle, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_title")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RequestChatDate, err = b.Int(); err != nil {
+		if m.RequestChatDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_date")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.BusinessBotID, err = b.Long(); err != nil {
+		if m.BusinessBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "business_bot_id")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.BusinessBotManageURL, err = tlrt.String(b); err != nil {
+		if m.BusinessBotManageURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.ChargePaidMessageStars, err = b.Long(); err != nil {
+		if m.ChargePaidMessageStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "charge_paid_message_stars")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.RegistrationMonth, err = tlrt.String(b); err != nil {
+		if m.RegistrationMonth, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PhoneCountry, err = tlrt.String(b); err != nil {
+		if m.PhoneCountry, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.NameChangeDate, err = b.Int(); err != nil {
+		if m.NameChangeDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "name_change_date")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.PhotoChangeDate, err = b.Int(); err != nil {
+		if m.PhotoChangeDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "photo_change_date")
 		}
 	}
@@ -13812,16 +13989,16 @@ func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerStories{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PeerStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13829,18 +14006,18 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerStories", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.MaxReadID, err = b.Int(); err != nil {
+		if m.MaxReadID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
 		}
 	}
-	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](b, false, 8, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](d, false, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "stories")
 	}
 	if m.MaxReadID != 0 {
@@ -13915,16 +14092,16 @@ func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PendingSuggestion{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PendingSuggestion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13932,16 +14109,16 @@ func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
 	}
 	var err error
-	if m.Suggestion, err = tlrt.String(b); err != nil {
+	if m.Suggestion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "title")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Description, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Description, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
 	}
 	return nil
@@ -14022,32 +14199,32 @@ func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallProtocol{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhoneCallProtocol) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "flags")
 	}
 	m.UdpP2p = m.Flags.Has(0)
 	m.UdpReflector = m.Flags.Has(1)
-	if m.MinLayer, err = b.Int(); err != nil {
+	if m.MinLayer, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "min_layer")
 	}
-	if m.MaxLayer, err = b.Int(); err != nil {
+	if m.MaxLayer, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
 	}
-	if m.LibraryVersions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LibraryVersions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -14259,16 +14436,16 @@ func (m *Poll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Poll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *Poll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14276,10 +14453,10 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "poll", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "poll", "id")
 	}
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "flags")
 	}
 	m.Closed = m.Flags.Has(0)
@@ -14292,28 +14469,28 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.HideResultsUntilClose = m.Flags.Has(9)
 	m.Creator = m.Flags.Has(10)
 	m.SubscribersOnly = m.Flags.Has(11)
-	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Question, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = tlrt.DecodeSlabs[PollAnswer](b, false, 24, depth+1, decodePollAnswer); err != nil {
+	if m.Answers, err = tlrt.DecodeSlabs[PollAnswer](d, false, 24, depth+1, decodePollAnswer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
-		if m.ClosePeriod, err = b.Int(); err != nil {
+		if m.ClosePeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "poll", "close_period")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.CloseDate, err = b.Int(); err != nil {
+		if m.CloseDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "poll", "close_date")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "poll", "countries_iso2")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "poll", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11
@@ -14458,16 +14635,16 @@ func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PollAnswerVoters{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PollAnswerVoters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14475,21 +14652,21 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "flags")
 	}
 	m.Chosen = m.Flags.Has(0)
 	m.Correct = m.Flags.Has(1)
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
 	}
 	if m.Flags.Has(2) {
-		if m.Voters, err = b.Int(); err != nil {
+		if m.Voters, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "voters")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
 		}
 	}
@@ -14733,16 +14910,16 @@ func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PollResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PollResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14750,39 +14927,39 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pollResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pollResults", "flags")
 	}
 	m.Min = m.Flags.Has(0)
 	m.HasUnreadVotes = m.Flags.Has(6)
 	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
-		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](b, false, false, 12, depth+1); err != nil {
+		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "results")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TotalVoters, err = b.Int(); err != nil {
+		if m.TotalVoters, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "total_voters")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Solution, err = tlrt.String(b); err != nil {
+		if m.Solution, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.SolutionMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.SolutionMedia, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_media")
 		}
 	}
@@ -14854,20 +15031,23 @@ func (m *PopularContact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PopularContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PopularContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ClientID, err = b.Long(); err != nil {
+	if m.ClientID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "popularContact", "client_id")
 	}
-	if m.Importers, err = b.Int(); err != nil {
+	if m.Importers, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "popularContact", "importers")
 	}
 	return nil
@@ -14935,36 +15115,36 @@ func (m *PostAddress) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PostAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StreetLine1, err = tlrt.String(b); err != nil {
+	if m.StreetLine1, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line1")
 	}
-	if m.StreetLine2, err = tlrt.String(b); err != nil {
+	if m.StreetLine2, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line2")
 	}
-	if m.City, err = tlrt.String(b); err != nil {
+	if m.City, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "city")
 	}
-	if m.State, err = tlrt.String(b); err != nil {
+	if m.State, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "state")
 	}
-	if m.CountryIso2, err = tlrt.String(b); err != nil {
+	if m.CountryIso2, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "country_iso2")
 	}
-	if m.PostCode, err = tlrt.String(b); err != nil {
+	if m.PostCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "post_code")
 	}
 	return nil
@@ -15093,43 +15273,43 @@ func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PremiumGiftCodeOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PremiumGiftCodeOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "flags")
 	}
-	if m.Users, err = b.Int(); err != nil {
+	if m.Users, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "users")
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "months")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_product")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.StoreQuantity, err = b.Int(); err != nil {
+		if m.StoreQuantity, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_quantity")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "amount")
 	}
 	if m.StoreProduct != "" {
@@ -15273,44 +15453,44 @@ func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PremiumSubscriptionOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PremiumSubscriptionOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "flags")
 	}
 	m.Current = m.Flags.Has(1)
 	m.CanPurchaseUpgrade = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Transaction, err = tlrt.String(b); err != nil {
+		if m.Transaction, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "transaction")
 		}
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "months")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "amount")
 	}
-	if m.BotURL, err = tlrt.String(b); err != nil {
+	if m.BotURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "bot_url")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "store_product")
 		}
 	}

@@ -24,8 +24,8 @@ func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
 
 // decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
 // deep.
-func decodePhotosPhotos(b *bin.Buffer, depth int) (PhotosPhotosClass, error) {
-	id, err := b.ID()
+func decodePhotosPhotos(d *tlrt.Decoder, depth int) (PhotosPhotosClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func decodePhotosPhotos(b *bin.Buffer, depth int) (PhotosPhotosClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "photos.Photos"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -111,16 +111,16 @@ func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -128,10 +128,10 @@ func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
 	}
 	var err error
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "photos")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "users")
 	}
 	return nil
@@ -206,16 +206,16 @@ func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosPhotosSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -223,13 +223,13 @@ func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photosSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
 	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
 	}
 	return nil
@@ -295,16 +295,16 @@ func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -312,10 +312,10 @@ func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photo", "")
 	}
 	var err error
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "photo")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "users")
 	}
 	return nil
@@ -395,16 +395,16 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhotosUpdateProfilePhotoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -412,16 +412,16 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "photos.updateProfilePhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "flags")
 	}
 	m.Fallback = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "bot")
 		}
 	}
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -567,16 +567,16 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhotosUploadProfilePhotoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -584,32 +584,32 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadProfilePhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "flags")
 	}
 	m.Fallback = m.Flags.Has(3)
 	if m.Flags.Has(5) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "bot")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(b, depth+1); err != nil {
+		if m.File, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_emoji_markup")
 		}
 	}
@@ -685,16 +685,16 @@ func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosDeletePhotosRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -702,7 +702,7 @@ func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputPhoto](b, false, 4, depth+1, decodeInputPhoto); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
 	}
 	return nil
@@ -714,7 +714,9 @@ func (c *Client) PhotosDeletePhotos(ctx context.Context, req *PhotosDeletePhotos
 		req = new(PhotosDeletePhotosRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
+		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int64, error) {
+			return tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long)
+		})
 	})
 }
 
@@ -777,12 +779,15 @@ func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosGetUserPhotosRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -790,16 +795,16 @@ func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "photos.getUserPhotos", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "user_id")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "offset")
 	}
-	if m.MaxID, err = b.Long(); err != nil {
+	if m.MaxID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "max_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "limit")
 	}
 	return nil
@@ -945,16 +950,16 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = PhotosUploadContactProfilePhotoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -962,31 +967,31 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadContactProfilePhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "flags")
 	}
 	m.Suggest = m.Flags.Has(3)
 	m.Save = m.Flags.Has(4)
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(b, depth+1); err != nil {
+		if m.File, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_emoji_markup")
 		}
 	}

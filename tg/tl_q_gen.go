@@ -65,30 +65,30 @@ func (m *QuickReply) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *QuickReply) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *QuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *QuickReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "shortcut_id")
 	}
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "shortcut")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "top_message")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "count")
 	}
 	return nil

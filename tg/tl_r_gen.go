@@ -22,8 +22,8 @@ func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
 }
 
 // decodeReaction is DecodeReaction for a value nested depth levels deep.
-func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
-	id, err := b.ID()
+func decodeReaction(d *tlrt.Decoder, depth int) (ReactionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -34,13 +34,13 @@ func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
 	case ReactionEmojiTypeID:
 		v = &ReactionEmoji{}
 	case ReactionCustomEmojiTypeID:
-		v = &ReactionCustomEmoji{}
+		v = tlrt.New[ReactionCustomEmoji](d)
 	case ReactionPaidTypeID:
 		v = &ReactionPaid{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -96,12 +96,15 @@ func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -162,21 +165,21 @@ func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReactionEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
@@ -235,17 +238,20 @@ func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "reactionCustomEmoji", "document_id")
 	}
 	return nil
@@ -301,12 +307,15 @@ func (m *ReactionPaid) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionPaid) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionPaid) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -325,13 +334,13 @@ type ReactionNotificationsFromClass interface {
 // DecodeReactionNotificationsFrom decodes any constructor of
 // ReactionNotificationsFrom.
 func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromClass, error) {
-	return decodeReactionNotificationsFrom(b, 0)
+	return tlrt.Decode(b, decodeReactionNotificationsFrom)
 }
 
 // decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
 // value nested depth levels deep.
-func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotificationsFromClass, error) {
-	id, err := b.ID()
+func decodeReactionNotificationsFrom(d *tlrt.Decoder, depth int) (ReactionNotificationsFromClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +353,7 @@ func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotifica
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -403,12 +412,15 @@ func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionNotificationsFromContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionNotificationsFromContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -467,12 +479,15 @@ func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionNotificationsFromAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionNotificationsFromAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -495,8 +510,8 @@ func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
 }
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
-func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
-	id, err := b.ID()
+func decodeRecentMeURL(d *tlrt.Decoder, depth int) (RecentMeURLClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +530,7 @@ func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -575,21 +590,21 @@ func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RecentMeURLUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
@@ -651,24 +666,24 @@ func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RecentMeURLUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "user_id")
 	}
 	return nil
@@ -730,24 +745,24 @@ func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RecentMeURLChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "chat_id")
 	}
 	return nil
@@ -812,16 +827,16 @@ func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RecentMeURLChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -829,10 +844,10 @@ func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
-	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
+	if m.ChatInvite, err = decodeChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
@@ -897,16 +912,16 @@ func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RecentMeURLStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -914,10 +929,10 @@ func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
-	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
+	if m.Set, err = decodeStickerSetCovered(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
@@ -938,15 +953,15 @@ func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
 }
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
-func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
-	id, err := b.ID()
+func decodeReplyMarkup(d *tlrt.Decoder, depth int) (ReplyMarkupClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ReplyMarkupClass
 	switch id {
 	case ReplyKeyboardHideTypeID:
-		v = &ReplyKeyboardHide{}
+		v = tlrt.New[ReplyKeyboardHide](d)
 	case ReplyKeyboardForceReplyTypeID:
 		v = &ReplyKeyboardForceReply{}
 	case ReplyKeyboardMarkupTypeID:
@@ -956,7 +971,7 @@ func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1024,17 +1039,20 @@ func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReplyKeyboardHide) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
 	}
 	m.Selective = m.Flags.Has(2)
@@ -1141,27 +1159,27 @@ func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReplyKeyboardForceReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
 	}
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = tlrt.String(b); err != nil {
+		if m.Placeholder, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
@@ -1288,16 +1306,16 @@ func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardMarkup{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReplyKeyboardMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1305,18 +1323,18 @@ func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
 	}
 	m.Resize = m.Flags.Has(0)
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = tlrt.String(b); err != nil {
+		if m.Placeholder, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
@@ -1386,16 +1404,16 @@ func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReplyInlineMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1403,7 +1421,7 @@ func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
@@ -1424,13 +1442,13 @@ type ReportReasonClass interface {
 
 // DecodeReportReason decodes any constructor of ReportReason.
 func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
-	return decodeReportReason(b, 0)
+	return tlrt.Decode(b, decodeReportReason)
 }
 
 // decodeReportReason is DecodeReportReason for a value nested depth levels
 // deep.
-func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
-	id, err := b.ID()
+func decodeReportReason(d *tlrt.Decoder, depth int) (ReportReasonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1459,7 +1477,7 @@ func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1515,12 +1533,15 @@ func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonSpam) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1577,12 +1598,15 @@ func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonViolence) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonViolence) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1640,12 +1664,15 @@ func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonPornography) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonPornography) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1703,12 +1730,15 @@ func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonChildAbuse) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonChildAbuse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1765,12 +1795,15 @@ func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonOther) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonOther) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1827,12 +1860,15 @@ func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonCopyright) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonCopyright) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1892,12 +1928,15 @@ func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1954,12 +1993,15 @@ func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonFake) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonFake) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2018,12 +2060,15 @@ func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonIllegalDrugs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonIllegalDrugs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2083,12 +2128,15 @@ func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonPersonalDetails) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2111,8 +2159,8 @@ func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
 
 // decodeReportResult is DecodeReportResult for a value nested depth levels
 // deep.
-func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
-	id, err := b.ID()
+func decodeReportResult(d *tlrt.Decoder, depth int) (ReportResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2127,7 +2175,7 @@ func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2195,16 +2243,16 @@ func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2212,10 +2260,10 @@ func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](b, false, false, 12, depth+1); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
 	}
 	return nil
@@ -2287,25 +2335,25 @@ func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReportResultAddComment{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReportResultAddComment) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
 	}
 	m.Optional = m.Flags.Has(0)
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
 	}
 	m.Flags &^= 1 << 0
@@ -2362,12 +2410,15 @@ func (m *ReportResultReported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReportResultReported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2391,15 +2442,15 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
 // levels deep.
-func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, error) {
-	id, err := b.ID()
+func decodeRequestPeerType(d *tlrt.Decoder, depth int) (RequestPeerTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v RequestPeerTypeClass
 	switch id {
 	case RequestPeerTypeUserTypeID:
-		v = &RequestPeerTypeUser{}
+		v = tlrt.New[RequestPeerTypeUser](d)
 	case RequestPeerTypeChatTypeID:
 		v = &RequestPeerTypeChat{}
 	case RequestPeerTypeBroadcastTypeID:
@@ -2409,7 +2460,7 @@ func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2529,26 +2580,29 @@ func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Bot, err = b.Bool(); err != nil {
+		if m.Bot, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeUser", "bot")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Premium, err = b.Bool(); err != nil {
+		if m.Premium, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeUser", "premium")
 		}
 	}
@@ -2705,12 +2759,15 @@ func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeChat{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2718,30 +2775,30 @@ func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.BotParticipant = m.Flags.Has(5)
 	if m.Flags.Has(3) {
-		if m.HasUsername, err = b.Bool(); err != nil {
+		if m.HasUsername, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "has_username")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Forum, err = b.Bool(); err != nil {
+		if m.Forum, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "forum")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.UserAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+		m.UserAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.UserAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.BotAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+		m.BotAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BotAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
@@ -2869,12 +2926,15 @@ func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeBroadcast{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2882,24 +2942,24 @@ func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	if m.Flags.Has(3) {
-		if m.HasUsername, err = b.Bool(); err != nil {
+		if m.HasUsername, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "has_username")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.UserAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+		m.UserAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.UserAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.BotAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+		m.BotAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BotAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
@@ -3034,31 +3094,31 @@ func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeCreateBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RequestPeerTypeCreateBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
 	}
 	m.BotManaged = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.SuggestedName, err = tlrt.String(b); err != nil {
+		if m.SuggestedName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedUsername, err = tlrt.String(b); err != nil {
+		if m.SuggestedUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
 		}
 	}
@@ -3088,8 +3148,8 @@ func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
 
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
 // deep.
-func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
-	id, err := b.ID()
+func decodeRequestedPeer(d *tlrt.Decoder, depth int) (RequestedPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3104,7 +3164,7 @@ func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3265,16 +3325,16 @@ func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestedPeerUser{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RequestedPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3282,29 +3342,29 @@ func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(b); err != nil {
+		if m.FirstName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.LastName, err = tlrt.String(b); err != nil {
+		if m.LastName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "photo")
 		}
 	}
@@ -3419,16 +3479,16 @@ func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestedPeerChat{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RequestedPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3436,19 +3496,19 @@ func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChat", "photo")
 		}
 	}
@@ -3587,16 +3647,16 @@ func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestedPeerChannel{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RequestedPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3604,24 +3664,24 @@ func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "photo")
 		}
 	}
@@ -3647,13 +3707,13 @@ type RequirementToContactClass interface {
 
 // DecodeRequirementToContact decodes any constructor of RequirementToContact.
 func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error) {
-	return decodeRequirementToContact(b, 0)
+	return tlrt.Decode(b, decodeRequirementToContact)
 }
 
 // decodeRequirementToContact is DecodeRequirementToContact for a value nested
 // depth levels deep.
-func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactClass, error) {
-	id, err := b.ID()
+func decodeRequirementToContact(d *tlrt.Decoder, depth int) (RequirementToContactClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3664,11 +3724,11 @@ func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactC
 	case RequirementToContactPremiumTypeID:
 		v = &RequirementToContactPremium{}
 	case RequirementToContactPaidMessagesTypeID:
-		v = &RequirementToContactPaidMessages{}
+		v = tlrt.New[RequirementToContactPaidMessages](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3725,12 +3785,15 @@ func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequirementToContactEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequirementToContactEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3789,12 +3852,15 @@ func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequirementToContactPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequirementToContactPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3858,17 +3924,20 @@ func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequirementToContactPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequirementToContactPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "stars_amount")
 	}
 	return nil
@@ -3893,8 +3962,8 @@ func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
 }
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
-func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
-	id, err := b.ID()
+func decodeRichText(d *tlrt.Decoder, depth int) (RichTextClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3929,7 +3998,7 @@ func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
 	case TextPhoneTypeID:
 		v = &TextPhone{}
 	case TextImageTypeID:
-		v = &TextImage{}
+		v = tlrt.New[TextImage](d)
 	case TextAnchorTypeID:
 		v = &TextAnchor{}
 	case TextMathTypeID:
@@ -3963,7 +4032,7 @@ func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4019,12 +4088,15 @@ func (m *TextEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TextEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4085,21 +4157,21 @@ func (m *TextPlain) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextPlain) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
@@ -4161,16 +4233,16 @@ func (m *TextBold) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextBold) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4178,7 +4250,7 @@ func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textBold", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textBold", "text")
 	}
 	return nil
@@ -4240,16 +4312,16 @@ func (m *TextItalic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextItalic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4257,7 +4329,7 @@ func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textItalic", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textItalic", "text")
 	}
 	return nil
@@ -4319,16 +4391,16 @@ func (m *TextUnderline) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextUnderline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4336,7 +4408,7 @@ func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textUnderline", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textUnderline", "text")
 	}
 	return nil
@@ -4398,16 +4470,16 @@ func (m *TextStrike) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextStrike) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4415,7 +4487,7 @@ func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textStrike", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textStrike", "text")
 	}
 	return nil
@@ -4477,16 +4549,16 @@ func (m *TextFixed) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextFixed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4494,7 +4566,7 @@ func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textFixed", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textFixed", "text")
 	}
 	return nil
@@ -4560,16 +4632,16 @@ func (m *TextURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4577,13 +4649,13 @@ func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textUrl", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
-	if m.WebpageID, err = b.Long(); err != nil {
+	if m.WebpageID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "webpage_id")
 	}
 	return nil
@@ -4647,16 +4719,16 @@ func (m *TextEmail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4664,10 +4736,10 @@ func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textEmail", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
@@ -4732,16 +4804,16 @@ func (m *TextConcat) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextConcat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4749,7 +4821,7 @@ func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = tlrt.DecodeSlabs[TextDate](b, false, 4, depth+1, decodeRichText); err != nil {
+	if m.Texts, err = tlrt.DecodeSlabs[TextDate](d, false, 4, depth+1, decodeRichText); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
@@ -4811,16 +4883,16 @@ func (m *TextSubscript) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextSubscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4828,7 +4900,7 @@ func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textSubscript", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textSubscript", "text")
 	}
 	return nil
@@ -4890,16 +4962,16 @@ func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextSuperscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4907,7 +4979,7 @@ func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textSuperscript", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textSuperscript", "text")
 	}
 	return nil
@@ -4969,16 +5041,16 @@ func (m *TextMarked) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextMarked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4986,7 +5058,7 @@ func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textMarked", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textMarked", "text")
 	}
 	return nil
@@ -5050,16 +5122,16 @@ func (m *TextPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5067,10 +5139,10 @@ func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textPhone", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
@@ -5133,23 +5205,26 @@ func (m *TextImage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TextImage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextImage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "document_id")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "h")
 	}
 	return nil
@@ -5213,16 +5288,16 @@ func (m *TextAnchor) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextAnchor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5230,10 +5305,10 @@ func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAnchor", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
@@ -5293,21 +5368,21 @@ func (m *TextMath) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextMath) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = tlrt.String(b); err != nil {
+	if m.Source, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textMath", "source")
 	}
 	return nil
@@ -5369,24 +5444,24 @@ func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
 	}
-	if m.Alt, err = tlrt.String(b); err != nil {
+	if m.Alt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
 	}
 	return nil
@@ -5448,16 +5523,16 @@ func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextSpoiler) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5465,7 +5540,7 @@ func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textSpoiler", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textSpoiler", "text")
 	}
 	return nil
@@ -5527,16 +5602,16 @@ func (m *TextMention) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextMention) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5544,7 +5619,7 @@ func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textMention", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textMention", "text")
 	}
 	return nil
@@ -5606,16 +5681,16 @@ func (m *TextHashtag) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextHashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5623,7 +5698,7 @@ func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textHashtag", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textHashtag", "text")
 	}
 	return nil
@@ -5685,16 +5760,16 @@ func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextBotCommand) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5702,7 +5777,7 @@ func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textBotCommand", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textBotCommand", "text")
 	}
 	return nil
@@ -5764,16 +5839,16 @@ func (m *TextCashtag) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextCashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5781,7 +5856,7 @@ func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textCashtag", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textCashtag", "text")
 	}
 	return nil
@@ -5843,16 +5918,16 @@ func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextAutoURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5860,7 +5935,7 @@ func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAutoUrl", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAutoUrl", "text")
 	}
 	return nil
@@ -5922,16 +5997,16 @@ func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextAutoEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5939,7 +6014,7 @@ func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAutoEmail", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAutoEmail", "text")
 	}
 	return nil
@@ -6001,16 +6076,16 @@ func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextAutoPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6018,7 +6093,7 @@ func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAutoPhone", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAutoPhone", "text")
 	}
 	return nil
@@ -6080,16 +6155,16 @@ func (m *TextBankCard) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextBankCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6097,7 +6172,7 @@ func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textBankCard", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textBankCard", "text")
 	}
 	return nil
@@ -6161,16 +6236,16 @@ func (m *TextMentionName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6178,10 +6253,10 @@ func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textMentionName", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textMentionName", "text")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textMentionName", "user_id")
 	}
 	return nil
@@ -6279,16 +6354,16 @@ func (m *TextDate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = TextDate{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6296,7 +6371,7 @@ func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "flags")
 	}
 	m.Relative = m.Flags.Has(0)
@@ -6305,10 +6380,10 @@ func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ShortDate = m.Flags.Has(3)
 	m.LongDate = m.Flags.Has(4)
 	m.DayOfWeek = m.Flags.Has(5)
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "text")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -6375,16 +6450,16 @@ func (m *TextDiff) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *TextDiff) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6392,10 +6467,10 @@ func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textDiff", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textDiff", "text")
 	}
-	if m.OldText, err = decodeRichText(b, depth+1); err != nil {
+	if m.OldText, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textDiff", "old_text")
 	}
 	return nil
@@ -6495,16 +6570,16 @@ func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReactionCount{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReactionCount) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6512,18 +6587,18 @@ func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "reactionCount", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ChosenOrder, err = b.Int(); err != nil {
+		if m.ChosenOrder, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "reactionCount", "chosen_order")
 		}
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "reaction")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "count")
 	}
 	if m.ChosenOrder != 0 {
@@ -6626,16 +6701,16 @@ func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReactionsNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ReactionsNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6643,28 +6718,28 @@ func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "reactionsNotifySettings", "messages_notify_from")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "reactionsNotifySettings", "stories_notify_from")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
 		}
 	}
-	if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
+	if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "sound")
 	}
-	if m.ShowPreviews, err = b.Bool(); err != nil {
+	if m.ShowPreviews, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "show_previews")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -6724,20 +6799,23 @@ func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReadParticipantDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReadParticipantDate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "readParticipantDate", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "readParticipantDate", "date")
 	}
 	return nil
@@ -6795,20 +6873,23 @@ func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReceivedNotifyMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "receivedNotifyMessage", "id")
 	}
-	if m.Flags, err = b.Int(); err != nil {
+	if m.Flags, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "receivedNotifyMessage", "flags")
 	}
 	return nil
@@ -6904,22 +6985,25 @@ func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RecentStory{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentStory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "recentStory", "flags")
 	}
 	m.Live = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.MaxID, err = b.Int(); err != nil {
+		if m.MaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "recentStory", "max_id")
 		}
 	}
@@ -6986,27 +7070,27 @@ func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RestrictionReason) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
-	if m.Reason, err = tlrt.String(b); err != nil {
+	if m.Reason, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
 	return nil
@@ -7099,16 +7183,16 @@ func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *RichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7116,18 +7200,18 @@ func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "documents")
 	}
 	m.Flags &^= 1<<0 | 1<<1

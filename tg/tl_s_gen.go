@@ -22,8 +22,8 @@ func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
 }
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
-func decodeSavedDialog(b *bin.Buffer, depth int) (SavedDialogClass, error) {
-	id, err := b.ID()
+func decodeSavedDialog(d *tlrt.Decoder, depth int) (SavedDialogClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func decodeSavedDialog(b *bin.Buffer, depth int) (SavedDialogClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -111,12 +111,15 @@ func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedDialog{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SavedDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -124,14 +127,14 @@ func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "peer")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "top_message")
 	}
 	m.Flags &^= 1 << 2
@@ -231,16 +234,16 @@ func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MonoForumDialog{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *MonoForumDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -248,31 +251,31 @@ func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "monoForumDialog", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "flags")
 	}
 	m.UnreadMark = m.Flags.Has(3)
 	m.NopaidMessagesException = m.Flags.Has(4)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "peer")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "top_message")
 	}
-	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+	if m.ReadInboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "read_inbox_max_id")
 	}
-	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "read_outbox_max_id")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "unread_count")
 	}
-	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+	if m.UnreadReactionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "unread_reactions_count")
 	}
 	if m.Flags.Has(1) {
-		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "monoForumDialog", "draft")
 		}
 	}
@@ -295,8 +298,8 @@ func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
 }
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
-func decodeSecureFile(b *bin.Buffer, depth int) (SecureFileClass, error) {
-	id, err := b.ID()
+func decodeSecureFile(d *tlrt.Decoder, depth int) (SecureFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +312,7 @@ func decodeSecureFile(b *bin.Buffer, depth int) (SecureFileClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -365,12 +368,15 @@ func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -444,39 +450,39 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "access_hash")
 	}
-	if m.Size, err = b.Long(); err != nil {
+	if m.Size, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "size")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "dc_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "date")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "file_hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "secret")
 	}
 	return nil
@@ -499,8 +505,8 @@ func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, err
 
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
 // depth levels deep.
-func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlgoClass, error) {
-	id, err := b.ID()
+func decodeSecurePasswordKdfAlgo(d *tlrt.Decoder, depth int) (SecurePasswordKdfAlgoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +521,7 @@ func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlg
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -573,12 +579,15 @@ func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -646,21 +655,21 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = tlrt.Bytes(b); err != nil {
+	if m.Salt, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
 	}
 	return nil
@@ -722,21 +731,21 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = tlrt.Bytes(b); err != nil {
+	if m.Salt, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
 	}
 	return nil
@@ -758,8 +767,8 @@ func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
 
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
 // levels deep.
-func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, error) {
-	id, err := b.ID()
+func decodeSecurePlainData(d *tlrt.Decoder, depth int) (SecurePlainDataClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -772,7 +781,7 @@ func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -832,21 +841,21 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePlainPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecurePlainPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
 	}
 	return nil
@@ -906,21 +915,21 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePlainEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecurePlainEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "securePlainEmail", "email")
 	}
 	return nil
@@ -937,13 +946,13 @@ type SecureRequiredTypeClass interface {
 
 // DecodeSecureRequiredType decodes any constructor of SecureRequiredType.
 func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
-	return decodeSecureRequiredType(b, 0)
+	return tlrt.Decode(b, decodeSecureRequiredType)
 }
 
 // decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
 // levels deep.
-func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass, error) {
-	id, err := b.ID()
+func decodeSecureRequiredType(d *tlrt.Decoder, depth int) (SecureRequiredTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -956,7 +965,7 @@ func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1039,12 +1048,15 @@ func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SecureRequiredType{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureRequiredType) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1052,13 +1064,13 @@ func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredType", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredType", "flags")
 	}
 	m.NativeNames = m.Flags.Has(0)
 	m.SelfieRequired = m.Flags.Has(1)
 	m.TranslationRequired = m.Flags.Has(2)
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredType", "type")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1125,12 +1137,15 @@ func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureRequiredTypeOneOf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1138,7 +1153,7 @@ func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureRequiredType](b, false, 12, depth+1, decodeSecureRequiredType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
@@ -1163,8 +1178,8 @@ func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
 
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
 // levels deep.
-func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, error) {
-	id, err := b.ID()
+func decodeSecureValueError(d *tlrt.Decoder, depth int) (SecureValueErrorClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1191,7 +1206,7 @@ func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1260,16 +1275,16 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1277,16 +1292,16 @@ func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorData", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
 	}
-	if m.DataHash, err = tlrt.Bytes(b); err != nil {
+	if m.DataHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
 	}
-	if m.Field, err = tlrt.String(b); err != nil {
+	if m.Field, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
 	}
 	return nil
@@ -1354,16 +1369,16 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorFrontSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1371,13 +1386,13 @@ func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFrontSide", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
 	}
 	return nil
@@ -1446,16 +1461,16 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorReverseSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1463,13 +1478,13 @@ func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorReverseSide", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
 	}
 	return nil
@@ -1537,16 +1552,16 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorSelfie) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1554,13 +1569,13 @@ func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorSelfie", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
 	}
 	return nil
@@ -1627,16 +1642,16 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1644,13 +1659,13 @@ func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFile", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
 	}
 	return nil
@@ -1720,16 +1735,16 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1737,13 +1752,13 @@ func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFiles", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
 	}
 	return nil
@@ -1810,16 +1825,16 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1827,13 +1842,13 @@ func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueError", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "type")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "text")
 	}
 	return nil
@@ -1903,16 +1918,16 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorTranslationFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1920,13 +1935,13 @@ func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFile", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
 	}
 	return nil
@@ -1999,16 +2014,16 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueErrorTranslationFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2016,13 +2031,13 @@ func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFiles", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
 	}
 	return nil
@@ -2045,13 +2060,13 @@ type SecureValueTypeClass interface {
 
 // DecodeSecureValueType decodes any constructor of SecureValueType.
 func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
-	return decodeSecureValueType(b, 0)
+	return tlrt.Decode(b, decodeSecureValueType)
 }
 
 // decodeSecureValueType is DecodeSecureValueType for a value nested depth
 // levels deep.
-func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, error) {
-	id, err := b.ID()
+func decodeSecureValueType(d *tlrt.Decoder, depth int) (SecureValueTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2086,7 +2101,7 @@ func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureValueType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2145,12 +2160,15 @@ func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePersonalDetails) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2207,12 +2225,15 @@ func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2271,12 +2292,15 @@ func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeDriverLicense) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeDriverLicense) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2335,12 +2359,15 @@ func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeIdentityCard) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeIdentityCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2400,12 +2427,15 @@ func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeInternalPassport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeInternalPassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2462,12 +2492,15 @@ func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2525,12 +2558,15 @@ func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeUtilityBill) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeUtilityBill) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2589,12 +2625,15 @@ func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeBankStatement) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeBankStatement) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2654,12 +2693,15 @@ func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeRentalAgreement) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeRentalAgreement) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2720,12 +2762,15 @@ func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePassportRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePassportRegistration) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2786,12 +2831,15 @@ func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2848,12 +2896,15 @@ func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2910,12 +2961,15 @@ func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2948,8 +3002,8 @@ func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
 
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
 // levels deep.
-func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, error) {
-	id, err := b.ID()
+func decodeSendMessageAction(d *tlrt.Decoder, depth int) (SendMessageActionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2962,15 +3016,15 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 	case SendMessageRecordVideoActionTypeID:
 		v = &SendMessageRecordVideoAction{}
 	case SendMessageUploadVideoActionTypeID:
-		v = &SendMessageUploadVideoAction{}
+		v = tlrt.New[SendMessageUploadVideoAction](d)
 	case SendMessageRecordAudioActionTypeID:
 		v = &SendMessageRecordAudioAction{}
 	case SendMessageUploadAudioActionTypeID:
-		v = &SendMessageUploadAudioAction{}
+		v = tlrt.New[SendMessageUploadAudioAction](d)
 	case SendMessageUploadPhotoActionTypeID:
-		v = &SendMessageUploadPhotoAction{}
+		v = tlrt.New[SendMessageUploadPhotoAction](d)
 	case SendMessageUploadDocumentActionTypeID:
-		v = &SendMessageUploadDocumentAction{}
+		v = tlrt.New[SendMessageUploadDocumentAction](d)
 	case SendMessageGeoLocationActionTypeID:
 		v = &SendMessageGeoLocationAction{}
 	case SendMessageChooseContactActionTypeID:
@@ -2980,11 +3034,11 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 	case SendMessageRecordRoundActionTypeID:
 		v = &SendMessageRecordRoundAction{}
 	case SendMessageUploadRoundActionTypeID:
-		v = &SendMessageUploadRoundAction{}
+		v = tlrt.New[SendMessageUploadRoundAction](d)
 	case SpeakingInGroupCallActionTypeID:
 		v = &SpeakingInGroupCallAction{}
 	case SendMessageHistoryImportActionTypeID:
-		v = &SendMessageHistoryImportAction{}
+		v = tlrt.New[SendMessageHistoryImportAction](d)
 	case SendMessageChooseStickerActionTypeID:
 		v = &SendMessageChooseStickerAction{}
 	case SendMessageEmojiInteractionTypeID:
@@ -3000,7 +3054,7 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3057,12 +3111,15 @@ func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageTypingAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageTypingAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3120,12 +3177,15 @@ func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageCancelAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageCancelAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3184,12 +3244,15 @@ func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageRecordVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRecordVideoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3251,17 +3314,20 @@ func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadVideoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "progress")
 	}
 	return nil
@@ -3319,12 +3385,15 @@ func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageRecordAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRecordAudioAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3386,17 +3455,20 @@ func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadAudioAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "progress")
 	}
 	return nil
@@ -3457,17 +3529,20 @@ func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadPhotoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadPhotoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "progress")
 	}
 	return nil
@@ -3530,17 +3605,20 @@ func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadDocumentAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadDocumentAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "progress")
 	}
 	return nil
@@ -3598,12 +3676,15 @@ func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageGeoLocationAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageGeoLocationAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3663,12 +3744,15 @@ func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageChooseContactAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageChooseContactAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3726,12 +3810,15 @@ func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageGamePlayAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageGamePlayAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3790,12 +3877,15 @@ func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageRecordRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRecordRoundAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3857,17 +3947,20 @@ func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadRoundAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "progress")
 	}
 	return nil
@@ -3924,12 +4017,15 @@ func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SpeakingInGroupCallAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SpeakingInGroupCallAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3993,17 +4089,20 @@ func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageHistoryImportAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageHistoryImportAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "progress")
 	}
 	return nil
@@ -4062,12 +4161,15 @@ func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageChooseStickerAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageChooseStickerAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4141,16 +4243,16 @@ func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendMessageEmojiInteraction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SendMessageEmojiInteraction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4158,13 +4260,13 @@ func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "msg_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Interaction, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Interaction, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
 	return nil
@@ -4228,21 +4330,21 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
 	}
 	return nil
@@ -4312,16 +4414,16 @@ func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendMessageTextDraftAction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SendMessageTextDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4329,10 +4431,10 @@ func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageTextDraftAction", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "random_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "text")
 	}
 	return nil
@@ -4401,16 +4503,16 @@ func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4418,10 +4520,10 @@ func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "inputSendMessageRichMessageDraftAction", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "random_id")
 	}
-	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
 	}
 	return nil
@@ -4493,16 +4595,16 @@ func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendMessageRichMessageDraftAction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4510,10 +4612,10 @@ func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageRichMessageDraftAction", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "random_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.RichMessage, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
 	}
 	return nil
@@ -4533,8 +4635,8 @@ func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
 }
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
-func decodeStarGift(b *bin.Buffer, depth int) (StarGiftClass, error) {
-	id, err := b.ID()
+func decodeStarGift(d *tlrt.Decoder, depth int) (StarGiftClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4547,7 +4649,7 @@ func decodeStarGift(b *bin.Buffer, depth int) (StarGiftClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5081,16 +5183,16 @@ func (m *StarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5098,7 +5200,7 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "flags")
 	}
 	m.Limited = m.Flags.Has(0)
@@ -5108,101 +5210,101 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.LimitedPerUser = m.Flags.Has(8)
 	m.PeerColorAvailable = m.Flags.Has(10)
 	m.Auction = m.Flags.Has(11)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "id")
 	}
-	if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "sticker")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.AvailabilityRemains, err = b.Int(); err != nil {
+		if m.AvailabilityRemains, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "availability_remains")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.AvailabilityTotal, err = b.Int(); err != nil {
+		if m.AvailabilityTotal, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "availability_total")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.AvailabilityResale, err = b.Long(); err != nil {
+		if m.AvailabilityResale, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "availability_resale")
 		}
 	}
-	if m.ConvertStars, err = b.Long(); err != nil {
+	if m.ConvertStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "convert_stars")
 	}
 	if m.Flags.Has(1) {
-		if m.FirstSaleDate, err = b.Int(); err != nil {
+		if m.FirstSaleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "first_sale_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastSaleDate, err = b.Int(); err != nil {
+		if m.LastSaleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "last_sale_date")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.UpgradeStars, err = b.Long(); err != nil {
+		if m.UpgradeStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "upgrade_stars")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellMinStars, err = b.Long(); err != nil {
+		if m.ResellMinStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "resell_min_stars")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "title")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+		if m.ReleasedBy, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "released_by")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.PerUserTotal, err = b.Int(); err != nil {
+		if m.PerUserTotal, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "per_user_total")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.PerUserRemains, err = b.Int(); err != nil {
+		if m.PerUserRemains, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "per_user_remains")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.LockedUntilDate, err = b.Int(); err != nil {
+		if m.LockedUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "locked_until_date")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.AuctionSlug, err = tlrt.String(b); err != nil {
+		if m.AuctionSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "auction_slug")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.GiftsPerRound, err = b.Int(); err != nil {
+		if m.GiftsPerRound, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "gifts_per_round")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.AuctionStartDate, err = b.Int(); err != nil {
+		if m.AuctionStartDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "auction_start_date")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.UpgradeVariants, err = b.Int(); err != nil {
+		if m.UpgradeVariants, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "upgrade_variants")
 		}
 	}
 	if m.Flags.Has(13) {
-		m.Background = new(StarGiftBackground)
-		if err = tlrt.DecodeBoxed(b, m.Background, depth+1); err != nil {
+		m.Background = tlrt.New[StarGiftBackground](d)
+		if err = tlrt.DecodeBoxed(d, m.Background, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "background")
 		}
 	}
@@ -5641,16 +5743,16 @@ func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftUnique{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5658,7 +5760,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftUnique", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "flags")
 	}
 	m.RequirePremium = m.Flags.Has(6)
@@ -5666,97 +5768,97 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ThemeAvailable = m.Flags.Has(9)
 	m.Burned = m.Flags.Has(14)
 	m.Crafted = m.Flags.Has(15)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "id")
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "title")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
 	}
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "num")
 	}
 	if m.Flags.Has(0) {
-		if m.OwnerID, err = decodePeer(b, depth+1); err != nil {
+		if m.OwnerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.OwnerName, err = tlrt.String(b); err != nil {
+		if m.OwnerName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OwnerAddress, err = tlrt.String(b); err != nil {
+		if m.OwnerAddress, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
 		}
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
 	}
-	if m.AvailabilityIssued, err = b.Int(); err != nil {
+	if m.AvailabilityIssued, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "availability_issued")
 	}
-	if m.AvailabilityTotal, err = b.Int(); err != nil {
+	if m.AvailabilityTotal, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftAddress, err = tlrt.String(b); err != nil {
+		if m.GiftAddress, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellAmount, err = tlrt.DecodeSlabs[StarsAmount](b, false, 12, depth+1, decodeStarsAmount); err != nil {
+		if m.ResellAmount, err = tlrt.DecodeSlabs[StarsAmount](d, false, 12, depth+1, decodeStarsAmount); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+		if m.ReleasedBy, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "released_by")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueAmount, err = b.Long(); err != nil {
+		if m.ValueAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_amount")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueCurrency, err = tlrt.String(b); err != nil {
+		if m.ValueCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueUsdAmount, err = b.Long(); err != nil {
+		if m.ValueUsdAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_usd_amount")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ThemePeer, err = decodePeer(b, depth+1); err != nil {
+		if m.ThemePeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "theme_peer")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.PeerColor, err = decodePeerColor(b, depth+1); err != nil {
+		if m.PeerColor, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "peer_color")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.HostID, err = decodePeer(b, depth+1); err != nil {
+		if m.HostID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "host_id")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.OfferMinStars, err = b.Int(); err != nil {
+		if m.OfferMinStars, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "offer_min_stars")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.CraftChancePermille, err = b.Int(); err != nil {
+		if m.CraftChancePermille, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "craft_chance_permille")
 		}
 	}
@@ -5802,8 +5904,8 @@ func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
 
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
 // levels deep.
-func decodeStarGiftAttribute(b *bin.Buffer, depth int) (StarGiftAttributeClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAttribute(d *tlrt.Decoder, depth int) (StarGiftAttributeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5820,7 +5922,7 @@ func decodeStarGiftAttribute(b *bin.Buffer, depth int) (StarGiftAttributeClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5902,16 +6004,16 @@ func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeModel{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftAttributeModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5919,17 +6021,17 @@ func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeModel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
 	}
 	m.Crafted = m.Flags.Has(0)
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
 	}
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "document")
 	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "rarity")
 	}
 	m.Flags &^= 1 << 0
@@ -6000,16 +6102,16 @@ func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftAttributePattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6017,13 +6119,13 @@ func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
 	}
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "document")
 	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "rarity")
 	}
 	return nil
@@ -6100,16 +6202,16 @@ func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftAttributeBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6117,25 +6219,25 @@ func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
 	}
-	if m.BackdropID, err = b.Int(); err != nil {
+	if m.BackdropID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "backdrop_id")
 	}
-	if m.CenterColor, err = b.Int(); err != nil {
+	if m.CenterColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "center_color")
 	}
-	if m.EdgeColor, err = b.Int(); err != nil {
+	if m.EdgeColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "edge_color")
 	}
-	if m.PatternColor, err = b.Int(); err != nil {
+	if m.PatternColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "pattern_color")
 	}
-	if m.TextColor, err = b.Int(); err != nil {
+	if m.TextColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "text_color")
 	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "rarity")
 	}
 	return nil
@@ -6229,16 +6331,16 @@ func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeOriginalDetails{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6246,23 +6348,23 @@ func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeOriginalDetails", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.SenderID, err = decodePeer(b, depth+1); err != nil {
+		if m.SenderID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
 		}
 	}
-	if m.RecipientID, err = decodePeer(b, depth+1); err != nil {
+	if m.RecipientID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "date")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "message")
 		}
 	}
@@ -6282,28 +6384,28 @@ type StarGiftAttributeIDClass interface {
 
 // DecodeStarGiftAttributeID decodes any constructor of StarGiftAttributeId.
 func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) {
-	return decodeStarGiftAttributeID(b, 0)
+	return tlrt.Decode(b, decodeStarGiftAttributeID)
 }
 
 // decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
 // depth levels deep.
-func decodeStarGiftAttributeID(b *bin.Buffer, depth int) (StarGiftAttributeIDClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAttributeID(d *tlrt.Decoder, depth int) (StarGiftAttributeIDClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAttributeIDClass
 	switch id {
 	case StarGiftAttributeIDModelTypeID:
-		v = &StarGiftAttributeIDModel{}
+		v = tlrt.New[StarGiftAttributeIDModel](d)
 	case StarGiftAttributeIDPatternTypeID:
-		v = &StarGiftAttributeIDPattern{}
+		v = tlrt.New[StarGiftAttributeIDPattern](d)
 	case StarGiftAttributeIDBackdropTypeID:
-		v = &StarGiftAttributeIDBackdrop{}
+		v = tlrt.New[StarGiftAttributeIDBackdrop](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeId"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6364,17 +6466,20 @@ func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeIDModel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeIDModel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "document_id")
 	}
 	return nil
@@ -6435,17 +6540,20 @@ func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeIDPattern) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeIDPattern) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "document_id")
 	}
 	return nil
@@ -6507,17 +6615,20 @@ func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BackdropID, err = b.Int(); err != nil {
+	if m.BackdropID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "backdrop_id")
 	}
 	return nil
@@ -6537,20 +6648,20 @@ type StarGiftAttributeRarityClass interface {
 // DecodeStarGiftAttributeRarity decodes any constructor of
 // StarGiftAttributeRarity.
 func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass, error) {
-	return decodeStarGiftAttributeRarity(b, 0)
+	return tlrt.Decode(b, decodeStarGiftAttributeRarity)
 }
 
 // decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
 // nested depth levels deep.
-func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeRarityClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAttributeRarity(d *tlrt.Decoder, depth int) (StarGiftAttributeRarityClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAttributeRarityClass
 	switch id {
 	case StarGiftAttributeRarityTypeID:
-		v = &StarGiftAttributeRarity{}
+		v = tlrt.New[StarGiftAttributeRarity](d)
 	case StarGiftAttributeRarityUncommonTypeID:
 		v = &StarGiftAttributeRarityUncommon{}
 	case StarGiftAttributeRarityRareTypeID:
@@ -6562,7 +6673,7 @@ func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeR
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeRarity"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6622,17 +6733,20 @@ func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Permille, err = b.Int(); err != nil {
+	if m.Permille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "permille")
 	}
 	return nil
@@ -6691,12 +6805,15 @@ func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6755,12 +6872,15 @@ func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityRare) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityRare) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6819,12 +6939,15 @@ func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityEpic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityEpic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6884,12 +7007,15 @@ func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6907,26 +7033,26 @@ type StarGiftAuctionRoundClass interface {
 
 // DecodeStarGiftAuctionRound decodes any constructor of StarGiftAuctionRound.
 func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error) {
-	return decodeStarGiftAuctionRound(b, 0)
+	return tlrt.Decode(b, decodeStarGiftAuctionRound)
 }
 
 // decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
 // depth levels deep.
-func decodeStarGiftAuctionRound(b *bin.Buffer, depth int) (StarGiftAuctionRoundClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAuctionRound(d *tlrt.Decoder, depth int) (StarGiftAuctionRoundClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAuctionRoundClass
 	switch id {
 	case StarGiftAuctionRoundTypeID:
-		v = &StarGiftAuctionRound{}
+		v = tlrt.New[StarGiftAuctionRound](d)
 	case StarGiftAuctionRoundExtendableTypeID:
-		v = &StarGiftAuctionRoundExtendable{}
+		v = tlrt.New[StarGiftAuctionRoundExtendable](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionRound"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6989,20 +7115,23 @@ func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionRound) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionRound) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRound", "num")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRound", "duration")
 	}
 	return nil
@@ -7071,26 +7200,29 @@ func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "num")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "duration")
 	}
-	if m.ExtendTop, err = b.Int(); err != nil {
+	if m.ExtendTop, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_top")
 	}
-	if m.ExtendWindow, err = b.Int(); err != nil {
+	if m.ExtendWindow, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_window")
 	}
 	return nil
@@ -7113,8 +7245,8 @@ func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error
 
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
 // depth levels deep.
-func decodeStarGiftAuctionState(b *bin.Buffer, depth int) (StarGiftAuctionStateClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAuctionState(d *tlrt.Decoder, depth int) (StarGiftAuctionStateClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7129,7 +7261,7 @@ func decodeStarGiftAuctionState(b *bin.Buffer, depth int) (StarGiftAuctionStateC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7188,12 +7320,15 @@ func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionStateNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionStateNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7293,12 +7428,15 @@ func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7306,40 +7444,40 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionState", "")
 	}
 	var err error
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "version")
 	}
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "start_date")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "end_date")
 	}
-	if m.MinBidAmount, err = b.Long(); err != nil {
+	if m.MinBidAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
 	}
-	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](b, false, false, 20, depth+1); err != nil {
+	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
 	}
-	if m.TopBidders, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.TopBidders, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
 	}
-	if m.NextRoundAt, err = b.Int(); err != nil {
+	if m.NextRoundAt, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "next_round_at")
 	}
-	if m.LastGiftNum, err = b.Int(); err != nil {
+	if m.LastGiftNum, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "last_gift_num")
 	}
-	if m.GiftsLeft, err = b.Int(); err != nil {
+	if m.GiftsLeft, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "gifts_left")
 	}
-	if m.CurrentRound, err = b.Int(); err != nil {
+	if m.CurrentRound, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "current_round")
 	}
-	if m.TotalRounds, err = b.Int(); err != nil {
+	if m.TotalRounds, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
 	}
-	if m.Rounds, err = tlrt.DecodeSlabs[StarGiftAuctionRoundExtendable](b, false, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
+	if m.Rounds, err = tlrt.DecodeSlabs[StarGiftAuctionRoundExtendable](d, false, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
 	}
 	return nil
@@ -7501,44 +7639,44 @@ func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionStateFinished{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftAuctionStateFinished) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "flags")
 	}
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "start_date")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "end_date")
 	}
-	if m.AveragePrice, err = b.Long(); err != nil {
+	if m.AveragePrice, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "average_price")
 	}
 	if m.Flags.Has(0) {
-		if m.ListedCount, err = b.Int(); err != nil {
+		if m.ListedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "listed_count")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FragmentListedCount, err = b.Int(); err != nil {
+		if m.FragmentListedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_count")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
 		}
 	}
@@ -7562,25 +7700,25 @@ type StarsAmountClass interface {
 
 // DecodeStarsAmount decodes any constructor of StarsAmount.
 func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
-	return decodeStarsAmount(b, 0)
+	return tlrt.Decode(b, decodeStarsAmount)
 }
 
 // decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
-func decodeStarsAmount(b *bin.Buffer, depth int) (StarsAmountClass, error) {
-	id, err := b.ID()
+func decodeStarsAmount(d *tlrt.Decoder, depth int) (StarsAmountClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarsAmountClass
 	switch id {
 	case StarsAmountTypeID:
-		v = &StarsAmount{}
+		v = tlrt.New[StarsAmount](d)
 	case StarsTonAmountTypeID:
-		v = &StarsTonAmount{}
+		v = tlrt.New[StarsTonAmount](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarsAmount"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7641,20 +7779,23 @@ func (m *StarsAmount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsAmount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsAmount", "amount")
 	}
-	if m.Nanos, err = b.Int(); err != nil {
+	if m.Nanos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsAmount", "nanos")
 	}
 	return nil
@@ -7713,17 +7854,20 @@ func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTonAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTonAmount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsTonAmount", "amount")
 	}
 	return nil
@@ -7743,13 +7887,13 @@ type StarsTransactionPeerClass interface {
 
 // DecodeStarsTransactionPeer decodes any constructor of StarsTransactionPeer.
 func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error) {
-	return decodeStarsTransactionPeer(b, 0)
+	return tlrt.Decode(b, decodeStarsTransactionPeer)
 }
 
 // decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
 // depth levels deep.
-func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerClass, error) {
-	id, err := b.ID()
+func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7774,7 +7918,7 @@ func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7833,12 +7977,15 @@ func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7897,12 +8044,15 @@ func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerAppStore) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerAppStore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7962,12 +8112,15 @@ func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8027,12 +8180,15 @@ func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8091,12 +8247,15 @@ func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerFragment) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerFragment) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8159,12 +8318,15 @@ func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8172,7 +8334,7 @@ func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsTransactionPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeer", "peer")
 	}
 	return nil
@@ -8229,12 +8391,15 @@ func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerAds) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerAds) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8292,12 +8457,15 @@ func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerAPI) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerAPI) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8319,8 +8487,8 @@ func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
 }
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
-func decodeStatsGraph(b *bin.Buffer, depth int) (StatsGraphClass, error) {
-	id, err := b.ID()
+func decodeStatsGraph(d *tlrt.Decoder, depth int) (StatsGraphClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8335,7 +8503,7 @@ func decodeStatsGraph(b *bin.Buffer, depth int) (StatsGraphClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8395,21 +8563,21 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGraphAsync) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsGraphAsync) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
 	}
 	return nil
@@ -8469,21 +8637,21 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsGraphError) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Error, err = tlrt.String(b); err != nil {
+	if m.Error, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphError", "error")
 	}
 	return nil
@@ -8583,16 +8751,16 @@ func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGraph{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsGraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8600,14 +8768,14 @@ func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "statsGraph", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.JSON, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.JSON, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "json")
 	}
 	if m.Flags.Has(0) {
-		if m.ZoomToken, err = tlrt.String(b); err != nil {
+		if m.ZoomToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
 		}
 	}
@@ -8634,8 +8802,8 @@ func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
 
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
 // levels deep.
-func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, error) {
-	id, err := b.ID()
+func decodeStickerSetCovered(d *tlrt.Decoder, depth int) (StickerSetCoveredClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8652,7 +8820,7 @@ func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8723,16 +8891,16 @@ func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerSetCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8740,10 +8908,10 @@ func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetCovered", "set")
 	}
-	if m.Cover, err = decodeDocument(b, depth+1); err != nil {
+	if m.Cover, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetCovered", "cover")
 	}
 	return nil
@@ -8818,16 +8986,16 @@ func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetMultiCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerSetMultiCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8835,10 +9003,10 @@ func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetMultiCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Covers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
@@ -8928,16 +9096,16 @@ func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetFullCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerSetFullCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8945,16 +9113,16 @@ func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetFullCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
@@ -9020,16 +9188,16 @@ func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetNoCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerSetNoCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9037,7 +9205,7 @@ func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetNoCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetNoCovered", "set")
 	}
 	return nil
@@ -9058,23 +9226,23 @@ func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
 }
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
-func decodeStoryItem(b *bin.Buffer, depth int) (StoryItemClass, error) {
-	id, err := b.ID()
+func decodeStoryItem(d *tlrt.Decoder, depth int) (StoryItemClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StoryItemClass
 	switch id {
 	case StoryItemDeletedTypeID:
-		v = &StoryItemDeleted{}
+		v = tlrt.New[StoryItemDeleted](d)
 	case StoryItemSkippedTypeID:
-		v = &StoryItemSkipped{}
+		v = tlrt.New[StoryItemSkipped](d)
 	case StoryItemTypeID:
 		v = &StoryItem{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9133,17 +9301,20 @@ func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryItemDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemDeleted", "id")
 	}
 	return nil
@@ -9222,28 +9393,31 @@ func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryItemSkipped{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryItemSkipped) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
 	}
 	m.CloseFriends = m.Flags.Has(8)
 	m.Live = m.Flags.Has(9)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "date")
 	}
-	if m.ExpireDate, err = b.Int(); err != nil {
+	if m.ExpireDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "expire_date")
 	}
 	m.Flags &^= 1<<8 | 1<<9
@@ -9562,16 +9736,16 @@ func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryItem{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9579,7 +9753,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyItem", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "flags")
 	}
 	m.Pinned = m.Flags.Has(5)
@@ -9591,67 +9765,67 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Contacts = m.Flags.Has(12)
 	m.SelectedContacts = m.Flags.Has(13)
 	m.Out = m.Flags.Has(16)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "date")
 	}
 	if m.Flags.Has(18) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "from_id")
 		}
 	}
 	if m.Flags.Has(17) {
-		m.FwdFrom = new(StoryFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+		m.FwdFrom = &StoryFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "fwd_from")
 		}
 	}
-	if m.ExpireDate, err = b.Int(); err != nil {
+	if m.ExpireDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "expire_date")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(b); err != nil {
+		if m.Caption, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
+		if m.Privacy, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.Views = new(StoryViews)
-		if err = tlrt.DecodeBoxed(b, m.Views, depth+1); err != nil {
+		m.Views = &StoryViews{}
+		if err = tlrt.DecodeBoxed(d, m.Views, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "views")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.SentReaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.SentReaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "albums")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.Music, err = decodeDocument(b, depth+1); err != nil {
+		if m.Music, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "music")
 		}
 	}
@@ -9690,8 +9864,8 @@ func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
 
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
 // deep.
-func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
-	id, err := b.ID()
+func decodeStoryReaction(d *tlrt.Decoder, depth int) (StoryReactionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -9706,7 +9880,7 @@ func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9775,16 +9949,16 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9792,13 +9966,13 @@ func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyReaction", "")
 	}
 	var err error
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "peer_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "date")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "reaction")
 	}
 	return nil
@@ -9860,16 +10034,16 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryReactionPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9877,7 +10051,7 @@ func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicForward", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicForward", "message")
 	}
 	return nil
@@ -9944,16 +10118,16 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryReactionPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9961,10 +10135,10 @@ func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicRepost", "")
 	}
 	var err error
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "peer_id")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "story")
 	}
 	return nil
@@ -9985,8 +10159,8 @@ func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
 }
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
-func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
-	id, err := b.ID()
+func decodeStoryView(d *tlrt.Decoder, depth int) (StoryViewClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10001,7 +10175,7 @@ func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10089,16 +10263,16 @@ func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryView{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10106,19 +10280,19 @@ func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyView", "reaction")
 		}
 	}
@@ -10198,16 +10372,16 @@ func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicForward{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryViewPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10215,12 +10389,12 @@ func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicForward", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -10304,16 +10478,16 @@ func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicRepost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryViewPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10321,15 +10495,15 @@ func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicRepost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "story")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -10394,30 +10568,30 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SavedPhoneContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "date")
 	}
 	return nil
@@ -10516,16 +10690,16 @@ func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedReactionTag{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SavedReactionTag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10533,18 +10707,18 @@ func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "savedReactionTag", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "flags")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "savedReactionTag", "title")
 		}
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "count")
 	}
 	if m.Title != "" {
@@ -11015,16 +11189,16 @@ func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11032,7 +11206,7 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "savedStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "flags")
 	}
 	m.NameHidden = m.Flags.Has(0)
@@ -11042,84 +11216,84 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PinnedToTop = m.Flags.Has(12)
 	m.UpgradeSeparate = m.Flags.Has(17)
 	if m.Flags.Has(1) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "from_id")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "date")
 	}
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "gift")
 	}
 	if m.Flags.Has(2) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "message")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "msg_id")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.SavedID, err = b.Long(); err != nil {
+		if m.SavedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "saved_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ConvertStars, err = b.Long(); err != nil {
+		if m.ConvertStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "convert_stars")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.UpgradeStars, err = b.Long(); err != nil {
+		if m.UpgradeStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "upgrade_stars")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.CanExportAt, err = b.Int(); err != nil {
+		if m.CanExportAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_export_at")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.TransferStars, err = b.Long(); err != nil {
+		if m.TransferStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "transfer_stars")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.CanTransferAt, err = b.Int(); err != nil {
+		if m.CanTransferAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_transfer_at")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.CanResellAt, err = b.Int(); err != nil {
+		if m.CanResellAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_resell_at")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.CollectionID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.CollectionID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "drop_original_details_stars")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.GiftNum, err = b.Int(); err != nil {
+		if m.GiftNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "gift_num")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.CanCraftAt, err = b.Int(); err != nil {
+		if m.CanCraftAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_craft_at")
 		}
 	}
@@ -11263,32 +11437,35 @@ func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SearchPostsFlood{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SearchPostsFlood) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SearchPostsFlood) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "flags")
 	}
 	m.QueryIsFree = m.Flags.Has(0)
-	if m.TotalDaily, err = b.Int(); err != nil {
+	if m.TotalDaily, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "total_daily")
 	}
-	if m.Remains, err = b.Int(); err != nil {
+	if m.Remains, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "remains")
 	}
 	if m.Flags.Has(1) {
-		if m.WaitTill, err = b.Int(); err != nil {
+		if m.WaitTill, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "searchPostsFlood", "wait_till")
 		}
 	}
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "stars_amount")
 	}
 	m.Flags &^= 1 << 0
@@ -11356,26 +11533,29 @@ func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SearchResultsCalendarPeriod) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SearchResultsCalendarPeriod) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "date")
 	}
-	if m.MinMsgID, err = b.Int(); err != nil {
+	if m.MinMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "min_msg_id")
 	}
-	if m.MaxMsgID, err = b.Int(); err != nil {
+	if m.MaxMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "max_msg_id")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "count")
 	}
 	return nil
@@ -11436,23 +11616,26 @@ func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SearchResultPosition) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SearchResultPosition) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "msg_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "date")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "offset")
 	}
 	return nil
@@ -11514,27 +11697,27 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureCredentialsEncrypted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureCredentialsEncrypted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
 	}
 	return nil
@@ -11596,27 +11779,27 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data")
 	}
-	if m.DataHash, err = tlrt.Bytes(b); err != nil {
+	if m.DataHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data_hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "secret")
 	}
 	return nil
@@ -11680,16 +11863,16 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureSecretSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11697,13 +11880,13 @@ func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureSecretSettings", "")
 	}
 	var err error
-	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
+	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
 	}
-	if m.SecureSecret, err = tlrt.Bytes(b); err != nil {
+	if m.SecureSecret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
 	}
-	if m.SecureSecretID, err = b.Long(); err != nil {
+	if m.SecureSecretID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret_id")
 	}
 	return nil
@@ -11888,16 +12071,16 @@ func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SecureValue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11905,49 +12088,49 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "flags")
 	}
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "type")
 	}
 	if m.Flags.Has(0) {
-		m.Data = new(SecureData)
-		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+		m.Data = &SecureData{}
+		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeSecureFile(b, depth+1); err != nil {
+		if m.FrontSide, err = decodeSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeSecureFile(b, depth+1); err != nil {
+		if m.ReverseSide, err = decodeSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeSecureFile(b, depth+1); err != nil {
+		if m.Selfie, err = decodeSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[SecureFile](b, false, 4, depth+1, decodeSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeSlabs[SecureFile](d, false, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[SecureFile](b, false, 4, depth+1, decodeSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[SecureFile](d, false, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
+		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "plain_data")
 		}
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
@@ -12016,16 +12199,16 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SecureValueHash) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12033,10 +12216,10 @@ func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueHash", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "type")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "hash")
 	}
 	return nil
@@ -12106,12 +12289,15 @@ func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendAsPeer{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendAsPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12119,11 +12305,11 @@ func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "sendAsPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "sendAsPeer", "flags")
 	}
 	m.PremiumRequired = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendAsPeer", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -12191,16 +12377,16 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *ShippingOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12208,13 +12394,13 @@ func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "prices")
 	}
 	return nil
@@ -12275,27 +12461,27 @@ func (m *SMSJob) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SMSJob) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = tlrt.String(b); err != nil {
+	if m.JobID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "job_id")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "phone_number")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "text")
 	}
 	return nil
@@ -12552,16 +12738,16 @@ func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SponsoredMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SponsoredMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12569,63 +12755,63 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "sponsoredMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
 	}
 	m.Recommended = m.Flags.Has(5)
 	m.CanReport = m.Flags.Has(12)
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "photo")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "media")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
 		}
 	}
-	if m.ButtonText, err = tlrt.String(b); err != nil {
+	if m.ButtonText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 	}
 	if m.Flags.Has(7) {
-		if m.SponsorInfo, err = tlrt.String(b); err != nil {
+		if m.SponsorInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.MinDisplayDuration, err = b.Int(); err != nil {
+		if m.MinDisplayDuration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "min_display_duration")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.MaxDisplayDuration, err = b.Int(); err != nil {
+		if m.MaxDisplayDuration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "max_display_duration")
 		}
 	}
@@ -12700,24 +12886,24 @@ func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SponsoredMessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SponsoredMessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
 	}
 	return nil
@@ -12845,16 +13031,16 @@ func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SponsoredPeer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *SponsoredPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12862,22 +13048,22 @@ func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "sponsoredPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
 	}
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.SponsorInfo, err = tlrt.String(b); err != nil {
+		if m.SponsorInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
 		}
 	}
@@ -12957,16 +13143,16 @@ func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftActiveAuctionState{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftActiveAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12974,13 +13160,13 @@ func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftActiveAuctionState", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "gift")
 	}
-	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+	if m.State, err = decodeStarGiftAuctionState(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "state")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.UserState, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "user_state")
 	}
 	return nil
@@ -13041,12 +13227,15 @@ func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13054,10 +13243,10 @@ func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeCounter", "")
 	}
 	var err error
-	if m.Attribute, err = decodeStarGiftAttributeID(b, depth+1); err != nil {
+	if m.Attribute, err = decodeStarGiftAttributeID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "attribute")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "count")
 	}
 	return nil
@@ -13178,16 +13367,16 @@ func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionAcquiredGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13195,33 +13384,33 @@ func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionAcquiredGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "flags")
 	}
 	m.NameHidden = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "peer")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "date")
 	}
-	if m.BidAmount, err = b.Long(); err != nil {
+	if m.BidAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "bid_amount")
 	}
-	if m.Round, err = b.Int(); err != nil {
+	if m.Round, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "round")
 	}
-	if m.Pos, err = b.Int(); err != nil {
+	if m.Pos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "pos")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.GiftNum, err = b.Int(); err != nil {
+		if m.GiftNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "gift_num")
 		}
 	}
@@ -13387,12 +13576,15 @@ func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionUserState{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionUserState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13400,31 +13592,31 @@ func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionUserState", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "flags")
 	}
 	m.Returned = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		if m.BidAmount, err = b.Long(); err != nil {
+		if m.BidAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_amount")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.BidDate, err = b.Int(); err != nil {
+		if m.BidDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_date")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MinBidAmount, err = b.Long(); err != nil {
+		if m.MinBidAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "min_bid_amount")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.BidPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.BidPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_peer")
 		}
 	}
-	if m.AcquiredCount, err = b.Int(); err != nil {
+	if m.AcquiredCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "acquired_count")
 	}
 	m.Flags &^= 1 << 1
@@ -13489,23 +13681,26 @@ func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftBackground) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftBackground) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CenterColor, err = b.Int(); err != nil {
+	if m.CenterColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "center_color")
 	}
-	if m.EdgeColor, err = b.Int(); err != nil {
+	if m.EdgeColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "edge_color")
 	}
-	if m.TextColor, err = b.Int(); err != nil {
+	if m.TextColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "text_color")
 	}
 	return nil
@@ -13586,16 +13781,16 @@ func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftCollection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13603,24 +13798,24 @@ func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftCollection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "flags")
 	}
-	if m.CollectionID, err = b.Int(); err != nil {
+	if m.CollectionID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+		if m.Icon, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftCollection", "icon")
 		}
 	}
-	if m.GiftsCount, err = b.Int(); err != nil {
+	if m.GiftsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "gifts_count")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -13680,20 +13875,23 @@ func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftUpgradePrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftUpgradePrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "date")
 	}
-	if m.UpgradeStars, err = b.Long(); err != nil {
+	if m.UpgradeStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "upgrade_stars")
 	}
 	return nil
@@ -13827,12 +14025,15 @@ func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarRefProgram{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarRefProgram) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13840,27 +14041,27 @@ func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starRefProgram", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "flags")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "bot_id")
 	}
-	if m.CommissionPermille, err = b.Int(); err != nil {
+	if m.CommissionPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.DurationMonths, err = b.Int(); err != nil {
+		if m.DurationMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starRefProgram", "duration_months")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.EndDate, err = b.Int(); err != nil {
+		if m.EndDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starRefProgram", "end_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.DailyRevenuePerUser, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.DailyRevenuePerUser, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starRefProgram", "daily_revenue_per_user")
 		}
 	}
@@ -13973,36 +14174,36 @@ func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiftOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarsGiftOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "flags")
 	}
 	m.Extended = m.Flags.Has(1)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "amount")
 	}
 	m.Flags &^= 1 << 1
@@ -14125,16 +14326,16 @@ func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarsGiveawayOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14142,29 +14343,29 @@ func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsGiveawayOption", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "flags")
 	}
 	m.Extended = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "stars")
 	}
-	if m.YearlyBoosts, err = b.Int(); err != nil {
+	if m.YearlyBoosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
 	}
 	if m.Flags.Has(2) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
 	}
-	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](b, false, false, 20, depth+1); err != nil {
+	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -14238,24 +14439,27 @@ func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayWinnersOption{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsGiveawayWinnersOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsGiveawayWinnersOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "flags")
 	}
 	m.Default = m.Flags.Has(0)
-	if m.Users, err = b.Int(); err != nil {
+	if m.Users, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "users")
 	}
-	if m.PerUserStars, err = b.Long(); err != nil {
+	if m.PerUserStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "per_user_stars")
 	}
 	m.Flags &^= 1 << 0
@@ -14356,30 +14560,33 @@ func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsRating{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsRating) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsRating) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "flags")
 	}
-	if m.Level, err = b.Int(); err != nil {
+	if m.Level, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "level")
 	}
-	if m.CurrentLevelStars, err = b.Long(); err != nil {
+	if m.CurrentLevelStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "current_level_stars")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.NextLevelStars, err = b.Long(); err != nil {
+		if m.NextLevelStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starsRating", "next_level_stars")
 		}
 	}
@@ -14495,12 +14702,15 @@ func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsRevenueStatus{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsRevenueStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14508,21 +14718,21 @@ func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsRevenueStatus", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "flags")
 	}
 	m.WithdrawalEnabled = m.Flags.Has(0)
-	if m.CurrentBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.CurrentBalance, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "current_balance")
 	}
-	if m.AvailableBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.AvailableBalance, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "available_balance")
 	}
-	if m.OverallRevenue, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.OverallRevenue, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "overall_revenue")
 	}
 	if m.Flags.Has(1) {
-		if m.NextWithdrawalAt, err = b.Int(); err != nil {
+		if m.NextWithdrawalAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsRevenueStatus", "next_withdrawal_at")
 		}
 	}
@@ -14715,16 +14925,16 @@ func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsSubscription{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarsSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14732,42 +14942,42 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsSubscription", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "flags")
 	}
 	m.Canceled = m.Flags.Has(0)
 	m.CanRefulfill = m.Flags.Has(1)
 	m.MissingBalance = m.Flags.Has(2)
 	m.BotCanceled = m.Flags.Has(7)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "peer")
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "until_date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Pricing, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Pricing, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
 	}
 	if m.Flags.Has(3) {
-		if m.ChatInviteHash, err = tlrt.String(b); err != nil {
+		if m.ChatInviteHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "title")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "photo")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
 		}
 	}
@@ -14837,20 +15047,23 @@ func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsSubscriptionPricing) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsSubscriptionPricing) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "period")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "amount")
 	}
 	return nil
@@ -14955,36 +15168,36 @@ func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsTopupOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarsTopupOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "flags")
 	}
 	m.Extended = m.Flags.Has(1)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "amount")
 	}
 	m.Flags &^= 1 << 1
@@ -15579,16 +15792,16 @@ func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsTransaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15596,7 +15809,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsTransaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "flags")
 	}
 	m.Refund = m.Flags.Has(3)
@@ -15613,110 +15826,110 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhonegroupMessage = m.Flags.Has(27)
 	m.StargiftAuctionBid = m.Flags.Has(28)
 	m.Offer = m.Flags.Has(29)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "id")
 	}
-	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Amount, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "amount")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "date")
 	}
-	if m.Peer, err = decodeStarsTransactionPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeStarsTransactionPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "description")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "photo")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TransactionDate, err = b.Int(); err != nil {
+		if m.TransactionDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "transaction_date")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TransactionURL, err = tlrt.String(b); err != nil {
+		if m.TransactionURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.BotPayload, err = tlrt.Bytes(b); err != nil {
+		if m.BotPayload, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "msg_id")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageMediaGiveawayResults](b, false, 4, depth+1, decodeMessageMedia); err != nil {
+		if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageMediaGiveawayResults](d, false, 4, depth+1, decodeMessageMedia); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+		if m.SubscriptionPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "subscription_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.GiveawayPostID, err = b.Int(); err != nil {
+		if m.GiveawayPostID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "giveaway_post_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Stargift, err = decodeStarGift(b, depth+1); err != nil {
+		if m.Stargift, err = decodeStarGift(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "stargift")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.FloodskipNumber, err = b.Int(); err != nil {
+		if m.FloodskipNumber, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "floodskip_number")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.StarrefCommissionPermille, err = b.Int(); err != nil {
+		if m.StarrefCommissionPermille, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "starref_commission_permille")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.StarrefPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.StarrefPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "starref_peer")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.StarrefAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.StarrefAmount, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "starref_amount")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.PaidMessages, err = b.Int(); err != nil {
+		if m.PaidMessages, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "paid_messages")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.PremiumGiftMonths, err = b.Int(); err != nil {
+		if m.PremiumGiftMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "premium_gift_months")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.AdsProceedsFromDate, err = b.Int(); err != nil {
+		if m.AdsProceedsFromDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_from_date")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.AdsProceedsToDate, err = b.Int(); err != nil {
+		if m.AdsProceedsToDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_to_date")
 		}
 	}
@@ -15816,20 +16029,23 @@ func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsAbsValueAndPrev) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsAbsValueAndPrev) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Current, err = b.Double(); err != nil {
+	if m.Current, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "current")
 	}
-	if m.Previous, err = b.Double(); err != nil {
+	if m.Previous, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "previous")
 	}
 	return nil
@@ -15888,20 +16104,23 @@ func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsDateRangeDays) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsDateRangeDays) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsDateRangeDays", "min_date")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsDateRangeDays", "max_date")
 	}
 	return nil
@@ -15964,26 +16183,29 @@ func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGroupTopAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGroupTopAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "user_id")
 	}
-	if m.Deleted, err = b.Int(); err != nil {
+	if m.Deleted, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "deleted")
 	}
-	if m.Kicked, err = b.Int(); err != nil {
+	if m.Kicked, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "kicked")
 	}
-	if m.Banned, err = b.Int(); err != nil {
+	if m.Banned, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "banned")
 	}
 	return nil
@@ -16042,20 +16264,23 @@ func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGroupTopInviter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGroupTopInviter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopInviter", "user_id")
 	}
-	if m.Invitations, err = b.Int(); err != nil {
+	if m.Invitations, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopInviter", "invitations")
 	}
 	return nil
@@ -16116,23 +16341,26 @@ func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGroupTopPoster) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGroupTopPoster) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "user_id")
 	}
-	if m.Messages, err = b.Int(); err != nil {
+	if m.Messages, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "messages")
 	}
-	if m.AvgChars, err = b.Int(); err != nil {
+	if m.AvgChars, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "avg_chars")
 	}
 	return nil
@@ -16190,20 +16418,23 @@ func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsPercentValue) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsPercentValue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Part, err = b.Double(); err != nil {
+	if m.Part, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsPercentValue", "part")
 	}
-	if m.Total, err = b.Double(); err != nil {
+	if m.Total, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsPercentValue", "total")
 	}
 	return nil
@@ -16260,21 +16491,21 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "statsURL", "url")
 	}
 	return nil
@@ -16337,24 +16568,24 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Keyword, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
@@ -16417,24 +16648,24 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerPack) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
-	if m.Documents, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Documents, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "documents")
 	}
 	return nil
@@ -16685,16 +16916,16 @@ func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSet{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16702,7 +16933,7 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSet", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "flags")
 	}
 	m.Archived = m.Flags.Has(1)
@@ -16713,46 +16944,46 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ChannelEmojiStatus = m.Flags.Has(10)
 	m.Creator = m.Flags.Has(11)
 	if m.Flags.Has(0) {
-		if m.InstalledDate, err = b.Int(); err != nil {
+		if m.InstalledDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "installed_date")
 		}
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "title")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](d, false, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ThumbDCID, err = b.Int(); err != nil {
+		if m.ThumbDCID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumb_dc_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ThumbVersion, err = b.Int(); err != nil {
+		if m.ThumbVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumb_version")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ThumbDocumentID, err = b.Long(); err != nil {
+		if m.ThumbDocumentID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumb_document_id")
 		}
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "count")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "hash")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11
@@ -16883,26 +17114,29 @@ func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStealthMode{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStealthMode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storiesStealthMode", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ActiveUntilDate, err = b.Int(); err != nil {
+		if m.ActiveUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storiesStealthMode", "active_until_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = b.Int(); err != nil {
+		if m.CooldownUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storiesStealthMode", "cooldown_until_date")
 		}
 	}
@@ -16994,16 +17228,16 @@ func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryAlbum{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryAlbum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17011,22 +17245,22 @@ func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyAlbum", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "flags")
 	}
-	if m.AlbumID, err = b.Int(); err != nil {
+	if m.AlbumID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.IconPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.IconPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyAlbum", "icon_photo")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IconVideo, err = decodeDocument(b, depth+1); err != nil {
+		if m.IconVideo, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyAlbum", "icon_video")
 		}
 	}
@@ -17160,16 +17394,16 @@ func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryFwdHeader{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17177,22 +17411,22 @@ func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyFwdHeader", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyFwdHeader", "flags")
 	}
 	m.Modified = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.From, err = decodePeer(b, depth+1); err != nil {
+		if m.From, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FromName, err = tlrt.String(b); err != nil {
+		if m.FromName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.StoryID, err = b.Int(); err != nil {
+		if m.StoryID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "story_id")
 		}
 	}
@@ -17389,16 +17623,16 @@ func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryViews{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17406,30 +17640,30 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViews", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "flags")
 	}
 	m.HasViewers = m.Flags.Has(1)
-	if m.ViewsCount, err = b.Int(); err != nil {
+	if m.ViewsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "views_count")
 	}
 	if m.Flags.Has(2) {
-		if m.ForwardsCount, err = b.Int(); err != nil {
+		if m.ForwardsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "forwards_count")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
+		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "reactions")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ReactionsCount, err = b.Int(); err != nil {
+		if m.ReactionsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "reactions_count")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.RecentViewers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.RecentViewers, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
 		}
 	}
@@ -17499,12 +17733,15 @@ func (m *String) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *String) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *String) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *String) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17616,12 +17853,15 @@ func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SuggestedPost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SuggestedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17629,18 +17869,18 @@ func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "suggestedPost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "suggestedPost", "flags")
 	}
 	m.Accepted = m.Flags.Has(1)
 	m.Rejected = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "suggestedPost", "price")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "suggestedPost", "schedule_date")
 		}
 	}

@@ -168,16 +168,16 @@ func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsBroadcastStats{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsBroadcastStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -185,70 +185,70 @@ func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.broadcastStats", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Period, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Period, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "period")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Followers, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Followers, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ViewsPerPost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ViewsPerPost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_post")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.SharesPerPost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.SharesPerPost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_post")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ReactionsPerPost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ReactionsPerPost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_post")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ViewsPerStory, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ViewsPerStory, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_story")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.SharesPerStory, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.SharesPerStory, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_story")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ReactionsPerStory, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ReactionsPerStory, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_story")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.EnabledNotifications, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.EnabledNotifications, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "enabled_notifications")
 	}
-	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.GrowthGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "growth_graph")
 	}
-	if m.FollowersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.FollowersGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers_graph")
 	}
-	if m.MuteGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.MuteGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "mute_graph")
 	}
-	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "top_hours_graph")
 	}
-	if m.InteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.InteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "interactions_graph")
 	}
-	if m.IvInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.IvInteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "iv_interactions_graph")
 	}
-	if m.ViewsBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ViewsBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_by_source_graph")
 	}
-	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "new_followers_by_source_graph")
 	}
-	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.LanguagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "languages_graph")
 	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_by_emotion_graph")
 	}
-	if m.StoryInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.StoryInteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_interactions_graph")
 	}
-	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	if m.RecentPostsInteractions, err = tlrt.DecodeSlabs[PostInteractionCountersMessage](b, false, 20, depth+1, decodePostInteractionCounters); err != nil {
+	if m.RecentPostsInteractions, err = tlrt.DecodeSlabs[PostInteractionCountersMessage](d, false, 20, depth+1, decodePostInteractionCounters); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 	}
 	return nil
@@ -397,16 +397,16 @@ func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsMegagroupStats{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsMegagroupStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -414,55 +414,55 @@ func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.megagroupStats", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Period, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Period, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "period")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Members, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Members, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "members")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Messages, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Messages, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Viewers, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Viewers, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "viewers")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Posters, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Posters, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "posters")
 	}
-	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.GrowthGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "growth_graph")
 	}
-	if m.MembersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.MembersGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "members_graph")
 	}
-	if m.NewMembersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.NewMembersBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "new_members_by_source_graph")
 	}
-	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.LanguagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "languages_graph")
 	}
-	if m.MessagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.MessagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages_graph")
 	}
-	if m.ActionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ActionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "actions_graph")
 	}
-	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_hours_graph")
 	}
-	if m.WeekdaysGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.WeekdaysGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
-	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](b, false, false, 20, depth+1); err != nil {
+	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_posters")
 	}
-	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](b, false, false, 24, depth+1); err != nil {
+	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_admins")
 	}
-	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](b, false, false, 16, depth+1); err != nil {
+	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
 	}
 	return nil
@@ -526,16 +526,16 @@ func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsMessageStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -543,10 +543,10 @@ func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.messageStats", "")
 	}
 	var err error
-	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ViewsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.messageStats", "views_graph")
 	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.messageStats", "reactions_by_emotion_graph")
 	}
 	return nil
@@ -605,16 +605,16 @@ func (m *StatsPollStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsPollStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -622,7 +622,7 @@ func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.pollStats", "")
 	}
 	var err error
-	if m.VotesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.VotesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.pollStats", "votes_graph")
 	}
 	return nil
@@ -740,16 +740,16 @@ func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsPublicForwards{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsPublicForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -757,24 +757,24 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.publicForwards", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
 	}
-	if m.Forwards, err = tlrt.DecodeSlabs[PublicForwardStory](b, false, 16, depth+1, decodePublicForward); err != nil {
+	if m.Forwards, err = tlrt.DecodeSlabs[PublicForwardStory](d, false, 16, depth+1, decodePublicForward); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
 	}
 	if m.NextOffset != "" {
@@ -841,16 +841,16 @@ func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsStoryStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -858,10 +858,10 @@ func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.storyStats", "")
 	}
 	var err error
-	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ViewsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.storyStats", "views_graph")
 	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.storyStats", "reactions_by_emotion_graph")
 	}
 	return nil
@@ -931,12 +931,15 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetBroadcastStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -944,11 +947,11 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getBroadcastStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "channel")
 	}
 	m.Flags &^= 1 << 0
@@ -1052,28 +1055,28 @@ func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsLoadAsyncGraphRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "flags")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "token")
 	}
 	if m.Flags.Has(0) {
-		if m.X, err = b.Long(); err != nil {
+		if m.X, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "x")
 		}
 	}
@@ -1156,12 +1159,15 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetMegagroupStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1169,11 +1175,11 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMegagroupStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "channel")
 	}
 	m.Flags &^= 1 << 0
@@ -1251,16 +1257,16 @@ func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1268,16 +1274,16 @@ func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessagePublicForwards", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "msg_id")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "limit")
 	}
 	return nil
@@ -1358,12 +1364,15 @@ func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetMessageStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetMessageStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1371,14 +1380,14 @@ func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessageStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "msg_id")
 	}
 	m.Flags &^= 1 << 0
@@ -1460,12 +1469,15 @@ func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetStoryStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetStoryStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1473,14 +1485,14 @@ func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -1557,16 +1569,16 @@ func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1574,16 +1586,16 @@ func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryPublicForwards", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "id")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "limit")
 	}
 	return nil
@@ -1664,12 +1676,15 @@ func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetPollStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetPollStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1677,14 +1692,14 @@ func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getPollStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "msg_id")
 	}
 	m.Flags &^= 1 << 0

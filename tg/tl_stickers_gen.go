@@ -60,21 +60,21 @@ func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersSuggestedShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersSuggestedShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "short_name")
 	}
 	return nil
@@ -206,16 +206,16 @@ func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickersCreateStickerSetRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersCreateStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -223,31 +223,31 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.createStickerSet", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(5)
 	m.TextColor = m.Flags.Has(6)
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "user_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "title")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "short_name")
 	}
 	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
-	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](b, false, false, 16, depth+1); err != nil {
+	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "stickers")
 	}
 	if m.Flags.Has(3) {
-		if m.Software, err = tlrt.String(b); err != nil {
+		if m.Software, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "software")
 		}
 	}
@@ -323,16 +323,16 @@ func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersRemoveStickerFromSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -340,7 +340,7 @@ func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.removeStickerFromSet", "")
 	}
 	var err error
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "sticker")
 	}
 	return nil
@@ -413,16 +413,16 @@ func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersChangeStickerPositionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersChangeStickerPositionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersChangeStickerPositionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -430,10 +430,10 @@ func (m *StickersChangeStickerPositionRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeStickerPosition", "")
 	}
 	var err error
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "sticker")
 	}
-	if m.Position, err = b.Int(); err != nil {
+	if m.Position, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "position")
 	}
 	return nil
@@ -510,16 +510,16 @@ func (m *StickersAddStickerToSetRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickersAddStickerToSetRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersAddStickerToSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersAddStickerToSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -527,10 +527,10 @@ func (m *StickersAddStickerToSetRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.addStickerToSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "stickerset")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Sticker, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Sticker, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "sticker")
 	}
 	return nil
@@ -650,16 +650,16 @@ func (m *StickersSetStickerSetThumbRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickersSetStickerSetThumbRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -667,19 +667,19 @@ func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.setStickerSetThumb", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "flags")
 	}
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "stickerset")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ThumbDocumentID, err = b.Long(); err != nil {
+		if m.ThumbDocumentID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb_document_id")
 		}
 	}
@@ -750,21 +750,21 @@ func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersCheckShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersCheckShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersCheckShortNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.checkShortName", "short_name")
 	}
 	return nil
@@ -831,21 +831,21 @@ func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersSuggestShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersSuggestShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersSuggestShortNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestShortName", "title")
 	}
 	return nil
@@ -987,16 +987,16 @@ func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickersChangeStickerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersChangeStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1004,25 +1004,25 @@ func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeSticker", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "flags")
 	}
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "sticker")
 	}
 	if m.Flags.Has(0) {
-		if m.Emoji, err = tlrt.String(b); err != nil {
+		if m.Emoji, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "emoji")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.MaskCoords = new(MaskCoords)
-		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+		m.MaskCoords = tlrt.New[MaskCoords](d)
+		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "mask_coords")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Keywords, err = tlrt.String(b); err != nil {
+		if m.Keywords, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "keywords")
 		}
 	}
@@ -1101,16 +1101,16 @@ func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersRenameStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersRenameStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1118,10 +1118,10 @@ func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.renameStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "stickerset")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "title")
 	}
 	return nil
@@ -1189,16 +1189,16 @@ func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickersDeleteStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersDeleteStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersDeleteStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1206,7 +1206,7 @@ func (m *StickersDeleteStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.deleteStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "stickerset")
 	}
 	return nil
@@ -1283,16 +1283,16 @@ func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickersReplaceStickerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *StickersReplaceStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1300,10 +1300,10 @@ func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.replaceSticker", "")
 	}
 	var err error
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.replaceSticker", "sticker")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewSticker, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NewSticker, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.replaceSticker", "new_sticker")
 	}
 	return nil

@@ -24,8 +24,8 @@ func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
 
 // decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels
 // deep.
-func decodeUploadCDNFile(b *bin.Buffer, depth int) (UploadCDNFileClass, error) {
-	id, err := b.ID()
+func decodeUploadCDNFile(d *tlrt.Decoder, depth int) (UploadCDNFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func decodeUploadCDNFile(b *bin.Buffer, depth int) (UploadCDNFileClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "upload.CdnFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -101,21 +101,21 @@ func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RequestToken, err = tlrt.Bytes(b); err != nil {
+	if m.RequestToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "request_token")
 	}
 	return nil
@@ -175,21 +175,21 @@ func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadCDNFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadCDNFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFile", "bytes")
 	}
 	return nil
@@ -210,8 +210,8 @@ func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
 }
 
 // decodeUploadFile is DecodeUploadFile for a value nested depth levels deep.
-func decodeUploadFile(b *bin.Buffer, depth int) (UploadFileClass, error) {
-	id, err := b.ID()
+func decodeUploadFile(d *tlrt.Decoder, depth int) (UploadFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func decodeUploadFile(b *bin.Buffer, depth int) (UploadFileClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "upload.File"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -291,16 +291,16 @@ func (m *UploadFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -308,13 +308,13 @@ func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.file", "")
 	}
 	var err error
-	if m.Type, err = decodeStorageFileType(b, depth+1); err != nil {
+	if m.Type, err = decodeStorageFileType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "type")
 	}
-	if m.Mtime, err = b.Int(); err != nil {
+	if m.Mtime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "mtime")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "bytes")
 	}
 	return nil
@@ -389,16 +389,16 @@ func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadFileCDNRedirect) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -406,19 +406,19 @@ func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.fileCdnRedirect", "")
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "dc_id")
 	}
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_token")
 	}
-	if m.EncryptionKey, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptionKey, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_key")
 	}
-	if m.EncryptionIv, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptionIv, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_iv")
 	}
-	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](b, false, false, 20, depth+1); err != nil {
+	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_hashes")
 	}
 	return nil
@@ -486,16 +486,16 @@ func (m *UploadWebFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadWebFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -503,19 +503,19 @@ func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.webFile", "")
 	}
 	var err error
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "mime_type")
 	}
-	if m.FileType, err = decodeStorageFileType(b, depth+1); err != nil {
+	if m.FileType, err = decodeStorageFileType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "file_type")
 	}
-	if m.Mtime, err = b.Int(); err != nil {
+	if m.Mtime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "mtime")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "bytes")
 	}
 	return nil
@@ -577,27 +577,27 @@ func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadSaveFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadSaveFilePartRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileID, err = b.Long(); err != nil {
+	if m.FileID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_id")
 	}
-	if m.FilePart, err = b.Int(); err != nil {
+	if m.FilePart, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_part")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "bytes")
 	}
 	return nil
@@ -685,16 +685,16 @@ func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UploadGetFileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadGetFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -702,18 +702,18 @@ func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getFile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "flags")
 	}
 	m.Precise = m.Flags.Has(0)
 	m.CDNSupported = m.Flags.Has(1)
-	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
+	if m.Location, err = decodeInputFileLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "location")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -786,30 +786,30 @@ func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadSaveBigFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadSaveBigFilePartRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileID, err = b.Long(); err != nil {
+	if m.FileID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_id")
 	}
-	if m.FilePart, err = b.Int(); err != nil {
+	if m.FilePart, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_part")
 	}
-	if m.FileTotalParts, err = b.Int(); err != nil {
+	if m.FileTotalParts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_total_parts")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "bytes")
 	}
 	return nil
@@ -882,16 +882,16 @@ func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetWebFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadGetWebFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -899,13 +899,13 @@ func (m *UploadGetWebFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getWebFile", "")
 	}
 	var err error
-	if m.Location, err = decodeInputWebFileLocation(b, depth+1); err != nil {
+	if m.Location, err = decodeInputWebFileLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "location")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "limit")
 	}
 	return nil
@@ -975,27 +975,27 @@ func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadGetCDNFileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "file_token")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "limit")
 	}
 	return nil
@@ -1063,24 +1063,24 @@ func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadReuploadCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadReuploadCDNFileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "file_token")
 	}
-	if m.RequestToken, err = tlrt.Bytes(b); err != nil {
+	if m.RequestToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "request_token")
 	}
 	return nil
@@ -1093,8 +1093,8 @@ func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadC
 		req = new(UploadReuploadCDNFileRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
-			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
 }
@@ -1153,24 +1153,24 @@ func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "file_token")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "offset")
 	}
 	return nil
@@ -1183,8 +1183,8 @@ func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFi
 		req = new(UploadGetCDNFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
-			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
 }
@@ -1245,16 +1245,16 @@ func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetFileHashesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *UploadGetFileHashesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1262,10 +1262,10 @@ func (m *UploadGetFileHashesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getFileHashes", "")
 	}
 	var err error
-	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
+	if m.Location, err = decodeInputFileLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFileHashes", "location")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFileHashes", "offset")
 	}
 	return nil
@@ -1278,8 +1278,8 @@ func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHash
 		req = new(UploadGetFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
-			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
 }

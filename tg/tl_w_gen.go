@@ -21,8 +21,8 @@ func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
 }
 
 // decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
-func decodeWallPaper(b *bin.Buffer, depth int) (WallPaperClass, error) {
-	id, err := b.ID()
+func decodeWallPaper(d *tlrt.Decoder, depth int) (WallPaperClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func decodeWallPaper(b *bin.Buffer, depth int) (WallPaperClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WallPaper"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -138,16 +138,16 @@ func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WallPaper{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -155,28 +155,28 @@ func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "wallPaper", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "id")
 	}
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
 	m.Pattern = m.Flags.Has(3)
 	m.Dark = m.Flags.Has(4)
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "access_hash")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "slug")
 	}
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "document")
 	}
 	if m.Flags.Has(2) {
-		m.Settings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		m.Settings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "wallPaper", "settings")
 		}
 	}
@@ -263,16 +263,16 @@ func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WallPaperNoFile{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -280,17 +280,17 @@ func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "wallPaperNoFile", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperNoFile", "id")
 	}
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperNoFile", "flags")
 	}
 	m.Default = m.Flags.Has(1)
 	m.Dark = m.Flags.Has(4)
 	if m.Flags.Has(2) {
-		m.Settings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		m.Settings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperNoFile", "settings")
 		}
 	}
@@ -313,8 +313,8 @@ func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
 }
 
 // decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
-func decodeWebDocument(b *bin.Buffer, depth int) (WebDocumentClass, error) {
-	id, err := b.ID()
+func decodeWebDocument(d *tlrt.Decoder, depth int) (WebDocumentClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +327,7 @@ func decodeWebDocument(b *bin.Buffer, depth int) (WebDocumentClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebDocument"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -401,16 +401,16 @@ func (m *WebDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -418,19 +418,19 @@ func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webDocument", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "url")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "access_hash")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "attributes")
 	}
 	return nil
@@ -502,16 +502,16 @@ func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebDocumentNoProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -519,16 +519,16 @@ func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webDocumentNoProxy", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "url")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
 	}
 	return nil
@@ -549,8 +549,8 @@ func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
 }
 
 // decodeWebPage is DecodeWebPage for a value nested depth levels deep.
-func decodeWebPage(b *bin.Buffer, depth int) (WebPageClass, error) {
-	id, err := b.ID()
+func decodeWebPage(d *tlrt.Decoder, depth int) (WebPageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -563,11 +563,11 @@ func decodeWebPage(b *bin.Buffer, depth int) (WebPageClass, error) {
 	case WebPageTypeID:
 		v = &WebPage{}
 	case WebPageNotModifiedTypeID:
-		v = &WebPageNotModified{}
+		v = tlrt.New[WebPageNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -663,28 +663,28 @@ func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageEmpty{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageEmpty", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPageEmpty", "url")
 		}
 	}
@@ -787,32 +787,32 @@ func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPagePending{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPagePending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPagePending", "url")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "date")
 	}
 	if m.URL != "" {
@@ -1229,16 +1229,16 @@ func (m *WebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1246,91 +1246,91 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "flags")
 	}
 	m.HasLargeMedia = m.Flags.Has(13)
 	m.VideoCoverPhoto = m.Flags.Has(14)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "id")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "url")
 	}
-	if m.DisplayURL, err = tlrt.String(b); err != nil {
+	if m.DisplayURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "display_url")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "type")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SiteName, err = tlrt.String(b); err != nil {
+		if m.SiteName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "site_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "description")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "photo")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.EmbedURL, err = tlrt.String(b); err != nil {
+		if m.EmbedURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_url")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.EmbedType, err = tlrt.String(b); err != nil {
+		if m.EmbedType, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_type")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.EmbedWidth, err = b.Int(); err != nil {
+		if m.EmbedWidth, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_width")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.EmbedHeight, err = b.Int(); err != nil {
+		if m.EmbedHeight, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_height")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "duration")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Author, err = tlrt.String(b); err != nil {
+		if m.Author, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "author")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "document")
 		}
 	}
 	if m.Flags.Has(10) {
-		m.CachedPage = new(Page)
-		if err = tlrt.DecodeBoxed(b, m.CachedPage, depth+1); err != nil {
+		m.CachedPage = &Page{}
+		if err = tlrt.DecodeBoxed(d, m.CachedPage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "cached_page")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = tlrt.DecodeSlabs[WebPageAttributeStory](b, false, 8, depth+1, decodeWebPageAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[WebPageAttributeStory](d, false, 8, depth+1, decodeWebPageAttribute); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
@@ -1456,21 +1456,24 @@ func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageNotModified{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *WebPageNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageNotModified", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.CachedPageViews, err = b.Int(); err != nil {
+		if m.CachedPageViews, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPageNotModified", "cached_page_views")
 		}
 	}
@@ -1498,8 +1501,8 @@ func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
 
 // decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
 // levels deep.
-func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, error) {
-	id, err := b.ID()
+func decodeWebPageAttribute(d *tlrt.Decoder, depth int) (WebPageAttributeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1518,11 +1521,11 @@ func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, er
 	case WebPageAttributeStarGiftAuctionTypeID:
 		v = &WebPageAttributeStarGiftAuction{}
 	case WebPageAttributeAiComposeToneTypeID:
-		v = &WebPageAttributeAiComposeTone{}
+		v = tlrt.New[WebPageAttributeAiComposeTone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1633,16 +1636,16 @@ func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeTheme{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageAttributeTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1650,17 +1653,17 @@ func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.Settings = new(ThemeSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		m.Settings = &ThemeSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "settings")
 		}
 	}
@@ -1746,16 +1749,16 @@ func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeStory{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageAttributeStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1763,17 +1766,17 @@ func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeStory", "story")
 		}
 	}
@@ -1858,16 +1861,16 @@ func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeStickerSet{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageAttributeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1875,12 +1878,12 @@ func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStickerSet", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1947,16 +1950,16 @@ func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1964,7 +1967,7 @@ func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeUniqueStarGift", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "gift")
 	}
 	return nil
@@ -2033,16 +2036,16 @@ func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2050,7 +2053,7 @@ func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
 	}
 	var err error
-	if m.Icons, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Icons, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
 	}
 	return nil
@@ -2118,16 +2121,16 @@ func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2135,10 +2138,10 @@ func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftAuction", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "gift")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "end_date")
 	}
 	return nil
@@ -2200,17 +2203,20 @@ func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *WebPageAttributeAiComposeTone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeAiComposeTone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmojiID, err = b.Long(); err != nil {
+	if m.EmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "emoji_id")
 	}
 	return nil
@@ -2477,57 +2483,57 @@ func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WallPaperSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WallPaperSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WallPaperSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperSettings", "flags")
 	}
 	m.Blur = m.Flags.Has(1)
 	m.Motion = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.BackgroundColor, err = b.Int(); err != nil {
+		if m.BackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "background_color")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SecondBackgroundColor, err = b.Int(); err != nil {
+		if m.SecondBackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "second_background_color")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.ThirdBackgroundColor, err = b.Int(); err != nil {
+		if m.ThirdBackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "third_background_color")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FourthBackgroundColor, err = b.Int(); err != nil {
+		if m.FourthBackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "fourth_background_color")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Intensity, err = b.Int(); err != nil {
+		if m.Intensity, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "intensity")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Rotation, err = b.Int(); err != nil {
+		if m.Rotation, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "rotation")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Emoticon, err = tlrt.String(b); err != nil {
+		if m.Emoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "emoticon")
 		}
 	}
@@ -2622,45 +2628,45 @@ func (m *WebAuthorization) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "hash")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "bot_id")
 	}
-	if m.Domain, err = tlrt.String(b); err != nil {
+	if m.Domain, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "domain")
 	}
-	if m.Browser, err = tlrt.String(b); err != nil {
+	if m.Browser, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "browser")
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "platform")
 	}
-	if m.DateCreated, err = b.Int(); err != nil {
+	if m.DateCreated, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "date_created")
 	}
-	if m.DateActive, err = b.Int(); err != nil {
+	if m.DateActive, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "date_active")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "ip")
 	}
-	if m.Region, err = tlrt.String(b); err != nil {
+	if m.Region, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "region")
 	}
 	return nil
@@ -2759,34 +2765,34 @@ func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebDomainException{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebDomainException) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebDomainException) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "flags")
 	}
-	if m.Domain, err = tlrt.String(b); err != nil {
+	if m.Domain, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "domain")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "url")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Favicon, err = b.Long(); err != nil {
+		if m.Favicon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "webDomainException", "favicon")
 		}
 	}
@@ -2861,12 +2867,15 @@ func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebViewMessageSent{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebViewMessageSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2874,11 +2883,11 @@ func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webViewMessageSent", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webViewMessageSent", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+		if m.MsgID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webViewMessageSent", "msg_id")
 		}
 	}
@@ -2988,32 +2997,32 @@ func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebViewResultURL{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
+	d := tlrt.Own(b)
+	err := m.DecodeBareAt(d, 0)
+	tlrt.Advance(b, d)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m. Its strings and bytes share
+// d's memory, which must stay unchanged while m is in use.
+func (m *WebViewResultURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "flags")
 	}
 	m.Fullsize = m.Flags.Has(1)
 	m.Fullscreen = m.Flags.Has(2)
 	m.SameOrigin = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.QueryID, err = b.Long(); err != nil {
+		if m.QueryID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "url")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3

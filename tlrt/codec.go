@@ -31,8 +31,8 @@ func ConsumeID(b *bin.Buffer, want uint32, name string) error {
 
 // DecodeBoxed reads v's ID, then v, nested depth levels deep. An error of
 // the ID is v's own: a *DecodeError with no field.
-func DecodeBoxed(b *bin.Buffer, v Object, depth int) error {
-	if err := ConsumeID(b, v.TypeID(), v.TypeName()); err != nil {
+func DecodeBoxed(b *Decoder, v Object, depth int) error {
+	if err := ConsumeID(&b.Buffer, v.TypeID(), v.TypeName()); err != nil {
 		return DecodeErr(err, v.TypeName(), "")
 	}
 	return v.DecodeBareAt(b, depth)
@@ -52,8 +52,8 @@ func DecodePtr[T any, P interface {
 
 // DecodeVector reads a boxed vector of values that hold no constructors,
 // each read by elem and taking at least minSize bytes of input.
-func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeVector[T any](b *Decoder, minSize int, elem func(*Decoder) (T, error)) ([]T, error) {
+	return decodeElems(b, false, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b)
 		return err
 	})
@@ -61,8 +61,8 @@ func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, 
 
 // DecodeBareVector reads a bare vector (a length, then the elements) of
 // values that hold no constructors, each taking at least minSize bytes.
-func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeBareVector[T any](b *Decoder, minSize int, elem func(*Decoder) (T, error)) ([]T, error) {
+	return decodeElems(b, true, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b)
 		return err
 	})
@@ -70,8 +70,8 @@ func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) 
 
 // DecodeVectorAt reads a boxed vector whose elements nest depth levels
 // deep and take at least minSize bytes each.
-func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeVectorAt[T any](b *Decoder, minSize, depth int, elem func(*Decoder, int) (T, error)) ([]T, error) {
+	return decodeElems(b, false, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b, depth)
 		return err
 	})
@@ -79,8 +79,8 @@ func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buf
 
 // DecodeBareVectorAt reads a bare vector whose elements nest depth levels
 // deep and take at least minSize bytes each.
-func DecodeBareVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeBareVectorAt[T any](b *Decoder, minSize, depth int, elem func(*Decoder, int) (T, error)) ([]T, error) {
+	return decodeElems(b, true, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b, depth)
 		return err
 	})
@@ -93,8 +93,8 @@ func DecodeBareVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin
 func DecodeStructs[T any, P interface {
 	*T
 	Object
-}](b *bin.Buffer, bare, bareElems bool, minSize, depth int) ([]T, error) {
-	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *T, _ int) error {
+}](b *Decoder, bare, bareElems bool, minSize, depth int) ([]T, error) {
+	return decodeElems(b, bare, minSize, func(b *Decoder, v *T, _ int) error {
 		if bareElems {
 			return P(v).DecodeBareAt(b, depth)
 		}
@@ -114,10 +114,10 @@ func DecodeStructs[T any, P interface {
 func DecodeSlabs[T any, P interface {
 	*T
 	Object
-}, C any](b *bin.Buffer, bare bool, minSize, depth int, decode func(*bin.Buffer, int) (C, error)) ([]C, error) {
+}, C any](b *Decoder, bare bool, minSize, depth int, decode func(*Decoder, int) (C, error)) ([]C, error) {
 	var s slab[T]
 	id := P(nil).TypeID()
-	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *C, left int) (err error) {
+	return decodeElems(b, bare, minSize, func(b *Decoder, v *C, left int) (err error) {
 		if len(b.Buf) < 4 || binary.LittleEndian.Uint32(b.Buf) != id {
 			*v, err = decode(b, depth)
 			return err
@@ -186,13 +186,18 @@ const maxAllocPerByte = 7
 // What a vector allocates ahead is bounded by the bytes its count claims
 // (see maxAllocPerByte), and so the allocation of hostile input by the
 // length of the input.
-func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(b *bin.Buffer, v *T, left int) error) ([]T, error) {
+func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decoder, v *T, left int) error) ([]T, error) {
 	minSize = max(minSize, 1)
-	n, err := vectorLen(b, bare, minSize)
+	n, err := vectorLen(&b.Buffer, bare, minSize)
 	if err != nil {
 		return nil, err
 	}
-	v := make([]T, 0, preallocate[T](n, minSize))
+	var v []T
+	if room := preallocate[T](n, minSize); room == n {
+		v = ifaceSlice[T](b, n)
+	} else {
+		v = make([]T, 0, room)
+	}
 	for i := range n {
 		if len(v) == cap(v) {
 			v = slices.Grow(v, grow(len(v), n)-len(v))

@@ -1,7 +1,6 @@
 package tlrt
 
 import (
-	"bytes"
 	"io"
 	"unsafe"
 
@@ -15,29 +14,9 @@ import (
 // value shares no memory with the caller's buffer. The copy lives as long
 // as any string or bytes of the value.
 
-// Own returns a buffer over a copy of the bytes left in b, to decode a
-// value from. Advance then moves b past what was read from it.
-func Own(b *bin.Buffer) *bin.Buffer {
-	return &bin.Buffer{Buf: bytes.Clone(b.Buf)}
-}
-
-// Advance moves b past the bytes read from own, a buffer Own made of b.
-func Advance(b, own *bin.Buffer) {
-	b.Buf = b.Buf[len(b.Buf)-len(own.Buf):]
-}
-
-// Owned decodes a value from a copy of the bytes left in b (see Own) with
-// decode, at depth 0, and moves b past it.
-func Owned[T any](b *bin.Buffer, decode func(*bin.Buffer, int) (T, error)) (T, error) {
-	own := Own(b)
-	v, err := decode(own, 0)
-	Advance(b, own)
-	return v, err
-}
-
-// String reads a TL string. It shares b's memory: b must be a buffer that
-// Own made.
-func String(b *bin.Buffer) (string, error) {
+// String reads a TL string. It shares b's memory: b must be a Decoder
+// that Own made.
+func String(b *Decoder) (string, error) {
 	v, err := text(b, "string")
 	if err != nil || len(v) == 0 {
 		return "", err
@@ -47,7 +26,7 @@ func String(b *bin.Buffer) (string, error) {
 
 // Bytes reads TL bytes, nil when empty. It shares b's memory, as String
 // does; appending to it copies.
-func Bytes(b *bin.Buffer) ([]byte, error) {
+func Bytes(b *Decoder) ([]byte, error) {
 	v, err := text(b, "bytes")
 	if err != nil || len(v) == 0 {
 		return nil, err
@@ -64,7 +43,7 @@ const (
 
 // text reads the bytes of a TL string or bytes, what names which for an
 // error.
-func text(b *bin.Buffer, what string) ([]byte, error) {
+func text(b *Decoder, what string) ([]byte, error) {
 	buf := b.Buf
 	if len(buf) == 0 {
 		return nil, io.ErrUnexpectedEOF

@@ -98,8 +98,8 @@ func emitRegistryFile(m *gen.Model) *jen.File {
 	)
 	f.Line()
 	emitDoc(f, "decodeObject is DecodeObject for a value nested depth levels deep.")
-	f.Func().Id("decodeObject").Params(buf(), jen.Id("depth").Int()).Params(jen.Id("Object"), jen.Error()).Block(
-		jen.Return(rt("DecodeObject").Call(jen.Id("b"), jen.Id("depth"), jen.Id("New"))),
+	f.Func().Id("decodeObject").Params(dec(), jen.Id("depth").Int()).Params(jen.Id("Object"), jen.Error()).Block(
+		jen.Return(rt("DecodeObject").Call(jen.Id("d"), jen.Id("depth"), jen.Id("New"))),
 	)
 	f.Line()
 	emitDoc(f, "registry lists every ID with its TL name, by increasing ID.")

@@ -37,7 +37,7 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 	cases := make([]jen.Code, 0, len(c.Constructors)+1)
 	for _, d := range c.Constructors {
 		cases = append(cases, jen.Case(jen.Id(d.TypeIDName())).Block(
-			jen.Id("v").Op("=").Op("&").Id(d.GoName).Values(),
+			jen.Id("v").Op("=").Add(newValue(d)),
 		))
 	}
 	cases = append(cases, jen.Default().Block(
@@ -47,19 +47,20 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 		)),
 	))
 	emitDoc(f, fmt.Sprintf("%s decodes any constructor of %s.", c.Decoder, c.TLName))
-	top := jen.Id(c.DecoderAt).Call(jen.Id("b"), jen.Lit(0))
+	start := "Decode"
 	if c.SharesInput {
-		top = rt("Owned").Call(jen.Id("b"), jen.Id(c.DecoderAt))
+		start = "Owned"
 	}
+	top := rt(start).Call(jen.Id("b"), jen.Id(c.DecoderAt))
 	f.Func().Id(c.Decoder).Params(buf()).Params(jen.Id(c.Interface), jen.Error()).Block(jen.Return(top))
 	f.Line()
 	emitDoc(f, fmt.Sprintf("%s is %s for a value nested depth levels deep.", c.DecoderAt, c.Decoder))
-	f.Func().Id(c.DecoderAt).Params(buf(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(
-		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("b").Dot("ID").Call(),
+	f.Func().Id(c.DecoderAt).Params(dec(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(
+		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("d").Dot("ID").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Var().Id("v").Id(c.Interface),
 		jen.Switch(jen.Id("id")).Block(cases...),
-		jen.If(jen.Err().Op(":=").Id("v").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
+		jen.If(jen.Err().Op(":=").Id("v").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Err()),
 		),
 		jen.Return(jen.Id("v"), jen.Nil()),

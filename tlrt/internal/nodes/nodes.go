@@ -41,10 +41,10 @@ func Name(id uint32) string { return registry.Name(id) }
 func IDs() []uint32 { return registry.IDs() }
 
 // DecodeObject decodes any constructor.
-func DecodeObject(b *bin.Buffer) (tlrt.Object, error) { return Decode(b, 0) }
+func DecodeObject(b *bin.Buffer) (tlrt.Object, error) { return tlrt.Decode(b, Decode) }
 
 // Decode decodes any constructor nested depth levels deep.
-func Decode(b *bin.Buffer, depth int) (tlrt.Object, error) {
+func Decode(b *tlrt.Decoder, depth int) (tlrt.Object, error) {
 	return tlrt.DecodeObject(b, depth, New)
 }
 
@@ -61,9 +61,9 @@ func (m *Leaf) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.N)
 	return nil
 }
-func (m *Leaf) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
-func (m *Leaf) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
-func (m *Leaf) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *Leaf) Decode(b *bin.Buffer) error     { return DecodeValue(b, m, false) }
+func (m *Leaf) DecodeBare(b *bin.Buffer) error { return DecodeValue(b, m, true) }
+func (m *Leaf) DecodeBareAt(b *tlrt.Decoder, _ int) error {
 	var err error
 	if m.N, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "leaf", "n")
@@ -86,9 +86,9 @@ func (m *Box) EncodeBare(b *bin.Buffer) error {
 	}
 	return nil
 }
-func (m *Box) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
-func (m *Box) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
-func (m *Box) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *Box) Decode(b *bin.Buffer) error     { return DecodeValue(b, m, false) }
+func (m *Box) DecodeBare(b *bin.Buffer) error { return DecodeValue(b, m, true) }
+func (m *Box) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	if depth > tlrt.MaxDecodeDepth {
 		return tlrt.DecodeErr(tlrt.ErrTooDeep, "box", "")
 	}
@@ -117,9 +117,9 @@ func (m *List) EncodeBare(b *bin.Buffer) error {
 	}
 	return nil
 }
-func (m *List) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
-func (m *List) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
-func (m *List) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *List) Decode(b *bin.Buffer) error     { return DecodeValue(b, m, false) }
+func (m *List) DecodeBare(b *bin.Buffer) error { return DecodeValue(b, m, true) }
+func (m *List) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	if depth > tlrt.MaxDecodeDepth {
 		return tlrt.DecodeErr(tlrt.ErrTooDeep, "list", "")
 	}
@@ -128,6 +128,19 @@ func (m *List) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "list", "items")
 	}
 	return nil
+}
+
+// decodeTop decodes v from b, with its ID unless bare is set.
+func DecodeValue(b *bin.Buffer, v tlrt.Object, bare bool) error {
+	d := tlrt.NewDecoder(b)
+	var err error
+	if bare {
+		err = v.DecodeBareAt(d, 0)
+	} else {
+		err = tlrt.DecodeBoxed(d, v, 0)
+	}
+	tlrt.Advance(b, d)
+	return err
 }
 
 // Encode returns the encoding of v.
