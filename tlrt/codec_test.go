@@ -46,7 +46,9 @@ func TestVectors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			decoders := map[string]func(b *bin.Buffer) ([]int, error){
-				"leaf": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeVector(tlrt.NewDecoder(b), 4, (*tlrt.Decoder).Int) },
+				"leaf": func(b *bin.Buffer) ([]int, error) {
+					return tlrt.DecodeVector(tlrt.NewDecoder(b), 4, (*tlrt.Decoder).Int)
+				},
 				"at depth": func(b *bin.Buffer) ([]int, error) {
 					return tlrt.DecodeVectorAt(tlrt.NewDecoder(b), 4, 5, func(b *tlrt.Decoder, depth int) (int, error) {
 						if depth != 5 {
@@ -58,8 +60,12 @@ func TestVectors(t *testing.T) {
 			}
 			if tc.bare {
 				decoders = map[string]func(b *bin.Buffer) ([]int, error){
-					"leaf":     func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVector(tlrt.NewDecoder(b), 4, (*tlrt.Decoder).Int) },
-					"at depth": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVectorAt(tlrt.NewDecoder(b), 4, 0, decodeInt) },
+					"leaf": func(b *bin.Buffer) ([]int, error) {
+						return tlrt.DecodeBareVector(tlrt.NewDecoder(b), 4, (*tlrt.Decoder).Int)
+					},
+					"at depth": func(b *bin.Buffer) ([]int, error) {
+						return tlrt.DecodeBareVectorAt(tlrt.NewDecoder(b), 4, 0, decodeInt)
+					},
 				}
 			}
 			for name, decode := range decoders {
