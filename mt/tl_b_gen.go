@@ -16,7 +16,7 @@ type BadMsgNotificationClass interface {
 
 // DecodeBadMsgNotification decodes any constructor of BadMsgNotification.
 func DecodeBadMsgNotification(b *bin.Buffer) (BadMsgNotificationClass, error) {
-	return tlrt.Decode(b, decodeBadMsgNotification)
+	return tlrt.Decode(b, &wireSchema, 62, decodeBadMsgNotification)
 }
 
 // decodeBadMsgNotification is DecodeBadMsgNotification for a value nested depth
@@ -98,10 +98,8 @@ func (m *BadMsgNotification) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BadMsgNotification) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 41)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -181,10 +179,8 @@ func (m *BadServerSalt) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BadServerSalt) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 57)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -60,10 +60,8 @@ func (m *FutureSalt) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FutureSalt) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 10)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -143,10 +141,8 @@ func (m *FutureSalts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FutureSalts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 43)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

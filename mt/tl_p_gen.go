@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PQInnerDataClass is the TL type P_Q_inner_data: one of PQInnerData,
@@ -17,7 +18,7 @@ type PQInnerDataClass interface {
 
 // DecodePQInnerData decodes any constructor of P_Q_inner_data.
 func DecodePQInnerData(b *bin.Buffer) (PQInnerDataClass, error) {
-	return tlrt.Owned(b, decodePQInnerData)
+	return tlrt.Owned(b, &wireSchema, 64, decodePQInnerData)
 }
 
 // decodePQInnerData is DecodePQInnerData for a value nested depth levels deep.
@@ -27,16 +28,18 @@ func decodePQInnerData(d *tlrt.Decoder, depth int) (PQInnerDataClass, error) {
 		return nil, err
 	}
 	var v PQInnerDataClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PQInnerDataTypeID:
-		v = &PQInnerData{}
+		v, size = &PQInnerData{}, unsafe.Sizeof(PQInnerData{})
 	case PQInnerDataDCTypeID:
-		v = &PQInnerDataDC{}
+		v, size = &PQInnerDataDC{}, unsafe.Sizeof(PQInnerDataDC{})
 	case PQInnerDataTempDCTypeID:
-		v = &PQInnerDataTempDC{}
+		v, size = &PQInnerDataTempDC{}, unsafe.Sizeof(PQInnerDataTempDC{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "P_Q_inner_data"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -106,10 +109,8 @@ func (m *PQInnerData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 36)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -206,10 +207,8 @@ func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 42)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -312,10 +311,8 @@ func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 21)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -403,10 +400,8 @@ func (m *Pong) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Pong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 18)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -473,10 +468,8 @@ func (m *PingRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 32)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -550,10 +543,8 @@ func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 58)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ServerDHParamsClass is the TL type Server_DH_Params: one of
@@ -17,7 +18,7 @@ type ServerDHParamsClass interface {
 
 // DecodeServerDHParams decodes any constructor of Server_DH_Params.
 func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
-	return tlrt.Owned(b, decodeServerDHParams)
+	return tlrt.Owned(b, &wireSchema, 51, decodeServerDHParams)
 }
 
 // decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
@@ -28,14 +29,16 @@ func decodeServerDHParams(d *tlrt.Decoder, depth int) (ServerDHParamsClass, erro
 		return nil, err
 	}
 	var v ServerDHParamsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ServerDHParamsFailTypeID:
 		v = tlrt.New[ServerDHParamsFail](d)
 	case ServerDHParamsOkTypeID:
-		v = &ServerDHParamsOk{}
+		v, size = &ServerDHParamsOk{}, unsafe.Sizeof(ServerDHParamsOk{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Server_DH_Params"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -98,10 +101,8 @@ func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 31)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -180,10 +181,8 @@ func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 49)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -216,7 +215,7 @@ type SetClientDHParamsAnswerClass interface {
 // DecodeSetClientDHParamsAnswer decodes any constructor of
 // Set_client_DH_params_answer.
 func DecodeSetClientDHParamsAnswer(b *bin.Buffer) (SetClientDHParamsAnswerClass, error) {
-	return tlrt.Decode(b, decodeSetClientDHParamsAnswer)
+	return tlrt.Decode(b, &wireSchema, 61, decodeSetClientDHParamsAnswer)
 }
 
 // decodeSetClientDHParamsAnswer is DecodeSetClientDHParamsAnswer for a value
@@ -299,10 +298,8 @@ func (m *DhGenOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 19)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -381,10 +378,8 @@ func (m *DhGenRetry) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 20)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -463,10 +458,8 @@ func (m *DhGenFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 40)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -548,10 +541,8 @@ func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 44)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -637,10 +628,8 @@ func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 60)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AiComposeToneClass is the TL type AiComposeTone: one of AiComposeTone,
@@ -18,7 +19,7 @@ type AiComposeToneClass interface {
 
 // DecodeAiComposeTone decodes any constructor of AiComposeTone.
 func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
-	return tlrt.Owned(b, decodeAiComposeTone)
+	return tlrt.Owned(b, &wireSchema, 349, decodeAiComposeTone)
 }
 
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
@@ -29,14 +30,16 @@ func decodeAiComposeTone(d *tlrt.Decoder, depth int) (AiComposeToneClass, error)
 		return nil, err
 	}
 	var v AiComposeToneClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AiComposeToneTypeID:
-		v = &AiComposeTone{}
+		v, size = &AiComposeTone{}, unsafe.Sizeof(AiComposeTone{})
 	case AiComposeToneDefaultTypeID:
-		v = &AiComposeToneDefault{}
+		v, size = &AiComposeToneDefault{}, unsafe.Sizeof(AiComposeToneDefault{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -235,10 +238,8 @@ func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AiComposeTone{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2766)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -289,6 +290,7 @@ func (m *AiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
+		d.Spend(unsafe.Sizeof(AiComposeToneExample{}))
 		m.ExampleEnglish = &AiComposeToneExample{}
 		if err = tlrt.DecodeBoxed(d, m.ExampleEnglish, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "example_english")
@@ -369,10 +371,8 @@ func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2185)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -406,7 +406,7 @@ type AttachMenuBotsClass interface {
 
 // DecodeAttachMenuBots decodes any constructor of AttachMenuBots.
 func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
-	return tlrt.Owned(b, decodeAttachMenuBots)
+	return tlrt.Owned(b, &wireSchema, 810, decodeAttachMenuBots)
 }
 
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
@@ -417,14 +417,16 @@ func decodeAttachMenuBots(d *tlrt.Decoder, depth int) (AttachMenuBotsClass, erro
 		return nil, err
 	}
 	var v AttachMenuBotsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AttachMenuBotsNotModifiedTypeID:
 		v = &AttachMenuBotsNotModified{}
 	case AttachMenuBotsTypeID:
-		v = &AttachMenuBots{}
+		v, size = &AttachMenuBots{}, unsafe.Sizeof(AttachMenuBots{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AttachMenuBots"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -482,10 +484,8 @@ func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -566,10 +566,8 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -607,7 +605,7 @@ type AttachMenuPeerTypeClass interface {
 
 // DecodeAttachMenuPeerType decodes any constructor of AttachMenuPeerType.
 func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
-	return tlrt.Decode(b, decodeAttachMenuPeerType)
+	return tlrt.Decode(b, &wireSchema, 521, decodeAttachMenuPeerType)
 }
 
 // decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth
@@ -690,10 +688,8 @@ func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1872)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -756,10 +752,8 @@ func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2646)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -822,10 +816,8 @@ func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3131)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -888,10 +880,8 @@ func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 629)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -955,10 +945,8 @@ func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1860)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1031,10 +1019,8 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1332)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1110,10 +1096,8 @@ func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2515)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1191,10 +1175,8 @@ func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AiComposeToneExample{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3137)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1347,10 +1329,8 @@ func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AttachMenuBot{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2855)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1492,10 +1472,8 @@ func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotIcon{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2435)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1583,10 +1561,8 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1326)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1671,10 +1647,8 @@ func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotsBot{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2096)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1751,10 +1725,8 @@ func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1086)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1887,10 +1859,8 @@ func (m *Authorization) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Authorization{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2378)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2042,10 +2012,8 @@ func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoDownloadSettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2537)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2146,10 +2114,8 @@ func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoSaveException{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2266,10 +2232,8 @@ func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoSaveSettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2698)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2422,10 +2386,8 @@ func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AvailableEffect{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2097)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2577,10 +2539,8 @@ func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AvailableReaction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

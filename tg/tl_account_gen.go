@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AccountChatThemesClass is the TL type account.ChatThemes: one of
@@ -19,7 +20,7 @@ type AccountChatThemesClass interface {
 
 // DecodeAccountChatThemes decodes any constructor of account.ChatThemes.
 func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
-	return tlrt.Owned(b, decodeAccountChatThemes)
+	return tlrt.Owned(b, &wireSchema, 2975, decodeAccountChatThemes)
 }
 
 // decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
@@ -30,14 +31,16 @@ func decodeAccountChatThemes(d *tlrt.Decoder, depth int) (AccountChatThemesClass
 		return nil, err
 	}
 	var v AccountChatThemesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountChatThemesNotModifiedTypeID:
 		v = &AccountChatThemesNotModified{}
 	case AccountChatThemesTypeID:
-		v = &AccountChatThemes{}
+		v, size = &AccountChatThemes{}, unsafe.Sizeof(AccountChatThemes{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.ChatThemes"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -97,10 +100,8 @@ func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -227,10 +228,8 @@ func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountChatThemes{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2585)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -281,7 +280,7 @@ type AccountEmailVerifiedClass interface {
 
 // DecodeAccountEmailVerified decodes any constructor of account.EmailVerified.
 func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error) {
-	return tlrt.Owned(b, decodeAccountEmailVerified)
+	return tlrt.Owned(b, &wireSchema, 609, decodeAccountEmailVerified)
 }
 
 // decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
@@ -292,14 +291,16 @@ func decodeAccountEmailVerified(d *tlrt.Decoder, depth int) (AccountEmailVerifie
 		return nil, err
 	}
 	var v AccountEmailVerifiedClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountEmailVerifiedTypeID:
-		v = &AccountEmailVerified{}
+		v, size = &AccountEmailVerified{}, unsafe.Sizeof(AccountEmailVerified{})
 	case AccountEmailVerifiedLoginTypeID:
-		v = &AccountEmailVerifiedLogin{}
+		v, size = &AccountEmailVerifiedLogin{}, unsafe.Sizeof(AccountEmailVerifiedLogin{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.EmailVerified"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -361,10 +362,8 @@ func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1027)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -441,10 +440,8 @@ func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2952)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -478,7 +475,7 @@ type AccountEmojiStatusesClass interface {
 
 // DecodeAccountEmojiStatuses decodes any constructor of account.EmojiStatuses.
 func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error) {
-	return tlrt.Owned(b, decodeAccountEmojiStatuses)
+	return tlrt.Owned(b, &wireSchema, 738, decodeAccountEmojiStatuses)
 }
 
 // decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
@@ -489,14 +486,16 @@ func decodeAccountEmojiStatuses(d *tlrt.Decoder, depth int) (AccountEmojiStatuse
 		return nil, err
 	}
 	var v AccountEmojiStatusesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountEmojiStatusesNotModifiedTypeID:
 		v = &AccountEmojiStatusesNotModified{}
 	case AccountEmojiStatusesTypeID:
-		v = &AccountEmojiStatuses{}
+		v, size = &AccountEmojiStatuses{}, unsafe.Sizeof(AccountEmojiStatuses{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.EmojiStatuses"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -556,10 +555,8 @@ func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2772)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -634,10 +631,8 @@ func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2069)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -673,7 +668,7 @@ type AccountResetPasswordResultClass interface {
 // DecodeAccountResetPasswordResult decodes any constructor of
 // account.ResetPasswordResult.
 func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResultClass, error) {
-	return tlrt.Decode(b, decodeAccountResetPasswordResult)
+	return tlrt.Decode(b, &wireSchema, 2087, decodeAccountResetPasswordResult)
 }
 
 // decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a
@@ -757,10 +752,8 @@ func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2966)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -833,10 +826,8 @@ func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -903,10 +894,8 @@ func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3034)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -929,7 +918,7 @@ type AccountSavedMusicIDsClass interface {
 
 // DecodeAccountSavedMusicIDs decodes any constructor of account.SavedMusicIds.
 func DecodeAccountSavedMusicIDs(b *bin.Buffer) (AccountSavedMusicIDsClass, error) {
-	return tlrt.Decode(b, decodeAccountSavedMusicIDs)
+	return tlrt.Decode(b, &wireSchema, 2937, decodeAccountSavedMusicIDs)
 }
 
 // decodeAccountSavedMusicIDs is DecodeAccountSavedMusicIDs for a value nested
@@ -940,14 +929,16 @@ func decodeAccountSavedMusicIDs(d *tlrt.Decoder, depth int) (AccountSavedMusicID
 		return nil, err
 	}
 	var v AccountSavedMusicIDsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountSavedMusicIDsNotModifiedTypeID:
 		v = &AccountSavedMusicIDsNotModified{}
 	case AccountSavedMusicIDsTypeID:
-		v = &AccountSavedMusicIDs{}
+		v, size = &AccountSavedMusicIDs{}, unsafe.Sizeof(AccountSavedMusicIDs{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedMusicIds"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1007,10 +998,8 @@ func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1417)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1079,10 +1068,8 @@ func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2157)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1109,7 +1096,7 @@ type AccountSavedRingtoneClass interface {
 
 // DecodeAccountSavedRingtone decodes any constructor of account.SavedRingtone.
 func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error) {
-	return tlrt.Owned(b, decodeAccountSavedRingtone)
+	return tlrt.Owned(b, &wireSchema, 1233, decodeAccountSavedRingtone)
 }
 
 // decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
@@ -1120,14 +1107,16 @@ func decodeAccountSavedRingtone(d *tlrt.Decoder, depth int) (AccountSavedRington
 		return nil, err
 	}
 	var v AccountSavedRingtoneClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountSavedRingtoneTypeID:
 		v = &AccountSavedRingtone{}
 	case AccountSavedRingtoneConvertedTypeID:
-		v = &AccountSavedRingtoneConverted{}
+		v, size = &AccountSavedRingtoneConverted{}, unsafe.Sizeof(AccountSavedRingtoneConverted{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtone"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1185,10 +1174,8 @@ func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2496)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1260,10 +1247,8 @@ func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1295,7 +1280,7 @@ type AccountSavedRingtonesClass interface {
 // DecodeAccountSavedRingtones decodes any constructor of
 // account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
-	return tlrt.Owned(b, decodeAccountSavedRingtones)
+	return tlrt.Owned(b, &wireSchema, 2951, decodeAccountSavedRingtones)
 }
 
 // decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
@@ -1306,14 +1291,16 @@ func decodeAccountSavedRingtones(d *tlrt.Decoder, depth int) (AccountSavedRingto
 		return nil, err
 	}
 	var v AccountSavedRingtonesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountSavedRingtonesNotModifiedTypeID:
 		v = &AccountSavedRingtonesNotModified{}
 	case AccountSavedRingtonesTypeID:
-		v = &AccountSavedRingtones{}
+		v, size = &AccountSavedRingtones{}, unsafe.Sizeof(AccountSavedRingtones{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtones"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1373,10 +1360,8 @@ func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3247)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1451,10 +1436,8 @@ func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2631)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1488,7 +1471,7 @@ type AccountThemesClass interface {
 
 // DecodeAccountThemes decodes any constructor of account.Themes.
 func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
-	return tlrt.Owned(b, decodeAccountThemes)
+	return tlrt.Owned(b, &wireSchema, 1754, decodeAccountThemes)
 }
 
 // decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
@@ -1499,14 +1482,16 @@ func decodeAccountThemes(d *tlrt.Decoder, depth int) (AccountThemesClass, error)
 		return nil, err
 	}
 	var v AccountThemesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountThemesNotModifiedTypeID:
 		v = &AccountThemesNotModified{}
 	case AccountThemesTypeID:
-		v = &AccountThemes{}
+		v, size = &AccountThemes{}, unsafe.Sizeof(AccountThemes{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.Themes"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1563,10 +1548,8 @@ func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3160)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1639,10 +1622,8 @@ func (m *AccountThemes) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2166)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1676,7 +1657,7 @@ type AccountWallPapersClass interface {
 
 // DecodeAccountWallPapers decodes any constructor of account.WallPapers.
 func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
-	return tlrt.Owned(b, decodeAccountWallPapers)
+	return tlrt.Owned(b, &wireSchema, 661, decodeAccountWallPapers)
 }
 
 // decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
@@ -1687,14 +1668,16 @@ func decodeAccountWallPapers(d *tlrt.Decoder, depth int) (AccountWallPapersClass
 		return nil, err
 	}
 	var v AccountWallPapersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountWallPapersNotModifiedTypeID:
 		v = &AccountWallPapersNotModified{}
 	case AccountWallPapersTypeID:
-		v = &AccountWallPapers{}
+		v, size = &AccountWallPapers{}, unsafe.Sizeof(AccountWallPapers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.WallPapers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1754,10 +1737,8 @@ func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 876)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1831,10 +1812,8 @@ func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2751)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1869,7 +1848,7 @@ type AccountWebBrowserSettingsClass interface {
 // DecodeAccountWebBrowserSettings decodes any constructor of
 // account.WebBrowserSettings.
 func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsClass, error) {
-	return tlrt.Owned(b, decodeAccountWebBrowserSettings)
+	return tlrt.Owned(b, &wireSchema, 1484, decodeAccountWebBrowserSettings)
 }
 
 // decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
@@ -1880,14 +1859,16 @@ func decodeAccountWebBrowserSettings(d *tlrt.Decoder, depth int) (AccountWebBrow
 		return nil, err
 	}
 	var v AccountWebBrowserSettingsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountWebBrowserSettingsNotModifiedTypeID:
 		v = &AccountWebBrowserSettingsNotModified{}
 	case AccountWebBrowserSettingsTypeID:
-		v = &AccountWebBrowserSettings{}
+		v, size = &AccountWebBrowserSettings{}, unsafe.Sizeof(AccountWebBrowserSettings{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.WebBrowserSettings"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1949,10 +1930,8 @@ func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2052,10 +2031,8 @@ func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountWebBrowserSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1836)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2206,10 +2183,8 @@ func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAuthorizationForm{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2381)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2308,10 +2283,8 @@ func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1379)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2401,10 +2374,8 @@ func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAutoDownloadSettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1619)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2518,10 +2489,8 @@ func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAutoSaveSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1381)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2627,10 +2596,8 @@ func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3067)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2720,10 +2687,8 @@ func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 823)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2810,10 +2775,8 @@ func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1513)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2883,10 +2846,8 @@ func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 899)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2962,10 +2923,8 @@ func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPasskeyRegistrationOptions{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2946)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3041,10 +3000,8 @@ func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3318,10 +3275,8 @@ func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPassword{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2106)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3566,10 +3521,8 @@ func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPasswordInputSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3607,6 +3560,7 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(d *tlrt.Decoder, depth int) 
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
 		m.NewSecureSettings = &SecureSecretSettings{}
 		if err = tlrt.DecodeBoxed(d, m.NewSecureSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
@@ -3719,10 +3673,8 @@ func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountPasswordSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2168)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3745,6 +3697,7 @@ func (m *AccountPasswordSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error
 		}
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
 		m.SecureSettings = &SecureSecretSettings{}
 		if err = tlrt.DecodeBoxed(d, m.SecureSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
@@ -3828,10 +3781,8 @@ func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1430)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3973,10 +3924,8 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountResolvedBusinessChatLinks{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2163)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4070,10 +4019,8 @@ func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1907)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4143,10 +4090,8 @@ func (m *AccountTakeout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1395)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4216,10 +4161,8 @@ func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4304,10 +4247,8 @@ func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3075)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4405,10 +4346,8 @@ func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountRegisterDeviceRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3069)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4510,10 +4449,8 @@ func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4609,10 +4546,8 @@ func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateNotifySettingsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4697,10 +4632,8 @@ func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 767)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4777,10 +4710,8 @@ func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2881)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4940,10 +4871,8 @@ func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateProfileRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1828)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5043,10 +4972,8 @@ func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1645)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5121,10 +5048,8 @@ func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 660)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5209,10 +5134,8 @@ func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5297,10 +5220,8 @@ func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5377,10 +5298,8 @@ func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5458,10 +5377,8 @@ func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2872)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5548,10 +5465,8 @@ func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2712)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5649,10 +5564,8 @@ func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountDeleteAccountRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2272)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5737,10 +5650,8 @@ func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 671)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5817,10 +5728,8 @@ func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSetAccountTTLRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 968)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5910,10 +5819,8 @@ func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSendChangePhoneCodeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1913)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6001,10 +5908,8 @@ func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1742)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6087,10 +5992,8 @@ func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1172)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6162,10 +6065,8 @@ func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6238,10 +6139,8 @@ func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2924)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6313,10 +6212,8 @@ func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1466)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6392,10 +6289,8 @@ func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6488,10 +6383,8 @@ func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdatePasswordSettingsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2304)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6585,10 +6478,8 @@ func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSendConfirmPhoneCodeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 866)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6674,10 +6565,8 @@ func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1579)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6762,10 +6651,8 @@ func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1318)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6846,10 +6733,8 @@ func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 827)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6922,10 +6807,8 @@ func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1046)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6999,10 +6882,8 @@ func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7072,10 +6953,8 @@ func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2433)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7094,7 +6973,7 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
+		return tlrt.Owned(b, &wireSchema, 169, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
 			return tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth)
 		})
 	})
@@ -7156,10 +7035,8 @@ func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1766)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7185,7 +7062,7 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
+		return tlrt.Owned(b, &wireSchema, 169, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
 			return tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth)
 		})
 	})
@@ -7251,10 +7128,8 @@ func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveSecureValueRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1989)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7341,10 +7216,8 @@ func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2509)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7430,10 +7303,8 @@ func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2343)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7539,10 +7410,8 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAcceptAuthorizationRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3158)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7645,10 +7514,8 @@ func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSendVerifyPhoneCodeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2305)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7736,10 +7603,8 @@ func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1398)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7828,10 +7693,8 @@ func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2148)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7921,10 +7784,8 @@ func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 608)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8069,10 +7930,8 @@ func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2045)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8174,10 +8033,8 @@ func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 889)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8257,10 +8114,8 @@ func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2055)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8335,10 +8190,8 @@ func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1846)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8408,10 +8261,8 @@ func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2628)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8481,10 +8332,8 @@ func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2222)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8558,10 +8407,8 @@ func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2765)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8662,10 +8509,8 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountGetNotifyExceptionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1455)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8754,10 +8599,8 @@ func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3254)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8858,10 +8701,8 @@ func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUploadWallPaperRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2969)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8965,10 +8806,8 @@ func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveWallPaperRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9065,10 +8904,8 @@ func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInstallWallPaperRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3275)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9147,10 +8984,8 @@ func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2545)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9220,10 +9055,8 @@ func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1491)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9314,10 +9147,8 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountSaveAutoDownloadSettingsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1802)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9426,10 +9257,8 @@ func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUploadThemeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 877)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9578,10 +9407,8 @@ func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountCreateThemeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1633)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9790,10 +9617,8 @@ func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateThemeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1030)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9912,10 +9737,8 @@ func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3143)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10056,10 +9879,8 @@ func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInstallThemeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2689)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10163,10 +9984,8 @@ func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1193)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10250,10 +10069,8 @@ func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1753)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10343,10 +10160,8 @@ func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2473)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10422,10 +10237,8 @@ func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10505,10 +10318,8 @@ func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1641)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10535,7 +10346,7 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]WallPaperClass, error) {
+		return tlrt.Owned(b, &wireSchema, 514, func(d *tlrt.Decoder, depth int) ([]WallPaperClass, error) {
 			return tlrt.DecodeSlabs[WallPaper](d, false, 16, depth, decodeWallPaper)
 		})
 	})
@@ -10590,10 +10401,8 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3058)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10673,10 +10482,8 @@ func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountSetGlobalPrivacySettingsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 912)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10770,10 +10577,8 @@ func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3231)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10858,10 +10663,8 @@ func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2086)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10931,10 +10734,8 @@ func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1384)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11005,10 +10806,8 @@ func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2825)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11085,10 +10884,8 @@ func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2600)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11238,10 +11035,8 @@ func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1270)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11337,10 +11132,8 @@ func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2950)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11421,10 +11214,8 @@ func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1232)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11514,10 +11305,8 @@ func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1923)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11605,10 +11394,8 @@ func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3244)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11690,10 +11477,8 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2830)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11771,10 +11556,8 @@ func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11848,10 +11631,8 @@ func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 825)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11926,10 +11707,8 @@ func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3103)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12008,10 +11787,8 @@ func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1525)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12092,10 +11869,8 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2956)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12173,10 +11948,8 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2074)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12250,10 +12023,8 @@ func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2388)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12358,10 +12129,8 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveAutoSaveSettingsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12450,10 +12219,8 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1462)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12530,10 +12297,8 @@ func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12628,10 +12393,8 @@ func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateColorRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1665)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12717,10 +12480,8 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2312)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12798,10 +12559,8 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) err
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1807)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12881,10 +12640,8 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) e
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12978,10 +12735,8 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessWorkHoursRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1369)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12999,6 +12754,7 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(d *tlrt.Decoder, de
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
 		m.BusinessWorkHours = &BusinessWorkHours{}
 		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
@@ -13115,10 +12871,8 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessLocationRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2213)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13228,10 +12982,8 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessGreetingMessageRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1651)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13248,6 +13000,7 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(d *tlrt.Decod
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(InputBusinessGreetingMessage{}))
 		m.Message = &InputBusinessGreetingMessage{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
@@ -13334,10 +13087,8 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessAwayMessageRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2263)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13354,6 +13105,7 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(d *tlrt.Decoder, 
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(InputBusinessAwayMessage{}))
 		m.Message = &InputBusinessAwayMessage{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
@@ -13452,10 +13204,8 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateConnectedBotRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13544,10 +13294,8 @@ func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1407)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13622,10 +13370,8 @@ func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1801)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13719,10 +13465,8 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessIntroRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2313)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13740,6 +13484,7 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(d *tlrt.Decoder, depth 
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(InputBusinessIntro{}))
 		m.Intro = &InputBusinessIntro{}
 		if err = tlrt.DecodeBoxed(d, m.Intro, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
@@ -13815,10 +13560,8 @@ func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1627)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13903,10 +13646,8 @@ func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1572)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13999,10 +13740,8 @@ func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBirthdayRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2742)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14097,10 +13836,8 @@ func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountCreateBusinessChatLinkRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1974)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14191,10 +13928,8 @@ func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountEditBusinessChatLinkRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2013)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14279,10 +14014,8 @@ func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1586)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14357,10 +14090,8 @@ func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1728)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14435,10 +14166,8 @@ func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1468)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14518,10 +14247,8 @@ func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2860)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14601,10 +14328,8 @@ func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2531)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14678,10 +14403,8 @@ func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 653)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14762,10 +14485,8 @@ func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = AccountSetReactionsNotifySettingsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14847,10 +14568,8 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1061)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14947,10 +14666,8 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountGetPaidMessagesRevenueRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 845)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15067,10 +14784,8 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = AccountToggleNoPaidMessagesExceptionRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3270)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15162,10 +14877,8 @@ func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1568)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15267,10 +14980,8 @@ func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveMusicRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2431)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15358,10 +15069,8 @@ func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2936)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15444,10 +15153,8 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2974)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15529,10 +15236,8 @@ func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1292)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15607,10 +15312,8 @@ func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1476)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15686,10 +15389,8 @@ func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3046)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15760,10 +15461,8 @@ func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3179)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15843,10 +15542,8 @@ func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15927,10 +15624,8 @@ func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1483)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16022,10 +15717,8 @@ func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountUpdateWebBrowserSettingsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16153,10 +15846,8 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16248,10 +15939,8 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1958)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AuthAuthorizationClass is the TL type auth.Authorization: one of
@@ -19,7 +20,7 @@ type AuthAuthorizationClass interface {
 
 // DecodeAuthAuthorization decodes any constructor of auth.Authorization.
 func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
-	return tlrt.Owned(b, decodeAuthAuthorization)
+	return tlrt.Owned(b, &wireSchema, 189, decodeAuthAuthorization)
 }
 
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
@@ -30,14 +31,16 @@ func decodeAuthAuthorization(d *tlrt.Decoder, depth int) (AuthAuthorizationClass
 		return nil, err
 	}
 	var v AuthAuthorizationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthAuthorizationTypeID:
-		v = &AuthAuthorization{}
+		v, size = &AuthAuthorization{}, unsafe.Sizeof(AuthAuthorization{})
 	case AuthAuthorizationSignUpRequiredTypeID:
-		v = &AuthAuthorizationSignUpRequired{}
+		v, size = &AuthAuthorizationSignUpRequired{}, unsafe.Sizeof(AuthAuthorizationSignUpRequired{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.Authorization"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -197,10 +200,8 @@ func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthAuthorization{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -320,10 +321,8 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthAuthorizationSignUpRequired{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1317)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -341,6 +340,7 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(d *tlrt.Decoder, depth in
 		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "flags")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(HelpTermsOfService{}))
 		m.TermsOfService = &HelpTermsOfService{}
 		if err = tlrt.DecodeBoxed(d, m.TermsOfService, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
@@ -362,7 +362,7 @@ type AuthCodeTypeClass interface {
 
 // DecodeAuthCodeType decodes any constructor of auth.CodeType.
 func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
-	return tlrt.Decode(b, decodeAuthCodeType)
+	return tlrt.Decode(b, &wireSchema, 322, decodeAuthCodeType)
 }
 
 // decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels
@@ -443,10 +443,8 @@ func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1759)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -508,10 +506,8 @@ func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1774)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -573,10 +569,8 @@ func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 953)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -638,10 +632,8 @@ func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2823)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -703,10 +695,8 @@ func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 656)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -729,7 +719,7 @@ type AuthLoginTokenClass interface {
 
 // DecodeAuthLoginToken decodes any constructor of auth.LoginToken.
 func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
-	return tlrt.Owned(b, decodeAuthLoginToken)
+	return tlrt.Owned(b, &wireSchema, 2108, decodeAuthLoginToken)
 }
 
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
@@ -740,16 +730,18 @@ func decodeAuthLoginToken(d *tlrt.Decoder, depth int) (AuthLoginTokenClass, erro
 		return nil, err
 	}
 	var v AuthLoginTokenClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthLoginTokenTypeID:
-		v = &AuthLoginToken{}
+		v, size = &AuthLoginToken{}, unsafe.Sizeof(AuthLoginToken{})
 	case AuthLoginTokenMigrateToTypeID:
-		v = &AuthLoginTokenMigrateTo{}
+		v, size = &AuthLoginTokenMigrateTo{}, unsafe.Sizeof(AuthLoginTokenMigrateTo{})
 	case AuthLoginTokenSuccessTypeID:
-		v = &AuthLoginTokenSuccess{}
+		v, size = &AuthLoginTokenSuccess{}, unsafe.Sizeof(AuthLoginTokenSuccess{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.LoginToken"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -812,10 +804,8 @@ func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1608)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -892,10 +882,8 @@ func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 649)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -972,10 +960,8 @@ func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1006,7 +992,7 @@ type AuthSentCodeClass interface {
 
 // DecodeAuthSentCode decodes any constructor of auth.SentCode.
 func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
-	return tlrt.Owned(b, decodeAuthSentCode)
+	return tlrt.Owned(b, &wireSchema, 302, decodeAuthSentCode)
 }
 
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
@@ -1017,16 +1003,18 @@ func decodeAuthSentCode(d *tlrt.Decoder, depth int) (AuthSentCodeClass, error) {
 		return nil, err
 	}
 	var v AuthSentCodeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthSentCodeTypeID:
-		v = &AuthSentCode{}
+		v, size = &AuthSentCode{}, unsafe.Sizeof(AuthSentCode{})
 	case AuthSentCodeSuccessTypeID:
-		v = &AuthSentCodeSuccess{}
+		v, size = &AuthSentCodeSuccess{}, unsafe.Sizeof(AuthSentCodeSuccess{})
 	case AuthSentCodePaymentRequiredTypeID:
-		v = &AuthSentCodePaymentRequired{}
+		v, size = &AuthSentCodePaymentRequired{}, unsafe.Sizeof(AuthSentCodePaymentRequired{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1139,10 +1127,8 @@ func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1569)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1239,10 +1225,8 @@ func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1332,10 +1316,8 @@ func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3204)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1385,7 +1367,7 @@ type AuthSentCodeTypeClass interface {
 
 // DecodeAuthSentCodeType decodes any constructor of auth.SentCodeType.
 func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
-	return tlrt.Owned(b, decodeAuthSentCodeType)
+	return tlrt.Owned(b, &wireSchema, 321, decodeAuthSentCodeType)
 }
 
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
@@ -1396,6 +1378,7 @@ func decodeAuthSentCodeType(d *tlrt.Decoder, depth int) (AuthSentCodeTypeClass, 
 		return nil, err
 	}
 	var v AuthSentCodeTypeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthSentCodeTypeAppTypeID:
 		v = tlrt.New[AuthSentCodeTypeApp](d)
@@ -1404,24 +1387,25 @@ func decodeAuthSentCodeType(d *tlrt.Decoder, depth int) (AuthSentCodeTypeClass, 
 	case AuthSentCodeTypeCallTypeID:
 		v = tlrt.New[AuthSentCodeTypeCall](d)
 	case AuthSentCodeTypeFlashCallTypeID:
-		v = &AuthSentCodeTypeFlashCall{}
+		v, size = &AuthSentCodeTypeFlashCall{}, unsafe.Sizeof(AuthSentCodeTypeFlashCall{})
 	case AuthSentCodeTypeMissedCallTypeID:
-		v = &AuthSentCodeTypeMissedCall{}
+		v, size = &AuthSentCodeTypeMissedCall{}, unsafe.Sizeof(AuthSentCodeTypeMissedCall{})
 	case AuthSentCodeTypeEmailCodeTypeID:
-		v = &AuthSentCodeTypeEmailCode{}
+		v, size = &AuthSentCodeTypeEmailCode{}, unsafe.Sizeof(AuthSentCodeTypeEmailCode{})
 	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
 		v = tlrt.New[AuthSentCodeTypeSetUpEmailRequired](d)
 	case AuthSentCodeTypeFragmentSMSTypeID:
-		v = &AuthSentCodeTypeFragmentSMS{}
+		v, size = &AuthSentCodeTypeFragmentSMS{}, unsafe.Sizeof(AuthSentCodeTypeFragmentSMS{})
 	case AuthSentCodeTypeFirebaseSMSTypeID:
-		v = &AuthSentCodeTypeFirebaseSMS{}
+		v, size = &AuthSentCodeTypeFirebaseSMS{}, unsafe.Sizeof(AuthSentCodeTypeFirebaseSMS{})
 	case AuthSentCodeTypeSMSWordTypeID:
-		v = &AuthSentCodeTypeSMSWord{}
+		v, size = &AuthSentCodeTypeSMSWord{}, unsafe.Sizeof(AuthSentCodeTypeSMSWord{})
 	case AuthSentCodeTypeSMSPhraseTypeID:
-		v = &AuthSentCodeTypeSMSPhrase{}
+		v, size = &AuthSentCodeTypeSMSPhrase{}, unsafe.Sizeof(AuthSentCodeTypeSMSPhrase{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1481,10 +1465,8 @@ func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1553,10 +1535,8 @@ func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2606)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1625,10 +1605,8 @@ func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1454)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1699,10 +1677,8 @@ func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2356)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1777,10 +1753,8 @@ func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1934,10 +1908,8 @@ func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeEmailCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3164)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2051,10 +2023,8 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSetUpEmailRequired{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2296)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2132,10 +2102,8 @@ func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2861)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2358,10 +2326,8 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeFirebaseSMS{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 583)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2506,10 +2472,8 @@ func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSWord{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2284)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2625,10 +2589,8 @@ func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSPhrase{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2442)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2707,10 +2669,8 @@ func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2449)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2819,10 +2779,8 @@ func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthLoggedOut{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2655)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2905,10 +2863,8 @@ func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthPasskeyLoginOptions{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2954)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2980,10 +2936,8 @@ func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3064,10 +3018,8 @@ func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSendCodeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2320)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3174,10 +3126,8 @@ func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSignUpRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2355)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3317,10 +3267,8 @@ func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSignInRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2027)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3415,10 +3363,8 @@ func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1243)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3485,10 +3431,8 @@ func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2229)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3560,10 +3504,8 @@ func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2995)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3642,10 +3584,8 @@ func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2301)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3732,10 +3672,8 @@ func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2753)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3830,10 +3768,8 @@ func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3922,10 +3858,8 @@ func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4002,10 +3936,8 @@ func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2848)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4095,10 +4027,8 @@ func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthRecoverPasswordRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1157)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4119,6 +4049,7 @@ func (m *AuthRecoverPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) er
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(AccountPasswordInputSettings{}))
 		m.NewSettings = &AccountPasswordInputSettings{}
 		if err = tlrt.DecodeBoxed(d, m.NewSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.recoverPassword", "new_settings")
@@ -4228,10 +4159,8 @@ func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthResendCodeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2721)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4324,10 +4253,8 @@ func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4408,10 +4335,8 @@ func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2039)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4495,10 +4420,8 @@ func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2501)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4581,10 +4504,8 @@ func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2107)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4661,10 +4582,8 @@ func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3028)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4743,10 +4662,8 @@ func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 711)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4830,10 +4747,8 @@ func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1049)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5013,10 +4928,8 @@ func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthRequestFirebaseSMSRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2037)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5126,10 +5039,8 @@ func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1879)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5214,10 +5125,8 @@ func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2727)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5305,10 +5214,8 @@ func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1495)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5393,10 +5300,8 @@ func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1440)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5544,10 +5449,8 @@ func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthFinishPasskeyLoginRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

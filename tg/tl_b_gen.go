@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // BaseThemeClass is the TL type BaseTheme: one of BaseThemeClassic,
@@ -18,7 +19,7 @@ type BaseThemeClass interface {
 
 // DecodeBaseTheme decodes any constructor of BaseTheme.
 func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
-	return tlrt.Decode(b, decodeBaseTheme)
+	return tlrt.Decode(b, &wireSchema, 418, decodeBaseTheme)
 }
 
 // decodeBaseTheme is DecodeBaseTheme for a value nested depth levels deep.
@@ -98,10 +99,8 @@ func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2654)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -163,10 +162,8 @@ func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3245)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -228,10 +225,8 @@ func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2499)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -293,10 +288,8 @@ func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1711)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -358,10 +351,8 @@ func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1544)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -383,7 +374,7 @@ type BoolClass interface {
 
 // DecodeBool decodes any constructor of Bool.
 func DecodeBool(b *bin.Buffer) (BoolClass, error) {
-	return tlrt.Decode(b, decodeBool)
+	return tlrt.Decode(b, &wireSchema, 3291, decodeBool)
 }
 
 // decodeBool is DecodeBool for a value nested depth levels deep.
@@ -457,10 +448,8 @@ func (m *BoolFalse) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2556)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -522,10 +511,8 @@ func (m *BoolTrue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2155)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -547,7 +534,7 @@ type BotAppClass interface {
 
 // DecodeBotApp decodes any constructor of BotApp.
 func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
-	return tlrt.Owned(b, decodeBotApp)
+	return tlrt.Owned(b, &wireSchema, 503, decodeBotApp)
 }
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
@@ -557,14 +544,16 @@ func decodeBotApp(d *tlrt.Decoder, depth int) (BotAppClass, error) {
 		return nil, err
 	}
 	var v BotAppClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotAppNotModifiedTypeID:
 		v = &BotAppNotModified{}
 	case BotAppTypeID:
-		v = &BotApp{}
+		v, size = &BotApp{}, unsafe.Sizeof(BotApp{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -621,10 +610,8 @@ func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1562)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -722,10 +709,8 @@ func (m *BotApp) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotApp{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2114)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -785,7 +770,7 @@ type BotCommandScopeClass interface {
 
 // DecodeBotCommandScope decodes any constructor of BotCommandScope.
 func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
-	return tlrt.Decode(b, decodeBotCommandScope)
+	return tlrt.Decode(b, &wireSchema, 61, decodeBotCommandScope)
 }
 
 // decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
@@ -796,6 +781,7 @@ func decodeBotCommandScope(d *tlrt.Decoder, depth int) (BotCommandScopeClass, er
 		return nil, err
 	}
 	var v BotCommandScopeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotCommandScopeDefaultTypeID:
 		v = &BotCommandScopeDefault{}
@@ -806,14 +792,15 @@ func decodeBotCommandScope(d *tlrt.Decoder, depth int) (BotCommandScopeClass, er
 	case BotCommandScopeChatAdminsTypeID:
 		v = &BotCommandScopeChatAdmins{}
 	case BotCommandScopePeerTypeID:
-		v = &BotCommandScopePeer{}
+		v, size = &BotCommandScopePeer{}, unsafe.Sizeof(BotCommandScopePeer{})
 	case BotCommandScopePeerAdminsTypeID:
-		v = &BotCommandScopePeerAdmins{}
+		v, size = &BotCommandScopePeerAdmins{}, unsafe.Sizeof(BotCommandScopePeerAdmins{})
 	case BotCommandScopePeerUserTypeID:
-		v = &BotCommandScopePeerUser{}
+		v, size = &BotCommandScopePeerUser{}, unsafe.Sizeof(BotCommandScopePeerUser{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -870,10 +857,8 @@ func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1076)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -935,10 +920,8 @@ func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1212)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1000,10 +983,8 @@ func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1734)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1066,10 +1047,8 @@ func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2524)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1136,10 +1115,8 @@ func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2883)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1214,10 +1191,8 @@ func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1258)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1296,10 +1271,8 @@ func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 683)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1335,7 +1308,7 @@ type BotInlineMessageClass interface {
 
 // DecodeBotInlineMessage decodes any constructor of BotInlineMessage.
 func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
-	return tlrt.Owned(b, decodeBotInlineMessage)
+	return tlrt.Owned(b, &wireSchema, 126, decodeBotInlineMessage)
 }
 
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
@@ -1346,26 +1319,28 @@ func decodeBotInlineMessage(d *tlrt.Decoder, depth int) (BotInlineMessageClass, 
 		return nil, err
 	}
 	var v BotInlineMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotInlineMessageMediaAutoTypeID:
-		v = &BotInlineMessageMediaAuto{}
+		v, size = &BotInlineMessageMediaAuto{}, unsafe.Sizeof(BotInlineMessageMediaAuto{})
 	case BotInlineMessageTextTypeID:
-		v = &BotInlineMessageText{}
+		v, size = &BotInlineMessageText{}, unsafe.Sizeof(BotInlineMessageText{})
 	case BotInlineMessageMediaGeoTypeID:
-		v = &BotInlineMessageMediaGeo{}
+		v, size = &BotInlineMessageMediaGeo{}, unsafe.Sizeof(BotInlineMessageMediaGeo{})
 	case BotInlineMessageMediaVenueTypeID:
-		v = &BotInlineMessageMediaVenue{}
+		v, size = &BotInlineMessageMediaVenue{}, unsafe.Sizeof(BotInlineMessageMediaVenue{})
 	case BotInlineMessageMediaContactTypeID:
-		v = &BotInlineMessageMediaContact{}
+		v, size = &BotInlineMessageMediaContact{}, unsafe.Sizeof(BotInlineMessageMediaContact{})
 	case BotInlineMessageMediaInvoiceTypeID:
-		v = &BotInlineMessageMediaInvoice{}
+		v, size = &BotInlineMessageMediaInvoice{}, unsafe.Sizeof(BotInlineMessageMediaInvoice{})
 	case BotInlineMessageMediaWebPageTypeID:
-		v = &BotInlineMessageMediaWebPage{}
+		v, size = &BotInlineMessageMediaWebPage{}, unsafe.Sizeof(BotInlineMessageMediaWebPage{})
 	case BotInlineMessageRichMessageTypeID:
-		v = &BotInlineMessageRichMessage{}
+		v, size = &BotInlineMessageRichMessage{}, unsafe.Sizeof(BotInlineMessageRichMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1484,10 +1459,8 @@ func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaAuto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1641,10 +1614,8 @@ func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageText{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2019)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1842,10 +1813,8 @@ func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaGeo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 633)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1983,10 +1952,8 @@ func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaVenue{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1995)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2110,10 +2077,8 @@ func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaContact{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2250,10 +2215,8 @@ func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaInvoice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1133)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2431,10 +2394,8 @@ func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaWebPage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1900)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2555,10 +2516,8 @@ func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageRichMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 689)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2598,7 +2557,7 @@ type BotInlineResultClass interface {
 
 // DecodeBotInlineResult decodes any constructor of BotInlineResult.
 func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
-	return tlrt.Owned(b, decodeBotInlineResult)
+	return tlrt.Owned(b, &wireSchema, 528, decodeBotInlineResult)
 }
 
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
@@ -2609,14 +2568,16 @@ func decodeBotInlineResult(d *tlrt.Decoder, depth int) (BotInlineResultClass, er
 		return nil, err
 	}
 	var v BotInlineResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotInlineResultTypeID:
-		v = &BotInlineResult{}
+		v, size = &BotInlineResult{}, unsafe.Sizeof(BotInlineResult{})
 	case BotInlineMediaResultTypeID:
-		v = &BotInlineMediaResult{}
+		v, size = &BotInlineMediaResult{}, unsafe.Sizeof(BotInlineMediaResult{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2792,10 +2753,8 @@ func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineResult{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 760)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3003,10 +2962,8 @@ func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInlineMediaResult{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 824)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3073,7 +3030,7 @@ type BotMenuButtonClass interface {
 
 // DecodeBotMenuButton decodes any constructor of BotMenuButton.
 func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
-	return tlrt.Owned(b, decodeBotMenuButton)
+	return tlrt.Owned(b, &wireSchema, 137, decodeBotMenuButton)
 }
 
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
@@ -3084,16 +3041,18 @@ func decodeBotMenuButton(d *tlrt.Decoder, depth int) (BotMenuButtonClass, error)
 		return nil, err
 	}
 	var v BotMenuButtonClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotMenuButtonDefaultTypeID:
 		v = &BotMenuButtonDefault{}
 	case BotMenuButtonCommandsTypeID:
 		v = &BotMenuButtonCommands{}
 	case BotMenuButtonTypeID:
-		v = &BotMenuButton{}
+		v, size = &BotMenuButton{}, unsafe.Sizeof(BotMenuButton{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3150,10 +3109,8 @@ func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1786)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3215,10 +3172,8 @@ func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1291)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3286,10 +3241,8 @@ func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2695)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3323,7 +3276,7 @@ type BusinessAwayMessageScheduleClass interface {
 // DecodeBusinessAwayMessageSchedule decodes any constructor of
 // BusinessAwayMessageSchedule.
 func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageScheduleClass, error) {
-	return tlrt.Decode(b, decodeBusinessAwayMessageSchedule)
+	return tlrt.Decode(b, &wireSchema, 393, decodeBusinessAwayMessageSchedule)
 }
 
 // decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
@@ -3404,10 +3357,8 @@ func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2708)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3476,10 +3427,8 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3550,10 +3499,8 @@ func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2739)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3625,10 +3572,8 @@ func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3177)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3737,10 +3682,8 @@ func (m *Birthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Birthday{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1705)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3981,10 +3924,8 @@ func (m *Boost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Boost{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1373)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4252,10 +4193,8 @@ func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotAppSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2705)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4391,10 +4330,8 @@ func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotBusinessConnection{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2049)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4499,10 +4436,8 @@ func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotCommand{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2137)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4753,10 +4688,8 @@ func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1392)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4810,12 +4743,14 @@ func (m *BotInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
+		d.Spend(unsafe.Sizeof(BotAppSettings{}))
 		m.AppSettings = &BotAppSettings{}
 		if err = tlrt.DecodeBoxed(d, m.AppSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "app_settings")
 		}
 	}
 	if m.Flags.Has(9) {
+		d.Spend(unsafe.Sizeof(BotVerifierSettings{}))
 		m.VerifierSettings = &BotVerifierSettings{}
 		if err = tlrt.DecodeBoxed(d, m.VerifierSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "verifier_settings")
@@ -4892,10 +4827,8 @@ func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 964)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4974,10 +4907,8 @@ func (m *BotVerification) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3213)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5098,10 +5029,8 @@ func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotVerifierSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2415)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5205,10 +5134,8 @@ func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessAwayMessage{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3101)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5379,10 +5306,8 @@ func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessBotRecipients{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2510)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5539,10 +5464,8 @@ func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessBotRights{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2241)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5698,10 +5621,8 @@ func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessChatLink{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2459)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5808,10 +5729,8 @@ func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessGreetingMessage{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5906,10 +5825,8 @@ func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessIntro{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1534)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6009,10 +5926,8 @@ func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessLocation{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2371)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6152,10 +6067,8 @@ func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessRecipients{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 936)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6238,10 +6151,8 @@ func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 764)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6331,10 +6242,8 @@ func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessWorkHours{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2022)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6412,10 +6321,8 @@ func (m *Bytes) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3036)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

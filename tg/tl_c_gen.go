@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ChannelAdminLogEventActionClass is the TL type ChannelAdminLogEventAction:
@@ -67,7 +68,7 @@ type ChannelAdminLogEventActionClass interface {
 // DecodeChannelAdminLogEventAction decodes any constructor of
 // ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventActionClass, error) {
-	return tlrt.Owned(b, decodeChannelAdminLogEventAction)
+	return tlrt.Owned(b, &wireSchema, 181, decodeChannelAdminLogEventAction)
 }
 
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
@@ -78,114 +79,116 @@ func decodeChannelAdminLogEventAction(d *tlrt.Decoder, depth int) (ChannelAdminL
 		return nil, err
 	}
 	var v ChannelAdminLogEventActionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelAdminLogEventActionChangeTitleTypeID:
-		v = &ChannelAdminLogEventActionChangeTitle{}
+		v, size = &ChannelAdminLogEventActionChangeTitle{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeTitle{})
 	case ChannelAdminLogEventActionChangeAboutTypeID:
-		v = &ChannelAdminLogEventActionChangeAbout{}
+		v, size = &ChannelAdminLogEventActionChangeAbout{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAbout{})
 	case ChannelAdminLogEventActionChangeUsernameTypeID:
-		v = &ChannelAdminLogEventActionChangeUsername{}
+		v, size = &ChannelAdminLogEventActionChangeUsername{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsername{})
 	case ChannelAdminLogEventActionChangePhotoTypeID:
-		v = &ChannelAdminLogEventActionChangePhoto{}
+		v, size = &ChannelAdminLogEventActionChangePhoto{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePhoto{})
 	case ChannelAdminLogEventActionToggleInvitesTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleInvites](d)
 	case ChannelAdminLogEventActionToggleSignaturesTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleSignatures](d)
 	case ChannelAdminLogEventActionUpdatePinnedTypeID:
-		v = &ChannelAdminLogEventActionUpdatePinned{}
+		v, size = &ChannelAdminLogEventActionUpdatePinned{}, unsafe.Sizeof(ChannelAdminLogEventActionUpdatePinned{})
 	case ChannelAdminLogEventActionEditMessageTypeID:
-		v = &ChannelAdminLogEventActionEditMessage{}
+		v, size = &ChannelAdminLogEventActionEditMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionEditMessage{})
 	case ChannelAdminLogEventActionDeleteMessageTypeID:
-		v = &ChannelAdminLogEventActionDeleteMessage{}
+		v, size = &ChannelAdminLogEventActionDeleteMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteMessage{})
 	case ChannelAdminLogEventActionParticipantJoinTypeID:
 		v = &ChannelAdminLogEventActionParticipantJoin{}
 	case ChannelAdminLogEventActionParticipantLeaveTypeID:
 		v = &ChannelAdminLogEventActionParticipantLeave{}
 	case ChannelAdminLogEventActionParticipantInviteTypeID:
-		v = &ChannelAdminLogEventActionParticipantInvite{}
+		v, size = &ChannelAdminLogEventActionParticipantInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantInvite{})
 	case ChannelAdminLogEventActionParticipantToggleBanTypeID:
-		v = &ChannelAdminLogEventActionParticipantToggleBan{}
+		v, size = &ChannelAdminLogEventActionParticipantToggleBan{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleBan{})
 	case ChannelAdminLogEventActionParticipantToggleAdminTypeID:
-		v = &ChannelAdminLogEventActionParticipantToggleAdmin{}
+		v, size = &ChannelAdminLogEventActionParticipantToggleAdmin{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleAdmin{})
 	case ChannelAdminLogEventActionChangeStickerSetTypeID:
-		v = &ChannelAdminLogEventActionChangeStickerSet{}
+		v, size = &ChannelAdminLogEventActionChangeStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeStickerSet{})
 	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionTogglePreHistoryHidden](d)
 	case ChannelAdminLogEventActionDefaultBannedRightsTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionDefaultBannedRights](d)
 	case ChannelAdminLogEventActionStopPollTypeID:
-		v = &ChannelAdminLogEventActionStopPoll{}
+		v, size = &ChannelAdminLogEventActionStopPoll{}, unsafe.Sizeof(ChannelAdminLogEventActionStopPoll{})
 	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionChangeLinkedChat](d)
 	case ChannelAdminLogEventActionChangeLocationTypeID:
-		v = &ChannelAdminLogEventActionChangeLocation{}
+		v, size = &ChannelAdminLogEventActionChangeLocation{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeLocation{})
 	case ChannelAdminLogEventActionToggleSlowModeTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleSlowMode](d)
 	case ChannelAdminLogEventActionStartGroupCallTypeID:
-		v = &ChannelAdminLogEventActionStartGroupCall{}
+		v, size = &ChannelAdminLogEventActionStartGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionStartGroupCall{})
 	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
-		v = &ChannelAdminLogEventActionDiscardGroupCall{}
+		v, size = &ChannelAdminLogEventActionDiscardGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionDiscardGroupCall{})
 	case ChannelAdminLogEventActionParticipantMuteTypeID:
-		v = &ChannelAdminLogEventActionParticipantMute{}
+		v, size = &ChannelAdminLogEventActionParticipantMute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantMute{})
 	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
-		v = &ChannelAdminLogEventActionParticipantUnmute{}
+		v, size = &ChannelAdminLogEventActionParticipantUnmute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantUnmute{})
 	case ChannelAdminLogEventActionToggleGroupCallSettingTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleGroupCallSetting](d)
 	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
-		v = &ChannelAdminLogEventActionParticipantJoinByInvite{}
+		v, size = &ChannelAdminLogEventActionParticipantJoinByInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByInvite{})
 	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
-		v = &ChannelAdminLogEventActionExportedInviteDelete{}
+		v, size = &ChannelAdminLogEventActionExportedInviteDelete{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteDelete{})
 	case ChannelAdminLogEventActionExportedInviteRevokeTypeID:
-		v = &ChannelAdminLogEventActionExportedInviteRevoke{}
+		v, size = &ChannelAdminLogEventActionExportedInviteRevoke{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteRevoke{})
 	case ChannelAdminLogEventActionExportedInviteEditTypeID:
-		v = &ChannelAdminLogEventActionExportedInviteEdit{}
+		v, size = &ChannelAdminLogEventActionExportedInviteEdit{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteEdit{})
 	case ChannelAdminLogEventActionParticipantVolumeTypeID:
-		v = &ChannelAdminLogEventActionParticipantVolume{}
+		v, size = &ChannelAdminLogEventActionParticipantVolume{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantVolume{})
 	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionChangeHistoryTTL](d)
 	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
-		v = &ChannelAdminLogEventActionParticipantJoinByRequest{}
+		v, size = &ChannelAdminLogEventActionParticipantJoinByRequest{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByRequest{})
 	case ChannelAdminLogEventActionToggleNoForwardsTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleNoForwards](d)
 	case ChannelAdminLogEventActionSendMessageTypeID:
-		v = &ChannelAdminLogEventActionSendMessage{}
+		v, size = &ChannelAdminLogEventActionSendMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionSendMessage{})
 	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
-		v = &ChannelAdminLogEventActionChangeAvailableReactions{}
+		v, size = &ChannelAdminLogEventActionChangeAvailableReactions{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAvailableReactions{})
 	case ChannelAdminLogEventActionChangeUsernamesTypeID:
-		v = &ChannelAdminLogEventActionChangeUsernames{}
+		v, size = &ChannelAdminLogEventActionChangeUsernames{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsernames{})
 	case ChannelAdminLogEventActionToggleForumTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleForum](d)
 	case ChannelAdminLogEventActionCreateTopicTypeID:
-		v = &ChannelAdminLogEventActionCreateTopic{}
+		v, size = &ChannelAdminLogEventActionCreateTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionCreateTopic{})
 	case ChannelAdminLogEventActionEditTopicTypeID:
-		v = &ChannelAdminLogEventActionEditTopic{}
+		v, size = &ChannelAdminLogEventActionEditTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionEditTopic{})
 	case ChannelAdminLogEventActionDeleteTopicTypeID:
-		v = &ChannelAdminLogEventActionDeleteTopic{}
+		v, size = &ChannelAdminLogEventActionDeleteTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteTopic{})
 	case ChannelAdminLogEventActionPinTopicTypeID:
-		v = &ChannelAdminLogEventActionPinTopic{}
+		v, size = &ChannelAdminLogEventActionPinTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionPinTopic{})
 	case ChannelAdminLogEventActionToggleAntiSpamTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleAntiSpam](d)
 	case ChannelAdminLogEventActionChangePeerColorTypeID:
-		v = &ChannelAdminLogEventActionChangePeerColor{}
+		v, size = &ChannelAdminLogEventActionChangePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePeerColor{})
 	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
-		v = &ChannelAdminLogEventActionChangeProfilePeerColor{}
+		v, size = &ChannelAdminLogEventActionChangeProfilePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeProfilePeerColor{})
 	case ChannelAdminLogEventActionChangeWallpaperTypeID:
-		v = &ChannelAdminLogEventActionChangeWallpaper{}
+		v, size = &ChannelAdminLogEventActionChangeWallpaper{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeWallpaper{})
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
-		v = &ChannelAdminLogEventActionChangeEmojiStatus{}
+		v, size = &ChannelAdminLogEventActionChangeEmojiStatus{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStatus{})
 	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
-		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
+		v, size = &ChannelAdminLogEventActionChangeEmojiStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStickerSet{})
 	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleSignatureProfiles](d)
 	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
-		v = &ChannelAdminLogEventActionParticipantSubExtend{}
+		v, size = &ChannelAdminLogEventActionParticipantSubExtend{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantSubExtend{})
 	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
 		v = tlrt.New[ChannelAdminLogEventActionToggleAutotranslation](d)
 	case ChannelAdminLogEventActionParticipantEditRankTypeID:
-		v = &ChannelAdminLogEventActionParticipantEditRank{}
+		v, size = &ChannelAdminLogEventActionParticipantEditRank{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantEditRank{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -253,10 +256,8 @@ func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3013)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -337,10 +338,8 @@ func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1472)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -423,10 +422,8 @@ func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1684)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -511,10 +508,8 @@ func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1304)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -595,10 +590,8 @@ func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 867)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -674,10 +667,8 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 992)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -754,10 +745,8 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3041)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -842,10 +831,8 @@ func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1739)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -929,10 +916,8 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1298)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1009,10 +994,8 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 829)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1081,10 +1064,8 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3206)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1159,10 +1140,8 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1250,10 +1229,8 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1344,10 +1321,8 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer)
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2812)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1438,10 +1413,8 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2422)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1524,10 +1497,8 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1614,10 +1585,8 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionDefaultBannedRights{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1055)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1699,10 +1668,8 @@ func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2048)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1784,10 +1751,8 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 631)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1874,10 +1839,8 @@ func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 727)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1962,10 +1925,8 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1460)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2047,10 +2008,8 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2133,10 +2092,8 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2885)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2223,10 +2180,8 @@ func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantMute{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3212)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2313,10 +2268,8 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantUnmute{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3004)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2396,10 +2349,8 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1490)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2490,10 +2441,8 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Bu
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3273)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2581,10 +2530,8 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1537)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2667,10 +2614,8 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1271)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2758,10 +2703,8 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) err
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3033)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2851,10 +2794,8 @@ func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantVolume{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1246)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2936,10 +2877,8 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1717)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3024,10 +2963,8 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffe
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2405)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3110,10 +3047,8 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2724)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3190,10 +3125,8 @@ func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1001)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3281,10 +3214,8 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffe
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2590)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3377,10 +3308,8 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3116)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3458,10 +3387,8 @@ func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 598)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3538,10 +3465,8 @@ func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1521)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3626,10 +3551,8 @@ func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3117)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3713,10 +3636,8 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2393)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3818,10 +3739,8 @@ func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionPinTopic{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1561)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3912,10 +3831,8 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1631)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3997,10 +3914,8 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1509)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4089,10 +4004,8 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1573)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4181,10 +4094,8 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4275,10 +4186,8 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1249)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4369,10 +4278,8 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1336)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4455,10 +4362,8 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1592)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4542,10 +4447,8 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) e
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1626)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4628,10 +4531,8 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2673)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4712,10 +4613,8 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) er
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1517)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4749,7 +4648,7 @@ type ChannelLocationClass interface {
 
 // DecodeChannelLocation decodes any constructor of ChannelLocation.
 func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
-	return tlrt.Owned(b, decodeChannelLocation)
+	return tlrt.Owned(b, &wireSchema, 115, decodeChannelLocation)
 }
 
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
@@ -4760,14 +4659,16 @@ func decodeChannelLocation(d *tlrt.Decoder, depth int) (ChannelLocationClass, er
 		return nil, err
 	}
 	var v ChannelLocationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelLocationEmptyTypeID:
 		v = &ChannelLocationEmpty{}
 	case ChannelLocationTypeID:
-		v = &ChannelLocation{}
+		v, size = &ChannelLocation{}, unsafe.Sizeof(ChannelLocation{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelLocation"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4824,10 +4725,8 @@ func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2602)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4898,10 +4797,8 @@ func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 934)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4935,7 +4832,7 @@ type ChannelMessagesFilterClass interface {
 
 // DecodeChannelMessagesFilter decodes any constructor of ChannelMessagesFilter.
 func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, error) {
-	return tlrt.Decode(b, decodeChannelMessagesFilter)
+	return tlrt.Decode(b, &wireSchema, 34, decodeChannelMessagesFilter)
 }
 
 // decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested
@@ -4946,14 +4843,16 @@ func decodeChannelMessagesFilter(d *tlrt.Decoder, depth int) (ChannelMessagesFil
 		return nil, err
 	}
 	var v ChannelMessagesFilterClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelMessagesFilterEmptyTypeID:
 		v = &ChannelMessagesFilterEmpty{}
 	case ChannelMessagesFilterTypeID:
-		v = &ChannelMessagesFilter{}
+		v, size = &ChannelMessagesFilter{}, unsafe.Sizeof(ChannelMessagesFilter{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelMessagesFilter"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5011,10 +4910,8 @@ func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2105)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5097,10 +4994,8 @@ func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelMessagesFilter{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5136,7 +5031,7 @@ type ChannelParticipantClass interface {
 
 // DecodeChannelParticipant decodes any constructor of ChannelParticipant.
 func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
-	return tlrt.Owned(b, decodeChannelParticipant)
+	return tlrt.Owned(b, &wireSchema, 329, decodeChannelParticipant)
 }
 
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
@@ -5147,22 +5042,24 @@ func decodeChannelParticipant(d *tlrt.Decoder, depth int) (ChannelParticipantCla
 		return nil, err
 	}
 	var v ChannelParticipantClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelParticipantTypeID:
-		v = &ChannelParticipant{}
+		v, size = &ChannelParticipant{}, unsafe.Sizeof(ChannelParticipant{})
 	case ChannelParticipantSelfTypeID:
-		v = &ChannelParticipantSelf{}
+		v, size = &ChannelParticipantSelf{}, unsafe.Sizeof(ChannelParticipantSelf{})
 	case ChannelParticipantCreatorTypeID:
-		v = &ChannelParticipantCreator{}
+		v, size = &ChannelParticipantCreator{}, unsafe.Sizeof(ChannelParticipantCreator{})
 	case ChannelParticipantAdminTypeID:
-		v = &ChannelParticipantAdmin{}
+		v, size = &ChannelParticipantAdmin{}, unsafe.Sizeof(ChannelParticipantAdmin{})
 	case ChannelParticipantBannedTypeID:
-		v = &ChannelParticipantBanned{}
+		v, size = &ChannelParticipantBanned{}, unsafe.Sizeof(ChannelParticipantBanned{})
 	case ChannelParticipantLeftTypeID:
-		v = &ChannelParticipantLeft{}
+		v, size = &ChannelParticipantLeft{}, unsafe.Sizeof(ChannelParticipantLeft{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipant"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5293,10 +5190,8 @@ func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipant{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 873)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5466,10 +5361,8 @@ func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantSelf{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2345)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5611,10 +5504,8 @@ func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantCreator{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1078)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5784,10 +5675,8 @@ func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantAdmin{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1126)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5946,10 +5835,8 @@ func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantBanned{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2821)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6047,10 +5934,8 @@ func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 860)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6084,7 +5969,7 @@ type ChannelParticipantsFilterClass interface {
 // DecodeChannelParticipantsFilter decodes any constructor of
 // ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterClass, error) {
-	return tlrt.Owned(b, decodeChannelParticipantsFilter)
+	return tlrt.Owned(b, &wireSchema, 374, decodeChannelParticipantsFilter)
 }
 
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
@@ -6095,26 +5980,28 @@ func decodeChannelParticipantsFilter(d *tlrt.Decoder, depth int) (ChannelPartici
 		return nil, err
 	}
 	var v ChannelParticipantsFilterClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelParticipantsRecentTypeID:
 		v = &ChannelParticipantsRecent{}
 	case ChannelParticipantsAdminsTypeID:
 		v = &ChannelParticipantsAdmins{}
 	case ChannelParticipantsKickedTypeID:
-		v = &ChannelParticipantsKicked{}
+		v, size = &ChannelParticipantsKicked{}, unsafe.Sizeof(ChannelParticipantsKicked{})
 	case ChannelParticipantsBotsTypeID:
 		v = &ChannelParticipantsBots{}
 	case ChannelParticipantsBannedTypeID:
-		v = &ChannelParticipantsBanned{}
+		v, size = &ChannelParticipantsBanned{}, unsafe.Sizeof(ChannelParticipantsBanned{})
 	case ChannelParticipantsSearchTypeID:
-		v = &ChannelParticipantsSearch{}
+		v, size = &ChannelParticipantsSearch{}, unsafe.Sizeof(ChannelParticipantsSearch{})
 	case ChannelParticipantsContactsTypeID:
-		v = &ChannelParticipantsContacts{}
+		v, size = &ChannelParticipantsContacts{}, unsafe.Sizeof(ChannelParticipantsContacts{})
 	case ChannelParticipantsMentionsTypeID:
-		v = &ChannelParticipantsMentions{}
+		v, size = &ChannelParticipantsMentions{}, unsafe.Sizeof(ChannelParticipantsMentions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipantsFilter"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6172,10 +6059,8 @@ func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2912)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6238,10 +6123,8 @@ func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2457)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6308,10 +6191,8 @@ func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2281)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6379,10 +6260,8 @@ func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2417)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6449,10 +6328,8 @@ func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 781)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6524,10 +6401,8 @@ func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 648)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6601,10 +6476,8 @@ func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2546)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6738,10 +6611,8 @@ func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantsMentions{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6785,7 +6656,7 @@ type ChatClass interface {
 
 // DecodeChat decodes any constructor of Chat.
 func DecodeChat(b *bin.Buffer) (ChatClass, error) {
-	return tlrt.Owned(b, decodeChat)
+	return tlrt.Owned(b, &wireSchema, 16, decodeChat)
 }
 
 // decodeChat is DecodeChat for a value nested depth levels deep.
@@ -6795,24 +6666,26 @@ func decodeChat(d *tlrt.Decoder, depth int) (ChatClass, error) {
 		return nil, err
 	}
 	var v ChatClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatEmptyTypeID:
 		v = tlrt.New[ChatEmpty](d)
 	case ChatTypeID:
-		v = &Chat{}
+		v, size = &Chat{}, unsafe.Sizeof(Chat{})
 	case ChatForbiddenTypeID:
-		v = &ChatForbidden{}
+		v, size = &ChatForbidden{}, unsafe.Sizeof(ChatForbidden{})
 	case ChannelTypeID:
-		v = &Channel{}
+		v, size = &Channel{}, unsafe.Sizeof(Channel{})
 	case ChannelForbiddenTypeID:
-		v = &ChannelForbidden{}
+		v, size = &ChannelForbidden{}, unsafe.Sizeof(ChannelForbidden{})
 	case CommunityForbiddenTypeID:
-		v = &CommunityForbidden{}
+		v, size = &CommunityForbidden{}, unsafe.Sizeof(CommunityForbidden{})
 	case CommunityTypeID:
-		v = &Community{}
+		v, size = &Community{}, unsafe.Sizeof(Community{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6872,10 +6745,8 @@ func (m *ChatEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7021,10 +6892,8 @@ func (m *Chat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Chat{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7142,10 +7011,8 @@ func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1639)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7744,10 +7611,8 @@ func (m *Channel) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Channel{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2810)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8048,10 +7913,8 @@ func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelForbidden{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 821)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8184,10 +8047,8 @@ func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityForbidden{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3261)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8359,10 +8220,8 @@ func (m *Community) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Community{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8434,7 +8293,7 @@ type ChatFullClass interface {
 
 // DecodeChatFull decodes any constructor of ChatFull.
 func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
-	return tlrt.Owned(b, decodeChatFull)
+	return tlrt.Owned(b, &wireSchema, 537, decodeChatFull)
 }
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
@@ -8444,16 +8303,18 @@ func decodeChatFull(d *tlrt.Decoder, depth int) (ChatFullClass, error) {
 		return nil, err
 	}
 	var v ChatFullClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatFullTypeID:
-		v = &ChatFull{}
+		v, size = &ChatFull{}, unsafe.Sizeof(ChatFull{})
 	case ChannelFullTypeID:
-		v = &ChannelFull{}
+		v, size = &ChannelFull{}, unsafe.Sizeof(ChannelFull{})
 	case CommunityFullTypeID:
-		v = &CommunityFull{}
+		v, size = &CommunityFull{}, unsafe.Sizeof(CommunityFull{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -8823,10 +8684,8 @@ func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatFull{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 984)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9946,10 +9805,8 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelFull{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2240)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10060,6 +9917,7 @@ func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
+		d.Spend(unsafe.Sizeof(StickerSet{}))
 		m.Stickerset = &StickerSet{}
 		if err = tlrt.DecodeBoxed(d, m.Stickerset, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stickerset")
@@ -10154,6 +10012,7 @@ func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(4) {
+		d.Spend(unsafe.Sizeof(PeerStories{}))
 		m.Stories = &PeerStories{}
 		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stories")
@@ -10175,12 +10034,14 @@ func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(10) {
+		d.Spend(unsafe.Sizeof(StickerSet{}))
 		m.Emojiset = &StickerSet{}
 		if err = tlrt.DecodeBoxed(d, m.Emojiset, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "emojiset")
 		}
 	}
 	if m.Flags2.Has(17) {
+		d.Spend(unsafe.Sizeof(BotVerification{}))
 		m.BotVerification = &BotVerification{}
 		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "bot_verification")
@@ -10438,10 +10299,8 @@ func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityFull{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2730)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10508,7 +10367,7 @@ type ChatInviteClass interface {
 
 // DecodeChatInvite decodes any constructor of ChatInvite.
 func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
-	return tlrt.Owned(b, decodeChatInvite)
+	return tlrt.Owned(b, &wireSchema, 545, decodeChatInvite)
 }
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
@@ -10518,16 +10377,18 @@ func decodeChatInvite(d *tlrt.Decoder, depth int) (ChatInviteClass, error) {
 		return nil, err
 	}
 	var v ChatInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatInviteAlreadyTypeID:
-		v = &ChatInviteAlready{}
+		v, size = &ChatInviteAlready{}, unsafe.Sizeof(ChatInviteAlready{})
 	case ChatInviteTypeID:
-		v = &ChatInvite{}
+		v, size = &ChatInvite{}, unsafe.Sizeof(ChatInvite{})
 	case ChatInvitePeekTypeID:
-		v = &ChatInvitePeek{}
+		v, size = &ChatInvitePeek{}, unsafe.Sizeof(ChatInvitePeek{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatInvite"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -10590,10 +10451,8 @@ func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1539)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10832,10 +10691,8 @@ func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatInvite{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1552)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10895,6 +10752,7 @@ func (m *ChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(13) {
+		d.Spend(unsafe.Sizeof(BotVerification{}))
 		m.BotVerification = &BotVerification{}
 		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "bot_verification")
@@ -10971,10 +10829,8 @@ func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1598)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11008,7 +10864,7 @@ type ChatParticipantClass interface {
 
 // DecodeChatParticipant decodes any constructor of ChatParticipant.
 func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
-	return tlrt.Owned(b, decodeChatParticipant)
+	return tlrt.Owned(b, &wireSchema, 257, decodeChatParticipant)
 }
 
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
@@ -11019,16 +10875,18 @@ func decodeChatParticipant(d *tlrt.Decoder, depth int) (ChatParticipantClass, er
 		return nil, err
 	}
 	var v ChatParticipantClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatParticipantTypeID:
-		v = &ChatParticipant{}
+		v, size = &ChatParticipant{}, unsafe.Sizeof(ChatParticipant{})
 	case ChatParticipantCreatorTypeID:
-		v = &ChatParticipantCreator{}
+		v, size = &ChatParticipantCreator{}, unsafe.Sizeof(ChatParticipantCreator{})
 	case ChatParticipantAdminTypeID:
-		v = &ChatParticipantAdmin{}
+		v, size = &ChatParticipantAdmin{}, unsafe.Sizeof(ChatParticipantAdmin{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatParticipant"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -11131,10 +10989,8 @@ func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipant{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1173)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11260,10 +11116,8 @@ func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipantCreator{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2953)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11387,10 +11241,8 @@ func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipantAdmin{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11435,7 +11287,7 @@ type ChatParticipantsClass interface {
 
 // DecodeChatParticipants decodes any constructor of ChatParticipants.
 func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
-	return tlrt.Owned(b, decodeChatParticipants)
+	return tlrt.Owned(b, &wireSchema, 86, decodeChatParticipants)
 }
 
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
@@ -11446,14 +11298,16 @@ func decodeChatParticipants(d *tlrt.Decoder, depth int) (ChatParticipantsClass, 
 		return nil, err
 	}
 	var v ChatParticipantsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatParticipantsForbiddenTypeID:
-		v = &ChatParticipantsForbidden{}
+		v, size = &ChatParticipantsForbidden{}, unsafe.Sizeof(ChatParticipantsForbidden{})
 	case ChatParticipantsTypeID:
-		v = &ChatParticipants{}
+		v, size = &ChatParticipants{}, unsafe.Sizeof(ChatParticipants{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatParticipants"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -11532,10 +11386,8 @@ func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatParticipantsForbidden{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1964)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11628,10 +11480,8 @@ func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11667,7 +11517,7 @@ type ChatPhotoClass interface {
 
 // DecodeChatPhoto decodes any constructor of ChatPhoto.
 func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
-	return tlrt.Owned(b, decodeChatPhoto)
+	return tlrt.Owned(b, &wireSchema, 275, decodeChatPhoto)
 }
 
 // decodeChatPhoto is DecodeChatPhoto for a value nested depth levels deep.
@@ -11677,14 +11527,16 @@ func decodeChatPhoto(d *tlrt.Decoder, depth int) (ChatPhotoClass, error) {
 		return nil, err
 	}
 	var v ChatPhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatPhotoEmptyTypeID:
 		v = &ChatPhotoEmpty{}
 	case ChatPhotoTypeID:
-		v = &ChatPhoto{}
+		v, size = &ChatPhoto{}, unsafe.Sizeof(ChatPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatPhoto"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -11741,10 +11593,8 @@ func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11855,10 +11705,8 @@ func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatPhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11902,7 +11750,7 @@ type ChatReactionsClass interface {
 
 // DecodeChatReactions decodes any constructor of ChatReactions.
 func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
-	return tlrt.Owned(b, decodeChatReactions)
+	return tlrt.Owned(b, &wireSchema, 194, decodeChatReactions)
 }
 
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
@@ -11913,16 +11761,18 @@ func decodeChatReactions(d *tlrt.Decoder, depth int) (ChatReactionsClass, error)
 		return nil, err
 	}
 	var v ChatReactionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatReactionsNoneTypeID:
 		v = &ChatReactionsNone{}
 	case ChatReactionsAllTypeID:
 		v = tlrt.New[ChatReactionsAll](d)
 	case ChatReactionsSomeTypeID:
-		v = &ChatReactionsSome{}
+		v, size = &ChatReactionsSome{}, unsafe.Sizeof(ChatReactionsSome{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatReactions"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -11979,10 +11829,8 @@ func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3055)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12057,10 +11905,8 @@ func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatReactionsAll{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1451)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12137,10 +11983,8 @@ func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1644)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12171,7 +12015,7 @@ type ChatThemeClass interface {
 
 // DecodeChatTheme decodes any constructor of ChatTheme.
 func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
-	return tlrt.Owned(b, decodeChatTheme)
+	return tlrt.Owned(b, &wireSchema, 70, decodeChatTheme)
 }
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
@@ -12181,14 +12025,16 @@ func decodeChatTheme(d *tlrt.Decoder, depth int) (ChatThemeClass, error) {
 		return nil, err
 	}
 	var v ChatThemeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatThemeTypeID:
-		v = &ChatTheme{}
+		v, size = &ChatTheme{}, unsafe.Sizeof(ChatTheme{})
 	case ChatThemeUniqueGiftTypeID:
-		v = &ChatThemeUniqueGift{}
+		v, size = &ChatThemeUniqueGift{}, unsafe.Sizeof(ChatThemeUniqueGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -12249,10 +12095,8 @@ func (m *ChatTheme) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2656)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12333,10 +12177,8 @@ func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1123)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12415,10 +12257,8 @@ func (m *CDNConfig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1501)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12491,10 +12331,8 @@ func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2704)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12574,10 +12412,8 @@ func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 920)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12749,10 +12585,8 @@ func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventsFilter{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3045)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12925,10 +12759,8 @@ func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatAdminRights{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1584)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13018,10 +12850,8 @@ func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3148)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13204,10 +13034,8 @@ func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatBannedRights{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2223)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13376,10 +13204,8 @@ func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatInviteImporter{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2017)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13471,10 +13297,8 @@ func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3115)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13660,10 +13484,8 @@ func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CodeSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2380)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13802,10 +13624,8 @@ func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityPeer{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1793)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13905,10 +13725,8 @@ func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityPeerRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1858)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14388,10 +14206,8 @@ func (m *Config) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Config{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2738)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14740,10 +14556,8 @@ func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ConnectedBot{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 611)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14903,10 +14717,8 @@ func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ConnectedBotStarRef{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15003,10 +14815,8 @@ func (m *Contact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 783)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15084,10 +14894,8 @@ func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactBirthday{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15163,10 +14971,8 @@ func (m *ContactStatus) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ChatlistsChatlistInviteClass is the TL type chatlists.ChatlistInvite: one of
@@ -20,7 +21,7 @@ type ChatlistsChatlistInviteClass interface {
 // DecodeChatlistsChatlistInvite decodes any constructor of
 // chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass, error) {
-	return tlrt.Owned(b, decodeChatlistsChatlistInvite)
+	return tlrt.Owned(b, &wireSchema, 1283, decodeChatlistsChatlistInvite)
 }
 
 // decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value
@@ -31,14 +32,16 @@ func decodeChatlistsChatlistInvite(d *tlrt.Decoder, depth int) (ChatlistsChatlis
 		return nil, err
 	}
 	var v ChatlistsChatlistInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatlistsChatlistInviteAlreadyTypeID:
-		v = &ChatlistsChatlistInviteAlready{}
+		v, size = &ChatlistsChatlistInviteAlready{}, unsafe.Sizeof(ChatlistsChatlistInviteAlready{})
 	case ChatlistsChatlistInviteTypeID:
-		v = &ChatlistsChatlistInvite{}
+		v, size = &ChatlistsChatlistInvite{}, unsafe.Sizeof(ChatlistsChatlistInvite{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "chatlists.ChatlistInvite"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -132,10 +135,8 @@ func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -288,10 +289,8 @@ func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsChatlistInvite{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3124)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -404,10 +403,8 @@ func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -497,10 +494,8 @@ func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsExportedChatlistInvite{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 753)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -595,10 +590,8 @@ func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 750)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -694,10 +687,8 @@ func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsExportChatlistInviteRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -794,10 +785,8 @@ func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsDeleteExportedInviteRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1748)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -956,10 +945,8 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsEditExportedInviteRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1634)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1069,10 +1056,8 @@ func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsGetExportedInvitesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2754)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1154,10 +1139,8 @@ func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1282)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1244,10 +1227,8 @@ func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2321)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1338,10 +1319,8 @@ func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsGetChatlistUpdatesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1983)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1435,10 +1414,8 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsJoinChatlistUpdatesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2934)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1527,10 +1504,8 @@ func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsHideChatlistUpdatesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1617,10 +1592,8 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = ChatlistsGetLeaveChatlistSuggestionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3268)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1647,7 +1620,7 @@ func (c *Client) ChatlistsGetLeaveChatlistSuggestions(ctx context.Context, req *
 		req = new(ChatlistsGetLeaveChatlistSuggestionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]PeerClass, error) {
+		return tlrt.Decode(b, &wireSchema, 107, func(d *tlrt.Decoder, depth int) ([]PeerClass, error) {
 			return tlrt.DecodeSlabs[PeerUser](d, false, 12, depth, decodePeer)
 		})
 	})
@@ -1717,10 +1690,8 @@ func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsLeaveChatlistRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1783)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ContactsBlockedClass is the TL type contacts.Blocked: one of ContactsBlocked,
@@ -19,7 +20,7 @@ type ContactsBlockedClass interface {
 
 // DecodeContactsBlocked decodes any constructor of contacts.Blocked.
 func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
-	return tlrt.Owned(b, decodeContactsBlocked)
+	return tlrt.Owned(b, &wireSchema, 2171, decodeContactsBlocked)
 }
 
 // decodeContactsBlocked is DecodeContactsBlocked for a value nested depth
@@ -30,14 +31,16 @@ func decodeContactsBlocked(d *tlrt.Decoder, depth int) (ContactsBlockedClass, er
 		return nil, err
 	}
 	var v ContactsBlockedClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsBlockedTypeID:
-		v = &ContactsBlocked{}
+		v, size = &ContactsBlocked{}, unsafe.Sizeof(ContactsBlocked{})
 	case ContactsBlockedSliceTypeID:
-		v = &ContactsBlockedSlice{}
+		v, size = &ContactsBlockedSlice{}, unsafe.Sizeof(ContactsBlockedSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.Blocked"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -118,10 +121,8 @@ func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 695)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -223,10 +224,8 @@ func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2945)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -266,7 +265,7 @@ type ContactsContactsClass interface {
 
 // DecodeContactsContacts decodes any constructor of contacts.Contacts.
 func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
-	return tlrt.Owned(b, decodeContactsContacts)
+	return tlrt.Owned(b, &wireSchema, 1567, decodeContactsContacts)
 }
 
 // decodeContactsContacts is DecodeContactsContacts for a value nested depth
@@ -277,14 +276,16 @@ func decodeContactsContacts(d *tlrt.Decoder, depth int) (ContactsContactsClass, 
 		return nil, err
 	}
 	var v ContactsContactsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsContactsNotModifiedTypeID:
 		v = &ContactsContactsNotModified{}
 	case ContactsContactsTypeID:
-		v = &ContactsContacts{}
+		v, size = &ContactsContacts{}, unsafe.Sizeof(ContactsContacts{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.Contacts"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -343,10 +344,8 @@ func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2497)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -427,10 +426,8 @@ func (m *ContactsContacts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -468,7 +465,7 @@ type ContactsSponsoredPeersClass interface {
 // DecodeContactsSponsoredPeers decodes any constructor of
 // contacts.SponsoredPeers.
 func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
-	return tlrt.Owned(b, decodeContactsSponsoredPeers)
+	return tlrt.Owned(b, &wireSchema, 2488, decodeContactsSponsoredPeers)
 }
 
 // decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
@@ -479,14 +476,16 @@ func decodeContactsSponsoredPeers(d *tlrt.Decoder, depth int) (ContactsSponsored
 		return nil, err
 	}
 	var v ContactsSponsoredPeersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsSponsoredPeersEmptyTypeID:
 		v = &ContactsSponsoredPeersEmpty{}
 	case ContactsSponsoredPeersTypeID:
-		v = &ContactsSponsoredPeers{}
+		v, size = &ContactsSponsoredPeers{}, unsafe.Sizeof(ContactsSponsoredPeers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.SponsoredPeers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -545,10 +544,8 @@ func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3049)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -635,10 +632,8 @@ func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3057)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -675,7 +670,7 @@ type ContactsTopPeersClass interface {
 
 // DecodeContactsTopPeers decodes any constructor of contacts.TopPeers.
 func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
-	return tlrt.Owned(b, decodeContactsTopPeers)
+	return tlrt.Owned(b, &wireSchema, 2130, decodeContactsTopPeers)
 }
 
 // decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth
@@ -686,16 +681,18 @@ func decodeContactsTopPeers(d *tlrt.Decoder, depth int) (ContactsTopPeersClass, 
 		return nil, err
 	}
 	var v ContactsTopPeersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsTopPeersNotModifiedTypeID:
 		v = &ContactsTopPeersNotModified{}
 	case ContactsTopPeersTypeID:
-		v = &ContactsTopPeers{}
+		v, size = &ContactsTopPeers{}, unsafe.Sizeof(ContactsTopPeers{})
 	case ContactsTopPeersDisabledTypeID:
 		v = &ContactsTopPeersDisabled{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.TopPeers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -754,10 +751,8 @@ func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -843,10 +838,8 @@ func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1741)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -923,10 +916,8 @@ func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2467)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1002,10 +993,8 @@ func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 757)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1106,10 +1095,8 @@ func (m *ContactsFound) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2440)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1215,10 +1202,8 @@ func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1823)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1315,10 +1300,8 @@ func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1885)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1394,10 +1377,8 @@ func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1850)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1420,7 +1401,7 @@ func (c *Client) ContactsGetContactIDs(ctx context.Context, req *ContactsGetCont
 		req = new(ContactsGetContactIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int, error) {
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
 			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
 		})
 	})
@@ -1473,10 +1454,8 @@ func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2664)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1495,7 +1474,7 @@ func (c *Client) ContactsGetStatuses(ctx context.Context, req *ContactsGetStatus
 		req = new(ContactsGetStatusesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]ContactStatus, error) {
+		return tlrt.Decode(b, &wireSchema, 2666, func(d *tlrt.Decoder, depth int) ([]ContactStatus, error) {
 			return tlrt.DecodeStructs[ContactStatus](d, false, false, 16, depth)
 		})
 	})
@@ -1551,10 +1530,8 @@ func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1566)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1636,10 +1613,8 @@ func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1038)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1723,10 +1698,8 @@ func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 675)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1808,10 +1781,8 @@ func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 743)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1901,10 +1872,8 @@ func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsBlockRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1056)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2000,10 +1969,8 @@ func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsUnblockRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2471)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2099,10 +2066,8 @@ func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsGetBlockedRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2170)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2203,10 +2168,8 @@ func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsSearchRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2329,10 +2292,8 @@ func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsResolveUsernameRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1756)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2476,10 +2437,8 @@ func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsGetTopPeersRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2129)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2583,10 +2542,8 @@ func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 859)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2664,10 +2621,8 @@ func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1966)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2734,10 +2689,8 @@ func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1918)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2755,7 +2708,7 @@ func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequ
 		req = new(ContactsGetSavedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]SavedPhoneContact, error) {
+		return tlrt.Owned(b, &wireSchema, 1920, func(d *tlrt.Decoder, depth int) ([]SavedPhoneContact, error) {
 			return tlrt.DecodeStructs[SavedPhoneContact](d, false, false, 20, depth)
 		})
 	})
@@ -2811,10 +2764,8 @@ func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1942)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2921,10 +2872,8 @@ func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsAddContactRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2864)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2955,6 +2904,7 @@ func (m *ContactsAddContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) err
 		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Note = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "contacts.addContact", "note")
@@ -3024,10 +2974,8 @@ func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3196)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3150,10 +3098,8 @@ func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsGetLocatedRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3264,10 +3210,8 @@ func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsBlockFromRepliesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1015)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3350,10 +3294,8 @@ func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2000)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3428,10 +3370,8 @@ func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3200)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3505,10 +3445,8 @@ func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 772)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3587,10 +3525,8 @@ func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2534)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3684,10 +3620,8 @@ func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsSetBlockedRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2103)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3769,10 +3703,8 @@ func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3846,10 +3778,8 @@ func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2487)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3939,10 +3869,8 @@ func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsUpdateContactNoteRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 779)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // DialogClass is the TL type Dialog: one of Dialog, DialogFolder,
@@ -18,7 +19,7 @@ type DialogClass interface {
 
 // DecodeDialog decodes any constructor of Dialog.
 func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
-	return tlrt.Owned(b, decodeDialog)
+	return tlrt.Owned(b, &wireSchema, 141, decodeDialog)
 }
 
 // decodeDialog is DecodeDialog for a value nested depth levels deep.
@@ -28,16 +29,18 @@ func decodeDialog(d *tlrt.Decoder, depth int) (DialogClass, error) {
 		return nil, err
 	}
 	var v DialogClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DialogTypeID:
-		v = &Dialog{}
+		v, size = &Dialog{}, unsafe.Sizeof(Dialog{})
 	case DialogFolderTypeID:
-		v = &DialogFolder{}
+		v, size = &DialogFolder{}, unsafe.Sizeof(DialogFolder{})
 	case DialogCommunityTypeID:
-		v = &DialogCommunity{}
+		v, size = &DialogCommunity{}, unsafe.Sizeof(DialogCommunity{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Dialog"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -233,10 +236,8 @@ func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Dialog{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3253)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -400,10 +401,8 @@ func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DialogFolder{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1749)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -516,10 +515,8 @@ func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DialogCommunity{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3192)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -558,7 +555,7 @@ type DialogFilterClass interface {
 
 // DecodeDialogFilter decodes any constructor of DialogFilter.
 func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
-	return tlrt.Owned(b, decodeDialogFilter)
+	return tlrt.Owned(b, &wireSchema, 120, decodeDialogFilter)
 }
 
 // decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
@@ -569,16 +566,18 @@ func decodeDialogFilter(d *tlrt.Decoder, depth int) (DialogFilterClass, error) {
 		return nil, err
 	}
 	var v DialogFilterClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DialogFilterTypeID:
-		v = &DialogFilter{}
+		v, size = &DialogFilter{}, unsafe.Sizeof(DialogFilter{})
 	case DialogFilterDefaultTypeID:
 		v = &DialogFilterDefault{}
 	case DialogFilterChatlistTypeID:
-		v = &DialogFilterChatlist{}
+		v, size = &DialogFilterChatlist{}, unsafe.Sizeof(DialogFilterChatlist{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DialogFilter"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -770,10 +769,8 @@ func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DialogFilter{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2352)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -884,10 +881,8 @@ func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1143)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1046,10 +1041,8 @@ func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DialogFilterChatlist{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2117)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1111,7 +1104,7 @@ type DialogPeerClass interface {
 
 // DecodeDialogPeer decodes any constructor of DialogPeer.
 func DecodeDialogPeer(b *bin.Buffer) (DialogPeerClass, error) {
-	return tlrt.Decode(b, decodeDialogPeer)
+	return tlrt.Decode(b, &wireSchema, 339, decodeDialogPeer)
 }
 
 // decodeDialogPeer is DecodeDialogPeer for a value nested depth levels deep.
@@ -1121,9 +1114,10 @@ func decodeDialogPeer(d *tlrt.Decoder, depth int) (DialogPeerClass, error) {
 		return nil, err
 	}
 	var v DialogPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DialogPeerTypeID:
-		v = &DialogPeer{}
+		v, size = &DialogPeer{}, unsafe.Sizeof(DialogPeer{})
 	case DialogPeerFolderTypeID:
 		v = tlrt.New[DialogPeerFolder](d)
 	case DialogPeerCommunityTypeID:
@@ -1131,6 +1125,7 @@ func decodeDialogPeer(d *tlrt.Decoder, depth int) (DialogPeerClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DialogPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1192,10 +1187,8 @@ func (m *DialogPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2988)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1267,10 +1260,8 @@ func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1437)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1339,10 +1330,8 @@ func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1075)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1368,7 +1357,7 @@ type DocumentClass interface {
 
 // DecodeDocument decodes any constructor of Document.
 func DecodeDocument(b *bin.Buffer) (DocumentClass, error) {
-	return tlrt.Owned(b, decodeDocument)
+	return tlrt.Owned(b, &wireSchema, 85, decodeDocument)
 }
 
 // decodeDocument is DecodeDocument for a value nested depth levels deep.
@@ -1378,14 +1367,16 @@ func decodeDocument(d *tlrt.Decoder, depth int) (DocumentClass, error) {
 		return nil, err
 	}
 	var v DocumentClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentEmptyTypeID:
 		v = tlrt.New[DocumentEmpty](d)
 	case DocumentTypeID:
-		v = &Document{}
+		v, size = &Document{}, unsafe.Sizeof(Document{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Document"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1445,10 +1436,8 @@ func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1613,10 +1602,8 @@ func (m *Document) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Document{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2053)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1690,7 +1677,7 @@ type DocumentAttributeClass interface {
 
 // DecodeDocumentAttribute decodes any constructor of DocumentAttribute.
 func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
-	return tlrt.Owned(b, decodeDocumentAttribute)
+	return tlrt.Owned(b, &wireSchema, 49, decodeDocumentAttribute)
 }
 
 // decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth
@@ -1701,26 +1688,28 @@ func decodeDocumentAttribute(d *tlrt.Decoder, depth int) (DocumentAttributeClass
 		return nil, err
 	}
 	var v DocumentAttributeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentAttributeImageSizeTypeID:
 		v = tlrt.New[DocumentAttributeImageSize](d)
 	case DocumentAttributeAnimatedTypeID:
 		v = &DocumentAttributeAnimated{}
 	case DocumentAttributeStickerTypeID:
-		v = &DocumentAttributeSticker{}
+		v, size = &DocumentAttributeSticker{}, unsafe.Sizeof(DocumentAttributeSticker{})
 	case DocumentAttributeVideoTypeID:
-		v = &DocumentAttributeVideo{}
+		v, size = &DocumentAttributeVideo{}, unsafe.Sizeof(DocumentAttributeVideo{})
 	case DocumentAttributeAudioTypeID:
-		v = &DocumentAttributeAudio{}
+		v, size = &DocumentAttributeAudio{}, unsafe.Sizeof(DocumentAttributeAudio{})
 	case DocumentAttributeFilenameTypeID:
-		v = &DocumentAttributeFilename{}
+		v, size = &DocumentAttributeFilename{}, unsafe.Sizeof(DocumentAttributeFilename{})
 	case DocumentAttributeHasStickersTypeID:
 		v = &DocumentAttributeHasStickers{}
 	case DocumentAttributeCustomEmojiTypeID:
-		v = &DocumentAttributeCustomEmoji{}
+		v, size = &DocumentAttributeCustomEmoji{}, unsafe.Sizeof(DocumentAttributeCustomEmoji{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DocumentAttribute"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1783,10 +1772,8 @@ func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1856,10 +1843,8 @@ func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1952,10 +1937,8 @@ func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeSticker{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2155,10 +2138,8 @@ func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeVideo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1310)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2362,10 +2343,8 @@ func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeAudio{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2466,10 +2445,8 @@ func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2538,10 +2515,8 @@ func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2630,10 +2605,8 @@ func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeCustomEmoji{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2673,7 +2646,7 @@ type DraftMessageClass interface {
 
 // DecodeDraftMessage decodes any constructor of DraftMessage.
 func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
-	return tlrt.Owned(b, decodeDraftMessage)
+	return tlrt.Owned(b, &wireSchema, 328, decodeDraftMessage)
 }
 
 // decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
@@ -2684,14 +2657,16 @@ func decodeDraftMessage(d *tlrt.Decoder, depth int) (DraftMessageClass, error) {
 		return nil, err
 	}
 	var v DraftMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DraftMessageEmptyTypeID:
 		v = tlrt.New[DraftMessageEmpty](d)
 	case DraftMessageTypeID:
-		v = &DraftMessage{}
+		v, size = &DraftMessage{}, unsafe.Sizeof(DraftMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DraftMessage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2786,10 +2761,8 @@ func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DraftMessageEmpty{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 861)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2986,10 +2959,8 @@ func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DraftMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3035,12 +3006,14 @@ func (m *DraftMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
 		m.SuggestedPost = &SuggestedPost{}
 		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "suggested_post")
 		}
 	}
 	if m.Flags.Has(9) {
+		d.Spend(unsafe.Sizeof(RichMessage{}))
 		m.RichMessage = &RichMessage{}
 		if err = tlrt.DecodeBoxed(d, m.RichMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "rich_message")
@@ -3107,10 +3080,8 @@ func (m *DataJSON) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1873)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3246,10 +3217,8 @@ func (m *DCOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DCOption{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 835)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3340,10 +3309,8 @@ func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1309)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3415,10 +3382,8 @@ func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3522,10 +3487,8 @@ func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DisallowedGiftsSettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3597,10 +3560,8 @@ func (m *Double) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Double) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 948)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // EmailVerificationClass is the TL type EmailVerification: one of
@@ -18,7 +19,7 @@ type EmailVerificationClass interface {
 
 // DecodeEmailVerification decodes any constructor of EmailVerification.
 func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
-	return tlrt.Owned(b, decodeEmailVerification)
+	return tlrt.Owned(b, &wireSchema, 40, decodeEmailVerification)
 }
 
 // decodeEmailVerification is DecodeEmailVerification for a value nested depth
@@ -29,16 +30,18 @@ func decodeEmailVerification(d *tlrt.Decoder, depth int) (EmailVerificationClass
 		return nil, err
 	}
 	var v EmailVerificationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmailVerificationCodeTypeID:
-		v = &EmailVerificationCode{}
+		v, size = &EmailVerificationCode{}, unsafe.Sizeof(EmailVerificationCode{})
 	case EmailVerificationGoogleTypeID:
-		v = &EmailVerificationGoogle{}
+		v, size = &EmailVerificationGoogle{}, unsafe.Sizeof(EmailVerificationGoogle{})
 	case EmailVerificationAppleTypeID:
-		v = &EmailVerificationApple{}
+		v, size = &EmailVerificationApple{}, unsafe.Sizeof(EmailVerificationApple{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmailVerification"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -100,10 +103,8 @@ func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2078)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -175,10 +176,8 @@ func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2882)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -250,10 +249,8 @@ func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2123)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -282,7 +279,7 @@ type EmailVerifyPurposeClass interface {
 
 // DecodeEmailVerifyPurpose decodes any constructor of EmailVerifyPurpose.
 func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
-	return tlrt.Owned(b, decodeEmailVerifyPurpose)
+	return tlrt.Owned(b, &wireSchema, 39, decodeEmailVerifyPurpose)
 }
 
 // decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
@@ -293,9 +290,10 @@ func decodeEmailVerifyPurpose(d *tlrt.Decoder, depth int) (EmailVerifyPurposeCla
 		return nil, err
 	}
 	var v EmailVerifyPurposeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmailVerifyPurposeLoginSetupTypeID:
-		v = &EmailVerifyPurposeLoginSetup{}
+		v, size = &EmailVerifyPurposeLoginSetup{}, unsafe.Sizeof(EmailVerifyPurposeLoginSetup{})
 	case EmailVerifyPurposeLoginChangeTypeID:
 		v = &EmailVerifyPurposeLoginChange{}
 	case EmailVerifyPurposePassportTypeID:
@@ -303,6 +301,7 @@ func decodeEmailVerifyPurpose(d *tlrt.Decoder, depth int) (EmailVerifyPurposeCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmailVerifyPurpose"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -368,10 +367,8 @@ func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1303)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -444,10 +441,8 @@ func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1449)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -510,10 +505,8 @@ func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2553)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -536,7 +529,7 @@ type EmojiGroupClass interface {
 
 // DecodeEmojiGroup decodes any constructor of EmojiGroup.
 func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
-	return tlrt.Owned(b, decodeEmojiGroup)
+	return tlrt.Owned(b, &wireSchema, 403, decodeEmojiGroup)
 }
 
 // decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
@@ -546,16 +539,18 @@ func decodeEmojiGroup(d *tlrt.Decoder, depth int) (EmojiGroupClass, error) {
 		return nil, err
 	}
 	var v EmojiGroupClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiGroupTypeID:
-		v = &EmojiGroup{}
+		v, size = &EmojiGroup{}, unsafe.Sizeof(EmojiGroup{})
 	case EmojiGroupGreetingTypeID:
-		v = &EmojiGroupGreeting{}
+		v, size = &EmojiGroupGreeting{}, unsafe.Sizeof(EmojiGroupGreeting{})
 	case EmojiGroupPremiumTypeID:
-		v = &EmojiGroupPremium{}
+		v, size = &EmojiGroupPremium{}, unsafe.Sizeof(EmojiGroupPremium{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiGroup"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -624,10 +619,8 @@ func (m *EmojiGroup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1848)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -712,10 +705,8 @@ func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1902)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -794,10 +785,8 @@ func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 673)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -828,7 +817,7 @@ type EmojiKeywordClass interface {
 
 // DecodeEmojiKeyword decodes any constructor of EmojiKeyword.
 func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
-	return tlrt.Owned(b, decodeEmojiKeyword)
+	return tlrt.Owned(b, &wireSchema, 319, decodeEmojiKeyword)
 }
 
 // decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
@@ -839,14 +828,16 @@ func decodeEmojiKeyword(d *tlrt.Decoder, depth int) (EmojiKeywordClass, error) {
 		return nil, err
 	}
 	var v EmojiKeywordClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiKeywordTypeID:
-		v = &EmojiKeyword{}
+		v, size = &EmojiKeyword{}, unsafe.Sizeof(EmojiKeyword{})
 	case EmojiKeywordDeletedTypeID:
-		v = &EmojiKeywordDeleted{}
+		v, size = &EmojiKeywordDeleted{}, unsafe.Sizeof(EmojiKeywordDeleted{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiKeyword"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -913,10 +904,8 @@ func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2819)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -996,10 +985,8 @@ func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1030,7 +1017,7 @@ type EmojiListClass interface {
 
 // DecodeEmojiList decodes any constructor of EmojiList.
 func DecodeEmojiList(b *bin.Buffer) (EmojiListClass, error) {
-	return tlrt.Decode(b, decodeEmojiList)
+	return tlrt.Decode(b, &wireSchema, 1033, decodeEmojiList)
 }
 
 // decodeEmojiList is DecodeEmojiList for a value nested depth levels deep.
@@ -1040,14 +1027,16 @@ func decodeEmojiList(d *tlrt.Decoder, depth int) (EmojiListClass, error) {
 		return nil, err
 	}
 	var v EmojiListClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiListNotModifiedTypeID:
 		v = &EmojiListNotModified{}
 	case EmojiListTypeID:
-		v = &EmojiList{}
+		v, size = &EmojiList{}, unsafe.Sizeof(EmojiList{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiList"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1104,10 +1093,8 @@ func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1342)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1177,10 +1164,8 @@ func (m *EmojiList) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1210,7 +1195,7 @@ type EmojiStatusClass interface {
 
 // DecodeEmojiStatus decodes any constructor of EmojiStatus.
 func DecodeEmojiStatus(b *bin.Buffer) (EmojiStatusClass, error) {
-	return tlrt.Owned(b, decodeEmojiStatus)
+	return tlrt.Owned(b, &wireSchema, 195, decodeEmojiStatus)
 }
 
 // decodeEmojiStatus is DecodeEmojiStatus for a value nested depth levels deep.
@@ -1220,18 +1205,20 @@ func decodeEmojiStatus(d *tlrt.Decoder, depth int) (EmojiStatusClass, error) {
 		return nil, err
 	}
 	var v EmojiStatusClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiStatusEmptyTypeID:
 		v = &EmojiStatusEmpty{}
 	case EmojiStatusTypeID:
 		v = tlrt.New[EmojiStatus](d)
 	case EmojiStatusCollectibleTypeID:
-		v = &EmojiStatusCollectible{}
+		v, size = &EmojiStatusCollectible{}, unsafe.Sizeof(EmojiStatusCollectible{})
 	case InputEmojiStatusCollectibleTypeID:
 		v = tlrt.New[InputEmojiStatusCollectible](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiStatus"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1288,10 +1275,8 @@ func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1394,10 +1379,8 @@ func (m *EmojiStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EmojiStatus{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3020)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1534,10 +1517,8 @@ func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EmojiStatusCollectible{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1681,10 +1662,8 @@ func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputEmojiStatusCollectible{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1723,7 +1702,7 @@ type EncryptedChatClass interface {
 
 // DecodeEncryptedChat decodes any constructor of EncryptedChat.
 func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
-	return tlrt.Owned(b, decodeEncryptedChat)
+	return tlrt.Owned(b, &wireSchema, 475, decodeEncryptedChat)
 }
 
 // decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
@@ -1734,20 +1713,22 @@ func decodeEncryptedChat(d *tlrt.Decoder, depth int) (EncryptedChatClass, error)
 		return nil, err
 	}
 	var v EncryptedChatClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EncryptedChatEmptyTypeID:
 		v = tlrt.New[EncryptedChatEmpty](d)
 	case EncryptedChatWaitingTypeID:
 		v = tlrt.New[EncryptedChatWaiting](d)
 	case EncryptedChatRequestedTypeID:
-		v = &EncryptedChatRequested{}
+		v, size = &EncryptedChatRequested{}, unsafe.Sizeof(EncryptedChatRequested{})
 	case EncryptedChatTypeID:
-		v = &EncryptedChat{}
+		v, size = &EncryptedChat{}, unsafe.Sizeof(EncryptedChat{})
 	case EncryptedChatDiscardedTypeID:
 		v = tlrt.New[EncryptedChatDiscarded](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EncryptedChat"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1807,10 +1788,8 @@ func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2362)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1888,10 +1867,8 @@ func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1649)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2022,10 +1999,8 @@ func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EncryptedChatRequested{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1352)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2136,10 +2111,8 @@ func (m *EncryptedChat) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1603)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2239,10 +2212,8 @@ func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EncryptedChatDiscarded{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 901)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2274,7 +2245,7 @@ type EncryptedFileClass interface {
 
 // DecodeEncryptedFile decodes any constructor of EncryptedFile.
 func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
-	return tlrt.Decode(b, decodeEncryptedFile)
+	return tlrt.Decode(b, &wireSchema, 431, decodeEncryptedFile)
 }
 
 // decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels
@@ -2349,10 +2320,8 @@ func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2635)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2426,10 +2395,8 @@ func (m *EncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2328)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2468,7 +2435,7 @@ type EncryptedMessageClass interface {
 
 // DecodeEncryptedMessage decodes any constructor of EncryptedMessage.
 func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
-	return tlrt.Owned(b, decodeEncryptedMessage)
+	return tlrt.Owned(b, &wireSchema, 12, decodeEncryptedMessage)
 }
 
 // decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
@@ -2479,14 +2446,16 @@ func decodeEncryptedMessage(d *tlrt.Decoder, depth int) (EncryptedMessageClass, 
 		return nil, err
 	}
 	var v EncryptedMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EncryptedMessageTypeID:
-		v = &EncryptedMessage{}
+		v, size = &EncryptedMessage{}, unsafe.Sizeof(EncryptedMessage{})
 	case EncryptedMessageServiceTypeID:
-		v = &EncryptedMessageService{}
+		v, size = &EncryptedMessageService{}, unsafe.Sizeof(EncryptedMessageService{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EncryptedMessage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2558,10 +2527,8 @@ func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3073)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2655,10 +2622,8 @@ func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 962)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2695,7 +2660,7 @@ type ExportedChatInviteClass interface {
 
 // DecodeExportedChatInvite decodes any constructor of ExportedChatInvite.
 func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
-	return tlrt.Owned(b, decodeExportedChatInvite)
+	return tlrt.Owned(b, &wireSchema, 157, decodeExportedChatInvite)
 }
 
 // decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
@@ -2706,14 +2671,16 @@ func decodeExportedChatInvite(d *tlrt.Decoder, depth int) (ExportedChatInviteCla
 		return nil, err
 	}
 	var v ExportedChatInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatInviteExportedTypeID:
-		v = &ChatInviteExported{}
+		v, size = &ChatInviteExported{}, unsafe.Sizeof(ChatInviteExported{})
 	case ChatInvitePublicJoinRequestsTypeID:
 		v = &ChatInvitePublicJoinRequests{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ExportedChatInvite"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3001,10 +2968,8 @@ func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatInviteExported{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2260)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3151,10 +3116,8 @@ func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3229,10 +3192,8 @@ func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1555)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3312,10 +3273,8 @@ func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2446)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3383,10 +3342,8 @@ func (m *EmojiURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2300)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3571,10 +3528,8 @@ func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EphemeralMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3698,10 +3653,8 @@ func (m *Error) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Error) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2667)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3785,10 +3738,8 @@ func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 706)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3871,10 +3822,8 @@ func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1281)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3948,10 +3897,8 @@ func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1563)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4022,10 +3969,8 @@ func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

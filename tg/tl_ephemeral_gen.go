@@ -178,10 +178,8 @@ func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EphemeralSendMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -318,10 +316,8 @@ func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2282)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -415,10 +411,8 @@ func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1962)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -551,10 +545,8 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EphemeralGetCallbackAnswerRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1253)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

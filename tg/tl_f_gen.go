@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ForumTopicClass is the TL type ForumTopic: one of ForumTopicDeleted,
@@ -18,7 +19,7 @@ type ForumTopicClass interface {
 
 // DecodeForumTopic decodes any constructor of ForumTopic.
 func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
-	return tlrt.Owned(b, decodeForumTopic)
+	return tlrt.Owned(b, &wireSchema, 177, decodeForumTopic)
 }
 
 // decodeForumTopic is DecodeForumTopic for a value nested depth levels deep.
@@ -28,14 +29,16 @@ func decodeForumTopic(d *tlrt.Decoder, depth int) (ForumTopicClass, error) {
 		return nil, err
 	}
 	var v ForumTopicClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ForumTopicDeletedTypeID:
 		v = tlrt.New[ForumTopicDeleted](d)
 	case ForumTopicTypeID:
-		v = &ForumTopic{}
+		v, size = &ForumTopic{}, unsafe.Sizeof(ForumTopic{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ForumTopic"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -95,10 +98,8 @@ func (m *ForumTopicDeleted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ForumTopicDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -279,10 +280,8 @@ func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ForumTopic{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3256)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -465,10 +464,8 @@ func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = FactCheck{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2512)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -492,6 +489,7 @@ func (m *FactCheck) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Text = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Text, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "factCheck", "text")
@@ -562,10 +560,8 @@ func (m *FileHash) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -672,10 +668,8 @@ func (m *Folder) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Folder{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3277)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -764,10 +758,8 @@ func (m *FolderPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FolderPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3039)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -846,10 +838,8 @@ func (m *FoundStory) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3027)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // GeoPointClass is the TL type GeoPoint: one of GeoPointEmpty, GeoPoint.
@@ -17,7 +18,7 @@ type GeoPointClass interface {
 
 // DecodeGeoPoint decodes any constructor of GeoPoint.
 func DecodeGeoPoint(b *bin.Buffer) (GeoPointClass, error) {
-	return tlrt.Decode(b, decodeGeoPoint)
+	return tlrt.Decode(b, &wireSchema, 64, decodeGeoPoint)
 }
 
 // decodeGeoPoint is DecodeGeoPoint for a value nested depth levels deep.
@@ -91,10 +92,8 @@ func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 755)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -203,10 +202,8 @@ func (m *GeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GeoPoint{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2434)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -250,7 +247,7 @@ type GroupCallClass interface {
 
 // DecodeGroupCall decodes any constructor of GroupCall.
 func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
-	return tlrt.Owned(b, decodeGroupCall)
+	return tlrt.Owned(b, &wireSchema, 453, decodeGroupCall)
 }
 
 // decodeGroupCall is DecodeGroupCall for a value nested depth levels deep.
@@ -260,14 +257,16 @@ func decodeGroupCall(d *tlrt.Decoder, depth int) (GroupCallClass, error) {
 		return nil, err
 	}
 	var v GroupCallClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case GroupCallDiscardedTypeID:
 		v = tlrt.New[GroupCallDiscarded](d)
 	case GroupCallTypeID:
-		v = &GroupCall{}
+		v, size = &GroupCall{}, unsafe.Sizeof(GroupCall{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "GroupCall"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -332,10 +331,8 @@ func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1812)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -688,10 +685,8 @@ func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GroupCall{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3108)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -882,10 +877,8 @@ func (m *Game) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Game{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2583)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1071,10 +1064,8 @@ func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GeoPointAddress{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2913)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1246,10 +1237,8 @@ func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GlobalPrivacySettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3272)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1364,10 +1353,8 @@ func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GroupCallDonor{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3089)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1503,10 +1490,8 @@ func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GroupCallMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 854)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1816,10 +1801,8 @@ func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GroupCallParticipant{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1023)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1876,12 +1859,14 @@ func (m *GroupCallParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
+		d.Spend(unsafe.Sizeof(GroupCallParticipantVideo{}))
 		m.Video = &GroupCallParticipantVideo{}
 		if err = tlrt.DecodeBoxed(d, m.Video, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "video")
 		}
 	}
 	if m.Flags.Has(14) {
+		d.Spend(unsafe.Sizeof(GroupCallParticipantVideo{}))
 		m.Presentation = &GroupCallParticipantVideo{}
 		if err = tlrt.DecodeBoxed(d, m.Presentation, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "presentation")
@@ -2014,10 +1999,8 @@ func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GroupCallParticipantVideo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1654)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2113,10 +2096,8 @@ func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2896)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2191,10 +2172,8 @@ func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallStreamChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

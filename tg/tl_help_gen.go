@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // HelpAppConfigClass is the TL type help.AppConfig: one of
@@ -19,7 +20,7 @@ type HelpAppConfigClass interface {
 
 // DecodeHelpAppConfig decodes any constructor of help.AppConfig.
 func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
-	return tlrt.Owned(b, decodeHelpAppConfig)
+	return tlrt.Owned(b, &wireSchema, 1602, decodeHelpAppConfig)
 }
 
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
@@ -30,14 +31,16 @@ func decodeHelpAppConfig(d *tlrt.Decoder, depth int) (HelpAppConfigClass, error)
 		return nil, err
 	}
 	var v HelpAppConfigClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpAppConfigNotModifiedTypeID:
 		v = &HelpAppConfigNotModified{}
 	case HelpAppConfigTypeID:
-		v = &HelpAppConfig{}
+		v, size = &HelpAppConfig{}, unsafe.Sizeof(HelpAppConfig{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.AppConfig"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -94,10 +97,8 @@ func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1864)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -167,10 +168,8 @@ func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2902)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -204,7 +203,7 @@ type HelpAppUpdateClass interface {
 
 // DecodeHelpAppUpdate decodes any constructor of help.AppUpdate.
 func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
-	return tlrt.Owned(b, decodeHelpAppUpdate)
+	return tlrt.Owned(b, &wireSchema, 1447, decodeHelpAppUpdate)
 }
 
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
@@ -215,14 +214,16 @@ func decodeHelpAppUpdate(d *tlrt.Decoder, depth int) (HelpAppUpdateClass, error)
 		return nil, err
 	}
 	var v HelpAppUpdateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpAppUpdateTypeID:
-		v = &HelpAppUpdate{}
+		v, size = &HelpAppUpdate{}, unsafe.Sizeof(HelpAppUpdate{})
 	case HelpNoAppUpdateTypeID:
 		v = &HelpNoAppUpdate{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.AppUpdate"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -355,10 +356,8 @@ func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpAppUpdate{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2744)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -460,10 +459,8 @@ func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -486,7 +483,7 @@ type HelpCountriesListClass interface {
 
 // DecodeHelpCountriesList decodes any constructor of help.CountriesList.
 func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
-	return tlrt.Owned(b, decodeHelpCountriesList)
+	return tlrt.Owned(b, &wireSchema, 1765, decodeHelpCountriesList)
 }
 
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
@@ -497,14 +494,16 @@ func decodeHelpCountriesList(d *tlrt.Decoder, depth int) (HelpCountriesListClass
 		return nil, err
 	}
 	var v HelpCountriesListClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpCountriesListNotModifiedTypeID:
 		v = &HelpCountriesListNotModified{}
 	case HelpCountriesListTypeID:
-		v = &HelpCountriesList{}
+		v, size = &HelpCountriesList{}, unsafe.Sizeof(HelpCountriesList{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.CountriesList"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -564,10 +563,8 @@ func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2098)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -641,10 +638,8 @@ func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1968)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -678,7 +673,7 @@ type HelpDeepLinkInfoClass interface {
 
 // DecodeHelpDeepLinkInfo decodes any constructor of help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
-	return tlrt.Owned(b, decodeHelpDeepLinkInfo)
+	return tlrt.Owned(b, &wireSchema, 1260, decodeHelpDeepLinkInfo)
 }
 
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
@@ -689,14 +684,16 @@ func decodeHelpDeepLinkInfo(d *tlrt.Decoder, depth int) (HelpDeepLinkInfoClass, 
 		return nil, err
 	}
 	var v HelpDeepLinkInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpDeepLinkInfoEmptyTypeID:
 		v = &HelpDeepLinkInfoEmpty{}
 	case HelpDeepLinkInfoTypeID:
-		v = &HelpDeepLinkInfo{}
+		v, size = &HelpDeepLinkInfo{}, unsafe.Sizeof(HelpDeepLinkInfo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.DeepLinkInfo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -753,10 +750,8 @@ func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1648)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -870,10 +865,8 @@ func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpDeepLinkInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -917,7 +910,7 @@ type HelpPassportConfigClass interface {
 
 // DecodeHelpPassportConfig decodes any constructor of help.PassportConfig.
 func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
-	return tlrt.Owned(b, decodeHelpPassportConfig)
+	return tlrt.Owned(b, &wireSchema, 2683, decodeHelpPassportConfig)
 }
 
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
@@ -928,14 +921,16 @@ func decodeHelpPassportConfig(d *tlrt.Decoder, depth int) (HelpPassportConfigCla
 		return nil, err
 	}
 	var v HelpPassportConfigClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPassportConfigNotModifiedTypeID:
 		v = &HelpPassportConfigNotModified{}
 	case HelpPassportConfigTypeID:
-		v = &HelpPassportConfig{}
+		v, size = &HelpPassportConfig{}, unsafe.Sizeof(HelpPassportConfig{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PassportConfig"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -995,10 +990,8 @@ func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2603)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1074,10 +1067,8 @@ func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpPassportConfig{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1111,7 +1102,7 @@ type HelpPeerColorSetClass interface {
 
 // DecodeHelpPeerColorSet decodes any constructor of help.PeerColorSet.
 func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
-	return tlrt.Decode(b, decodeHelpPeerColorSet)
+	return tlrt.Decode(b, &wireSchema, 468, decodeHelpPeerColorSet)
 }
 
 // decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth
@@ -1122,14 +1113,16 @@ func decodeHelpPeerColorSet(d *tlrt.Decoder, depth int) (HelpPeerColorSetClass, 
 		return nil, err
 	}
 	var v HelpPeerColorSetClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPeerColorSetTypeID:
-		v = &HelpPeerColorSet{}
+		v, size = &HelpPeerColorSet{}, unsafe.Sizeof(HelpPeerColorSet{})
 	case HelpPeerColorProfileSetTypeID:
-		v = &HelpPeerColorProfileSet{}
+		v, size = &HelpPeerColorProfileSet{}, unsafe.Sizeof(HelpPeerColorProfileSet{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PeerColorSet"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1192,10 +1185,8 @@ func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 983)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1279,10 +1270,8 @@ func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1797)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1315,7 +1304,7 @@ type HelpPeerColorsClass interface {
 
 // DecodeHelpPeerColors decodes any constructor of help.PeerColors.
 func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
-	return tlrt.Decode(b, decodeHelpPeerColors)
+	return tlrt.Decode(b, &wireSchema, 2365, decodeHelpPeerColors)
 }
 
 // decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels
@@ -1326,14 +1315,16 @@ func decodeHelpPeerColors(d *tlrt.Decoder, depth int) (HelpPeerColorsClass, erro
 		return nil, err
 	}
 	var v HelpPeerColorsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPeerColorsNotModifiedTypeID:
 		v = &HelpPeerColorsNotModified{}
 	case HelpPeerColorsTypeID:
-		v = &HelpPeerColors{}
+		v, size = &HelpPeerColors{}, unsafe.Sizeof(HelpPeerColors{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PeerColors"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1390,10 +1381,8 @@ func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1028)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1466,10 +1455,8 @@ func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 586)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1502,7 +1489,7 @@ type HelpPromoDataClass interface {
 
 // DecodeHelpPromoData decodes any constructor of help.PromoData.
 func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
-	return tlrt.Owned(b, decodeHelpPromoData)
+	return tlrt.Owned(b, &wireSchema, 2617, decodeHelpPromoData)
 }
 
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
@@ -1513,14 +1500,16 @@ func decodeHelpPromoData(d *tlrt.Decoder, depth int) (HelpPromoDataClass, error)
 		return nil, err
 	}
 	var v HelpPromoDataClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPromoDataEmptyTypeID:
 		v = tlrt.New[HelpPromoDataEmpty](d)
 	case HelpPromoDataTypeID:
-		v = &HelpPromoData{}
+		v, size = &HelpPromoData{}, unsafe.Sizeof(HelpPromoData{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PromoData"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1580,10 +1569,8 @@ func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2151)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1767,10 +1754,8 @@ func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpPromoData{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1813,6 +1798,7 @@ func (m *HelpPromoData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
 	}
 	if m.Flags.Has(4) {
+		d.Spend(unsafe.Sizeof(PendingSuggestion{}))
 		m.CustomPendingSuggestion = &PendingSuggestion{}
 		if err = tlrt.DecodeBoxed(d, m.CustomPendingSuggestion, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
@@ -1846,7 +1832,7 @@ type HelpTermsOfServiceUpdateClass interface {
 // DecodeHelpTermsOfServiceUpdate decodes any constructor of
 // help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
-	return tlrt.Owned(b, decodeHelpTermsOfServiceUpdate)
+	return tlrt.Owned(b, &wireSchema, 1043, decodeHelpTermsOfServiceUpdate)
 }
 
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
@@ -1857,14 +1843,16 @@ func decodeHelpTermsOfServiceUpdate(d *tlrt.Decoder, depth int) (HelpTermsOfServ
 		return nil, err
 	}
 	var v HelpTermsOfServiceUpdateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpTermsOfServiceUpdateEmptyTypeID:
 		v = tlrt.New[HelpTermsOfServiceUpdateEmpty](d)
 	case HelpTermsOfServiceUpdateTypeID:
-		v = &HelpTermsOfServiceUpdate{}
+		v, size = &HelpTermsOfServiceUpdate{}, unsafe.Sizeof(HelpTermsOfServiceUpdate{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.TermsOfServiceUpdate"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1928,10 +1916,8 @@ func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2964)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2011,10 +1997,8 @@ func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpTermsOfServiceUpdate{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2048,7 +2032,7 @@ type HelpTimezonesListClass interface {
 
 // DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
 func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
-	return tlrt.Owned(b, decodeHelpTimezonesList)
+	return tlrt.Owned(b, &wireSchema, 1358, decodeHelpTimezonesList)
 }
 
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
@@ -2059,14 +2043,16 @@ func decodeHelpTimezonesList(d *tlrt.Decoder, depth int) (HelpTimezonesListClass
 		return nil, err
 	}
 	var v HelpTimezonesListClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpTimezonesListNotModifiedTypeID:
 		v = &HelpTimezonesListNotModified{}
 	case HelpTimezonesListTypeID:
-		v = &HelpTimezonesList{}
+		v, size = &HelpTimezonesList{}, unsafe.Sizeof(HelpTimezonesList{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.TimezonesList"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2126,10 +2112,8 @@ func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2125)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2203,10 +2187,8 @@ func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1854)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2240,7 +2222,7 @@ type HelpUserInfoClass interface {
 
 // DecodeHelpUserInfo decodes any constructor of help.UserInfo.
 func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
-	return tlrt.Owned(b, decodeHelpUserInfo)
+	return tlrt.Owned(b, &wireSchema, 619, decodeHelpUserInfo)
 }
 
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
@@ -2251,14 +2233,16 @@ func decodeHelpUserInfo(d *tlrt.Decoder, depth int) (HelpUserInfoClass, error) {
 		return nil, err
 	}
 	var v HelpUserInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpUserInfoEmptyTypeID:
 		v = &HelpUserInfoEmpty{}
 	case HelpUserInfoTypeID:
-		v = &HelpUserInfo{}
+		v, size = &HelpUserInfo{}, unsafe.Sizeof(HelpUserInfo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.UserInfo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2315,10 +2299,8 @@ func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2396,10 +2378,8 @@ func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 591)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2489,10 +2469,8 @@ func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1538)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2621,10 +2599,8 @@ func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpCountry{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2649)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2785,10 +2761,8 @@ func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpCountryCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1288)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2875,10 +2849,8 @@ func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 836)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3035,10 +3007,8 @@ func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpPeerColorOption{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2390)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3176,10 +3146,8 @@ func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1453)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3285,10 +3253,8 @@ func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 720)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3369,10 +3335,8 @@ func (m *HelpSupport) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 819)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3446,10 +3410,8 @@ func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2010)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3572,10 +3534,8 @@ func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpTermsOfService{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1824)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3661,10 +3621,8 @@ func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3731,10 +3689,8 @@ func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 921)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3805,10 +3761,8 @@ func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1446)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3880,10 +3834,8 @@ func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1386)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3950,10 +3902,8 @@ func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2198)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4027,10 +3977,8 @@ func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3066)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4106,10 +4054,8 @@ func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1444)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4180,10 +4126,8 @@ func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1226)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4258,10 +4202,8 @@ func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4339,10 +4281,8 @@ func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpAcceptTermsOfServiceRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4422,10 +4362,8 @@ func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4501,10 +4439,8 @@ func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1601)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4584,10 +4520,8 @@ func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1721)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4665,10 +4599,8 @@ func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2682)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4740,10 +4672,8 @@ func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4815,10 +4745,8 @@ func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 618)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4908,10 +4836,8 @@ func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1650)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4992,10 +4918,8 @@ func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2616)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5067,10 +4991,8 @@ func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 903)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5152,10 +5074,8 @@ func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3170)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5241,10 +5161,8 @@ func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1764)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5320,10 +5238,8 @@ func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2503)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5394,10 +5310,8 @@ func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2867)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5471,10 +5385,8 @@ func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2364)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5549,10 +5461,8 @@ func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1357)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // InlineQueryPeerTypeClass is the TL type InlineQueryPeerType: one of
@@ -21,7 +22,7 @@ type InlineQueryPeerTypeClass interface {
 
 // DecodeInlineQueryPeerType decodes any constructor of InlineQueryPeerType.
 func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) {
-	return tlrt.Decode(b, decodeInlineQueryPeerType)
+	return tlrt.Decode(b, &wireSchema, 292, decodeInlineQueryPeerType)
 }
 
 // decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested
@@ -106,10 +107,8 @@ func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -172,10 +171,8 @@ func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1927)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -238,10 +235,8 @@ func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -305,10 +300,8 @@ func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1575)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -372,10 +365,8 @@ func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1613)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -438,10 +429,8 @@ func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 725)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -465,7 +454,7 @@ type InputAiComposeToneClass interface {
 
 // DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
 func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
-	return tlrt.Owned(b, decodeInputAiComposeTone)
+	return tlrt.Owned(b, &wireSchema, 153, decodeInputAiComposeTone)
 }
 
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
@@ -476,18 +465,20 @@ func decodeInputAiComposeTone(d *tlrt.Decoder, depth int) (InputAiComposeToneCla
 		return nil, err
 	}
 	var v InputAiComposeToneClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputAiComposeToneDefaultTypeID:
-		v = &InputAiComposeToneDefault{}
+		v, size = &InputAiComposeToneDefault{}, unsafe.Sizeof(InputAiComposeToneDefault{})
 	case InputAiComposeToneIDTypeID:
 		v = tlrt.New[InputAiComposeToneID](d)
 	case InputAiComposeToneSlugTypeID:
-		v = &InputAiComposeToneSlug{}
+		v, size = &InputAiComposeToneSlug{}, unsafe.Sizeof(InputAiComposeToneSlug{})
 	case InputAiComposeToneSingleUseTypeID:
-		v = &InputAiComposeToneSingleUse{}
+		v, size = &InputAiComposeToneSingleUse{}, unsafe.Sizeof(InputAiComposeToneSingleUse{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -549,10 +540,8 @@ func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 924)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -626,10 +615,8 @@ func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 658)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -703,10 +690,8 @@ func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 919)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -780,10 +765,8 @@ func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 721)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -811,7 +794,7 @@ type InputBotAppClass interface {
 
 // DecodeInputBotApp decodes any constructor of InputBotApp.
 func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
-	return tlrt.Owned(b, decodeInputBotApp)
+	return tlrt.Owned(b, &wireSchema, 240, decodeInputBotApp)
 }
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
@@ -821,14 +804,16 @@ func decodeInputBotApp(d *tlrt.Decoder, depth int) (InputBotAppClass, error) {
 		return nil, err
 	}
 	var v InputBotAppClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputBotAppIDTypeID:
 		v = tlrt.New[InputBotAppID](d)
 	case InputBotAppShortNameTypeID:
-		v = &InputBotAppShortName{}
+		v, size = &InputBotAppShortName{}, unsafe.Sizeof(InputBotAppShortName{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotApp"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -890,10 +875,8 @@ func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2341)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -971,10 +954,8 @@ func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2066)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1012,7 +993,7 @@ type InputBotInlineMessageClass interface {
 
 // DecodeInputBotInlineMessage decodes any constructor of InputBotInlineMessage.
 func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, error) {
-	return tlrt.Owned(b, decodeInputBotInlineMessage)
+	return tlrt.Owned(b, &wireSchema, 301, decodeInputBotInlineMessage)
 }
 
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
@@ -1023,28 +1004,30 @@ func decodeInputBotInlineMessage(d *tlrt.Decoder, depth int) (InputBotInlineMess
 		return nil, err
 	}
 	var v InputBotInlineMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputBotInlineMessageMediaAutoTypeID:
-		v = &InputBotInlineMessageMediaAuto{}
+		v, size = &InputBotInlineMessageMediaAuto{}, unsafe.Sizeof(InputBotInlineMessageMediaAuto{})
 	case InputBotInlineMessageTextTypeID:
-		v = &InputBotInlineMessageText{}
+		v, size = &InputBotInlineMessageText{}, unsafe.Sizeof(InputBotInlineMessageText{})
 	case InputBotInlineMessageMediaGeoTypeID:
-		v = &InputBotInlineMessageMediaGeo{}
+		v, size = &InputBotInlineMessageMediaGeo{}, unsafe.Sizeof(InputBotInlineMessageMediaGeo{})
 	case InputBotInlineMessageMediaVenueTypeID:
-		v = &InputBotInlineMessageMediaVenue{}
+		v, size = &InputBotInlineMessageMediaVenue{}, unsafe.Sizeof(InputBotInlineMessageMediaVenue{})
 	case InputBotInlineMessageMediaContactTypeID:
-		v = &InputBotInlineMessageMediaContact{}
+		v, size = &InputBotInlineMessageMediaContact{}, unsafe.Sizeof(InputBotInlineMessageMediaContact{})
 	case InputBotInlineMessageGameTypeID:
-		v = &InputBotInlineMessageGame{}
+		v, size = &InputBotInlineMessageGame{}, unsafe.Sizeof(InputBotInlineMessageGame{})
 	case InputBotInlineMessageMediaInvoiceTypeID:
-		v = &InputBotInlineMessageMediaInvoice{}
+		v, size = &InputBotInlineMessageMediaInvoice{}, unsafe.Sizeof(InputBotInlineMessageMediaInvoice{})
 	case InputBotInlineMessageMediaWebPageTypeID:
-		v = &InputBotInlineMessageMediaWebPage{}
+		v, size = &InputBotInlineMessageMediaWebPage{}, unsafe.Sizeof(InputBotInlineMessageMediaWebPage{})
 	case InputBotInlineMessageRichMessageTypeID:
-		v = &InputBotInlineMessageRichMessage{}
+		v, size = &InputBotInlineMessageRichMessage{}, unsafe.Sizeof(InputBotInlineMessageRichMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1166,10 +1149,8 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaAuto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1112)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1324,10 +1305,8 @@ func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageText{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1229)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1527,10 +1506,8 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaGeo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2122)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1671,10 +1648,8 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaVenue{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1277)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1799,10 +1774,8 @@ func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaContact{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2322)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1910,10 +1883,8 @@ func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageGame{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1374)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2038,10 +2009,8 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaInvoice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2065,6 +2034,7 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth 
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
 		m.Photo = &InputWebDocument{}
 		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
@@ -2221,10 +2191,8 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaWebPage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2345,10 +2313,8 @@ func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageRichMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2452)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2389,7 +2355,7 @@ type InputBotInlineMessageIDClass interface {
 // DecodeInputBotInlineMessageID decodes any constructor of
 // InputBotInlineMessageID.
 func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass, error) {
-	return tlrt.Decode(b, decodeInputBotInlineMessageID)
+	return tlrt.Decode(b, &wireSchema, 108, decodeInputBotInlineMessageID)
 }
 
 // decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value
@@ -2473,10 +2439,8 @@ func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1980)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2559,10 +2523,8 @@ func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2492)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2599,7 +2561,7 @@ type InputBotInlineResultClass interface {
 
 // DecodeInputBotInlineResult decodes any constructor of InputBotInlineResult.
 func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error) {
-	return tlrt.Owned(b, decodeInputBotInlineResult)
+	return tlrt.Owned(b, &wireSchema, 101, decodeInputBotInlineResult)
 }
 
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
@@ -2610,18 +2572,20 @@ func decodeInputBotInlineResult(d *tlrt.Decoder, depth int) (InputBotInlineResul
 		return nil, err
 	}
 	var v InputBotInlineResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputBotInlineResultTypeID:
-		v = &InputBotInlineResult{}
+		v, size = &InputBotInlineResult{}, unsafe.Sizeof(InputBotInlineResult{})
 	case InputBotInlineResultPhotoTypeID:
-		v = &InputBotInlineResultPhoto{}
+		v, size = &InputBotInlineResultPhoto{}, unsafe.Sizeof(InputBotInlineResultPhoto{})
 	case InputBotInlineResultDocumentTypeID:
-		v = &InputBotInlineResultDocument{}
+		v, size = &InputBotInlineResultDocument{}, unsafe.Sizeof(InputBotInlineResultDocument{})
 	case InputBotInlineResultGameTypeID:
-		v = &InputBotInlineResultGame{}
+		v, size = &InputBotInlineResultGame{}, unsafe.Sizeof(InputBotInlineResultGame{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2798,10 +2762,8 @@ func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineResult{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1976)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2840,12 +2802,14 @@ func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
 		m.Thumb = &InputWebDocument{}
 		if err = tlrt.DecodeBoxed(d, m.Thumb, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
 		m.Content = &InputWebDocument{}
 		if err = tlrt.DecodeBoxed(d, m.Content, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "content")
@@ -2934,10 +2898,8 @@ func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2339)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3098,10 +3060,8 @@ func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBotInlineResultDocument{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3289)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3211,10 +3171,8 @@ func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1415)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3251,7 +3209,7 @@ type InputChannelClass interface {
 
 // DecodeInputChannel decodes any constructor of InputChannel.
 func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
-	return tlrt.Decode(b, decodeInputChannel)
+	return tlrt.Decode(b, &wireSchema, 33, decodeInputChannel)
 }
 
 // decodeInputChannel is DecodeInputChannel for a value nested depth levels
@@ -3262,16 +3220,18 @@ func decodeInputChannel(d *tlrt.Decoder, depth int) (InputChannelClass, error) {
 		return nil, err
 	}
 	var v InputChannelClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputChannelEmptyTypeID:
 		v = &InputChannelEmpty{}
 	case InputChannelTypeID:
 		v = tlrt.New[InputChannel](d)
 	case InputChannelFromMessageTypeID:
-		v = &InputChannelFromMessage{}
+		v, size = &InputChannelFromMessage{}, unsafe.Sizeof(InputChannelFromMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3328,10 +3288,8 @@ func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3398,10 +3356,8 @@ func (m *InputChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3151)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3480,10 +3436,8 @@ func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1547)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3519,7 +3473,7 @@ type InputChatPhotoClass interface {
 
 // DecodeInputChatPhoto decodes any constructor of InputChatPhoto.
 func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
-	return tlrt.Owned(b, decodeInputChatPhoto)
+	return tlrt.Owned(b, &wireSchema, 241, decodeInputChatPhoto)
 }
 
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
@@ -3530,16 +3484,18 @@ func decodeInputChatPhoto(d *tlrt.Decoder, depth int) (InputChatPhotoClass, erro
 		return nil, err
 	}
 	var v InputChatPhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputChatPhotoEmptyTypeID:
 		v = &InputChatPhotoEmpty{}
 	case InputChatUploadedPhotoTypeID:
-		v = &InputChatUploadedPhoto{}
+		v, size = &InputChatUploadedPhoto{}, unsafe.Sizeof(InputChatUploadedPhoto{})
 	case InputChatPhotoTypeID:
-		v = &InputChatPhoto{}
+		v, size = &InputChatPhoto{}, unsafe.Sizeof(InputChatPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChatPhoto"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3596,10 +3552,8 @@ func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 881)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3730,10 +3684,8 @@ func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputChatUploadedPhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2579)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3833,10 +3785,8 @@ func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1987)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3867,7 +3817,7 @@ type InputChatThemeClass interface {
 
 // DecodeInputChatTheme decodes any constructor of InputChatTheme.
 func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
-	return tlrt.Owned(b, decodeInputChatTheme)
+	return tlrt.Owned(b, &wireSchema, 87, decodeInputChatTheme)
 }
 
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
@@ -3878,16 +3828,18 @@ func decodeInputChatTheme(d *tlrt.Decoder, depth int) (InputChatThemeClass, erro
 		return nil, err
 	}
 	var v InputChatThemeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputChatThemeEmptyTypeID:
 		v = &InputChatThemeEmpty{}
 	case InputChatThemeTypeID:
-		v = &InputChatTheme{}
+		v, size = &InputChatTheme{}, unsafe.Sizeof(InputChatTheme{})
 	case InputChatThemeUniqueGiftTypeID:
-		v = &InputChatThemeUniqueGift{}
+		v, size = &InputChatThemeUniqueGift{}, unsafe.Sizeof(InputChatThemeUniqueGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3944,10 +3896,8 @@ func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1925)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4013,10 +3963,8 @@ func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4087,10 +4035,8 @@ func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1970)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4118,7 +4064,7 @@ type InputCheckPasswordSRPClass interface {
 
 // DecodeInputCheckPasswordSRP decodes any constructor of InputCheckPasswordSRP.
 func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, error) {
-	return tlrt.Owned(b, decodeInputCheckPasswordSRP)
+	return tlrt.Owned(b, &wireSchema, 190, decodeInputCheckPasswordSRP)
 }
 
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
@@ -4129,14 +4075,16 @@ func decodeInputCheckPasswordSRP(d *tlrt.Decoder, depth int) (InputCheckPassword
 		return nil, err
 	}
 	var v InputCheckPasswordSRPClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputCheckPasswordEmptyTypeID:
 		v = &InputCheckPasswordEmpty{}
 	case InputCheckPasswordSRPTypeID:
-		v = &InputCheckPasswordSRP{}
+		v, size = &InputCheckPasswordSRP{}, unsafe.Sizeof(InputCheckPasswordSRP{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputCheckPasswordSRP"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4194,10 +4142,8 @@ func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2143)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4269,10 +4215,8 @@ func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4306,7 +4250,7 @@ type InputCollectibleClass interface {
 
 // DecodeInputCollectible decodes any constructor of InputCollectible.
 func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
-	return tlrt.Owned(b, decodeInputCollectible)
+	return tlrt.Owned(b, &wireSchema, 494, decodeInputCollectible)
 }
 
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
@@ -4317,14 +4261,16 @@ func decodeInputCollectible(d *tlrt.Decoder, depth int) (InputCollectibleClass, 
 		return nil, err
 	}
 	var v InputCollectibleClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputCollectibleUsernameTypeID:
-		v = &InputCollectibleUsername{}
+		v, size = &InputCollectibleUsername{}, unsafe.Sizeof(InputCollectibleUsername{})
 	case InputCollectiblePhoneTypeID:
-		v = &InputCollectiblePhone{}
+		v, size = &InputCollectiblePhone{}, unsafe.Sizeof(InputCollectiblePhone{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4386,10 +4332,8 @@ func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2968)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4461,10 +4405,8 @@ func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2275)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4492,7 +4434,7 @@ type InputDialogPeerClass interface {
 
 // DecodeInputDialogPeer decodes any constructor of InputDialogPeer.
 func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
-	return tlrt.Decode(b, decodeInputDialogPeer)
+	return tlrt.Decode(b, &wireSchema, 251, decodeInputDialogPeer)
 }
 
 // decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth
@@ -4503,16 +4445,18 @@ func decodeInputDialogPeer(d *tlrt.Decoder, depth int) (InputDialogPeerClass, er
 		return nil, err
 	}
 	var v InputDialogPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputDialogPeerTypeID:
-		v = &InputDialogPeer{}
+		v, size = &InputDialogPeer{}, unsafe.Sizeof(InputDialogPeer{})
 	case InputDialogPeerFolderTypeID:
 		v = tlrt.New[InputDialogPeerFolder](d)
 	case InputDialogPeerCommunityTypeID:
-		v = &InputDialogPeerCommunity{}
+		v, size = &InputDialogPeerCommunity{}, unsafe.Sizeof(InputDialogPeerCommunity{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4574,10 +4518,8 @@ func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3255)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4649,10 +4591,8 @@ func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1625)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4725,10 +4665,8 @@ func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1678)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4758,7 +4696,7 @@ type InputDocumentClass interface {
 
 // DecodeInputDocument decodes any constructor of InputDocument.
 func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
-	return tlrt.Owned(b, decodeInputDocument)
+	return tlrt.Owned(b, &wireSchema, 51, decodeInputDocument)
 }
 
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
@@ -4769,14 +4707,16 @@ func decodeInputDocument(d *tlrt.Decoder, depth int) (InputDocumentClass, error)
 		return nil, err
 	}
 	var v InputDocumentClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputDocumentEmptyTypeID:
 		v = &InputDocumentEmpty{}
 	case InputDocumentTypeID:
-		v = &InputDocument{}
+		v, size = &InputDocument{}, unsafe.Sizeof(InputDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDocument"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4833,10 +4773,8 @@ func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4907,10 +4845,8 @@ func (m *InputDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 857)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4945,7 +4881,7 @@ type InputEncryptedFileClass interface {
 
 // DecodeInputEncryptedFile decodes any constructor of InputEncryptedFile.
 func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
-	return tlrt.Owned(b, decodeInputEncryptedFile)
+	return tlrt.Owned(b, &wireSchema, 303, decodeInputEncryptedFile)
 }
 
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
@@ -4956,11 +4892,12 @@ func decodeInputEncryptedFile(d *tlrt.Decoder, depth int) (InputEncryptedFileCla
 		return nil, err
 	}
 	var v InputEncryptedFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputEncryptedFileEmptyTypeID:
 		v = &InputEncryptedFileEmpty{}
 	case InputEncryptedFileUploadedTypeID:
-		v = &InputEncryptedFileUploaded{}
+		v, size = &InputEncryptedFileUploaded{}, unsafe.Sizeof(InputEncryptedFileUploaded{})
 	case InputEncryptedFileTypeID:
 		v = tlrt.New[InputEncryptedFile](d)
 	case InputEncryptedFileBigUploadedTypeID:
@@ -4968,6 +4905,7 @@ func decodeInputEncryptedFile(d *tlrt.Decoder, depth int) (InputEncryptedFileCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputEncryptedFile"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5025,10 +4963,8 @@ func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 830)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5102,10 +5038,8 @@ func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1629)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5188,10 +5122,8 @@ func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1535)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5271,10 +5203,8 @@ func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1051)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5307,7 +5237,7 @@ type InputFileClass interface {
 
 // DecodeInputFile decodes any constructor of InputFile.
 func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
-	return tlrt.Owned(b, decodeInputFile)
+	return tlrt.Owned(b, &wireSchema, 48, decodeInputFile)
 }
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
@@ -5317,16 +5247,18 @@ func decodeInputFile(d *tlrt.Decoder, depth int) (InputFileClass, error) {
 		return nil, err
 	}
 	var v InputFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputFileTypeID:
-		v = &InputFile{}
+		v, size = &InputFile{}, unsafe.Sizeof(InputFile{})
 	case InputFileBigTypeID:
-		v = &InputFileBig{}
+		v, size = &InputFileBig{}, unsafe.Sizeof(InputFileBig{})
 	case InputFileStoryDocumentTypeID:
-		v = &InputFileStoryDocument{}
+		v, size = &InputFileStoryDocument{}, unsafe.Sizeof(InputFileStoryDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5394,10 +5326,8 @@ func (m *InputFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5481,10 +5411,8 @@ func (m *InputFileBig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5563,10 +5491,8 @@ func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1611)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5601,7 +5527,7 @@ type InputFileLocationClass interface {
 
 // DecodeInputFileLocation decodes any constructor of InputFileLocation.
 func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
-	return tlrt.Owned(b, decodeInputFileLocation)
+	return tlrt.Owned(b, &wireSchema, 424, decodeInputFileLocation)
 }
 
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
@@ -5612,34 +5538,36 @@ func decodeInputFileLocation(d *tlrt.Decoder, depth int) (InputFileLocationClass
 		return nil, err
 	}
 	var v InputFileLocationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputFileLocationTypeID:
-		v = &InputFileLocation{}
+		v, size = &InputFileLocation{}, unsafe.Sizeof(InputFileLocation{})
 	case InputEncryptedFileLocationTypeID:
 		v = tlrt.New[InputEncryptedFileLocation](d)
 	case InputDocumentFileLocationTypeID:
-		v = &InputDocumentFileLocation{}
+		v, size = &InputDocumentFileLocation{}, unsafe.Sizeof(InputDocumentFileLocation{})
 	case InputSecureFileLocationTypeID:
 		v = tlrt.New[InputSecureFileLocation](d)
 	case InputTakeoutFileLocationTypeID:
 		v = &InputTakeoutFileLocation{}
 	case InputPhotoFileLocationTypeID:
-		v = &InputPhotoFileLocation{}
+		v, size = &InputPhotoFileLocation{}, unsafe.Sizeof(InputPhotoFileLocation{})
 	case InputPhotoLegacyFileLocationTypeID:
-		v = &InputPhotoLegacyFileLocation{}
+		v, size = &InputPhotoLegacyFileLocation{}, unsafe.Sizeof(InputPhotoLegacyFileLocation{})
 	case InputPeerPhotoFileLocationTypeID:
-		v = &InputPeerPhotoFileLocation{}
+		v, size = &InputPeerPhotoFileLocation{}, unsafe.Sizeof(InputPeerPhotoFileLocation{})
 	case InputStickerSetThumbTypeID:
-		v = &InputStickerSetThumb{}
+		v, size = &InputStickerSetThumb{}, unsafe.Sizeof(InputStickerSetThumb{})
 	case InputGroupCallStreamTypeID:
-		v = &InputGroupCallStream{}
+		v, size = &InputGroupCallStream{}, unsafe.Sizeof(InputGroupCallStream{})
 	case InputPeerPhotoFileLocationLegacyTypeID:
-		v = &InputPeerPhotoFileLocationLegacy{}
+		v, size = &InputPeerPhotoFileLocationLegacy{}, unsafe.Sizeof(InputPeerPhotoFileLocationLegacy{})
 	case InputStickerSetThumbLegacyTypeID:
-		v = &InputStickerSetThumbLegacy{}
+		v, size = &InputStickerSetThumbLegacy{}, unsafe.Sizeof(InputStickerSetThumbLegacy{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFileLocation"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5707,10 +5635,8 @@ func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2926)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5793,10 +5719,8 @@ func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3173)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5877,10 +5801,8 @@ func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2540)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5963,10 +5885,8 @@ func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2732)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6036,10 +5956,8 @@ func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1018)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6113,10 +6031,8 @@ func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1263)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6210,10 +6126,8 @@ func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2845)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6315,10 +6229,8 @@ func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerPhotoFileLocation{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1160)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6405,10 +6317,8 @@ func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2206)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6559,10 +6469,8 @@ func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputGroupCallStream{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 638)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6678,10 +6586,8 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerPhotoFileLocationLegacy{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1004)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6773,10 +6679,8 @@ func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6813,7 +6717,7 @@ type InputGameClass interface {
 
 // DecodeInputGame decodes any constructor of InputGame.
 func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
-	return tlrt.Owned(b, decodeInputGame)
+	return tlrt.Owned(b, &wireSchema, 519, decodeInputGame)
 }
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
@@ -6823,14 +6727,16 @@ func decodeInputGame(d *tlrt.Decoder, depth int) (InputGameClass, error) {
 		return nil, err
 	}
 	var v InputGameClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputGameIDTypeID:
 		v = tlrt.New[InputGameID](d)
 	case InputGameShortNameTypeID:
-		v = &InputGameShortName{}
+		v, size = &InputGameShortName{}, unsafe.Sizeof(InputGameShortName{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGame"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6892,10 +6798,8 @@ func (m *InputGameID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 607)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6973,10 +6877,8 @@ func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2648)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7010,7 +6912,7 @@ type InputGeoPointClass interface {
 
 // DecodeInputGeoPoint decodes any constructor of InputGeoPoint.
 func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
-	return tlrt.Decode(b, decodeInputGeoPoint)
+	return tlrt.Decode(b, &wireSchema, 273, decodeInputGeoPoint)
 }
 
 // decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels
@@ -7085,10 +6987,8 @@ func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2980)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7195,10 +7095,8 @@ func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputGeoPoint{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1343)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7239,7 +7137,7 @@ type InputGroupCallClass interface {
 
 // DecodeInputGroupCall decodes any constructor of InputGroupCall.
 func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
-	return tlrt.Owned(b, decodeInputGroupCall)
+	return tlrt.Owned(b, &wireSchema, 57, decodeInputGroupCall)
 }
 
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
@@ -7250,16 +7148,18 @@ func decodeInputGroupCall(d *tlrt.Decoder, depth int) (InputGroupCallClass, erro
 		return nil, err
 	}
 	var v InputGroupCallClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputGroupCallTypeID:
 		v = tlrt.New[InputGroupCall](d)
 	case InputGroupCallSlugTypeID:
-		v = &InputGroupCallSlug{}
+		v, size = &InputGroupCallSlug{}, unsafe.Sizeof(InputGroupCallSlug{})
 	case InputGroupCallInviteMessageTypeID:
 		v = tlrt.New[InputGroupCallInviteMessage](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7321,10 +7221,8 @@ func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2854)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7397,10 +7295,8 @@ func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3269)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7472,10 +7368,8 @@ func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7508,7 +7402,7 @@ type InputInvoiceClass interface {
 
 // DecodeInputInvoice decodes any constructor of InputInvoice.
 func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
-	return tlrt.Owned(b, decodeInputInvoice)
+	return tlrt.Owned(b, &wireSchema, 213, decodeInputInvoice)
 }
 
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
@@ -7519,40 +7413,42 @@ func decodeInputInvoice(d *tlrt.Decoder, depth int) (InputInvoiceClass, error) {
 		return nil, err
 	}
 	var v InputInvoiceClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputInvoiceMessageTypeID:
-		v = &InputInvoiceMessage{}
+		v, size = &InputInvoiceMessage{}, unsafe.Sizeof(InputInvoiceMessage{})
 	case InputInvoiceSlugTypeID:
-		v = &InputInvoiceSlug{}
+		v, size = &InputInvoiceSlug{}, unsafe.Sizeof(InputInvoiceSlug{})
 	case InputInvoicePremiumGiftCodeTypeID:
-		v = &InputInvoicePremiumGiftCode{}
+		v, size = &InputInvoicePremiumGiftCode{}, unsafe.Sizeof(InputInvoicePremiumGiftCode{})
 	case InputInvoiceStarsTypeID:
-		v = &InputInvoiceStars{}
+		v, size = &InputInvoiceStars{}, unsafe.Sizeof(InputInvoiceStars{})
 	case InputInvoiceChatInviteSubscriptionTypeID:
-		v = &InputInvoiceChatInviteSubscription{}
+		v, size = &InputInvoiceChatInviteSubscription{}, unsafe.Sizeof(InputInvoiceChatInviteSubscription{})
 	case InputInvoiceStarGiftTypeID:
-		v = &InputInvoiceStarGift{}
+		v, size = &InputInvoiceStarGift{}, unsafe.Sizeof(InputInvoiceStarGift{})
 	case InputInvoiceStarGiftUpgradeTypeID:
-		v = &InputInvoiceStarGiftUpgrade{}
+		v, size = &InputInvoiceStarGiftUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftUpgrade{})
 	case InputInvoiceStarGiftTransferTypeID:
-		v = &InputInvoiceStarGiftTransfer{}
+		v, size = &InputInvoiceStarGiftTransfer{}, unsafe.Sizeof(InputInvoiceStarGiftTransfer{})
 	case InputInvoicePremiumGiftStarsTypeID:
-		v = &InputInvoicePremiumGiftStars{}
+		v, size = &InputInvoicePremiumGiftStars{}, unsafe.Sizeof(InputInvoicePremiumGiftStars{})
 	case InputInvoiceBusinessBotTransferStarsTypeID:
-		v = &InputInvoiceBusinessBotTransferStars{}
+		v, size = &InputInvoiceBusinessBotTransferStars{}, unsafe.Sizeof(InputInvoiceBusinessBotTransferStars{})
 	case InputInvoiceStarGiftResaleTypeID:
-		v = &InputInvoiceStarGiftResale{}
+		v, size = &InputInvoiceStarGiftResale{}, unsafe.Sizeof(InputInvoiceStarGiftResale{})
 	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
-		v = &InputInvoiceStarGiftPrepaidUpgrade{}
+		v, size = &InputInvoiceStarGiftPrepaidUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftPrepaidUpgrade{})
 	case InputInvoicePremiumAuthCodeTypeID:
-		v = &InputInvoicePremiumAuthCode{}
+		v, size = &InputInvoicePremiumAuthCode{}, unsafe.Sizeof(InputInvoicePremiumAuthCode{})
 	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
-		v = &InputInvoiceStarGiftDropOriginalDetails{}
+		v, size = &InputInvoiceStarGiftDropOriginalDetails{}, unsafe.Sizeof(InputInvoiceStarGiftDropOriginalDetails{})
 	case InputInvoiceStarGiftAuctionBidTypeID:
-		v = &InputInvoiceStarGiftAuctionBid{}
+		v, size = &InputInvoiceStarGiftAuctionBid{}, unsafe.Sizeof(InputInvoiceStarGiftAuctionBid{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7616,10 +7512,8 @@ func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2679)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7695,10 +7589,8 @@ func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2644)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7781,10 +7673,8 @@ func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoicePremiumGiftCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2144)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7864,10 +7754,8 @@ func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1643)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7944,10 +7832,8 @@ func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1127)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8048,10 +7934,8 @@ func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8077,6 +7961,7 @@ func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
@@ -8156,10 +8041,8 @@ func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftUpgrade{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1391)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8246,10 +8129,8 @@ func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1364)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8348,10 +8229,8 @@ func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoicePremiumGiftStars{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2869)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8375,6 +8254,7 @@ func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) 
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
@@ -8446,10 +8326,8 @@ func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8541,10 +8419,8 @@ func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftResale{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2653)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8634,10 +8510,8 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2162)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8718,10 +8592,8 @@ func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1245)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8802,10 +8674,8 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8919,10 +8789,8 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftAuctionBid{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8953,6 +8821,7 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
@@ -8978,7 +8847,7 @@ type InputMediaClass interface {
 
 // DecodeInputMedia decodes any constructor of InputMedia.
 func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
-	return tlrt.Owned(b, decodeInputMedia)
+	return tlrt.Owned(b, &wireSchema, 42, decodeInputMedia)
 }
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
@@ -8988,50 +8857,52 @@ func decodeInputMedia(d *tlrt.Decoder, depth int) (InputMediaClass, error) {
 		return nil, err
 	}
 	var v InputMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputMediaEmptyTypeID:
 		v = &InputMediaEmpty{}
 	case InputMediaUploadedPhotoTypeID:
-		v = &InputMediaUploadedPhoto{}
+		v, size = &InputMediaUploadedPhoto{}, unsafe.Sizeof(InputMediaUploadedPhoto{})
 	case InputMediaPhotoTypeID:
-		v = &InputMediaPhoto{}
+		v, size = &InputMediaPhoto{}, unsafe.Sizeof(InputMediaPhoto{})
 	case InputMediaGeoPointTypeID:
-		v = &InputMediaGeoPoint{}
+		v, size = &InputMediaGeoPoint{}, unsafe.Sizeof(InputMediaGeoPoint{})
 	case InputMediaContactTypeID:
-		v = &InputMediaContact{}
+		v, size = &InputMediaContact{}, unsafe.Sizeof(InputMediaContact{})
 	case InputMediaUploadedDocumentTypeID:
-		v = &InputMediaUploadedDocument{}
+		v, size = &InputMediaUploadedDocument{}, unsafe.Sizeof(InputMediaUploadedDocument{})
 	case InputMediaDocumentTypeID:
-		v = &InputMediaDocument{}
+		v, size = &InputMediaDocument{}, unsafe.Sizeof(InputMediaDocument{})
 	case InputMediaVenueTypeID:
-		v = &InputMediaVenue{}
+		v, size = &InputMediaVenue{}, unsafe.Sizeof(InputMediaVenue{})
 	case InputMediaPhotoExternalTypeID:
-		v = &InputMediaPhotoExternal{}
+		v, size = &InputMediaPhotoExternal{}, unsafe.Sizeof(InputMediaPhotoExternal{})
 	case InputMediaDocumentExternalTypeID:
-		v = &InputMediaDocumentExternal{}
+		v, size = &InputMediaDocumentExternal{}, unsafe.Sizeof(InputMediaDocumentExternal{})
 	case InputMediaGameTypeID:
-		v = &InputMediaGame{}
+		v, size = &InputMediaGame{}, unsafe.Sizeof(InputMediaGame{})
 	case InputMediaInvoiceTypeID:
-		v = &InputMediaInvoice{}
+		v, size = &InputMediaInvoice{}, unsafe.Sizeof(InputMediaInvoice{})
 	case InputMediaGeoLiveTypeID:
-		v = &InputMediaGeoLive{}
+		v, size = &InputMediaGeoLive{}, unsafe.Sizeof(InputMediaGeoLive{})
 	case InputMediaPollTypeID:
-		v = &InputMediaPoll{}
+		v, size = &InputMediaPoll{}, unsafe.Sizeof(InputMediaPoll{})
 	case InputMediaDiceTypeID:
-		v = &InputMediaDice{}
+		v, size = &InputMediaDice{}, unsafe.Sizeof(InputMediaDice{})
 	case InputMediaStoryTypeID:
-		v = &InputMediaStory{}
+		v, size = &InputMediaStory{}, unsafe.Sizeof(InputMediaStory{})
 	case InputMediaWebPageTypeID:
-		v = &InputMediaWebPage{}
+		v, size = &InputMediaWebPage{}, unsafe.Sizeof(InputMediaWebPage{})
 	case InputMediaPaidMediaTypeID:
-		v = &InputMediaPaidMedia{}
+		v, size = &InputMediaPaidMedia{}, unsafe.Sizeof(InputMediaPaidMedia{})
 	case InputMediaTodoTypeID:
-		v = &InputMediaTodo{}
+		v, size = &InputMediaTodo{}, unsafe.Sizeof(InputMediaTodo{})
 	case InputMediaStakeDiceTypeID:
-		v = &InputMediaStakeDice{}
+		v, size = &InputMediaStakeDice{}, unsafe.Sizeof(InputMediaStakeDice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -9088,10 +8959,8 @@ func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2118)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9244,10 +9113,8 @@ func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaUploadedPhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1874)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9404,10 +9271,8 @@ func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2970)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9501,10 +9366,8 @@ func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3220)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9584,10 +9447,8 @@ func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3208)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9809,10 +9670,8 @@ func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaUploadedDocument{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 615)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10042,10 +9901,8 @@ func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaDocument{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2335)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10167,10 +10024,8 @@ func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2626)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10302,10 +10157,8 @@ func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPhotoExternal{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2993)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10469,10 +10322,8 @@ func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaDocumentExternal{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1817)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10574,10 +10425,8 @@ func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10748,10 +10597,8 @@ func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaInvoice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1266)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10775,6 +10622,7 @@ func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
 		m.Photo = &InputWebDocument{}
 		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "photo")
@@ -10965,10 +10813,8 @@ func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaGeoLive{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2127)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11195,10 +11041,8 @@ func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPoll{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1973)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11307,10 +11151,8 @@ func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11384,10 +11226,8 @@ func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1991)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11484,10 +11324,8 @@ func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaWebPage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2634)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11611,10 +11449,8 @@ func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaPaidMedia{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2658)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11708,10 +11544,8 @@ func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaTodo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2233)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11790,10 +11624,8 @@ func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3155)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11827,7 +11659,7 @@ type InputMessageClass interface {
 
 // DecodeInputMessage decodes any constructor of InputMessage.
 func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
-	return tlrt.Decode(b, decodeInputMessage)
+	return tlrt.Decode(b, &wireSchema, 325, decodeInputMessage)
 }
 
 // decodeInputMessage is DecodeInputMessage for a value nested depth levels
@@ -11909,10 +11741,8 @@ func (m *InputMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2319)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11981,10 +11811,8 @@ func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2541)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12050,10 +11878,8 @@ func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12120,10 +11946,8 @@ func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2377)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12154,7 +11978,7 @@ type InputNotifyPeerClass interface {
 
 // DecodeInputNotifyPeer decodes any constructor of InputNotifyPeer.
 func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
-	return tlrt.Decode(b, decodeInputNotifyPeer)
+	return tlrt.Decode(b, &wireSchema, 127, decodeInputNotifyPeer)
 }
 
 // decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth
@@ -12165,9 +11989,10 @@ func decodeInputNotifyPeer(d *tlrt.Decoder, depth int) (InputNotifyPeerClass, er
 		return nil, err
 	}
 	var v InputNotifyPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputNotifyPeerTypeID:
-		v = &InputNotifyPeer{}
+		v, size = &InputNotifyPeer{}, unsafe.Sizeof(InputNotifyPeer{})
 	case InputNotifyUsersTypeID:
 		v = &InputNotifyUsers{}
 	case InputNotifyChatsTypeID:
@@ -12175,12 +12000,13 @@ func decodeInputNotifyPeer(d *tlrt.Decoder, depth int) (InputNotifyPeerClass, er
 	case InputNotifyBroadcastsTypeID:
 		v = &InputNotifyBroadcasts{}
 	case InputNotifyForumTopicTypeID:
-		v = &InputNotifyForumTopic{}
+		v, size = &InputNotifyForumTopic{}, unsafe.Sizeof(InputNotifyForumTopic{})
 	case InputNotifyCommunityTypeID:
-		v = &InputNotifyCommunity{}
+		v, size = &InputNotifyCommunity{}, unsafe.Sizeof(InputNotifyCommunity{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -12242,10 +12068,8 @@ func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2514)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12314,10 +12138,8 @@ func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 841)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12379,10 +12201,8 @@ func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1365)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12444,10 +12264,8 @@ func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2424)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12517,10 +12335,8 @@ func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1551)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12597,10 +12413,8 @@ func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12631,7 +12445,7 @@ type InputPasskeyCredentialClass interface {
 // DecodeInputPasskeyCredential decodes any constructor of
 // InputPasskeyCredential.
 func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
-	return tlrt.Owned(b, decodeInputPasskeyCredential)
+	return tlrt.Owned(b, &wireSchema, 309, decodeInputPasskeyCredential)
 }
 
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
@@ -12642,14 +12456,16 @@ func decodeInputPasskeyCredential(d *tlrt.Decoder, depth int) (InputPasskeyCrede
 		return nil, err
 	}
 	var v InputPasskeyCredentialClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPasskeyCredentialPublicKeyTypeID:
-		v = &InputPasskeyCredentialPublicKey{}
+		v, size = &InputPasskeyCredentialPublicKey{}, unsafe.Sizeof(InputPasskeyCredentialPublicKey{})
 	case InputPasskeyCredentialFirebasePNVTypeID:
-		v = &InputPasskeyCredentialFirebasePNV{}
+		v, size = &InputPasskeyCredentialFirebasePNV{}, unsafe.Sizeof(InputPasskeyCredentialFirebasePNV{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -12720,10 +12536,8 @@ func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12807,10 +12621,8 @@ func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1546)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12838,7 +12650,7 @@ type InputPasskeyResponseClass interface {
 
 // DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
 func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
-	return tlrt.Owned(b, decodeInputPasskeyResponse)
+	return tlrt.Owned(b, &wireSchema, 254, decodeInputPasskeyResponse)
 }
 
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
@@ -12849,14 +12661,16 @@ func decodeInputPasskeyResponse(d *tlrt.Decoder, depth int) (InputPasskeyRespons
 		return nil, err
 	}
 	var v InputPasskeyResponseClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPasskeyResponseRegisterTypeID:
-		v = &InputPasskeyResponseRegister{}
+		v, size = &InputPasskeyResponseRegister{}, unsafe.Sizeof(InputPasskeyResponseRegister{})
 	case InputPasskeyResponseLoginTypeID:
-		v = &InputPasskeyResponseLogin{}
+		v, size = &InputPasskeyResponseLogin{}, unsafe.Sizeof(InputPasskeyResponseLogin{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -12928,10 +12742,8 @@ func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPasskeyResponseRegister{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13023,10 +12835,8 @@ func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPasskeyResponseLogin{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2643)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13068,7 +12878,7 @@ type InputPaymentCredentialsClass interface {
 // DecodeInputPaymentCredentials decodes any constructor of
 // InputPaymentCredentials.
 func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass, error) {
-	return tlrt.Owned(b, decodeInputPaymentCredentials)
+	return tlrt.Owned(b, &wireSchema, 214, decodeInputPaymentCredentials)
 }
 
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
@@ -13079,18 +12889,20 @@ func decodeInputPaymentCredentials(d *tlrt.Decoder, depth int) (InputPaymentCred
 		return nil, err
 	}
 	var v InputPaymentCredentialsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPaymentCredentialsSavedTypeID:
-		v = &InputPaymentCredentialsSaved{}
+		v, size = &InputPaymentCredentialsSaved{}, unsafe.Sizeof(InputPaymentCredentialsSaved{})
 	case InputPaymentCredentialsTypeID:
-		v = &InputPaymentCredentials{}
+		v, size = &InputPaymentCredentials{}, unsafe.Sizeof(InputPaymentCredentials{})
 	case InputPaymentCredentialsApplePayTypeID:
-		v = &InputPaymentCredentialsApplePay{}
+		v, size = &InputPaymentCredentialsApplePay{}, unsafe.Sizeof(InputPaymentCredentialsApplePay{})
 	case InputPaymentCredentialsGooglePayTypeID:
-		v = &InputPaymentCredentialsGooglePay{}
+		v, size = &InputPaymentCredentialsGooglePay{}, unsafe.Sizeof(InputPaymentCredentialsGooglePay{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPaymentCredentials"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -13156,10 +12968,8 @@ func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2624)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13248,10 +13058,8 @@ func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentials{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1121)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13340,10 +13148,8 @@ func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentialsApplePay{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 694)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13427,10 +13233,8 @@ func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentialsGooglePay{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1996)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13462,7 +13266,7 @@ type InputPeerClass interface {
 
 // DecodeInputPeer decodes any constructor of InputPeer.
 func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
-	return tlrt.Decode(b, decodeInputPeer)
+	return tlrt.Decode(b, &wireSchema, 38, decodeInputPeer)
 }
 
 // decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
@@ -13472,6 +13276,7 @@ func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
 		return nil, err
 	}
 	var v InputPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPeerEmptyTypeID:
 		v = &InputPeerEmpty{}
@@ -13484,12 +13289,13 @@ func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
 	case InputPeerChannelTypeID:
 		v = tlrt.New[InputPeerChannel](d)
 	case InputPeerUserFromMessageTypeID:
-		v = &InputPeerUserFromMessage{}
+		v, size = &InputPeerUserFromMessage{}, unsafe.Sizeof(InputPeerUserFromMessage{})
 	case InputPeerChannelFromMessageTypeID:
-		v = &InputPeerChannelFromMessage{}
+		v, size = &InputPeerChannelFromMessage{}, unsafe.Sizeof(InputPeerChannelFromMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -13546,10 +13352,8 @@ func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13611,10 +13415,8 @@ func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13679,10 +13481,8 @@ func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13753,10 +13553,8 @@ func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13830,10 +13628,8 @@ func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1003)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13912,10 +13708,8 @@ func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2336)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14001,10 +13795,8 @@ func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2566)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14040,7 +13832,7 @@ type InputPhotoClass interface {
 
 // DecodeInputPhoto decodes any constructor of InputPhoto.
 func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
-	return tlrt.Owned(b, decodeInputPhoto)
+	return tlrt.Owned(b, &wireSchema, 53, decodeInputPhoto)
 }
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
@@ -14050,14 +13842,16 @@ func decodeInputPhoto(d *tlrt.Decoder, depth int) (InputPhotoClass, error) {
 		return nil, err
 	}
 	var v InputPhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPhotoEmptyTypeID:
 		v = &InputPhotoEmpty{}
 	case InputPhotoTypeID:
-		v = &InputPhoto{}
+		v, size = &InputPhoto{}, unsafe.Sizeof(InputPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPhoto"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -14114,10 +13908,8 @@ func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 885)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14188,10 +13980,8 @@ func (m *InputPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1201)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14231,7 +14021,7 @@ type InputPrivacyKeyClass interface {
 
 // DecodeInputPrivacyKey decodes any constructor of InputPrivacyKey.
 func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
-	return tlrt.Decode(b, decodeInputPrivacyKey)
+	return tlrt.Decode(b, &wireSchema, 507, decodeInputPrivacyKey)
 }
 
 // decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth
@@ -14333,10 +14123,8 @@ func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1414)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14399,10 +14187,8 @@ func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2584)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14465,10 +14251,8 @@ func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3232)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14531,10 +14315,8 @@ func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2884)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14597,10 +14379,8 @@ func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2294)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14664,10 +14444,8 @@ func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1499)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14730,10 +14508,8 @@ func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 613)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14797,10 +14573,8 @@ func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14864,10 +14638,8 @@ func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2402)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14929,10 +14701,8 @@ func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1170)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14995,10 +14765,8 @@ func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2828)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15063,10 +14831,8 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2947)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15131,10 +14897,8 @@ func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2576)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15197,10 +14961,8 @@ func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1396)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15229,7 +14991,7 @@ type InputPrivacyRuleClass interface {
 
 // DecodeInputPrivacyRule decodes any constructor of InputPrivacyRule.
 func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
-	return tlrt.Decode(b, decodeInputPrivacyRule)
+	return tlrt.Decode(b, &wireSchema, 205, decodeInputPrivacyRule)
 }
 
 // decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth
@@ -15240,23 +15002,24 @@ func decodeInputPrivacyRule(d *tlrt.Decoder, depth int) (InputPrivacyRuleClass, 
 		return nil, err
 	}
 	var v InputPrivacyRuleClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPrivacyValueAllowContactsTypeID:
 		v = &InputPrivacyValueAllowContacts{}
 	case InputPrivacyValueAllowAllTypeID:
 		v = &InputPrivacyValueAllowAll{}
 	case InputPrivacyValueAllowUsersTypeID:
-		v = &InputPrivacyValueAllowUsers{}
+		v, size = &InputPrivacyValueAllowUsers{}, unsafe.Sizeof(InputPrivacyValueAllowUsers{})
 	case InputPrivacyValueDisallowContactsTypeID:
 		v = &InputPrivacyValueDisallowContacts{}
 	case InputPrivacyValueDisallowAllTypeID:
 		v = &InputPrivacyValueDisallowAll{}
 	case InputPrivacyValueDisallowUsersTypeID:
-		v = &InputPrivacyValueDisallowUsers{}
+		v, size = &InputPrivacyValueDisallowUsers{}, unsafe.Sizeof(InputPrivacyValueDisallowUsers{})
 	case InputPrivacyValueAllowChatParticipantsTypeID:
-		v = &InputPrivacyValueAllowChatParticipants{}
+		v, size = &InputPrivacyValueAllowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueAllowChatParticipants{})
 	case InputPrivacyValueDisallowChatParticipantsTypeID:
-		v = &InputPrivacyValueDisallowChatParticipants{}
+		v, size = &InputPrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueDisallowChatParticipants{})
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		v = &InputPrivacyValueAllowCloseFriends{}
 	case InputPrivacyValueAllowPremiumTypeID:
@@ -15268,6 +15031,7 @@ func decodeInputPrivacyRule(d *tlrt.Decoder, depth int) (InputPrivacyRuleClass, 
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -15327,10 +15091,8 @@ func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 710)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15393,10 +15155,8 @@ func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15469,10 +15229,8 @@ func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 773)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15544,10 +15302,8 @@ func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15611,10 +15367,8 @@ func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2829)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15688,10 +15442,8 @@ func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2059)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15771,10 +15523,8 @@ func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1931)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15852,10 +15602,8 @@ func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3037)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15924,10 +15672,8 @@ func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1073)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15992,10 +15738,8 @@ func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1820)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16058,10 +15802,8 @@ func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1536)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16126,10 +15868,8 @@ func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16153,7 +15893,7 @@ type InputQuickReplyShortcutClass interface {
 // DecodeInputQuickReplyShortcut decodes any constructor of
 // InputQuickReplyShortcut.
 func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
-	return tlrt.Owned(b, decodeInputQuickReplyShortcut)
+	return tlrt.Owned(b, &wireSchema, 44, decodeInputQuickReplyShortcut)
 }
 
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
@@ -16164,14 +15904,16 @@ func decodeInputQuickReplyShortcut(d *tlrt.Decoder, depth int) (InputQuickReplyS
 		return nil, err
 	}
 	var v InputQuickReplyShortcutClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputQuickReplyShortcutTypeID:
-		v = &InputQuickReplyShortcut{}
+		v, size = &InputQuickReplyShortcut{}, unsafe.Sizeof(InputQuickReplyShortcut{})
 	case InputQuickReplyShortcutIDTypeID:
 		v = tlrt.New[InputQuickReplyShortcutID](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -16234,10 +15976,8 @@ func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 969)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16309,10 +16049,8 @@ func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 587)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16339,7 +16077,7 @@ type InputReplyToClass interface {
 
 // DecodeInputReplyTo decodes any constructor of InputReplyTo.
 func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
-	return tlrt.Owned(b, decodeInputReplyTo)
+	return tlrt.Owned(b, &wireSchema, 41, decodeInputReplyTo)
 }
 
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
@@ -16350,18 +16088,20 @@ func decodeInputReplyTo(d *tlrt.Decoder, depth int) (InputReplyToClass, error) {
 		return nil, err
 	}
 	var v InputReplyToClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputReplyToMessageTypeID:
-		v = &InputReplyToMessage{}
+		v, size = &InputReplyToMessage{}, unsafe.Sizeof(InputReplyToMessage{})
 	case InputReplyToStoryTypeID:
-		v = &InputReplyToStory{}
+		v, size = &InputReplyToStory{}, unsafe.Sizeof(InputReplyToStory{})
 	case InputReplyToMonoForumTypeID:
-		v = &InputReplyToMonoForum{}
+		v, size = &InputReplyToMonoForum{}, unsafe.Sizeof(InputReplyToMonoForum{})
 	case InputReplyToEphemeralMessageTypeID:
 		v = tlrt.New[InputReplyToEphemeralMessage](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -16617,10 +16357,8 @@ func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputReplyToMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1204)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16759,10 +16497,8 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1522)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16840,10 +16576,8 @@ func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1675)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16916,10 +16650,8 @@ func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1272)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16946,7 +16678,7 @@ type InputRichFileClass interface {
 
 // DecodeInputRichFile decodes any constructor of InputRichFile.
 func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
-	return tlrt.Owned(b, decodeInputRichFile)
+	return tlrt.Owned(b, &wireSchema, 3, decodeInputRichFile)
 }
 
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
@@ -16957,14 +16689,16 @@ func decodeInputRichFile(d *tlrt.Decoder, depth int) (InputRichFileClass, error)
 		return nil, err
 	}
 	var v InputRichFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputRichFilePhotoTypeID:
-		v = &InputRichFilePhoto{}
+		v, size = &InputRichFilePhoto{}, unsafe.Sizeof(InputRichFilePhoto{})
 	case InputRichFileDocumentTypeID:
-		v = &InputRichFileDocument{}
+		v, size = &InputRichFileDocument{}, unsafe.Sizeof(InputRichFileDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -17029,10 +16763,8 @@ func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2178)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17114,10 +16846,8 @@ func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1926)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17151,7 +16881,7 @@ type InputRichMessageClass interface {
 
 // DecodeInputRichMessage decodes any constructor of InputRichMessage.
 func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
-	return tlrt.Owned(b, decodeInputRichMessage)
+	return tlrt.Owned(b, &wireSchema, 165, decodeInputRichMessage)
 }
 
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
@@ -17162,16 +16892,18 @@ func decodeInputRichMessage(d *tlrt.Decoder, depth int) (InputRichMessageClass, 
 		return nil, err
 	}
 	var v InputRichMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputRichMessageTypeID:
-		v = &InputRichMessage{}
+		v, size = &InputRichMessage{}, unsafe.Sizeof(InputRichMessage{})
 	case InputRichMessageHTMLTypeID:
-		v = &InputRichMessageHTML{}
+		v, size = &InputRichMessageHTML{}, unsafe.Sizeof(InputRichMessageHTML{})
 	case InputRichMessageMarkdownTypeID:
-		v = &InputRichMessageMarkdown{}
+		v, size = &InputRichMessageMarkdown{}, unsafe.Sizeof(InputRichMessageMarkdown{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -17353,10 +17085,8 @@ func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputRichMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2981)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17512,10 +17242,8 @@ func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputRichMessageHTML{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2871)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17656,10 +17384,8 @@ func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputRichMessageMarkdown{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 579)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17704,7 +17430,7 @@ type InputSavedStarGiftClass interface {
 
 // DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
 func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
-	return tlrt.Owned(b, decodeInputSavedStarGift)
+	return tlrt.Owned(b, &wireSchema, 92, decodeInputSavedStarGift)
 }
 
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
@@ -17715,16 +17441,18 @@ func decodeInputSavedStarGift(d *tlrt.Decoder, depth int) (InputSavedStarGiftCla
 		return nil, err
 	}
 	var v InputSavedStarGiftClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputSavedStarGiftUserTypeID:
 		v = tlrt.New[InputSavedStarGiftUser](d)
 	case InputSavedStarGiftChatTypeID:
-		v = &InputSavedStarGiftChat{}
+		v, size = &InputSavedStarGiftChat{}, unsafe.Sizeof(InputSavedStarGiftChat{})
 	case InputSavedStarGiftSlugTypeID:
-		v = &InputSavedStarGiftSlug{}
+		v, size = &InputSavedStarGiftSlug{}, unsafe.Sizeof(InputSavedStarGiftSlug{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -17785,10 +17513,8 @@ func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1673)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17863,10 +17589,8 @@ func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3122)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17943,10 +17667,8 @@ func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 932)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17974,7 +17696,7 @@ type InputSecureFileClass interface {
 
 // DecodeInputSecureFile decodes any constructor of InputSecureFile.
 func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
-	return tlrt.Owned(b, decodeInputSecureFile)
+	return tlrt.Owned(b, &wireSchema, 525, decodeInputSecureFile)
 }
 
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
@@ -17985,14 +17707,16 @@ func decodeInputSecureFile(d *tlrt.Decoder, depth int) (InputSecureFileClass, er
 		return nil, err
 	}
 	var v InputSecureFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputSecureFileUploadedTypeID:
-		v = &InputSecureFileUploaded{}
+		v, size = &InputSecureFileUploaded{}, unsafe.Sizeof(InputSecureFileUploaded{})
 	case InputSecureFileTypeID:
 		v = tlrt.New[InputSecureFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputSecureFile"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -18063,10 +17787,8 @@ func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1109)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18150,10 +17872,8 @@ func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1459)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18183,7 +17903,7 @@ type InputStarGiftAuctionClass interface {
 
 // DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
 func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
-	return tlrt.Owned(b, decodeInputStarGiftAuction)
+	return tlrt.Owned(b, &wireSchema, 318, decodeInputStarGiftAuction)
 }
 
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
@@ -18194,14 +17914,16 @@ func decodeInputStarGiftAuction(d *tlrt.Decoder, depth int) (InputStarGiftAuctio
 		return nil, err
 	}
 	var v InputStarGiftAuctionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStarGiftAuctionTypeID:
 		v = tlrt.New[InputStarGiftAuction](d)
 	case InputStarGiftAuctionSlugTypeID:
-		v = &InputStarGiftAuctionSlug{}
+		v, size = &InputStarGiftAuctionSlug{}, unsafe.Sizeof(InputStarGiftAuctionSlug{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -18262,10 +17984,8 @@ func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 599)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18336,10 +18056,8 @@ func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1849)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18372,7 +18090,7 @@ type InputStickerSetClass interface {
 
 // DecodeInputStickerSet decodes any constructor of InputStickerSet.
 func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
-	return tlrt.Owned(b, decodeInputStickerSet)
+	return tlrt.Owned(b, &wireSchema, 111, decodeInputStickerSet)
 }
 
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
@@ -18383,17 +18101,18 @@ func decodeInputStickerSet(d *tlrt.Decoder, depth int) (InputStickerSetClass, er
 		return nil, err
 	}
 	var v InputStickerSetClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStickerSetEmptyTypeID:
 		v = &InputStickerSetEmpty{}
 	case InputStickerSetIDTypeID:
 		v = tlrt.New[InputStickerSetID](d)
 	case InputStickerSetShortNameTypeID:
-		v = &InputStickerSetShortName{}
+		v, size = &InputStickerSetShortName{}, unsafe.Sizeof(InputStickerSetShortName{})
 	case InputStickerSetAnimatedEmojiTypeID:
 		v = &InputStickerSetAnimatedEmoji{}
 	case InputStickerSetDiceTypeID:
-		v = &InputStickerSetDice{}
+		v, size = &InputStickerSetDice{}, unsafe.Sizeof(InputStickerSetDice{})
 	case InputStickerSetAnimatedEmojiAnimationsTypeID:
 		v = &InputStickerSetAnimatedEmojiAnimations{}
 	case InputStickerSetPremiumGiftsTypeID:
@@ -18411,6 +18130,7 @@ func decodeInputStickerSet(d *tlrt.Decoder, depth int) (InputStickerSetClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -18467,10 +18187,8 @@ func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18537,10 +18255,8 @@ func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2211)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18614,10 +18330,8 @@ func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1951)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18686,10 +18400,8 @@ func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18755,10 +18467,8 @@ func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18829,10 +18539,8 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 709)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18896,10 +18604,8 @@ func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18965,10 +18671,8 @@ func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 626)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19034,10 +18738,8 @@ func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1019)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19103,10 +18805,8 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1321)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19173,10 +18873,8 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1355)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19239,10 +18937,8 @@ func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 886)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19265,7 +18961,7 @@ type InputStickeredMediaClass interface {
 
 // DecodeInputStickeredMedia decodes any constructor of InputStickeredMedia.
 func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) {
-	return tlrt.Owned(b, decodeInputStickeredMedia)
+	return tlrt.Owned(b, &wireSchema, 511, decodeInputStickeredMedia)
 }
 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
@@ -19276,14 +18972,16 @@ func decodeInputStickeredMedia(d *tlrt.Decoder, depth int) (InputStickeredMediaC
 		return nil, err
 	}
 	var v InputStickeredMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStickeredMediaPhotoTypeID:
-		v = &InputStickeredMediaPhoto{}
+		v, size = &InputStickeredMediaPhoto{}, unsafe.Sizeof(InputStickeredMediaPhoto{})
 	case InputStickeredMediaDocumentTypeID:
-		v = &InputStickeredMediaDocument{}
+		v, size = &InputStickeredMediaDocument{}, unsafe.Sizeof(InputStickeredMediaDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickeredMedia"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -19347,10 +19045,8 @@ func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1366)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19429,10 +19125,8 @@ func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 624)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19467,7 +19161,7 @@ type InputStorePaymentPurposeClass interface {
 // DecodeInputStorePaymentPurpose decodes any constructor of
 // InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClass, error) {
-	return tlrt.Owned(b, decodeInputStorePaymentPurpose)
+	return tlrt.Owned(b, &wireSchema, 265, decodeInputStorePaymentPurpose)
 }
 
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
@@ -19478,26 +19172,28 @@ func decodeInputStorePaymentPurpose(d *tlrt.Decoder, depth int) (InputStorePayme
 		return nil, err
 	}
 	var v InputStorePaymentPurposeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStorePaymentPremiumSubscriptionTypeID:
 		v = tlrt.New[InputStorePaymentPremiumSubscription](d)
 	case InputStorePaymentGiftPremiumTypeID:
-		v = &InputStorePaymentGiftPremium{}
+		v, size = &InputStorePaymentGiftPremium{}, unsafe.Sizeof(InputStorePaymentGiftPremium{})
 	case InputStorePaymentPremiumGiftCodeTypeID:
-		v = &InputStorePaymentPremiumGiftCode{}
+		v, size = &InputStorePaymentPremiumGiftCode{}, unsafe.Sizeof(InputStorePaymentPremiumGiftCode{})
 	case InputStorePaymentPremiumGiveawayTypeID:
-		v = &InputStorePaymentPremiumGiveaway{}
+		v, size = &InputStorePaymentPremiumGiveaway{}, unsafe.Sizeof(InputStorePaymentPremiumGiveaway{})
 	case InputStorePaymentStarsTopupTypeID:
-		v = &InputStorePaymentStarsTopup{}
+		v, size = &InputStorePaymentStarsTopup{}, unsafe.Sizeof(InputStorePaymentStarsTopup{})
 	case InputStorePaymentStarsGiftTypeID:
-		v = &InputStorePaymentStarsGift{}
+		v, size = &InputStorePaymentStarsGift{}, unsafe.Sizeof(InputStorePaymentStarsGift{})
 	case InputStorePaymentStarsGiveawayTypeID:
-		v = &InputStorePaymentStarsGiveaway{}
+		v, size = &InputStorePaymentStarsGiveaway{}, unsafe.Sizeof(InputStorePaymentStarsGiveaway{})
 	case InputStorePaymentAuthCodeTypeID:
-		v = &InputStorePaymentAuthCode{}
+		v, size = &InputStorePaymentAuthCode{}, unsafe.Sizeof(InputStorePaymentAuthCode{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -19576,10 +19272,8 @@ func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumSubscription{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2318)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19661,10 +19355,8 @@ func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1599)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19784,10 +19476,8 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumGiftCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19819,6 +19509,7 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth i
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
@@ -20008,10 +19699,8 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumGiveaway{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20151,10 +19840,8 @@ func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentStarsTopup{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3217)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20253,10 +19940,8 @@ func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 891)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20470,10 +20155,8 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentStarsGiveaway{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1784)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20617,10 +20300,8 @@ func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentAuthCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1256)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20664,7 +20345,7 @@ type InputThemeClass interface {
 
 // DecodeInputTheme decodes any constructor of InputTheme.
 func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
-	return tlrt.Owned(b, decodeInputTheme)
+	return tlrt.Owned(b, &wireSchema, 202, decodeInputTheme)
 }
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
@@ -20674,14 +20355,16 @@ func decodeInputTheme(d *tlrt.Decoder, depth int) (InputThemeClass, error) {
 		return nil, err
 	}
 	var v InputThemeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputThemeTypeID:
 		v = tlrt.New[InputTheme](d)
 	case InputThemeSlugTypeID:
-		v = &InputThemeSlug{}
+		v, size = &InputThemeSlug{}, unsafe.Sizeof(InputThemeSlug{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputTheme"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -20743,10 +20426,8 @@ func (m *InputTheme) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1213)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20819,10 +20500,8 @@ func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3178)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20850,7 +20529,7 @@ type InputUserClass interface {
 
 // DecodeInputUser decodes any constructor of InputUser.
 func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
-	return tlrt.Decode(b, decodeInputUser)
+	return tlrt.Decode(b, &wireSchema, 54, decodeInputUser)
 }
 
 // decodeInputUser is DecodeInputUser for a value nested depth levels deep.
@@ -20860,6 +20539,7 @@ func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
 		return nil, err
 	}
 	var v InputUserClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputUserEmptyTypeID:
 		v = &InputUserEmpty{}
@@ -20868,10 +20548,11 @@ func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
 	case InputUserTypeID:
 		v = tlrt.New[InputUser](d)
 	case InputUserFromMessageTypeID:
-		v = &InputUserFromMessage{}
+		v, size = &InputUserFromMessage{}, unsafe.Sizeof(InputUserFromMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -20928,10 +20609,8 @@ func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2522)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20993,10 +20672,8 @@ func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3193)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21063,10 +20740,8 @@ func (m *InputUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21145,10 +20820,8 @@ func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 893)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21184,7 +20857,7 @@ type InputWallPaperClass interface {
 
 // DecodeInputWallPaper decodes any constructor of InputWallPaper.
 func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
-	return tlrt.Owned(b, decodeInputWallPaper)
+	return tlrt.Owned(b, &wireSchema, 331, decodeInputWallPaper)
 }
 
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
@@ -21195,16 +20868,18 @@ func decodeInputWallPaper(d *tlrt.Decoder, depth int) (InputWallPaperClass, erro
 		return nil, err
 	}
 	var v InputWallPaperClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputWallPaperTypeID:
 		v = tlrt.New[InputWallPaper](d)
 	case InputWallPaperSlugTypeID:
-		v = &InputWallPaperSlug{}
+		v, size = &InputWallPaperSlug{}, unsafe.Sizeof(InputWallPaperSlug{})
 	case InputWallPaperNoFileTypeID:
 		v = tlrt.New[InputWallPaperNoFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputWallPaper"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -21266,10 +20941,8 @@ func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3001)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21342,10 +21015,8 @@ func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1755)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21415,10 +21086,8 @@ func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2120)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21446,7 +21115,7 @@ type InputWebFileLocationClass interface {
 
 // DecodeInputWebFileLocation decodes any constructor of InputWebFileLocation.
 func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error) {
-	return tlrt.Owned(b, decodeInputWebFileLocation)
+	return tlrt.Owned(b, &wireSchema, 192, decodeInputWebFileLocation)
 }
 
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
@@ -21457,16 +21126,18 @@ func decodeInputWebFileLocation(d *tlrt.Decoder, depth int) (InputWebFileLocatio
 		return nil, err
 	}
 	var v InputWebFileLocationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputWebFileLocationTypeID:
-		v = &InputWebFileLocation{}
+		v, size = &InputWebFileLocation{}, unsafe.Sizeof(InputWebFileLocation{})
 	case InputWebFileGeoPointLocationTypeID:
-		v = &InputWebFileGeoPointLocation{}
+		v, size = &InputWebFileGeoPointLocation{}, unsafe.Sizeof(InputWebFileGeoPointLocation{})
 	case InputWebFileAudioAlbumThumbLocationTypeID:
-		v = &InputWebFileAudioAlbumThumbLocation{}
+		v, size = &InputWebFileAudioAlbumThumbLocation{}, unsafe.Sizeof(InputWebFileAudioAlbumThumbLocation{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputWebFileLocation"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -21531,10 +21202,8 @@ func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2637)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21623,10 +21292,8 @@ func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21794,10 +21461,8 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputWebFileAudioAlbumThumbLocation{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3165)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21847,7 +21512,7 @@ type IPPortClass interface {
 
 // DecodeIPPort decodes any constructor of IpPort.
 func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
-	return tlrt.Owned(b, decodeIPPort)
+	return tlrt.Owned(b, &wireSchema, 282, decodeIPPort)
 }
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
@@ -21857,14 +21522,16 @@ func decodeIPPort(d *tlrt.Decoder, depth int) (IPPortClass, error) {
 		return nil, err
 	}
 	var v IPPortClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case IPPortTypeID:
 		v = tlrt.New[IPPort](d)
 	case IPPortSecretTypeID:
-		v = &IPPortSecret{}
+		v, size = &IPPortSecret{}, unsafe.Sizeof(IPPortSecret{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "IpPort"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -21926,10 +21593,8 @@ func (m *IPPort) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2805)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22006,10 +21671,8 @@ func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1168)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22084,10 +21747,8 @@ func (m *ImportedContact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2627)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22160,10 +21821,8 @@ func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1206)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22236,10 +21895,8 @@ func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2472)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22319,10 +21976,8 @@ func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22422,10 +22077,8 @@ func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessAwayMessage{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1924)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22601,10 +22254,8 @@ func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessBotRecipients{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22766,10 +22417,8 @@ func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessChatLink{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 759)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22871,10 +22520,8 @@ func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessGreetingMessage{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 588)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22969,10 +22616,8 @@ func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessIntro{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 679)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23117,10 +22762,8 @@ func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessRecipients{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1732)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23203,10 +22846,8 @@ func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3157)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23275,10 +22916,8 @@ func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1787)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23373,10 +23012,8 @@ func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPhoneContact{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1682)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23406,6 +23043,7 @@ func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Note = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
@@ -23468,10 +23106,8 @@ func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3130)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23544,10 +23180,8 @@ func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3243)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23632,10 +23266,8 @@ func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1264)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23880,10 +23512,8 @@ func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerNotifySettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2717)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24006,10 +23636,8 @@ func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 905)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24205,10 +23833,8 @@ func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputSecureValue{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2878)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24229,6 +23855,7 @@ func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "inputSecureValue", "type")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(SecureData{}))
 		m.Data = &SecureData{}
 		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "data")
@@ -24375,10 +24002,8 @@ func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputSingleMedia{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 883)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24478,10 +24103,8 @@ func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStarsTransaction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 931)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24606,10 +24229,8 @@ func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStickerSetItem{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1108)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24796,10 +24417,8 @@ func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputThemeSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24839,6 +24458,7 @@ func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
 		m.WallpaperSettings = &WallPaperSettings{}
 		if err = tlrt.DecodeBoxed(d, m.WallpaperSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper_settings")
@@ -24917,10 +24537,8 @@ func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2186)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24999,10 +24617,8 @@ func (m *Int) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Int) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2331)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25238,10 +24854,8 @@ func (m *Invoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Invoice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 625)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25361,10 +24975,8 @@ func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2728)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25453,10 +25065,8 @@ func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25582,10 +25192,8 @@ func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InitConnectionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2629)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25624,6 +25232,7 @@ func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "initConnection", "lang_code")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(InputClientProxy{}))
 		m.Proxy = &InputClientProxy{}
 		if err = tlrt.DecodeBoxed(d, m.Proxy, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "initConnection", "proxy")
@@ -25704,10 +25313,8 @@ func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25791,10 +25398,8 @@ func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2601)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25885,10 +25490,8 @@ func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InvokeWithMessagesRangeRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1148)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25975,10 +25578,8 @@ func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2376)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26067,10 +25668,8 @@ func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26162,10 +25761,8 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 898)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26258,10 +25855,8 @@ func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 718)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26351,10 +25946,8 @@ func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2387)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

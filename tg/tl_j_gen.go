@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool,
@@ -18,7 +19,7 @@ type JSONValueClass interface {
 
 // DecodeJSONValue decodes any constructor of JSONValue.
 func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
-	return tlrt.Owned(b, decodeJSONValue)
+	return tlrt.Owned(b, &wireSchema, 176, decodeJSONValue)
 }
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
@@ -28,6 +29,7 @@ func decodeJSONValue(d *tlrt.Decoder, depth int) (JSONValueClass, error) {
 		return nil, err
 	}
 	var v JSONValueClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case JSONNullTypeID:
 		v = &JSONNull{}
@@ -36,14 +38,15 @@ func decodeJSONValue(d *tlrt.Decoder, depth int) (JSONValueClass, error) {
 	case JSONNumberTypeID:
 		v = tlrt.New[JSONNumber](d)
 	case JSONStringTypeID:
-		v = &JSONString{}
+		v, size = &JSONString{}, unsafe.Sizeof(JSONString{})
 	case JSONArrayTypeID:
-		v = &JSONArray{}
+		v, size = &JSONArray{}, unsafe.Sizeof(JSONArray{})
 	case JSONObjectTypeID:
-		v = &JSONObject{}
+		v, size = &JSONObject{}, unsafe.Sizeof(JSONObject{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -100,10 +103,8 @@ func (m *JSONNull) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1252)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -168,10 +169,8 @@ func (m *JSONBool) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2690)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -240,10 +239,8 @@ func (m *JSONNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1029)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -313,10 +310,8 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2495)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -392,10 +387,8 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -474,10 +467,8 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2159)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -509,7 +500,7 @@ type JoinChatBotResultClass interface {
 
 // DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
 func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
-	return tlrt.Owned(b, decodeJoinChatBotResult)
+	return tlrt.Owned(b, &wireSchema, 489, decodeJoinChatBotResult)
 }
 
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
@@ -520,6 +511,7 @@ func decodeJoinChatBotResult(d *tlrt.Decoder, depth int) (JoinChatBotResultClass
 		return nil, err
 	}
 	var v JoinChatBotResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case JoinChatBotResultApprovedTypeID:
 		v = &JoinChatBotResultApproved{}
@@ -528,10 +520,11 @@ func decodeJoinChatBotResult(d *tlrt.Decoder, depth int) (JoinChatBotResultClass
 	case JoinChatBotResultQueuedTypeID:
 		v = &JoinChatBotResultQueued{}
 	case JoinChatBotResultWebViewTypeID:
-		v = &JoinChatBotResultWebView{}
+		v, size = &JoinChatBotResultWebView{}, unsafe.Sizeof(JoinChatBotResultWebView{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -589,10 +582,8 @@ func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2392)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -655,10 +646,8 @@ func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -721,10 +710,8 @@ func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2146)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -791,10 +778,8 @@ func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2835)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -866,10 +851,8 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2621)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton,
@@ -25,7 +26,7 @@ type KeyboardButtonClass interface {
 
 // DecodeKeyboardButton decodes any constructor of KeyboardButton.
 func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
-	return tlrt.Owned(b, decodeKeyboardButton)
+	return tlrt.Owned(b, &wireSchema, 230, decodeKeyboardButton)
 }
 
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
@@ -36,46 +37,48 @@ func decodeKeyboardButton(d *tlrt.Decoder, depth int) (KeyboardButtonClass, erro
 		return nil, err
 	}
 	var v KeyboardButtonClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case KeyboardButtonTypeID:
-		v = &KeyboardButton{}
+		v, size = &KeyboardButton{}, unsafe.Sizeof(KeyboardButton{})
 	case KeyboardButtonURLTypeID:
-		v = &KeyboardButtonURL{}
+		v, size = &KeyboardButtonURL{}, unsafe.Sizeof(KeyboardButtonURL{})
 	case KeyboardButtonCallbackTypeID:
-		v = &KeyboardButtonCallback{}
+		v, size = &KeyboardButtonCallback{}, unsafe.Sizeof(KeyboardButtonCallback{})
 	case KeyboardButtonRequestPhoneTypeID:
-		v = &KeyboardButtonRequestPhone{}
+		v, size = &KeyboardButtonRequestPhone{}, unsafe.Sizeof(KeyboardButtonRequestPhone{})
 	case KeyboardButtonRequestGeoLocationTypeID:
-		v = &KeyboardButtonRequestGeoLocation{}
+		v, size = &KeyboardButtonRequestGeoLocation{}, unsafe.Sizeof(KeyboardButtonRequestGeoLocation{})
 	case KeyboardButtonSwitchInlineTypeID:
-		v = &KeyboardButtonSwitchInline{}
+		v, size = &KeyboardButtonSwitchInline{}, unsafe.Sizeof(KeyboardButtonSwitchInline{})
 	case KeyboardButtonGameTypeID:
-		v = &KeyboardButtonGame{}
+		v, size = &KeyboardButtonGame{}, unsafe.Sizeof(KeyboardButtonGame{})
 	case KeyboardButtonBuyTypeID:
-		v = &KeyboardButtonBuy{}
+		v, size = &KeyboardButtonBuy{}, unsafe.Sizeof(KeyboardButtonBuy{})
 	case KeyboardButtonURLAuthTypeID:
-		v = &KeyboardButtonURLAuth{}
+		v, size = &KeyboardButtonURLAuth{}, unsafe.Sizeof(KeyboardButtonURLAuth{})
 	case InputKeyboardButtonURLAuthTypeID:
-		v = &InputKeyboardButtonURLAuth{}
+		v, size = &InputKeyboardButtonURLAuth{}, unsafe.Sizeof(InputKeyboardButtonURLAuth{})
 	case KeyboardButtonRequestPollTypeID:
-		v = &KeyboardButtonRequestPoll{}
+		v, size = &KeyboardButtonRequestPoll{}, unsafe.Sizeof(KeyboardButtonRequestPoll{})
 	case InputKeyboardButtonUserProfileTypeID:
-		v = &InputKeyboardButtonUserProfile{}
+		v, size = &InputKeyboardButtonUserProfile{}, unsafe.Sizeof(InputKeyboardButtonUserProfile{})
 	case KeyboardButtonUserProfileTypeID:
-		v = &KeyboardButtonUserProfile{}
+		v, size = &KeyboardButtonUserProfile{}, unsafe.Sizeof(KeyboardButtonUserProfile{})
 	case KeyboardButtonWebViewTypeID:
-		v = &KeyboardButtonWebView{}
+		v, size = &KeyboardButtonWebView{}, unsafe.Sizeof(KeyboardButtonWebView{})
 	case KeyboardButtonSimpleWebViewTypeID:
-		v = &KeyboardButtonSimpleWebView{}
+		v, size = &KeyboardButtonSimpleWebView{}, unsafe.Sizeof(KeyboardButtonSimpleWebView{})
 	case KeyboardButtonRequestPeerTypeID:
-		v = &KeyboardButtonRequestPeer{}
+		v, size = &KeyboardButtonRequestPeer{}, unsafe.Sizeof(KeyboardButtonRequestPeer{})
 	case InputKeyboardButtonRequestPeerTypeID:
-		v = &InputKeyboardButtonRequestPeer{}
+		v, size = &InputKeyboardButtonRequestPeer{}, unsafe.Sizeof(InputKeyboardButtonRequestPeer{})
 	case KeyboardButtonCopyTypeID:
-		v = &KeyboardButtonCopy{}
+		v, size = &KeyboardButtonCopy{}, unsafe.Sizeof(KeyboardButtonCopy{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -153,10 +156,8 @@ func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButton{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1867)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -259,10 +260,8 @@ func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURL{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2841)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -373,10 +372,8 @@ func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCallback{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3000)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -482,10 +479,8 @@ func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPhone{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1278)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -589,10 +584,8 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestGeoLocation{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2351)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -736,10 +729,8 @@ func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonSwitchInline{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2152)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -852,10 +843,8 @@ func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonGame{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1990)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -956,10 +945,8 @@ func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonBuy{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1255)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1095,10 +1082,8 @@ func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURLAuth{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3171)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1256,10 +1241,8 @@ func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonURLAuth{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1660)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1406,10 +1389,8 @@ func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPoll{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1839)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1526,10 +1507,8 @@ func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonUserProfile{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1869)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1636,10 +1615,8 @@ func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonUserProfile{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2623)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1746,10 +1723,8 @@ func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonWebView{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3024)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1858,10 +1833,8 @@ func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonSimpleWebView{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2944)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1974,10 +1947,8 @@ func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPeer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1543)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2113,10 +2084,8 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonRequestPeer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 597)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2231,10 +2200,8 @@ func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCopy{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2557)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2324,10 +2291,8 @@ func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1810)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2446,10 +2411,8 @@ func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonStyle{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1420)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

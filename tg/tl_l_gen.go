@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // LangPackStringClass is the TL type LangPackString: one of LangPackString,
@@ -18,7 +19,7 @@ type LangPackStringClass interface {
 
 // DecodeLangPackString decodes any constructor of LangPackString.
 func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
-	return tlrt.Owned(b, decodeLangPackString)
+	return tlrt.Owned(b, &wireSchema, 563, decodeLangPackString)
 }
 
 // decodeLangPackString is DecodeLangPackString for a value nested depth levels
@@ -29,16 +30,18 @@ func decodeLangPackString(d *tlrt.Decoder, depth int) (LangPackStringClass, erro
 		return nil, err
 	}
 	var v LangPackStringClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case LangPackStringTypeID:
-		v = &LangPackString{}
+		v, size = &LangPackString{}, unsafe.Sizeof(LangPackString{})
 	case LangPackStringPluralizedTypeID:
-		v = &LangPackStringPluralized{}
+		v, size = &LangPackStringPluralized{}, unsafe.Sizeof(LangPackStringPluralized{})
 	case LangPackStringDeletedTypeID:
-		v = &LangPackStringDeleted{}
+		v, size = &LangPackStringDeleted{}, unsafe.Sizeof(LangPackStringDeleted{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "LangPackString"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -101,10 +104,8 @@ func (m *LangPackString) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2718)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -324,10 +325,8 @@ func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = LangPackStringPluralized{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -444,10 +443,8 @@ func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1013)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -517,10 +514,8 @@ func (m *LabeledPrice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2723)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -603,10 +598,8 @@ func (m *LangPackDifference) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3152)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -751,10 +744,8 @@ func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = LangPackLanguage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -854,10 +845,8 @@ func (m *Long) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Long) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 947)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

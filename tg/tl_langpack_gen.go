@@ -62,10 +62,8 @@ func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3149)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -153,10 +151,8 @@ func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3113)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -185,7 +181,7 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 		req = new(LangpackGetStringsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]LangPackStringClass, error) {
+		return tlrt.Owned(b, &wireSchema, 564, func(d *tlrt.Decoder, depth int) ([]LangPackStringClass, error) {
 			return tlrt.DecodeSlabs[LangPackStringPluralized](d, false, 8, depth, decodeLangPackString)
 		})
 	})
@@ -247,10 +243,8 @@ func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2748)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -334,10 +328,8 @@ func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1295)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -361,7 +353,7 @@ func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLangu
 		req = new(LangpackGetLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]LangPackLanguage, error) {
+		return tlrt.Owned(b, &wireSchema, 1297, func(d *tlrt.Decoder, depth int) ([]LangPackLanguage, error) {
 			return tlrt.DecodeStructs[LangPackLanguage](d, false, false, 36, depth)
 		})
 	})
@@ -421,10 +413,8 @@ func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1686)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
@@ -20,7 +21,7 @@ type MediaAreaClass interface {
 
 // DecodeMediaArea decodes any constructor of MediaArea.
 func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
-	return tlrt.Owned(b, decodeMediaArea)
+	return tlrt.Owned(b, &wireSchema, 147, decodeMediaArea)
 }
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
@@ -30,28 +31,30 @@ func decodeMediaArea(d *tlrt.Decoder, depth int) (MediaAreaClass, error) {
 		return nil, err
 	}
 	var v MediaAreaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MediaAreaVenueTypeID:
-		v = &MediaAreaVenue{}
+		v, size = &MediaAreaVenue{}, unsafe.Sizeof(MediaAreaVenue{})
 	case InputMediaAreaVenueTypeID:
-		v = &InputMediaAreaVenue{}
+		v, size = &InputMediaAreaVenue{}, unsafe.Sizeof(InputMediaAreaVenue{})
 	case MediaAreaGeoPointTypeID:
-		v = &MediaAreaGeoPoint{}
+		v, size = &MediaAreaGeoPoint{}, unsafe.Sizeof(MediaAreaGeoPoint{})
 	case MediaAreaSuggestedReactionTypeID:
-		v = &MediaAreaSuggestedReaction{}
+		v, size = &MediaAreaSuggestedReaction{}, unsafe.Sizeof(MediaAreaSuggestedReaction{})
 	case MediaAreaChannelPostTypeID:
 		v = tlrt.New[MediaAreaChannelPost](d)
 	case InputMediaAreaChannelPostTypeID:
-		v = &InputMediaAreaChannelPost{}
+		v, size = &InputMediaAreaChannelPost{}, unsafe.Sizeof(InputMediaAreaChannelPost{})
 	case MediaAreaURLTypeID:
-		v = &MediaAreaURL{}
+		v, size = &MediaAreaURL{}, unsafe.Sizeof(MediaAreaURL{})
 	case MediaAreaWeatherTypeID:
-		v = &MediaAreaWeather{}
+		v, size = &MediaAreaWeather{}, unsafe.Sizeof(MediaAreaWeather{})
 	case MediaAreaStarGiftTypeID:
-		v = &MediaAreaStarGift{}
+		v, size = &MediaAreaStarGift{}, unsafe.Sizeof(MediaAreaStarGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -134,10 +137,8 @@ func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaVenue{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -240,10 +241,8 @@ func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaVenue{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2432)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -346,10 +345,8 @@ func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaGeoPoint{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -373,6 +370,7 @@ func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(GeoPointAddress{}))
 		m.Address = &GeoPointAddress{}
 		if err = tlrt.DecodeBoxed(d, m.Address, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
@@ -459,10 +457,8 @@ func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaSuggestedReaction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -555,10 +551,8 @@ func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaChannelPost{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1803)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -649,10 +643,8 @@ func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaChannelPost{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -740,10 +732,8 @@ func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaURL{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1162)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -833,10 +823,8 @@ func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaWeather{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1356)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -928,10 +916,8 @@ func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaStarGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1508)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -965,7 +951,7 @@ type MessageClass interface {
 
 // DecodeMessage decodes any constructor of Message.
 func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
-	return tlrt.Owned(b, decodeMessage)
+	return tlrt.Owned(b, &wireSchema, 10, decodeMessage)
 }
 
 // decodeMessage is DecodeMessage for a value nested depth levels deep.
@@ -975,16 +961,18 @@ func decodeMessage(d *tlrt.Decoder, depth int) (MessageClass, error) {
 		return nil, err
 	}
 	var v MessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEmptyTypeID:
-		v = &MessageEmpty{}
+		v, size = &MessageEmpty{}, unsafe.Sizeof(MessageEmpty{})
 	case MessageTypeID:
-		v = &Message{}
+		v, size = &Message{}, unsafe.Sizeof(Message{})
 	case MessageServiceTypeID:
-		v = &MessageService{}
+		v, size = &MessageService{}, unsafe.Sizeof(MessageService{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1060,10 +1048,8 @@ func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEmpty{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2068)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1848,10 +1834,8 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Message{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1792)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1913,6 +1897,7 @@ func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
 		m.FwdFrom = &MessageFwdHeader{}
 		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "fwd_from")
@@ -1970,6 +1955,7 @@ func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(23) {
+		d.Spend(unsafe.Sizeof(MessageReplies{}))
 		m.Replies = &MessageReplies{}
 		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "replies")
@@ -1991,6 +1977,7 @@ func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(20) {
+		d.Spend(unsafe.Sizeof(MessageReactions{}))
 		m.Reactions = &MessageReactions{}
 		if err = tlrt.DecodeBoxed(d, m.Reactions, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reactions")
@@ -2017,6 +2004,7 @@ func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(3) {
+		d.Spend(unsafe.Sizeof(FactCheck{}))
 		m.Factcheck = &FactCheck{}
 		if err = tlrt.DecodeBoxed(d, m.Factcheck, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "factcheck")
@@ -2033,6 +2021,7 @@ func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(7) {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
 		m.SuggestedPost = &SuggestedPost{}
 		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "suggested_post")
@@ -2049,6 +2038,7 @@ func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(13) {
+		d.Spend(unsafe.Sizeof(RichMessage{}))
 		m.RichMessage = &RichMessage{}
 		if err = tlrt.DecodeBoxed(d, m.RichMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "rich_message")
@@ -2281,10 +2271,8 @@ func (m *MessageService) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageService{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2336,6 +2324,7 @@ func (m *MessageService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "messageService", "action")
 	}
 	if m.Flags.Has(20) {
+		d.Spend(unsafe.Sizeof(MessageReactions{}))
 		m.Reactions = &MessageReactions{}
 		if err = tlrt.DecodeBoxed(d, m.Reactions, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "reactions")
@@ -2396,7 +2385,7 @@ type MessageActionClass interface {
 
 // DecodeMessageAction decodes any constructor of MessageAction.
 func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
-	return tlrt.Owned(b, decodeMessageAction)
+	return tlrt.Owned(b, &wireSchema, 381, decodeMessageAction)
 }
 
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
@@ -2407,29 +2396,30 @@ func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error)
 		return nil, err
 	}
 	var v MessageActionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageActionEmptyTypeID:
 		v = &MessageActionEmpty{}
 	case MessageActionChatCreateTypeID:
-		v = &MessageActionChatCreate{}
+		v, size = &MessageActionChatCreate{}, unsafe.Sizeof(MessageActionChatCreate{})
 	case MessageActionChatEditTitleTypeID:
-		v = &MessageActionChatEditTitle{}
+		v, size = &MessageActionChatEditTitle{}, unsafe.Sizeof(MessageActionChatEditTitle{})
 	case MessageActionChatEditPhotoTypeID:
-		v = &MessageActionChatEditPhoto{}
+		v, size = &MessageActionChatEditPhoto{}, unsafe.Sizeof(MessageActionChatEditPhoto{})
 	case MessageActionChatDeletePhotoTypeID:
 		v = &MessageActionChatDeletePhoto{}
 	case MessageActionChatAddUserTypeID:
-		v = &MessageActionChatAddUser{}
+		v, size = &MessageActionChatAddUser{}, unsafe.Sizeof(MessageActionChatAddUser{})
 	case MessageActionChatDeleteUserTypeID:
 		v = tlrt.New[MessageActionChatDeleteUser](d)
 	case MessageActionChatJoinedByLinkTypeID:
 		v = tlrt.New[MessageActionChatJoinedByLink](d)
 	case MessageActionChannelCreateTypeID:
-		v = &MessageActionChannelCreate{}
+		v, size = &MessageActionChannelCreate{}, unsafe.Sizeof(MessageActionChannelCreate{})
 	case MessageActionChatMigrateToTypeID:
 		v = tlrt.New[MessageActionChatMigrateTo](d)
 	case MessageActionChannelMigrateFromTypeID:
-		v = &MessageActionChannelMigrateFrom{}
+		v, size = &MessageActionChannelMigrateFrom{}, unsafe.Sizeof(MessageActionChannelMigrateFrom{})
 	case MessageActionPinMessageTypeID:
 		v = &MessageActionPinMessage{}
 	case MessageActionHistoryClearTypeID:
@@ -2437,55 +2427,55 @@ func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error)
 	case MessageActionGameScoreTypeID:
 		v = tlrt.New[MessageActionGameScore](d)
 	case MessageActionPaymentSentMeTypeID:
-		v = &MessageActionPaymentSentMe{}
+		v, size = &MessageActionPaymentSentMe{}, unsafe.Sizeof(MessageActionPaymentSentMe{})
 	case MessageActionPaymentSentTypeID:
-		v = &MessageActionPaymentSent{}
+		v, size = &MessageActionPaymentSent{}, unsafe.Sizeof(MessageActionPaymentSent{})
 	case MessageActionPhoneCallTypeID:
-		v = &MessageActionPhoneCall{}
+		v, size = &MessageActionPhoneCall{}, unsafe.Sizeof(MessageActionPhoneCall{})
 	case MessageActionScreenshotTakenTypeID:
 		v = &MessageActionScreenshotTaken{}
 	case MessageActionCustomActionTypeID:
-		v = &MessageActionCustomAction{}
+		v, size = &MessageActionCustomAction{}, unsafe.Sizeof(MessageActionCustomAction{})
 	case MessageActionBotAllowedTypeID:
-		v = &MessageActionBotAllowed{}
+		v, size = &MessageActionBotAllowed{}, unsafe.Sizeof(MessageActionBotAllowed{})
 	case MessageActionSecureValuesSentMeTypeID:
-		v = &MessageActionSecureValuesSentMe{}
+		v, size = &MessageActionSecureValuesSentMe{}, unsafe.Sizeof(MessageActionSecureValuesSentMe{})
 	case MessageActionSecureValuesSentTypeID:
-		v = &MessageActionSecureValuesSent{}
+		v, size = &MessageActionSecureValuesSent{}, unsafe.Sizeof(MessageActionSecureValuesSent{})
 	case MessageActionContactSignUpTypeID:
 		v = &MessageActionContactSignUp{}
 	case MessageActionGeoProximityReachedTypeID:
-		v = &MessageActionGeoProximityReached{}
+		v, size = &MessageActionGeoProximityReached{}, unsafe.Sizeof(MessageActionGeoProximityReached{})
 	case MessageActionGroupCallTypeID:
-		v = &MessageActionGroupCall{}
+		v, size = &MessageActionGroupCall{}, unsafe.Sizeof(MessageActionGroupCall{})
 	case MessageActionInviteToGroupCallTypeID:
-		v = &MessageActionInviteToGroupCall{}
+		v, size = &MessageActionInviteToGroupCall{}, unsafe.Sizeof(MessageActionInviteToGroupCall{})
 	case MessageActionSetMessagesTTLTypeID:
 		v = tlrt.New[MessageActionSetMessagesTTL](d)
 	case MessageActionGroupCallScheduledTypeID:
-		v = &MessageActionGroupCallScheduled{}
+		v, size = &MessageActionGroupCallScheduled{}, unsafe.Sizeof(MessageActionGroupCallScheduled{})
 	case MessageActionSetChatThemeTypeID:
-		v = &MessageActionSetChatTheme{}
+		v, size = &MessageActionSetChatTheme{}, unsafe.Sizeof(MessageActionSetChatTheme{})
 	case MessageActionChatJoinedByRequestTypeID:
 		v = &MessageActionChatJoinedByRequest{}
 	case MessageActionWebViewDataSentMeTypeID:
-		v = &MessageActionWebViewDataSentMe{}
+		v, size = &MessageActionWebViewDataSentMe{}, unsafe.Sizeof(MessageActionWebViewDataSentMe{})
 	case MessageActionWebViewDataSentTypeID:
-		v = &MessageActionWebViewDataSent{}
+		v, size = &MessageActionWebViewDataSent{}, unsafe.Sizeof(MessageActionWebViewDataSent{})
 	case MessageActionGiftPremiumTypeID:
-		v = &MessageActionGiftPremium{}
+		v, size = &MessageActionGiftPremium{}, unsafe.Sizeof(MessageActionGiftPremium{})
 	case MessageActionTopicCreateTypeID:
-		v = &MessageActionTopicCreate{}
+		v, size = &MessageActionTopicCreate{}, unsafe.Sizeof(MessageActionTopicCreate{})
 	case MessageActionTopicEditTypeID:
-		v = &MessageActionTopicEdit{}
+		v, size = &MessageActionTopicEdit{}, unsafe.Sizeof(MessageActionTopicEdit{})
 	case MessageActionSuggestProfilePhotoTypeID:
-		v = &MessageActionSuggestProfilePhoto{}
+		v, size = &MessageActionSuggestProfilePhoto{}, unsafe.Sizeof(MessageActionSuggestProfilePhoto{})
 	case MessageActionRequestedPeerTypeID:
-		v = &MessageActionRequestedPeer{}
+		v, size = &MessageActionRequestedPeer{}, unsafe.Sizeof(MessageActionRequestedPeer{})
 	case MessageActionSetChatWallPaperTypeID:
-		v = &MessageActionSetChatWallPaper{}
+		v, size = &MessageActionSetChatWallPaper{}, unsafe.Sizeof(MessageActionSetChatWallPaper{})
 	case MessageActionGiftCodeTypeID:
-		v = &MessageActionGiftCode{}
+		v, size = &MessageActionGiftCode{}, unsafe.Sizeof(MessageActionGiftCode{})
 	case MessageActionGiveawayLaunchTypeID:
 		v = tlrt.New[MessageActionGiveawayLaunch](d)
 	case MessageActionGiveawayResultsTypeID:
@@ -2493,41 +2483,41 @@ func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error)
 	case MessageActionBoostApplyTypeID:
 		v = tlrt.New[MessageActionBoostApply](d)
 	case MessageActionRequestedPeerSentMeTypeID:
-		v = &MessageActionRequestedPeerSentMe{}
+		v, size = &MessageActionRequestedPeerSentMe{}, unsafe.Sizeof(MessageActionRequestedPeerSentMe{})
 	case MessageActionPaymentRefundedTypeID:
-		v = &MessageActionPaymentRefunded{}
+		v, size = &MessageActionPaymentRefunded{}, unsafe.Sizeof(MessageActionPaymentRefunded{})
 	case MessageActionGiftStarsTypeID:
-		v = &MessageActionGiftStars{}
+		v, size = &MessageActionGiftStars{}, unsafe.Sizeof(MessageActionGiftStars{})
 	case MessageActionPrizeStarsTypeID:
-		v = &MessageActionPrizeStars{}
+		v, size = &MessageActionPrizeStars{}, unsafe.Sizeof(MessageActionPrizeStars{})
 	case MessageActionStarGiftTypeID:
-		v = &MessageActionStarGift{}
+		v, size = &MessageActionStarGift{}, unsafe.Sizeof(MessageActionStarGift{})
 	case MessageActionStarGiftUniqueTypeID:
-		v = &MessageActionStarGiftUnique{}
+		v, size = &MessageActionStarGiftUnique{}, unsafe.Sizeof(MessageActionStarGiftUnique{})
 	case MessageActionPaidMessagesRefundedTypeID:
 		v = tlrt.New[MessageActionPaidMessagesRefunded](d)
 	case MessageActionPaidMessagesPriceTypeID:
 		v = tlrt.New[MessageActionPaidMessagesPrice](d)
 	case MessageActionConferenceCallTypeID:
-		v = &MessageActionConferenceCall{}
+		v, size = &MessageActionConferenceCall{}, unsafe.Sizeof(MessageActionConferenceCall{})
 	case MessageActionTodoCompletionsTypeID:
-		v = &MessageActionTodoCompletions{}
+		v, size = &MessageActionTodoCompletions{}, unsafe.Sizeof(MessageActionTodoCompletions{})
 	case MessageActionTodoAppendTasksTypeID:
-		v = &MessageActionTodoAppendTasks{}
+		v, size = &MessageActionTodoAppendTasks{}, unsafe.Sizeof(MessageActionTodoAppendTasks{})
 	case MessageActionSuggestedPostApprovalTypeID:
-		v = &MessageActionSuggestedPostApproval{}
+		v, size = &MessageActionSuggestedPostApproval{}, unsafe.Sizeof(MessageActionSuggestedPostApproval{})
 	case MessageActionSuggestedPostSuccessTypeID:
-		v = &MessageActionSuggestedPostSuccess{}
+		v, size = &MessageActionSuggestedPostSuccess{}, unsafe.Sizeof(MessageActionSuggestedPostSuccess{})
 	case MessageActionSuggestedPostRefundTypeID:
 		v = tlrt.New[MessageActionSuggestedPostRefund](d)
 	case MessageActionGiftTonTypeID:
-		v = &MessageActionGiftTon{}
+		v, size = &MessageActionGiftTon{}, unsafe.Sizeof(MessageActionGiftTon{})
 	case MessageActionSuggestBirthdayTypeID:
 		v = tlrt.New[MessageActionSuggestBirthday](d)
 	case MessageActionStarGiftPurchaseOfferTypeID:
-		v = &MessageActionStarGiftPurchaseOffer{}
+		v, size = &MessageActionStarGiftPurchaseOffer{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOffer{})
 	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
-		v = &MessageActionStarGiftPurchaseOfferDeclined{}
+		v, size = &MessageActionStarGiftPurchaseOfferDeclined{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOfferDeclined{})
 	case MessageActionNewCreatorPendingTypeID:
 		v = tlrt.New[MessageActionNewCreatorPending](d)
 	case MessageActionChangeCreatorTypeID:
@@ -2537,9 +2527,9 @@ func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error)
 	case MessageActionNoForwardsRequestTypeID:
 		v = tlrt.New[MessageActionNoForwardsRequest](d)
 	case MessageActionPollAppendAnswerTypeID:
-		v = &MessageActionPollAppendAnswer{}
+		v, size = &MessageActionPollAppendAnswer{}, unsafe.Sizeof(MessageActionPollAppendAnswer{})
 	case MessageActionPollDeleteAnswerTypeID:
-		v = &MessageActionPollDeleteAnswer{}
+		v, size = &MessageActionPollDeleteAnswer{}, unsafe.Sizeof(MessageActionPollDeleteAnswer{})
 	case MessageActionManagedBotCreatedTypeID:
 		v = tlrt.New[MessageActionManagedBotCreated](d)
 	case MessageActionChangeCommunityTypeID:
@@ -2547,6 +2537,7 @@ func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2603,10 +2594,8 @@ func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2485)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2678,10 +2667,8 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2568)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2755,10 +2742,8 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2475)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2831,10 +2816,8 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1895)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2906,10 +2889,8 @@ func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2111)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2977,10 +2958,8 @@ func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3050,10 +3029,8 @@ func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2287)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3125,10 +3102,8 @@ func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 601)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3198,10 +3173,8 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2109)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3271,10 +3244,8 @@ func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2941)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3350,10 +3321,8 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3050)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3423,10 +3392,8 @@ func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2102)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3488,10 +3455,8 @@ func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3558,10 +3523,8 @@ func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3729,10 +3692,8 @@ func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSentMe{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3283)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3761,6 +3722,7 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) er
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
 		m.Info = &PaymentRequestedInfo{}
 		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
@@ -3921,10 +3883,8 @@ func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4072,10 +4032,8 @@ func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPhoneCall{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1903)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4165,10 +4123,8 @@ func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1339)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4234,10 +4190,8 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3233)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4362,10 +4316,8 @@ func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionBotAllowed{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4472,10 +4424,8 @@ func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSecureValuesSentMe{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 864)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4560,10 +4510,8 @@ func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2862)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4632,10 +4580,8 @@ func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3159)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4712,10 +4658,8 @@ func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2150)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4834,10 +4778,8 @@ func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGroupCall{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1838)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4933,10 +4875,8 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1426)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5053,10 +4993,8 @@ func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSetMessagesTTL{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1205)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5145,10 +5083,8 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2444)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5227,10 +5163,8 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2518)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5303,10 +5237,8 @@ func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3062)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5378,10 +5310,8 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1341)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5457,10 +5387,8 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2461)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5612,10 +5540,8 @@ func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftPremium{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1351)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5652,6 +5578,7 @@ func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) erro
 		}
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
@@ -5764,10 +5691,8 @@ func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5969,10 +5894,8 @@ func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2615)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6080,10 +6003,8 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1512)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6164,10 +6085,8 @@ func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1089)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6264,10 +6183,8 @@ func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSetChatWallPaper{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1429)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6496,10 +6413,8 @@ func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1101)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6550,6 +6465,7 @@ func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
@@ -6655,10 +6571,8 @@ func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayLaunch{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2329)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6751,10 +6665,8 @@ func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayResults{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1969)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6831,10 +6743,8 @@ func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6915,10 +6825,8 @@ func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2094)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7046,10 +6954,8 @@ func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentRefunded{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1280)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7241,10 +7147,8 @@ func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftStars{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1327)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7366,10 +7270,8 @@ func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPrizeStars{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2408)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7732,10 +7634,8 @@ func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3048)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7765,6 +7665,7 @@ func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
@@ -8162,10 +8063,8 @@ func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftUnique{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3010)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8327,10 +8226,8 @@ func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2369)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8417,10 +8314,8 @@ func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaidMessagesPrice{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1937)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8579,10 +8474,8 @@ func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionConferenceCall{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8688,10 +8581,8 @@ func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2743)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8772,10 +8663,8 @@ func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8934,10 +8823,8 @@ func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostApproval{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3094)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9040,10 +8927,8 @@ func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2110)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9128,10 +9013,8 @@ func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostRefund{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9249,10 +9132,8 @@ func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftTon{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2338)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9350,10 +9231,8 @@ func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestBirthday{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1040)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9454,10 +9333,8 @@ func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOffer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1809)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9567,10 +9444,8 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOfferDeclined{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1773)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9655,10 +9530,8 @@ func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2412)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9727,10 +9600,8 @@ func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2949)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9805,10 +9676,8 @@ func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2599)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9897,10 +9766,8 @@ func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionNoForwardsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1240)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9984,10 +9851,8 @@ func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10067,10 +9932,8 @@ func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10146,10 +10009,8 @@ func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 803)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10257,10 +10118,8 @@ func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionChangeCommunity{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1559)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10302,7 +10161,7 @@ type MessageEntityClass interface {
 
 // DecodeMessageEntity decodes any constructor of MessageEntity.
 func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
-	return tlrt.Owned(b, decodeMessageEntity)
+	return tlrt.Owned(b, &wireSchema, 26, decodeMessageEntity)
 }
 
 // decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
@@ -10313,6 +10172,7 @@ func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error)
 		return nil, err
 	}
 	var v MessageEntityClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEntityUnknownTypeID:
 		v = tlrt.New[MessageEntityUnknown](d)
@@ -10333,13 +10193,13 @@ func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error)
 	case MessageEntityCodeTypeID:
 		v = tlrt.New[MessageEntityCode](d)
 	case MessageEntityPreTypeID:
-		v = &MessageEntityPre{}
+		v, size = &MessageEntityPre{}, unsafe.Sizeof(MessageEntityPre{})
 	case MessageEntityTextURLTypeID:
-		v = &MessageEntityTextURL{}
+		v, size = &MessageEntityTextURL{}, unsafe.Sizeof(MessageEntityTextURL{})
 	case MessageEntityMentionNameTypeID:
 		v = tlrt.New[MessageEntityMentionName](d)
 	case InputMessageEntityMentionNameTypeID:
-		v = &InputMessageEntityMentionName{}
+		v, size = &InputMessageEntityMentionName{}, unsafe.Sizeof(InputMessageEntityMentionName{})
 	case MessageEntityPhoneTypeID:
 		v = tlrt.New[MessageEntityPhone](d)
 	case MessageEntityCashtagTypeID:
@@ -10361,12 +10221,13 @@ func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error)
 	case MessageEntityDiffInsertTypeID:
 		v = tlrt.New[MessageEntityDiffInsert](d)
 	case MessageEntityDiffReplaceTypeID:
-		v = &MessageEntityDiffReplace{}
+		v, size = &MessageEntityDiffReplace{}, unsafe.Sizeof(MessageEntityDiffReplace{})
 	case MessageEntityDiffDeleteTypeID:
 		v = tlrt.New[MessageEntityDiffDelete](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -10428,10 +10289,8 @@ func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10505,10 +10364,8 @@ func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10582,10 +10439,8 @@ func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1724)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10659,10 +10514,8 @@ func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1708)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10736,10 +10589,8 @@ func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10813,10 +10664,8 @@ func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10890,10 +10739,8 @@ func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2569)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10967,10 +10814,8 @@ func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11044,10 +10889,8 @@ func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1008)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11125,10 +10968,8 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11210,10 +11051,8 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11294,10 +11133,8 @@ func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11382,10 +11219,8 @@ func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11465,10 +11300,8 @@ func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11542,10 +11375,8 @@ func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1383)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11619,10 +11450,8 @@ func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11696,10 +11525,8 @@ func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11773,10 +11600,8 @@ func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11850,10 +11675,8 @@ func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1105)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11930,10 +11753,8 @@ func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12022,10 +11843,8 @@ func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEntityBlockquote{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12141,10 +11960,8 @@ func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEntityFormattedDate{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12231,10 +12048,8 @@ func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1746)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12312,10 +12127,8 @@ func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2687)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12393,10 +12206,8 @@ func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12426,7 +12237,7 @@ type MessageExtendedMediaClass interface {
 
 // DecodeMessageExtendedMedia decodes any constructor of MessageExtendedMedia.
 func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error) {
-	return tlrt.Owned(b, decodeMessageExtendedMedia)
+	return tlrt.Owned(b, &wireSchema, 463, decodeMessageExtendedMedia)
 }
 
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
@@ -12437,14 +12248,16 @@ func decodeMessageExtendedMedia(d *tlrt.Decoder, depth int) (MessageExtendedMedi
 		return nil, err
 	}
 	var v MessageExtendedMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageExtendedMediaPreviewTypeID:
-		v = &MessageExtendedMediaPreview{}
+		v, size = &MessageExtendedMediaPreview{}, unsafe.Sizeof(MessageExtendedMediaPreview{})
 	case MessageExtendedMediaTypeID:
-		v = &MessageExtendedMedia{}
+		v, size = &MessageExtendedMedia{}, unsafe.Sizeof(MessageExtendedMedia{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -12604,10 +12417,8 @@ func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageExtendedMediaPreview{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2384)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12711,10 +12522,8 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3090)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12750,7 +12559,7 @@ type MessageMediaClass interface {
 
 // DecodeMessageMedia decodes any constructor of MessageMedia.
 func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
-	return tlrt.Owned(b, decodeMessageMedia)
+	return tlrt.Owned(b, &wireSchema, 129, decodeMessageMedia)
 }
 
 // decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
@@ -12761,48 +12570,50 @@ func decodeMessageMedia(d *tlrt.Decoder, depth int) (MessageMediaClass, error) {
 		return nil, err
 	}
 	var v MessageMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageMediaEmptyTypeID:
 		v = &MessageMediaEmpty{}
 	case MessageMediaPhotoTypeID:
-		v = &MessageMediaPhoto{}
+		v, size = &MessageMediaPhoto{}, unsafe.Sizeof(MessageMediaPhoto{})
 	case MessageMediaGeoTypeID:
-		v = &MessageMediaGeo{}
+		v, size = &MessageMediaGeo{}, unsafe.Sizeof(MessageMediaGeo{})
 	case MessageMediaContactTypeID:
-		v = &MessageMediaContact{}
+		v, size = &MessageMediaContact{}, unsafe.Sizeof(MessageMediaContact{})
 	case MessageMediaUnsupportedTypeID:
 		v = &MessageMediaUnsupported{}
 	case MessageMediaDocumentTypeID:
-		v = &MessageMediaDocument{}
+		v, size = &MessageMediaDocument{}, unsafe.Sizeof(MessageMediaDocument{})
 	case MessageMediaWebPageTypeID:
-		v = &MessageMediaWebPage{}
+		v, size = &MessageMediaWebPage{}, unsafe.Sizeof(MessageMediaWebPage{})
 	case MessageMediaVenueTypeID:
-		v = &MessageMediaVenue{}
+		v, size = &MessageMediaVenue{}, unsafe.Sizeof(MessageMediaVenue{})
 	case MessageMediaGameTypeID:
-		v = &MessageMediaGame{}
+		v, size = &MessageMediaGame{}, unsafe.Sizeof(MessageMediaGame{})
 	case MessageMediaInvoiceTypeID:
-		v = &MessageMediaInvoice{}
+		v, size = &MessageMediaInvoice{}, unsafe.Sizeof(MessageMediaInvoice{})
 	case MessageMediaGeoLiveTypeID:
-		v = &MessageMediaGeoLive{}
+		v, size = &MessageMediaGeoLive{}, unsafe.Sizeof(MessageMediaGeoLive{})
 	case MessageMediaPollTypeID:
-		v = &MessageMediaPoll{}
+		v, size = &MessageMediaPoll{}, unsafe.Sizeof(MessageMediaPoll{})
 	case MessageMediaDiceTypeID:
-		v = &MessageMediaDice{}
+		v, size = &MessageMediaDice{}, unsafe.Sizeof(MessageMediaDice{})
 	case MessageMediaStoryTypeID:
-		v = &MessageMediaStory{}
+		v, size = &MessageMediaStory{}, unsafe.Sizeof(MessageMediaStory{})
 	case MessageMediaGiveawayTypeID:
-		v = &MessageMediaGiveaway{}
+		v, size = &MessageMediaGiveaway{}, unsafe.Sizeof(MessageMediaGiveaway{})
 	case MessageMediaGiveawayResultsTypeID:
-		v = &MessageMediaGiveawayResults{}
+		v, size = &MessageMediaGiveawayResults{}, unsafe.Sizeof(MessageMediaGiveawayResults{})
 	case MessageMediaPaidMediaTypeID:
-		v = &MessageMediaPaidMedia{}
+		v, size = &MessageMediaPaidMedia{}, unsafe.Sizeof(MessageMediaPaidMedia{})
 	case MessageMediaToDoTypeID:
-		v = &MessageMediaToDo{}
+		v, size = &MessageMediaToDo{}, unsafe.Sizeof(MessageMediaToDo{})
 	case MessageMediaVideoStreamTypeID:
-		v = &MessageMediaVideoStream{}
+		v, size = &MessageMediaVideoStream{}, unsafe.Sizeof(MessageMediaVideoStream{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -12859,10 +12670,8 @@ func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12989,10 +12798,8 @@ func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaPhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13088,10 +12895,8 @@ func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1494)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13173,10 +12978,8 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13255,10 +13058,8 @@ func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13460,10 +13261,8 @@ func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaDocument{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1452)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13604,10 +13403,8 @@ func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaWebPage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2909)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13702,10 +13499,8 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13800,10 +13595,8 @@ func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGame{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3267)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13954,10 +13747,8 @@ func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaInvoice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3184)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14135,10 +13926,8 @@ func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGeoLive{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2520)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14256,10 +14045,8 @@ func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaPoll{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14364,10 +14151,8 @@ func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaDice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14391,6 +14176,7 @@ func (m *MessageMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(MessagesEmojiGameOutcome{}))
 		m.GameOutcome = &MessagesEmojiGameOutcome{}
 		if err = tlrt.DecodeBoxed(d, m.GameOutcome, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDice", "game_outcome")
@@ -14479,10 +14265,8 @@ func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaStory{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14708,10 +14492,8 @@ func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2348)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14971,10 +14753,8 @@ func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2757)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15106,10 +14886,8 @@ func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2337)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15232,10 +15010,8 @@ func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaToDo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15334,10 +15110,8 @@ func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaVideoStream{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2715)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15373,7 +15147,7 @@ type MessagePeerVoteClass interface {
 
 // DecodeMessagePeerVote decodes any constructor of MessagePeerVote.
 func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
-	return tlrt.Owned(b, decodeMessagePeerVote)
+	return tlrt.Owned(b, &wireSchema, 285, decodeMessagePeerVote)
 }
 
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
@@ -15384,16 +15158,18 @@ func decodeMessagePeerVote(d *tlrt.Decoder, depth int) (MessagePeerVoteClass, er
 		return nil, err
 	}
 	var v MessagePeerVoteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagePeerVoteTypeID:
-		v = &MessagePeerVote{}
+		v, size = &MessagePeerVote{}, unsafe.Sizeof(MessagePeerVote{})
 	case MessagePeerVoteInputOptionTypeID:
-		v = &MessagePeerVoteInputOption{}
+		v, size = &MessagePeerVoteInputOption{}, unsafe.Sizeof(MessagePeerVoteInputOption{})
 	case MessagePeerVoteMultipleTypeID:
-		v = &MessagePeerVoteMultiple{}
+		v, size = &MessagePeerVoteMultiple{}, unsafe.Sizeof(MessagePeerVoteMultiple{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -15461,10 +15237,8 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2491)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15549,10 +15323,8 @@ func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1781)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15638,10 +15410,8 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1330)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15678,7 +15448,7 @@ type MessageReplyHeaderClass interface {
 
 // DecodeMessageReplyHeader decodes any constructor of MessageReplyHeader.
 func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
-	return tlrt.Owned(b, decodeMessageReplyHeader)
+	return tlrt.Owned(b, &wireSchema, 228, decodeMessageReplyHeader)
 }
 
 // decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
@@ -15689,14 +15459,16 @@ func decodeMessageReplyHeader(d *tlrt.Decoder, depth int) (MessageReplyHeaderCla
 		return nil, err
 	}
 	var v MessageReplyHeaderClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageReplyHeaderTypeID:
-		v = &MessageReplyHeader{}
+		v, size = &MessageReplyHeader{}, unsafe.Sizeof(MessageReplyHeader{})
 	case MessageReplyStoryHeaderTypeID:
-		v = &MessageReplyStoryHeader{}
+		v, size = &MessageReplyStoryHeader{}, unsafe.Sizeof(MessageReplyStoryHeader{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -16006,10 +15778,8 @@ func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReplyHeader{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16041,6 +15811,7 @@ func (m *MessageReplyHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
 		m.ReplyFrom = &MessageFwdHeader{}
 		if err = tlrt.DecodeBoxed(d, m.ReplyFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_from")
@@ -16165,10 +15936,8 @@ func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 726)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16209,7 +15978,7 @@ type MessagesFilterClass interface {
 
 // DecodeMessagesFilter decodes any constructor of MessagesFilter.
 func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
-	return tlrt.Decode(b, decodeMessagesFilter)
+	return tlrt.Decode(b, &wireSchema, 117, decodeMessagesFilter)
 }
 
 // decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
@@ -16316,10 +16085,8 @@ func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1514)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16381,10 +16148,8 @@ func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2115)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16446,10 +16211,8 @@ func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2232)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16514,10 +16277,8 @@ func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1496)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16581,10 +16342,8 @@ func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2220)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16646,10 +16405,8 @@ func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1884)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16711,10 +16468,8 @@ func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3287)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16776,10 +16531,8 @@ func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1435)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16841,10 +16594,8 @@ func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1166)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16909,10 +16660,8 @@ func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1192)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16990,10 +16739,8 @@ func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMessagesFilterPhoneCalls{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1901)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17064,10 +16811,8 @@ func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1845)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17132,10 +16877,8 @@ func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2469)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17200,10 +16943,8 @@ func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2633)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17265,10 +17006,8 @@ func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3014)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17332,10 +17071,8 @@ func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2931)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17397,10 +17134,8 @@ func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 869)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17462,10 +17197,8 @@ func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3226)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17533,10 +17266,8 @@ func (m *MaskCoords) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2400)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17658,10 +17389,8 @@ func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaCoordinates{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2763)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17985,10 +17714,8 @@ func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageFwdHeader{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1399)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18165,10 +17892,8 @@ func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagePeerReaction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2018)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18253,10 +17978,8 @@ func (m *MessageRange) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18422,10 +18145,8 @@ func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReactions{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18548,10 +18269,8 @@ func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReactor{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1377)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18762,10 +18481,8 @@ func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReplies{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18877,10 +18594,8 @@ func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1833)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19021,10 +18736,8 @@ func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageViews{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1325)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19051,6 +18764,7 @@ func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(MessageReplies{}))
 		m.Replies = &MessageReplies{}
 		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "replies")
@@ -19132,10 +18846,8 @@ func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MissingInvitee{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1606)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19260,10 +18972,8 @@ func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MyBoost{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

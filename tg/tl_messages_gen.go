@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // MessagesAllStickersClass is the TL type messages.AllStickers: one of
@@ -19,7 +20,7 @@ type MessagesAllStickersClass interface {
 
 // DecodeMessagesAllStickers decodes any constructor of messages.AllStickers.
 func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesAllStickers)
+	return tlrt.Owned(b, &wireSchema, 1621, decodeMessagesAllStickers)
 }
 
 // decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested
@@ -30,14 +31,16 @@ func decodeMessagesAllStickers(d *tlrt.Decoder, depth int) (MessagesAllStickersC
 		return nil, err
 	}
 	var v MessagesAllStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesAllStickersNotModifiedTypeID:
 		v = &MessagesAllStickersNotModified{}
 	case MessagesAllStickersTypeID:
-		v = &MessagesAllStickers{}
+		v, size = &MessagesAllStickers{}, unsafe.Sizeof(MessagesAllStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AllStickers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -97,10 +100,8 @@ func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3026)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -175,10 +176,8 @@ func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2749)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -213,7 +212,7 @@ type MessagesAvailableEffectsClass interface {
 // DecodeMessagesAvailableEffects decodes any constructor of
 // messages.AvailableEffects.
 func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClass, error) {
-	return tlrt.Owned(b, decodeMessagesAvailableEffects)
+	return tlrt.Owned(b, &wireSchema, 2919, decodeMessagesAvailableEffects)
 }
 
 // decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
@@ -224,14 +223,16 @@ func decodeMessagesAvailableEffects(d *tlrt.Decoder, depth int) (MessagesAvailab
 		return nil, err
 	}
 	var v MessagesAvailableEffectsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesAvailableEffectsNotModifiedTypeID:
 		v = &MessagesAvailableEffectsNotModified{}
 	case MessagesAvailableEffectsTypeID:
-		v = &MessagesAvailableEffects{}
+		v, size = &MessagesAvailableEffects{}, unsafe.Sizeof(MessagesAvailableEffects{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableEffects"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -293,10 +294,8 @@ func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2787)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -379,10 +378,8 @@ func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2580)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -420,7 +417,7 @@ type MessagesAvailableReactionsClass interface {
 // DecodeMessagesAvailableReactions decodes any constructor of
 // messages.AvailableReactions.
 func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactionsClass, error) {
-	return tlrt.Owned(b, decodeMessagesAvailableReactions)
+	return tlrt.Owned(b, &wireSchema, 839, decodeMessagesAvailableReactions)
 }
 
 // decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a
@@ -431,14 +428,16 @@ func decodeMessagesAvailableReactions(d *tlrt.Decoder, depth int) (MessagesAvail
 		return nil, err
 	}
 	var v MessagesAvailableReactionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesAvailableReactionsNotModifiedTypeID:
 		v = &MessagesAvailableReactionsNotModified{}
 	case MessagesAvailableReactionsTypeID:
-		v = &MessagesAvailableReactions{}
+		v, size = &MessagesAvailableReactions{}, unsafe.Sizeof(MessagesAvailableReactions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableReactions"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -500,10 +499,8 @@ func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2221)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -578,10 +575,8 @@ func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1798)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -617,7 +612,7 @@ type MessagesChatInviteJoinResultClass interface {
 // DecodeMessagesChatInviteJoinResult decodes any constructor of
 // messages.ChatInviteJoinResult.
 func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinResultClass, error) {
-	return tlrt.Owned(b, decodeMessagesChatInviteJoinResult)
+	return tlrt.Owned(b, &wireSchema, 1893, decodeMessagesChatInviteJoinResult)
 }
 
 // decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
@@ -628,14 +623,16 @@ func decodeMessagesChatInviteJoinResult(d *tlrt.Decoder, depth int) (MessagesCha
 		return nil, err
 	}
 	var v MessagesChatInviteJoinResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesChatInviteJoinResultOkTypeID:
-		v = &MessagesChatInviteJoinResultOk{}
+		v, size = &MessagesChatInviteJoinResultOk{}, unsafe.Sizeof(MessagesChatInviteJoinResultOk{})
 	case MessagesChatInviteJoinResultWebViewTypeID:
-		v = &MessagesChatInviteJoinResultWebView{}
+		v, size = &MessagesChatInviteJoinResultWebView{}, unsafe.Sizeof(MessagesChatInviteJoinResultWebView{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.ChatInviteJoinResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -702,10 +699,8 @@ func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1314)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -793,10 +788,8 @@ func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1600)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -833,7 +826,7 @@ type MessagesChatsClass interface {
 
 // DecodeMessagesChats decodes any constructor of messages.Chats.
 func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
-	return tlrt.Owned(b, decodeMessagesChats)
+	return tlrt.Owned(b, &wireSchema, 691, decodeMessagesChats)
 }
 
 // decodeMessagesChats is DecodeMessagesChats for a value nested depth levels
@@ -844,14 +837,16 @@ func decodeMessagesChats(d *tlrt.Decoder, depth int) (MessagesChatsClass, error)
 		return nil, err
 	}
 	var v MessagesChatsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesChatsTypeID:
-		v = &MessagesChats{}
+		v, size = &MessagesChats{}, unsafe.Sizeof(MessagesChats{})
 	case MessagesChatsSliceTypeID:
-		v = &MessagesChatsSlice{}
+		v, size = &MessagesChatsSlice{}, unsafe.Sizeof(MessagesChatsSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Chats"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -917,10 +912,8 @@ func (m *MessagesChats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1632)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1002,10 +995,8 @@ func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2197)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1039,7 +1030,7 @@ type MessagesDhConfigClass interface {
 
 // DecodeMessagesDhConfig decodes any constructor of messages.DhConfig.
 func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
-	return tlrt.Owned(b, decodeMessagesDhConfig)
+	return tlrt.Owned(b, &wireSchema, 995, decodeMessagesDhConfig)
 }
 
 // decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth
@@ -1050,14 +1041,16 @@ func decodeMessagesDhConfig(d *tlrt.Decoder, depth int) (MessagesDhConfigClass, 
 		return nil, err
 	}
 	var v MessagesDhConfigClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesDhConfigNotModifiedTypeID:
-		v = &MessagesDhConfigNotModified{}
+		v, size = &MessagesDhConfigNotModified{}, unsafe.Sizeof(MessagesDhConfigNotModified{})
 	case MessagesDhConfigTypeID:
-		v = &MessagesDhConfig{}
+		v, size = &MessagesDhConfig{}, unsafe.Sizeof(MessagesDhConfig{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.DhConfig"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1120,10 +1113,8 @@ func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2622)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1201,10 +1192,8 @@ func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1034)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1241,7 +1230,7 @@ type MessagesDialogsClass interface {
 
 // DecodeMessagesDialogs decodes any constructor of messages.Dialogs.
 func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
-	return tlrt.Owned(b, decodeMessagesDialogs)
+	return tlrt.Owned(b, &wireSchema, 2249, decodeMessagesDialogs)
 }
 
 // decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth
@@ -1252,16 +1241,18 @@ func decodeMessagesDialogs(d *tlrt.Decoder, depth int) (MessagesDialogsClass, er
 		return nil, err
 	}
 	var v MessagesDialogsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesDialogsTypeID:
-		v = &MessagesDialogs{}
+		v, size = &MessagesDialogs{}, unsafe.Sizeof(MessagesDialogs{})
 	case MessagesDialogsSliceTypeID:
-		v = &MessagesDialogsSlice{}
+		v, size = &MessagesDialogsSlice{}, unsafe.Sizeof(MessagesDialogsSlice{})
 	case MessagesDialogsNotModifiedTypeID:
 		v = tlrt.New[MessagesDialogsNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Dialogs"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1350,10 +1341,8 @@ func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 798)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1466,10 +1455,8 @@ func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1750)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1555,10 +1542,8 @@ func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3120)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1586,7 +1571,7 @@ type MessagesEmojiGameInfoClass interface {
 // DecodeMessagesEmojiGameInfo decodes any constructor of
 // messages.EmojiGameInfo.
 func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, error) {
-	return tlrt.Owned(b, decodeMessagesEmojiGameInfo)
+	return tlrt.Owned(b, &wireSchema, 574, decodeMessagesEmojiGameInfo)
 }
 
 // decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
@@ -1597,14 +1582,16 @@ func decodeMessagesEmojiGameInfo(d *tlrt.Decoder, depth int) (MessagesEmojiGameI
 		return nil, err
 	}
 	var v MessagesEmojiGameInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesEmojiGameUnavailableTypeID:
 		v = &MessagesEmojiGameUnavailable{}
 	case MessagesEmojiGameDiceInfoTypeID:
-		v = &MessagesEmojiGameDiceInfo{}
+		v, size = &MessagesEmojiGameDiceInfo{}, unsafe.Sizeof(MessagesEmojiGameDiceInfo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGameInfo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1664,10 +1651,8 @@ func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1532)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1782,10 +1767,8 @@ func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEmojiGameDiceInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1322)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1833,7 +1816,7 @@ type MessagesEmojiGroupsClass interface {
 
 // DecodeMessagesEmojiGroups decodes any constructor of messages.EmojiGroups.
 func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) {
-	return tlrt.Owned(b, decodeMessagesEmojiGroups)
+	return tlrt.Owned(b, &wireSchema, 897, decodeMessagesEmojiGroups)
 }
 
 // decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested
@@ -1844,14 +1827,16 @@ func decodeMessagesEmojiGroups(d *tlrt.Decoder, depth int) (MessagesEmojiGroupsC
 		return nil, err
 	}
 	var v MessagesEmojiGroupsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesEmojiGroupsNotModifiedTypeID:
 		v = &MessagesEmojiGroupsNotModified{}
 	case MessagesEmojiGroupsTypeID:
-		v = &MessagesEmojiGroups{}
+		v, size = &MessagesEmojiGroups{}, unsafe.Sizeof(MessagesEmojiGroups{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGroups"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1911,10 +1896,8 @@ func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1733)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1989,10 +1972,8 @@ func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2027,7 +2008,7 @@ type MessagesExportedChatInviteClass interface {
 // DecodeMessagesExportedChatInvite decodes any constructor of
 // messages.ExportedChatInvite.
 func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInviteClass, error) {
-	return tlrt.Owned(b, decodeMessagesExportedChatInvite)
+	return tlrt.Owned(b, &wireSchema, 1769, decodeMessagesExportedChatInvite)
 }
 
 // decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a
@@ -2038,14 +2019,16 @@ func decodeMessagesExportedChatInvite(d *tlrt.Decoder, depth int) (MessagesExpor
 		return nil, err
 	}
 	var v MessagesExportedChatInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesExportedChatInviteTypeID:
-		v = &MessagesExportedChatInvite{}
+		v, size = &MessagesExportedChatInvite{}, unsafe.Sizeof(MessagesExportedChatInvite{})
 	case MessagesExportedChatInviteReplacedTypeID:
-		v = &MessagesExportedChatInviteReplaced{}
+		v, size = &MessagesExportedChatInviteReplaced{}, unsafe.Sizeof(MessagesExportedChatInviteReplaced{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.ExportedChatInvite"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2117,10 +2100,8 @@ func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 833)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2216,10 +2197,8 @@ func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 950)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2257,7 +2236,7 @@ type MessagesFavedStickersClass interface {
 // DecodeMessagesFavedStickers decodes any constructor of
 // messages.FavedStickers.
 func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesFavedStickers)
+	return tlrt.Owned(b, &wireSchema, 628, decodeMessagesFavedStickers)
 }
 
 // decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested
@@ -2268,14 +2247,16 @@ func decodeMessagesFavedStickers(d *tlrt.Decoder, depth int) (MessagesFavedStick
 		return nil, err
 	}
 	var v MessagesFavedStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFavedStickersNotModifiedTypeID:
 		v = &MessagesFavedStickersNotModified{}
 	case MessagesFavedStickersTypeID:
-		v = &MessagesFavedStickers{}
+		v, size = &MessagesFavedStickers{}, unsafe.Sizeof(MessagesFavedStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FavedStickers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2335,10 +2316,8 @@ func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2216)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2420,10 +2399,8 @@ func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1044)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2461,7 +2438,7 @@ type MessagesFeaturedStickersClass interface {
 // DecodeMessagesFeaturedStickers decodes any constructor of
 // messages.FeaturedStickers.
 func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesFeaturedStickers)
+	return tlrt.Owned(b, &wireSchema, 733, decodeMessagesFeaturedStickers)
 }
 
 // decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value
@@ -2472,14 +2449,16 @@ func decodeMessagesFeaturedStickers(d *tlrt.Decoder, depth int) (MessagesFeature
 		return nil, err
 	}
 	var v MessagesFeaturedStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFeaturedStickersNotModifiedTypeID:
 		v = tlrt.New[MessagesFeaturedStickersNotModified](d)
 	case MessagesFeaturedStickersTypeID:
-		v = &MessagesFeaturedStickers{}
+		v, size = &MessagesFeaturedStickers{}, unsafe.Sizeof(MessagesFeaturedStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FeaturedStickers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2544,10 +2523,8 @@ func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2688)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2645,10 +2622,8 @@ func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFeaturedStickers{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2589)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2694,7 +2669,7 @@ type MessagesFoundStickerSetsClass interface {
 // DecodeMessagesFoundStickerSets decodes any constructor of
 // messages.FoundStickerSets.
 func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClass, error) {
-	return tlrt.Owned(b, decodeMessagesFoundStickerSets)
+	return tlrt.Owned(b, &wireSchema, 1136, decodeMessagesFoundStickerSets)
 }
 
 // decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value
@@ -2705,14 +2680,16 @@ func decodeMessagesFoundStickerSets(d *tlrt.Decoder, depth int) (MessagesFoundSt
 		return nil, err
 	}
 	var v MessagesFoundStickerSetsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFoundStickerSetsNotModifiedTypeID:
 		v = &MessagesFoundStickerSetsNotModified{}
 	case MessagesFoundStickerSetsTypeID:
-		v = &MessagesFoundStickerSets{}
+		v, size = &MessagesFoundStickerSets{}, unsafe.Sizeof(MessagesFoundStickerSets{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickerSets"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2774,10 +2751,8 @@ func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 712)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2852,10 +2827,8 @@ func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1999)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2890,7 +2863,7 @@ type MessagesFoundStickersClass interface {
 // DecodeMessagesFoundStickers decodes any constructor of
 // messages.FoundStickers.
 func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesFoundStickers)
+	return tlrt.Owned(b, &wireSchema, 1017, decodeMessagesFoundStickers)
 }
 
 // decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
@@ -2901,14 +2874,16 @@ func decodeMessagesFoundStickers(d *tlrt.Decoder, depth int) (MessagesFoundStick
 		return nil, err
 	}
 	var v MessagesFoundStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFoundStickersNotModifiedTypeID:
 		v = tlrt.New[MessagesFoundStickersNotModified](d)
 	case MessagesFoundStickersTypeID:
-		v = &MessagesFoundStickers{}
+		v, size = &MessagesFoundStickers{}, unsafe.Sizeof(MessagesFoundStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3008,10 +2983,8 @@ func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickersNotModified{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1587)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3136,10 +3109,8 @@ func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickers{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3185,7 +3156,7 @@ type MessagesMessagesClass interface {
 
 // DecodeMessagesMessages decodes any constructor of messages.Messages.
 func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
-	return tlrt.Owned(b, decodeMessagesMessages)
+	return tlrt.Owned(b, &wireSchema, 745, decodeMessagesMessages)
 }
 
 // decodeMessagesMessages is DecodeMessagesMessages for a value nested depth
@@ -3196,18 +3167,20 @@ func decodeMessagesMessages(d *tlrt.Decoder, depth int) (MessagesMessagesClass, 
 		return nil, err
 	}
 	var v MessagesMessagesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesMessagesTypeID:
-		v = &MessagesMessages{}
+		v, size = &MessagesMessages{}, unsafe.Sizeof(MessagesMessages{})
 	case MessagesMessagesSliceTypeID:
-		v = &MessagesMessagesSlice{}
+		v, size = &MessagesMessagesSlice{}, unsafe.Sizeof(MessagesMessagesSlice{})
 	case MessagesChannelMessagesTypeID:
-		v = &MessagesChannelMessages{}
+		v, size = &MessagesChannelMessages{}, unsafe.Sizeof(MessagesChannelMessages{})
 	case MessagesMessagesNotModifiedTypeID:
 		v = tlrt.New[MessagesMessagesNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Messages"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3296,10 +3269,8 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3491,10 +3462,8 @@ func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessagesSlice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3684,10 +3653,8 @@ func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesChannelMessages{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2691)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3790,10 +3757,8 @@ func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3820,7 +3785,7 @@ type MessagesQuickRepliesClass interface {
 
 // DecodeMessagesQuickReplies decodes any constructor of messages.QuickReplies.
 func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error) {
-	return tlrt.Owned(b, decodeMessagesQuickReplies)
+	return tlrt.Owned(b, &wireSchema, 2809, decodeMessagesQuickReplies)
 }
 
 // decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
@@ -3831,14 +3796,16 @@ func decodeMessagesQuickReplies(d *tlrt.Decoder, depth int) (MessagesQuickReplie
 		return nil, err
 	}
 	var v MessagesQuickRepliesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesQuickRepliesTypeID:
-		v = &MessagesQuickReplies{}
+		v, size = &MessagesQuickReplies{}, unsafe.Sizeof(MessagesQuickReplies{})
 	case MessagesQuickRepliesNotModifiedTypeID:
 		v = &MessagesQuickRepliesNotModified{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.QuickReplies"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3928,10 +3895,8 @@ func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4013,10 +3978,8 @@ func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1583)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4039,7 +4002,7 @@ type MessagesReactionsClass interface {
 
 // DecodeMessagesReactions decodes any constructor of messages.Reactions.
 func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
-	return tlrt.Owned(b, decodeMessagesReactions)
+	return tlrt.Owned(b, &wireSchema, 1180, decodeMessagesReactions)
 }
 
 // decodeMessagesReactions is DecodeMessagesReactions for a value nested depth
@@ -4050,14 +4013,16 @@ func decodeMessagesReactions(d *tlrt.Decoder, depth int) (MessagesReactionsClass
 		return nil, err
 	}
 	var v MessagesReactionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesReactionsNotModifiedTypeID:
 		v = &MessagesReactionsNotModified{}
 	case MessagesReactionsTypeID:
-		v = &MessagesReactions{}
+		v, size = &MessagesReactions{}, unsafe.Sizeof(MessagesReactions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Reactions"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4117,10 +4082,8 @@ func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2410)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4194,10 +4157,8 @@ func (m *MessagesReactions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3056)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4232,7 +4193,7 @@ type MessagesRecentStickersClass interface {
 // DecodeMessagesRecentStickers decodes any constructor of
 // messages.RecentStickers.
 func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesRecentStickers)
+	return tlrt.Owned(b, &wireSchema, 2209, decodeMessagesRecentStickers)
 }
 
 // decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value
@@ -4243,14 +4204,16 @@ func decodeMessagesRecentStickers(d *tlrt.Decoder, depth int) (MessagesRecentSti
 		return nil, err
 	}
 	var v MessagesRecentStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesRecentStickersNotModifiedTypeID:
 		v = &MessagesRecentStickersNotModified{}
 	case MessagesRecentStickersTypeID:
-		v = &MessagesRecentStickers{}
+		v, size = &MessagesRecentStickers{}, unsafe.Sizeof(MessagesRecentStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.RecentStickers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4310,10 +4273,8 @@ func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 697)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4401,10 +4362,8 @@ func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1977)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4445,7 +4404,7 @@ type MessagesSavedDialogsClass interface {
 
 // DecodeMessagesSavedDialogs decodes any constructor of messages.SavedDialogs.
 func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error) {
-	return tlrt.Owned(b, decodeMessagesSavedDialogs)
+	return tlrt.Owned(b, &wireSchema, 909, decodeMessagesSavedDialogs)
 }
 
 // decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested
@@ -4456,16 +4415,18 @@ func decodeMessagesSavedDialogs(d *tlrt.Decoder, depth int) (MessagesSavedDialog
 		return nil, err
 	}
 	var v MessagesSavedDialogsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSavedDialogsTypeID:
-		v = &MessagesSavedDialogs{}
+		v, size = &MessagesSavedDialogs{}, unsafe.Sizeof(MessagesSavedDialogs{})
 	case MessagesSavedDialogsSliceTypeID:
-		v = &MessagesSavedDialogsSlice{}
+		v, size = &MessagesSavedDialogsSlice{}, unsafe.Sizeof(MessagesSavedDialogsSlice{})
 	case MessagesSavedDialogsNotModifiedTypeID:
 		v = tlrt.New[MessagesSavedDialogsNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedDialogs"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4555,10 +4516,8 @@ func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3198)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4672,10 +4631,8 @@ func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1320)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4764,10 +4721,8 @@ func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4794,7 +4749,7 @@ type MessagesSavedGifsClass interface {
 
 // DecodeMessagesSavedGifs decodes any constructor of messages.SavedGifs.
 func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
-	return tlrt.Owned(b, decodeMessagesSavedGifs)
+	return tlrt.Owned(b, &wireSchema, 1558, decodeMessagesSavedGifs)
 }
 
 // decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth
@@ -4805,14 +4760,16 @@ func decodeMessagesSavedGifs(d *tlrt.Decoder, depth int) (MessagesSavedGifsClass
 		return nil, err
 	}
 	var v MessagesSavedGifsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSavedGifsNotModifiedTypeID:
 		v = &MessagesSavedGifsNotModified{}
 	case MessagesSavedGifsTypeID:
-		v = &MessagesSavedGifs{}
+		v, size = &MessagesSavedGifs{}, unsafe.Sizeof(MessagesSavedGifs{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedGifs"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4872,10 +4829,8 @@ func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4949,10 +4904,8 @@ func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4987,7 +4940,7 @@ type MessagesSavedReactionTagsClass interface {
 // DecodeMessagesSavedReactionTags decodes any constructor of
 // messages.SavedReactionTags.
 func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsClass, error) {
-	return tlrt.Owned(b, decodeMessagesSavedReactionTags)
+	return tlrt.Owned(b, &wireSchema, 1145, decodeMessagesSavedReactionTags)
 }
 
 // decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
@@ -4998,14 +4951,16 @@ func decodeMessagesSavedReactionTags(d *tlrt.Decoder, depth int) (MessagesSavedR
 		return nil, err
 	}
 	var v MessagesSavedReactionTagsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSavedReactionTagsNotModifiedTypeID:
 		v = &MessagesSavedReactionTagsNotModified{}
 	case MessagesSavedReactionTagsTypeID:
-		v = &MessagesSavedReactionTags{}
+		v, size = &MessagesSavedReactionTags{}, unsafe.Sizeof(MessagesSavedReactionTags{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedReactionTags"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5067,10 +5022,8 @@ func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1975)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5145,10 +5098,8 @@ func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1103)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5184,7 +5135,7 @@ type MessagesSentEncryptedMessageClass interface {
 // DecodeMessagesSentEncryptedMessage decodes any constructor of
 // messages.SentEncryptedMessage.
 func DecodeMessagesSentEncryptedMessage(b *bin.Buffer) (MessagesSentEncryptedMessageClass, error) {
-	return tlrt.Decode(b, decodeMessagesSentEncryptedMessage)
+	return tlrt.Decode(b, &wireSchema, 1107, decodeMessagesSentEncryptedMessage)
 }
 
 // decodeMessagesSentEncryptedMessage is DecodeMessagesSentEncryptedMessage for
@@ -5195,14 +5146,16 @@ func decodeMessagesSentEncryptedMessage(d *tlrt.Decoder, depth int) (MessagesSen
 		return nil, err
 	}
 	var v MessagesSentEncryptedMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSentEncryptedMessageTypeID:
 		v = tlrt.New[MessagesSentEncryptedMessage](d)
 	case MessagesSentEncryptedFileTypeID:
-		v = &MessagesSentEncryptedFile{}
+		v, size = &MessagesSentEncryptedFile{}, unsafe.Sizeof(MessagesSentEncryptedFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SentEncryptedMessage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5266,10 +5219,8 @@ func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1479)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5344,10 +5295,8 @@ func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5381,7 +5330,7 @@ type MessagesSponsoredMessagesClass interface {
 // DecodeMessagesSponsoredMessages decodes any constructor of
 // messages.SponsoredMessages.
 func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesClass, error) {
-	return tlrt.Owned(b, decodeMessagesSponsoredMessages)
+	return tlrt.Owned(b, &wireSchema, 1221, decodeMessagesSponsoredMessages)
 }
 
 // decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a
@@ -5392,14 +5341,16 @@ func decodeMessagesSponsoredMessages(d *tlrt.Decoder, depth int) (MessagesSponso
 		return nil, err
 	}
 	var v MessagesSponsoredMessagesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSponsoredMessagesTypeID:
-		v = &MessagesSponsoredMessages{}
+		v, size = &MessagesSponsoredMessages{}, unsafe.Sizeof(MessagesSponsoredMessages{})
 	case MessagesSponsoredMessagesEmptyTypeID:
 		v = &MessagesSponsoredMessagesEmpty{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SponsoredMessages"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5573,10 +5524,8 @@ func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSponsoredMessages{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3288)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5682,10 +5631,8 @@ func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5708,7 +5655,7 @@ type MessagesStickerSetClass interface {
 
 // DecodeMessagesStickerSet decodes any constructor of messages.StickerSet.
 func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
-	return tlrt.Owned(b, decodeMessagesStickerSet)
+	return tlrt.Owned(b, &wireSchema, 341, decodeMessagesStickerSet)
 }
 
 // decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth
@@ -5719,14 +5666,16 @@ func decodeMessagesStickerSet(d *tlrt.Decoder, depth int) (MessagesStickerSetCla
 		return nil, err
 	}
 	var v MessagesStickerSetClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesStickerSetTypeID:
-		v = &MessagesStickerSet{}
+		v, size = &MessagesStickerSet{}, unsafe.Sizeof(MessagesStickerSet{})
 	case MessagesStickerSetNotModifiedTypeID:
 		v = &MessagesStickerSetNotModified{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSet"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5817,10 +5766,8 @@ func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesStickerSet{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1713)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5902,10 +5849,8 @@ func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2804)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5931,7 +5876,7 @@ type MessagesStickerSetInstallResultClass interface {
 // DecodeMessagesStickerSetInstallResult decodes any constructor of
 // messages.StickerSetInstallResult.
 func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetInstallResultClass, error) {
-	return tlrt.Owned(b, decodeMessagesStickerSetInstallResult)
+	return tlrt.Owned(b, &wireSchema, 2694, decodeMessagesStickerSetInstallResult)
 }
 
 // decodeMessagesStickerSetInstallResult is
@@ -5942,14 +5887,16 @@ func decodeMessagesStickerSetInstallResult(d *tlrt.Decoder, depth int) (Messages
 		return nil, err
 	}
 	var v MessagesStickerSetInstallResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesStickerSetInstallResultSuccessTypeID:
 		v = &MessagesStickerSetInstallResultSuccess{}
 	case MessagesStickerSetInstallResultArchiveTypeID:
-		v = &MessagesStickerSetInstallResultArchive{}
+		v, size = &MessagesStickerSetInstallResultArchive{}, unsafe.Sizeof(MessagesStickerSetInstallResultArchive{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSetInstallResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6012,10 +5959,8 @@ func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1171)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6092,10 +6037,8 @@ func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6126,7 +6069,7 @@ type MessagesStickersClass interface {
 
 // DecodeMessagesStickers decodes any constructor of messages.Stickers.
 func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesStickers)
+	return tlrt.Owned(b, &wireSchema, 2816, decodeMessagesStickers)
 }
 
 // decodeMessagesStickers is DecodeMessagesStickers for a value nested depth
@@ -6137,14 +6080,16 @@ func decodeMessagesStickers(d *tlrt.Decoder, depth int) (MessagesStickersClass, 
 		return nil, err
 	}
 	var v MessagesStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesStickersNotModifiedTypeID:
 		v = &MessagesStickersNotModified{}
 	case MessagesStickersTypeID:
-		v = &MessagesStickers{}
+		v, size = &MessagesStickers{}, unsafe.Sizeof(MessagesStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Stickers"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6203,10 +6148,8 @@ func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3133)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6280,10 +6223,8 @@ func (m *MessagesStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1082)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6368,10 +6309,8 @@ func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3107)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6451,10 +6390,8 @@ func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2455)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6529,10 +6466,8 @@ func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1940)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6610,10 +6545,8 @@ func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1418)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6710,10 +6643,8 @@ func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesBotApp{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3060)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6868,10 +6799,8 @@ func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesBotCallbackAnswer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1149)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6967,10 +6896,8 @@ func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2044)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7121,10 +7048,8 @@ func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesBotResults{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7151,12 +7076,14 @@ func (m *MessagesBotResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(InlineBotSwitchPM{}))
 		m.SwitchPm = &InlineBotSwitchPM{}
 		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_pm")
 		}
 	}
 	if m.Flags.Has(3) {
+		d.Spend(unsafe.Sizeof(InlineBotWebView{}))
 		m.SwitchWebview = &InlineBotWebView{}
 		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
@@ -7245,10 +7172,8 @@ func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2484)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7339,10 +7264,8 @@ func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7436,10 +7359,8 @@ func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1909)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7519,10 +7440,8 @@ func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2261)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7612,10 +7531,8 @@ func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesComposedMessageWithAI{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7636,6 +7553,7 @@ func (m *MessagesComposedMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int)
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "result_text")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.DiffText = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.DiffText, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "diff_text")
@@ -7705,10 +7623,8 @@ func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesComposedRichMessageWithAI{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1382)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7796,10 +7712,8 @@ func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDialogFilters{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7990,10 +7904,8 @@ func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDiscussionMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2314)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8105,10 +8017,8 @@ func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2866)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8199,10 +8109,8 @@ func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2577)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8323,10 +8231,8 @@ func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesForumTopics{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1152)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8430,10 +8336,8 @@ func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2165)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8506,10 +8410,8 @@ func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 804)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8622,10 +8524,8 @@ func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesHistoryImportParsed{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1571)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8722,10 +8622,8 @@ func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2342)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8812,10 +8710,8 @@ func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8898,10 +8794,8 @@ func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessageEditData{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 993)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9034,10 +8928,8 @@ func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessageReactionsList{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1096)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9148,10 +9040,8 @@ func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2486)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9236,10 +9126,8 @@ func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9349,10 +9237,8 @@ func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesPeerDialogs{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1111)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9456,10 +9342,8 @@ func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesPeerSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1667)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9560,10 +9444,8 @@ func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3278)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9661,10 +9543,8 @@ func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchCounter{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3023)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9823,10 +9703,8 @@ func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchResultsCalendar{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 784)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9938,10 +9816,8 @@ func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1461)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10089,10 +9965,8 @@ func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesTranscribedAudio{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2762)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10189,10 +10063,8 @@ func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1287)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10269,10 +10141,8 @@ func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1114)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10404,10 +10274,8 @@ func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesVotesList{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1346)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10515,10 +10383,8 @@ func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3262)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10612,10 +10478,8 @@ func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2023)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10697,10 +10561,8 @@ func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1617)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10831,10 +10693,8 @@ func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetDialogsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10954,10 +10814,8 @@ func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1313)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11172,10 +11030,8 @@ func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1020)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11318,10 +11174,8 @@ func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 723)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11479,10 +11333,8 @@ func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteHistoryRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2413)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11600,10 +11452,8 @@ func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteMessagesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2990)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11684,10 +11534,8 @@ func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 639)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11710,7 +11558,7 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 		req = new(MessagesReceivedMessagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReceivedNotifyMessage, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]ReceivedNotifyMessage, error) {
+		return tlrt.Decode(b, &wireSchema, 641, func(d *tlrt.Decoder, depth int) ([]ReceivedNotifyMessage, error) {
 			return tlrt.DecodeStructs[ReceivedNotifyMessage](d, false, false, 12, depth)
 		})
 	})
@@ -11811,10 +11659,8 @@ func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetTypingRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1523)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12158,10 +12004,8 @@ func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3276)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12241,6 +12085,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) er
 		}
 	}
 	if m.Flags.Has(22) {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
 		m.SuggestedPost = &SuggestedPost{}
 		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "suggested_post")
@@ -12571,10 +12416,8 @@ func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendMediaRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 610)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12656,6 +12499,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) erro
 		}
 	}
 	if m.Flags.Has(22) {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
 		m.SuggestedPost = &SuggestedPost{}
 		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "suggested_post")
@@ -13000,10 +12844,8 @@ func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesForwardMessagesRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 777)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13085,6 +12927,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int
 		}
 	}
 	if m.Flags.Has(23) {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
 		m.SuggestedPost = &SuggestedPost{}
 		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "suggested_post")
@@ -13173,10 +13016,8 @@ func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2760)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13256,10 +13097,8 @@ func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3111)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13350,10 +13189,8 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3251)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13443,10 +13280,8 @@ func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1360)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13520,10 +13355,8 @@ func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2398)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13601,10 +13434,8 @@ func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1770)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13689,10 +13520,8 @@ func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1141)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13781,10 +13610,8 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13884,10 +13711,8 @@ func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteChatUserRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2258)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14019,10 +13844,8 @@ func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesCreateChatRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2083)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14117,10 +13940,8 @@ func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14208,10 +14029,8 @@ func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3182)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14308,10 +14127,8 @@ func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesAcceptEncryptionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14410,10 +14227,8 @@ func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDiscardEncryptionRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3153)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14504,10 +14319,8 @@ func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetEncryptedTypingRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1834)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14599,10 +14412,8 @@ func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadEncryptedHistoryRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1889)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14703,10 +14514,8 @@ func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1323)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14822,10 +14631,8 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedFileRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1474)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14932,10 +14739,8 @@ func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedServiceRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1106)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15020,10 +14825,8 @@ func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1475)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15046,7 +14849,7 @@ func (c *Client) MessagesReceivedQueue(ctx context.Context, req *MessagesReceive
 		req = new(MessagesReceivedQueueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int64, error) {
+		return tlrt.Decode(b, &wireSchema, 60, func(d *tlrt.Decoder, depth int) ([]int64, error) {
 			return tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long)
 		})
 	})
@@ -15110,10 +14913,8 @@ func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReportEncryptedSpamRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1371)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15197,10 +14998,8 @@ func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1153)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15279,10 +15078,8 @@ func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2815)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15361,10 +15158,8 @@ func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2513)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15485,10 +15280,8 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetWebPagePreviewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1497)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15693,10 +15486,8 @@ func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesExportChatInviteRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2289)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15812,10 +15603,8 @@ func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1250)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15893,10 +15682,8 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15978,10 +15765,8 @@ func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16071,10 +15856,8 @@ func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2693)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16161,10 +15944,8 @@ func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3216)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16255,10 +16036,8 @@ func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16355,10 +16134,8 @@ func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1506)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16449,10 +16226,8 @@ func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2333)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16536,10 +16311,8 @@ func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2264)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16695,10 +16468,8 @@ func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchGlobalRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1597)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16839,10 +16610,8 @@ func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReorderStickerSetsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1825)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16931,10 +16700,8 @@ func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2425)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17016,10 +16783,8 @@ func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1557)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17099,10 +16864,8 @@ func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1104)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17214,10 +16977,8 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetInlineBotResultsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1438)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17394,10 +17155,8 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetInlineBotResultsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2544)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17431,12 +17190,14 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth
 		}
 	}
 	if m.Flags.Has(3) {
+		d.Spend(unsafe.Sizeof(InlineBotSwitchPM{}))
 		m.SwitchPm = &InlineBotSwitchPM{}
 		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_pm")
 		}
 	}
 	if m.Flags.Has(4) {
+		d.Spend(unsafe.Sizeof(InlineBotWebView{}))
 		m.SwitchWebview = &InlineBotWebView{}
 		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_webview")
@@ -17633,10 +17394,8 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendInlineBotResultRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2620)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17770,10 +17529,8 @@ func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3265)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18049,10 +17806,8 @@ func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2420)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18308,10 +18063,8 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditInlineBotMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18486,10 +18239,8 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetBotCallbackAnswerRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2090)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18662,10 +18413,8 @@ func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotCallbackAnswerRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2813)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18771,10 +18520,8 @@ func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2977)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18974,10 +18721,8 @@ func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSaveDraftRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2379)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19023,6 +18768,7 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) erro
 		}
 	}
 	if m.Flags.Has(8) {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
 		m.SuggestedPost = &SuggestedPost{}
 		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "suggested_post")
@@ -19098,10 +18844,8 @@ func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1683)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19175,10 +18919,8 @@ func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1628)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19258,10 +19000,8 @@ func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1545)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19350,10 +19090,8 @@ func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetRecentStickersRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2208)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19452,10 +19190,8 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSaveRecentStickerRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1178)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19554,10 +19290,8 @@ func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesClearRecentStickersRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1988)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19655,10 +19389,8 @@ func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetArchivedStickersRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1515)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19742,10 +19474,8 @@ func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1620)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19826,10 +19556,8 @@ func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2740)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19856,7 +19584,7 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]StickerSetCoveredClass, error) {
+		return tlrt.Owned(b, &wireSchema, 243, func(d *tlrt.Decoder, depth int) ([]StickerSetCoveredClass, error) {
 			return tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth, decodeStickerSetCovered)
 		})
 	})
@@ -19939,10 +19667,8 @@ func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetGameScoreRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2047)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20062,10 +19788,8 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetInlineGameScoreRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 797)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20166,10 +19890,8 @@ func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3022)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20262,10 +19984,8 @@ func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 739)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20353,10 +20073,8 @@ func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2973)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20443,10 +20161,8 @@ func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2032)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20538,10 +20254,8 @@ func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleDialogPinRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2324)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20645,10 +20359,8 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedDialogsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1196)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20734,10 +20446,8 @@ func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2833)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20886,10 +20596,8 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotShippingResultsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2998)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21032,10 +20740,8 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesSetBotPrecheckoutResultsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 678)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21172,10 +20878,8 @@ func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUploadMediaRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 786)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21280,10 +20984,8 @@ func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2251)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21368,10 +21070,8 @@ func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 627)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21451,10 +21151,8 @@ func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2532)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21589,10 +21287,8 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadMentionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3123)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21736,10 +21432,8 @@ func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadMentionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1155)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -21837,10 +21531,8 @@ func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1735)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22088,10 +21780,8 @@ func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendMultiMediaRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22237,10 +21927,8 @@ func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUploadEncryptedFileRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1428)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22340,10 +22028,8 @@ func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickerSetsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22424,10 +22110,8 @@ func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 887)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22446,7 +22130,7 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 		req = new(MessagesGetSplitRangesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessageRange, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]MessageRange, error) {
+		return tlrt.Decode(b, &wireSchema, 512, func(d *tlrt.Decoder, depth int) ([]MessageRange, error) {
 			return tlrt.DecodeStructs[MessageRange](d, false, false, 12, depth)
 		})
 	})
@@ -22525,10 +22209,8 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMarkDialogUnreadRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2016)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22633,10 +22315,8 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetDialogUnreadMarksRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22668,7 +22348,7 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]DialogPeerClass, error) {
+		return tlrt.Decode(b, &wireSchema, 340, func(d *tlrt.Decoder, depth int) ([]DialogPeerClass, error) {
 			return tlrt.DecodeSlabs[DialogPeer](d, false, 8, depth, decodeDialogPeer)
 		})
 	})
@@ -22721,10 +22401,8 @@ func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1877)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22822,10 +22500,8 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUpdatePinnedMessageRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -22924,10 +22600,8 @@ func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 754)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23018,10 +22692,8 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3080)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23107,10 +22779,8 @@ func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1714)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23192,10 +22862,8 @@ func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2921)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23290,10 +22958,8 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessagesEditChatDefaultBannedRightsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2303)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23377,10 +23043,8 @@ func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23462,10 +23126,8 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23551,10 +23213,8 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1404)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23578,7 +23238,7 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]EmojiLanguage, error) {
+		return tlrt.Owned(b, &wireSchema, 1406, func(d *tlrt.Decoder, depth int) ([]EmojiLanguage, error) {
 			return tlrt.DecodeStructs[EmojiLanguage](d, false, false, 8, depth)
 		})
 	})
@@ -23635,10 +23295,8 @@ func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2817)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23773,10 +23431,8 @@ func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchCountersRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 870)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -23822,7 +23478,7 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 		req = new(MessagesGetSearchCountersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessagesSearchCounter, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]MessagesSearchCounter, error) {
+		return tlrt.Decode(b, &wireSchema, 872, func(d *tlrt.Decoder, depth int) ([]MessagesSearchCounter, error) {
 			return tlrt.DecodeStructs[MessagesSearchCounter](d, false, false, 16, depth)
 		})
 	})
@@ -24000,10 +23656,8 @@ func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestURLAuthRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24247,10 +23901,8 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesAcceptURLAuthRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1655)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24370,10 +24022,8 @@ func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1416)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24458,10 +24108,8 @@ func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3172)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24552,10 +24200,8 @@ func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2575)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24646,10 +24292,8 @@ func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2567)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24740,10 +24384,8 @@ func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1530)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -24896,10 +24538,8 @@ func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetPollVotesRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2507)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25032,10 +24672,8 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleStickerSetsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2465)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25118,10 +24756,8 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3109)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25192,10 +24828,8 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2265)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25214,7 +24848,7 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]DialogFilterSuggested, error) {
+		return tlrt.Owned(b, &wireSchema, 2267, func(d *tlrt.Decoder, depth int) ([]DialogFilterSuggested, error) {
 			return tlrt.DecodeStructs[DialogFilterSuggested](d, false, false, 12, depth)
 		})
 	})
@@ -25290,10 +24924,8 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUpdateDialogFilterRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 858)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25386,10 +25018,8 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2678)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25471,10 +25101,8 @@ func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25575,10 +25203,8 @@ func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 958)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25686,10 +25312,8 @@ func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1315)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25777,10 +25401,8 @@ func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3187)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -25914,10 +25536,8 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUnpinAllMessagesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 644)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26012,10 +25632,8 @@ func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1549)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26101,10 +25719,8 @@ func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesDeletePhoneCallHistoryRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3222)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26185,10 +25801,8 @@ func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1311)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26276,10 +25890,8 @@ func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1119)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26378,10 +25990,8 @@ func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1024)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26476,10 +26086,8 @@ func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2451)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26642,10 +26250,8 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesGetExportedChatInvitesRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2270)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26756,10 +26362,8 @@ func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -26971,10 +26575,8 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesEditExportedChatInviteRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27104,10 +26706,8 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1489)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27197,10 +26797,8 @@ func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2807)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27287,10 +26885,8 @@ func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1176)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27454,10 +27050,8 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesGetChatInviteImportersRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2922)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27571,10 +27165,8 @@ func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2502)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27660,10 +27252,8 @@ func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1564)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27749,10 +27339,8 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 664)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27841,10 +27429,8 @@ func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1097)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -27873,7 +27459,7 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 		req = new(MessagesGetMessageReadParticipantsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReadParticipantDate, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]ReadParticipantDate, error) {
+		return tlrt.Decode(b, &wireSchema, 1099, func(d *tlrt.Decoder, depth int) ([]ReadParticipantDate, error) {
 			return tlrt.DecodeStructs[ReadParticipantDate](d, false, false, 16, depth)
 		})
 	})
@@ -27959,10 +27545,8 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchResultsCalendarRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1689)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28088,10 +27672,8 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchResultsPositionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28207,10 +27789,8 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesHideChatJoinRequestRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1897)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28343,10 +27923,8 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = MessagesHideAllChatJoinRequestsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28481,10 +28059,8 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleNoForwardsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2427)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28585,10 +28161,8 @@ func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2745)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28726,10 +28300,8 @@ func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendReactionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2792)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28835,10 +28407,8 @@ func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2009)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -28976,10 +28546,8 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = MessagesGetMessageReactionsListRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1328)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29157,10 +28725,8 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesSetChatAvailableReactionsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1953)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29264,10 +28830,8 @@ func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 838)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29347,10 +28911,8 @@ func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1413)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29536,10 +29098,8 @@ func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesTranslateTextRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2310)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29712,10 +29272,8 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadReactionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2571)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29875,10 +29433,8 @@ func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadReactionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2218)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -29981,10 +29537,8 @@ func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 744)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30071,10 +29625,8 @@ func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 809)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30151,10 +29703,8 @@ func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1805)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30250,10 +29800,8 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleBotInAttachMenuRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1679)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30458,10 +30006,8 @@ func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestWebViewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 987)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30499,6 +30045,7 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int)
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.ThemeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "theme_params")
@@ -30626,10 +30173,8 @@ func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesProlongWebViewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2418)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30827,10 +30372,8 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestSimpleWebViewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1274)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -30865,6 +30408,7 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(d *tlrt.Decoder, dept
 		}
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.ThemeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "theme_params")
@@ -30950,10 +30494,8 @@ func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 686)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31045,10 +30587,8 @@ func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31141,10 +30681,8 @@ func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 990)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31236,10 +30774,8 @@ func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1887)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31332,10 +30868,8 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31358,7 +30892,7 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]DocumentClass, error) {
+		return tlrt.Owned(b, &wireSchema, 211, func(d *tlrt.Decoder, depth int) ([]DocumentClass, error) {
 			return tlrt.DecodeSlabs[Document](d, false, 12, depth, decodeDocument)
 		})
 	})
@@ -31414,10 +30948,8 @@ func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31495,10 +31027,8 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 732)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31582,10 +31112,8 @@ func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1251)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31672,10 +31200,8 @@ func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2547)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31758,10 +31284,8 @@ func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1179)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31838,10 +31362,8 @@ func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2212)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -31920,10 +31442,8 @@ func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1941)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32006,10 +31526,8 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2217)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32083,10 +31601,8 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1637)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32236,10 +31752,8 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendBotRequestedPeerRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32343,10 +31857,8 @@ func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1777)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32423,10 +31935,8 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1066)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32504,10 +32014,8 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 943)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32588,10 +32096,8 @@ func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1032)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32686,10 +32192,8 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesTogglePeerTranslationsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2979)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32777,10 +32281,8 @@ func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1128)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32934,10 +32436,8 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestAppWebViewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1457)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -32969,6 +32469,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth i
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.ThemeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "theme_params")
@@ -33110,10 +32611,8 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetChatWallPaperRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2058)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33141,6 +32640,7 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth in
 		}
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
 		m.Settings = &WallPaperSettings{}
 		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "settings")
@@ -33235,10 +32735,8 @@ func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesSearchEmojiStickerSetsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2082)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33354,10 +32852,8 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedDialogsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33491,10 +32987,8 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedHistoryRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33683,10 +33177,8 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteSavedHistoryRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1397)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33791,10 +33283,8 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33881,10 +33371,8 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleSavedDialogPinRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2374)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -33986,10 +33474,8 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedSavedDialogsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2001)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34091,10 +33577,8 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedReactionTagsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1144)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34224,10 +33708,8 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesUpdateSavedReactionTagRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1588)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34319,10 +33801,8 @@ func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34404,10 +33884,8 @@ func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2014)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34488,10 +33966,8 @@ func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34571,10 +34047,8 @@ func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1589)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34652,10 +34126,8 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3136)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34737,10 +34209,8 @@ func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1550)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34821,10 +34291,8 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1216)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -34943,10 +34411,8 @@ func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetQuickReplyMessagesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2101)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35052,10 +34518,8 @@ func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1704)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35150,10 +34614,8 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2942)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35233,10 +34695,8 @@ func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3260)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35314,10 +34774,8 @@ func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2773)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35397,10 +34855,8 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 896)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35478,10 +34934,8 @@ func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2918)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35570,10 +35024,8 @@ func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditFactCheckRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 637)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35662,10 +35114,8 @@ func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2786)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35754,10 +35204,8 @@ func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2528)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35786,7 +35234,7 @@ func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactC
 		req = new(MessagesGetFactCheckRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FactCheck, error) {
+		return tlrt.Owned(b, &wireSchema, 2529, func(d *tlrt.Decoder, depth int) ([]FactCheck, error) {
 			return tlrt.DecodeStructs[FactCheck](d, false, false, 16, depth)
 		})
 	})
@@ -35911,10 +35359,8 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesRequestMainWebViewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2709)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -35945,6 +35391,7 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth 
 		}
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.ThemeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
@@ -36045,10 +35492,8 @@ func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendPaidReactionRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1524)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36155,10 +35600,8 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1305)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36241,10 +35684,8 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1338)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36318,10 +35759,8 @@ func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 989)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36416,10 +35855,8 @@ func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesClickSponsoredMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1912)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36507,10 +35944,8 @@ func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 769)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36631,10 +36066,8 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSponsoredMessagesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1220)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36777,10 +36210,8 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesSavePreparedInlineMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36881,10 +36312,8 @@ func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1945)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -36993,10 +36422,8 @@ func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickersRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1016)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37113,10 +36540,8 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesReportMessagesDeliveryRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1540)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37227,10 +36652,8 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedDialogsByIDRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1727)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37326,10 +36749,8 @@ func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2533)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37430,10 +36851,8 @@ func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2803)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37533,10 +36952,8 @@ func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 944)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37698,10 +37115,8 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessagesToggleSuggestedPostApprovalRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1906)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37854,10 +37269,8 @@ func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetForumTopicsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1199)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -37969,10 +37382,8 @@ func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2404)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38175,10 +37586,8 @@ func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesEditForumTopicRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38304,10 +37713,8 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38412,10 +37819,8 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedForumTopicsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 729)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38587,10 +37992,8 @@ func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesCreateForumTopicRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38708,10 +38111,8 @@ func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2789)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38789,10 +38190,8 @@ func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3239)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -38932,10 +38331,8 @@ func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSummarizeTextRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2363)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39048,10 +38445,8 @@ func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39140,10 +38535,8 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) er
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1198)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39234,10 +38627,8 @@ func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39323,10 +38714,8 @@ func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39408,10 +38797,8 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2706)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39554,10 +38941,8 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesComposeMessageWithAIRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2873)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39667,10 +39052,8 @@ func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1267)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39759,10 +39142,8 @@ func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2907)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39854,10 +39235,8 @@ func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -39950,10 +39329,8 @@ func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2375)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40091,10 +39468,8 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadPollVotesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1302)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40238,10 +39613,8 @@ func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadPollVotesRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 812)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40338,10 +39711,8 @@ func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2517)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40432,10 +39803,8 @@ func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2245)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40527,10 +39896,8 @@ func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2971)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40627,10 +39994,8 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1477)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40725,10 +40090,8 @@ func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1425)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -40918,10 +40281,8 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesTranslateRichMessageRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 852)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -41102,10 +40463,8 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesComposeRichMessageWithAIRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2030)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -41227,10 +40586,8 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesRequestChatJoinWebViewRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2536)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -41251,6 +40608,7 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(d *tlrt.Decoder, de
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "query_id")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.ThemeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")

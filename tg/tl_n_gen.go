@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // NotificationSoundClass is the TL type NotificationSound: one of
@@ -19,7 +20,7 @@ type NotificationSoundClass interface {
 
 // DecodeNotificationSound decodes any constructor of NotificationSound.
 func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
-	return tlrt.Owned(b, decodeNotificationSound)
+	return tlrt.Owned(b, &wireSchema, 360, decodeNotificationSound)
 }
 
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
@@ -30,18 +31,20 @@ func decodeNotificationSound(d *tlrt.Decoder, depth int) (NotificationSoundClass
 		return nil, err
 	}
 	var v NotificationSoundClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case NotificationSoundDefaultTypeID:
 		v = &NotificationSoundDefault{}
 	case NotificationSoundNoneTypeID:
 		v = &NotificationSoundNone{}
 	case NotificationSoundLocalTypeID:
-		v = &NotificationSoundLocal{}
+		v, size = &NotificationSoundLocal{}, unsafe.Sizeof(NotificationSoundLocal{})
 	case NotificationSoundRingtoneTypeID:
 		v = tlrt.New[NotificationSoundRingtone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotificationSound"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -99,10 +102,8 @@ func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2133)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -165,10 +166,8 @@ func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1723)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -238,10 +237,8 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1921)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -315,10 +312,8 @@ func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3279)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -345,7 +340,7 @@ type NotifyPeerClass interface {
 
 // DecodeNotifyPeer decodes any constructor of NotifyPeer.
 func DecodeNotifyPeer(b *bin.Buffer) (NotifyPeerClass, error) {
-	return tlrt.Decode(b, decodeNotifyPeer)
+	return tlrt.Decode(b, &wireSchema, 495, decodeNotifyPeer)
 }
 
 // decodeNotifyPeer is DecodeNotifyPeer for a value nested depth levels deep.
@@ -355,9 +350,10 @@ func decodeNotifyPeer(d *tlrt.Decoder, depth int) (NotifyPeerClass, error) {
 		return nil, err
 	}
 	var v NotifyPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case NotifyPeerTypeID:
-		v = &NotifyPeer{}
+		v, size = &NotifyPeer{}, unsafe.Sizeof(NotifyPeer{})
 	case NotifyUsersTypeID:
 		v = &NotifyUsers{}
 	case NotifyChatsTypeID:
@@ -365,12 +361,13 @@ func decodeNotifyPeer(d *tlrt.Decoder, depth int) (NotifyPeerClass, error) {
 	case NotifyBroadcastsTypeID:
 		v = &NotifyBroadcasts{}
 	case NotifyForumTopicTypeID:
-		v = &NotifyForumTopic{}
+		v, size = &NotifyForumTopic{}, unsafe.Sizeof(NotifyForumTopic{})
 	case NotifyCommunityTypeID:
 		v = tlrt.New[NotifyCommunity](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotifyPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -432,10 +429,8 @@ func (m *NotifyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -504,10 +499,8 @@ func (m *NotifyUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2462)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -569,10 +562,8 @@ func (m *NotifyChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2607)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -634,10 +625,8 @@ func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2822)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -706,10 +695,8 @@ func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 954)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -784,10 +771,8 @@ func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2588)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -859,10 +844,8 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2036)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -932,10 +915,8 @@ func (m *Null) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Null) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1487)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

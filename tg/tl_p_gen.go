@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PageBlockClass is the TL type PageBlock: one of PageBlockUnsupported,
@@ -28,7 +29,7 @@ type PageBlockClass interface {
 
 // DecodePageBlock decodes any constructor of PageBlock.
 func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
-	return tlrt.Owned(b, decodePageBlock)
+	return tlrt.Owned(b, &wireSchema, 35, decodePageBlock)
 }
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
@@ -38,88 +39,90 @@ func decodePageBlock(d *tlrt.Decoder, depth int) (PageBlockClass, error) {
 		return nil, err
 	}
 	var v PageBlockClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PageBlockUnsupportedTypeID:
 		v = &PageBlockUnsupported{}
 	case PageBlockTitleTypeID:
-		v = &PageBlockTitle{}
+		v, size = &PageBlockTitle{}, unsafe.Sizeof(PageBlockTitle{})
 	case PageBlockSubtitleTypeID:
-		v = &PageBlockSubtitle{}
+		v, size = &PageBlockSubtitle{}, unsafe.Sizeof(PageBlockSubtitle{})
 	case PageBlockAuthorDateTypeID:
-		v = &PageBlockAuthorDate{}
+		v, size = &PageBlockAuthorDate{}, unsafe.Sizeof(PageBlockAuthorDate{})
 	case PageBlockHeaderTypeID:
-		v = &PageBlockHeader{}
+		v, size = &PageBlockHeader{}, unsafe.Sizeof(PageBlockHeader{})
 	case PageBlockSubheaderTypeID:
-		v = &PageBlockSubheader{}
+		v, size = &PageBlockSubheader{}, unsafe.Sizeof(PageBlockSubheader{})
 	case PageBlockParagraphTypeID:
-		v = &PageBlockParagraph{}
+		v, size = &PageBlockParagraph{}, unsafe.Sizeof(PageBlockParagraph{})
 	case PageBlockPreformattedTypeID:
-		v = &PageBlockPreformatted{}
+		v, size = &PageBlockPreformatted{}, unsafe.Sizeof(PageBlockPreformatted{})
 	case PageBlockFooterTypeID:
-		v = &PageBlockFooter{}
+		v, size = &PageBlockFooter{}, unsafe.Sizeof(PageBlockFooter{})
 	case PageBlockDividerTypeID:
 		v = &PageBlockDivider{}
 	case PageBlockAnchorTypeID:
-		v = &PageBlockAnchor{}
+		v, size = &PageBlockAnchor{}, unsafe.Sizeof(PageBlockAnchor{})
 	case PageBlockListTypeID:
-		v = &PageBlockList{}
+		v, size = &PageBlockList{}, unsafe.Sizeof(PageBlockList{})
 	case PageBlockBlockquoteTypeID:
-		v = &PageBlockBlockquote{}
+		v, size = &PageBlockBlockquote{}, unsafe.Sizeof(PageBlockBlockquote{})
 	case PageBlockPullquoteTypeID:
-		v = &PageBlockPullquote{}
+		v, size = &PageBlockPullquote{}, unsafe.Sizeof(PageBlockPullquote{})
 	case PageBlockPhotoTypeID:
-		v = &PageBlockPhoto{}
+		v, size = &PageBlockPhoto{}, unsafe.Sizeof(PageBlockPhoto{})
 	case PageBlockVideoTypeID:
-		v = &PageBlockVideo{}
+		v, size = &PageBlockVideo{}, unsafe.Sizeof(PageBlockVideo{})
 	case PageBlockCoverTypeID:
-		v = &PageBlockCover{}
+		v, size = &PageBlockCover{}, unsafe.Sizeof(PageBlockCover{})
 	case PageBlockEmbedTypeID:
-		v = &PageBlockEmbed{}
+		v, size = &PageBlockEmbed{}, unsafe.Sizeof(PageBlockEmbed{})
 	case PageBlockEmbedPostTypeID:
-		v = &PageBlockEmbedPost{}
+		v, size = &PageBlockEmbedPost{}, unsafe.Sizeof(PageBlockEmbedPost{})
 	case PageBlockCollageTypeID:
-		v = &PageBlockCollage{}
+		v, size = &PageBlockCollage{}, unsafe.Sizeof(PageBlockCollage{})
 	case PageBlockSlideshowTypeID:
-		v = &PageBlockSlideshow{}
+		v, size = &PageBlockSlideshow{}, unsafe.Sizeof(PageBlockSlideshow{})
 	case PageBlockChannelTypeID:
-		v = &PageBlockChannel{}
+		v, size = &PageBlockChannel{}, unsafe.Sizeof(PageBlockChannel{})
 	case PageBlockAudioTypeID:
-		v = &PageBlockAudio{}
+		v, size = &PageBlockAudio{}, unsafe.Sizeof(PageBlockAudio{})
 	case PageBlockKickerTypeID:
-		v = &PageBlockKicker{}
+		v, size = &PageBlockKicker{}, unsafe.Sizeof(PageBlockKicker{})
 	case PageBlockTableTypeID:
-		v = &PageBlockTable{}
+		v, size = &PageBlockTable{}, unsafe.Sizeof(PageBlockTable{})
 	case PageBlockOrderedListTypeID:
-		v = &PageBlockOrderedList{}
+		v, size = &PageBlockOrderedList{}, unsafe.Sizeof(PageBlockOrderedList{})
 	case PageBlockDetailsTypeID:
-		v = &PageBlockDetails{}
+		v, size = &PageBlockDetails{}, unsafe.Sizeof(PageBlockDetails{})
 	case PageBlockRelatedArticlesTypeID:
-		v = &PageBlockRelatedArticles{}
+		v, size = &PageBlockRelatedArticles{}, unsafe.Sizeof(PageBlockRelatedArticles{})
 	case PageBlockMapTypeID:
-		v = &PageBlockMap{}
+		v, size = &PageBlockMap{}, unsafe.Sizeof(PageBlockMap{})
 	case PageBlockHeading1TypeID:
-		v = &PageBlockHeading1{}
+		v, size = &PageBlockHeading1{}, unsafe.Sizeof(PageBlockHeading1{})
 	case PageBlockHeading2TypeID:
-		v = &PageBlockHeading2{}
+		v, size = &PageBlockHeading2{}, unsafe.Sizeof(PageBlockHeading2{})
 	case PageBlockHeading3TypeID:
-		v = &PageBlockHeading3{}
+		v, size = &PageBlockHeading3{}, unsafe.Sizeof(PageBlockHeading3{})
 	case PageBlockHeading4TypeID:
-		v = &PageBlockHeading4{}
+		v, size = &PageBlockHeading4{}, unsafe.Sizeof(PageBlockHeading4{})
 	case PageBlockHeading5TypeID:
-		v = &PageBlockHeading5{}
+		v, size = &PageBlockHeading5{}, unsafe.Sizeof(PageBlockHeading5{})
 	case PageBlockHeading6TypeID:
-		v = &PageBlockHeading6{}
+		v, size = &PageBlockHeading6{}, unsafe.Sizeof(PageBlockHeading6{})
 	case PageBlockMathTypeID:
-		v = &PageBlockMath{}
+		v, size = &PageBlockMath{}, unsafe.Sizeof(PageBlockMath{})
 	case PageBlockThinkingTypeID:
-		v = &PageBlockThinking{}
+		v, size = &PageBlockThinking{}, unsafe.Sizeof(PageBlockThinking{})
 	case InputPageBlockMapTypeID:
-		v = &InputPageBlockMap{}
+		v, size = &InputPageBlockMap{}, unsafe.Sizeof(InputPageBlockMap{})
 	case PageBlockBlockquoteBlocksTypeID:
-		v = &PageBlockBlockquoteBlocks{}
+		v, size = &PageBlockBlockquoteBlocks{}, unsafe.Sizeof(PageBlockBlockquoteBlocks{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -176,10 +179,8 @@ func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 774)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -247,10 +248,8 @@ func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1740)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -326,10 +325,8 @@ func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2057)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -408,10 +405,8 @@ func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2538)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -490,10 +485,8 @@ func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2604)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -569,10 +562,8 @@ func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3126)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -648,10 +639,8 @@ func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1333)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -730,10 +719,8 @@ func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2613)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -812,10 +799,8 @@ func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1345)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -885,10 +870,8 @@ func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2877)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -954,10 +937,8 @@ func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2756)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1033,10 +1014,8 @@ func (m *PageBlockList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2983)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1116,10 +1095,8 @@ func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1202,10 +1179,8 @@ func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1412)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1355,10 +1330,8 @@ func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockPhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 813)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1477,10 +1450,8 @@ func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockVideo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1862)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1566,10 +1537,8 @@ func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1191)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1795,10 +1764,8 @@ func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockEmbed{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2334)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1940,10 +1907,8 @@ func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockEmbedPost{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3144)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2049,10 +2014,8 @@ func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockCollage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1640)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2143,10 +2106,8 @@ func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockSlideshow{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 604)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2225,10 +2186,8 @@ func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3102)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2310,10 +2269,8 @@ func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockAudio{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1899)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2392,10 +2349,8 @@ func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 900)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2495,10 +2450,8 @@ func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockTable{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2598)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2655,10 +2608,8 @@ func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockOrderedList{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 923)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2774,10 +2725,8 @@ func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockDetails{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2869,10 +2818,8 @@ func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 801)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2966,10 +2913,8 @@ func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageBlockMap{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2288)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3057,10 +3002,8 @@ func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2543)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3136,10 +3079,8 @@ func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 677)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3215,10 +3156,8 @@ func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1658)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3294,10 +3233,8 @@ func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2468)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3373,10 +3310,8 @@ func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2886)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3452,10 +3387,8 @@ func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1661)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3529,10 +3462,8 @@ func (m *PageBlockMath) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1528)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3605,10 +3536,8 @@ func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1209)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3699,10 +3628,8 @@ func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPageBlockMap{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1502)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3798,10 +3725,8 @@ func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 728)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3835,7 +3760,7 @@ type PageListItemClass interface {
 
 // DecodePageListItem decodes any constructor of PageListItem.
 func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
-	return tlrt.Owned(b, decodePageListItem)
+	return tlrt.Owned(b, &wireSchema, 534, decodePageListItem)
 }
 
 // decodePageListItem is DecodePageListItem for a value nested depth levels
@@ -3846,14 +3771,16 @@ func decodePageListItem(d *tlrt.Decoder, depth int) (PageListItemClass, error) {
 		return nil, err
 	}
 	var v PageListItemClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PageListItemTextTypeID:
-		v = &PageListItemText{}
+		v, size = &PageListItemText{}, unsafe.Sizeof(PageListItemText{})
 	case PageListItemBlocksTypeID:
-		v = &PageListItemBlocks{}
+		v, size = &PageListItemBlocks{}, unsafe.Sizeof(PageListItemBlocks{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageListItem"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3932,10 +3859,8 @@ func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListItemText{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1074)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4036,10 +3961,8 @@ func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListItemBlocks{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1618)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4076,7 +3999,7 @@ type PageListOrderedItemClass interface {
 
 // DecodePageListOrderedItem decodes any constructor of PageListOrderedItem.
 func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) {
-	return tlrt.Owned(b, decodePageListOrderedItem)
+	return tlrt.Owned(b, &wireSchema, 182, decodePageListOrderedItem)
 }
 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
@@ -4087,14 +4010,16 @@ func decodePageListOrderedItem(d *tlrt.Decoder, depth int) (PageListOrderedItemC
 		return nil, err
 	}
 	var v PageListOrderedItemClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PageListOrderedItemTextTypeID:
-		v = &PageListOrderedItemText{}
+		v, size = &PageListOrderedItemText{}, unsafe.Sizeof(PageListOrderedItemText{})
 	case PageListOrderedItemBlocksTypeID:
-		v = &PageListOrderedItemBlocks{}
+		v, size = &PageListOrderedItemBlocks{}, unsafe.Sizeof(PageListOrderedItemBlocks{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageListOrderedItem"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4256,10 +4181,8 @@ func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListOrderedItemText{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 789)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4467,10 +4390,8 @@ func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageListOrderedItemBlocks{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2056)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4532,7 +4453,7 @@ type PaidReactionPrivacyClass interface {
 
 // DecodePaidReactionPrivacy decodes any constructor of PaidReactionPrivacy.
 func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) {
-	return tlrt.Decode(b, decodePaidReactionPrivacy)
+	return tlrt.Decode(b, &wireSchema, 277, decodePaidReactionPrivacy)
 }
 
 // decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
@@ -4543,16 +4464,18 @@ func decodePaidReactionPrivacy(d *tlrt.Decoder, depth int) (PaidReactionPrivacyC
 		return nil, err
 	}
 	var v PaidReactionPrivacyClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaidReactionPrivacyDefaultTypeID:
 		v = &PaidReactionPrivacyDefault{}
 	case PaidReactionPrivacyAnonymousTypeID:
 		v = &PaidReactionPrivacyAnonymous{}
 	case PaidReactionPrivacyPeerTypeID:
-		v = &PaidReactionPrivacyPeer{}
+		v, size = &PaidReactionPrivacyPeer{}, unsafe.Sizeof(PaidReactionPrivacyPeer{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4610,10 +4533,8 @@ func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4677,10 +4598,8 @@ func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 915)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4748,10 +4667,8 @@ func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2893)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4782,7 +4699,7 @@ type PasswordKdfAlgoClass interface {
 
 // DecodePasswordKdfAlgo decodes any constructor of PasswordKdfAlgo.
 func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
-	return tlrt.Owned(b, decodePasswordKdfAlgo)
+	return tlrt.Owned(b, &wireSchema, 434, decodePasswordKdfAlgo)
 }
 
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
@@ -4793,14 +4710,16 @@ func decodePasswordKdfAlgo(d *tlrt.Decoder, depth int) (PasswordKdfAlgoClass, er
 		return nil, err
 	}
 	var v PasswordKdfAlgoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PasswordKdfAlgoUnknownTypeID:
 		v = &PasswordKdfAlgoUnknown{}
 	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
-		v = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}
+		v, size = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}, unsafe.Sizeof(PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PasswordKdfAlgo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4857,10 +4776,8 @@ func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2806)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4941,10 +4858,8 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1194)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4980,7 +4895,7 @@ type PeerClass interface {
 
 // DecodePeer decodes any constructor of Peer.
 func DecodePeer(b *bin.Buffer) (PeerClass, error) {
-	return tlrt.Decode(b, decodePeer)
+	return tlrt.Decode(b, &wireSchema, 5, decodePeer)
 }
 
 // decodePeer is DecodePeer for a value nested depth levels deep.
@@ -5059,10 +4974,8 @@ func (m *PeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1529)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5131,10 +5044,8 @@ func (m *PeerChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5203,10 +5114,8 @@ func (m *PeerChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2268)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5233,7 +5142,7 @@ type PeerColorClass interface {
 
 // DecodePeerColor decodes any constructor of PeerColor.
 func DecodePeerColor(b *bin.Buffer) (PeerColorClass, error) {
-	return tlrt.Decode(b, decodePeerColor)
+	return tlrt.Decode(b, &wireSchema, 313, decodePeerColor)
 }
 
 // decodePeerColor is DecodePeerColor for a value nested depth levels deep.
@@ -5243,16 +5152,18 @@ func decodePeerColor(d *tlrt.Decoder, depth int) (PeerColorClass, error) {
 		return nil, err
 	}
 	var v PeerColorClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PeerColorTypeID:
 		v = tlrt.New[PeerColor](d)
 	case PeerColorCollectibleTypeID:
-		v = &PeerColorCollectible{}
+		v, size = &PeerColorCollectible{}, unsafe.Sizeof(PeerColorCollectible{})
 	case InputPeerColorCollectibleTypeID:
 		v = tlrt.New[InputPeerColorCollectible](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5375,10 +5286,8 @@ func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerColor{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2470)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5545,10 +5454,8 @@ func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerColorCollectible{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2527)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5648,10 +5555,8 @@ func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2516)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5678,7 +5583,7 @@ type PeerLocatedClass interface {
 
 // DecodePeerLocated decodes any constructor of PeerLocated.
 func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
-	return tlrt.Decode(b, decodePeerLocated)
+	return tlrt.Decode(b, &wireSchema, 476, decodePeerLocated)
 }
 
 // decodePeerLocated is DecodePeerLocated for a value nested depth levels deep.
@@ -5688,14 +5593,16 @@ func decodePeerLocated(d *tlrt.Decoder, depth int) (PeerLocatedClass, error) {
 		return nil, err
 	}
 	var v PeerLocatedClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PeerLocatedTypeID:
-		v = &PeerLocated{}
+		v, size = &PeerLocated{}, unsafe.Sizeof(PeerLocated{})
 	case PeerSelfLocatedTypeID:
 		v = tlrt.New[PeerSelfLocated](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerLocated"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5761,10 +5668,8 @@ func (m *PeerLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2714)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5842,10 +5747,8 @@ func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3211)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5873,7 +5776,7 @@ type PhoneCallClass interface {
 
 // DecodePhoneCall decodes any constructor of PhoneCall.
 func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
-	return tlrt.Owned(b, decodePhoneCall)
+	return tlrt.Owned(b, &wireSchema, 467, decodePhoneCall)
 }
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
@@ -5883,22 +5786,24 @@ func decodePhoneCall(d *tlrt.Decoder, depth int) (PhoneCallClass, error) {
 		return nil, err
 	}
 	var v PhoneCallClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhoneCallEmptyTypeID:
 		v = tlrt.New[PhoneCallEmpty](d)
 	case PhoneCallWaitingTypeID:
-		v = &PhoneCallWaiting{}
+		v, size = &PhoneCallWaiting{}, unsafe.Sizeof(PhoneCallWaiting{})
 	case PhoneCallRequestedTypeID:
-		v = &PhoneCallRequested{}
+		v, size = &PhoneCallRequested{}, unsafe.Sizeof(PhoneCallRequested{})
 	case PhoneCallAcceptedTypeID:
-		v = &PhoneCallAccepted{}
+		v, size = &PhoneCallAccepted{}, unsafe.Sizeof(PhoneCallAccepted{})
 	case PhoneCallTypeID:
-		v = &PhoneCall{}
+		v, size = &PhoneCall{}, unsafe.Sizeof(PhoneCall{})
 	case PhoneCallDiscardedTypeID:
-		v = &PhoneCallDiscarded{}
+		v, size = &PhoneCallDiscarded{}, unsafe.Sizeof(PhoneCallDiscarded{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCall"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5958,10 +5863,8 @@ func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1458)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6087,10 +5990,8 @@ func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallWaiting{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6219,10 +6120,8 @@ func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallRequested{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 787)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6346,10 +6245,8 @@ func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallAccepted{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1150)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6504,10 +6401,8 @@ func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCall{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1080)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6558,6 +6453,7 @@ func (m *PhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "phoneCall", "start_date")
 	}
 	if m.Flags.Has(7) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.CustomParameters = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.CustomParameters, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phoneCall", "custom_parameters")
@@ -6682,10 +6578,8 @@ func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallDiscarded{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1431)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6739,7 +6633,7 @@ type PhoneCallDiscardReasonClass interface {
 // DecodePhoneCallDiscardReason decodes any constructor of
 // PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, error) {
-	return tlrt.Owned(b, decodePhoneCallDiscardReason)
+	return tlrt.Owned(b, &wireSchema, 304, decodePhoneCallDiscardReason)
 }
 
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
@@ -6750,6 +6644,7 @@ func decodePhoneCallDiscardReason(d *tlrt.Decoder, depth int) (PhoneCallDiscardR
 		return nil, err
 	}
 	var v PhoneCallDiscardReasonClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhoneCallDiscardReasonMissedTypeID:
 		v = &PhoneCallDiscardReasonMissed{}
@@ -6760,10 +6655,11 @@ func decodePhoneCallDiscardReason(d *tlrt.Decoder, depth int) (PhoneCallDiscardR
 	case PhoneCallDiscardReasonBusyTypeID:
 		v = &PhoneCallDiscardReasonBusy{}
 	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
-		v = &PhoneCallDiscardReasonMigrateConferenceCall{}
+		v, size = &PhoneCallDiscardReasonMigrateConferenceCall{}, unsafe.Sizeof(PhoneCallDiscardReasonMigrateConferenceCall{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6822,10 +6718,8 @@ func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1948)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6890,10 +6784,8 @@ func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6957,10 +6849,8 @@ func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1510)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7023,10 +6913,8 @@ func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7098,10 +6986,8 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2231)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7129,7 +7015,7 @@ type PhoneConnectionClass interface {
 
 // DecodePhoneConnection decodes any constructor of PhoneConnection.
 func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
-	return tlrt.Owned(b, decodePhoneConnection)
+	return tlrt.Owned(b, &wireSchema, 225, decodePhoneConnection)
 }
 
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
@@ -7140,14 +7026,16 @@ func decodePhoneConnection(d *tlrt.Decoder, depth int) (PhoneConnectionClass, er
 		return nil, err
 	}
 	var v PhoneConnectionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhoneConnectionTypeID:
-		v = &PhoneConnection{}
+		v, size = &PhoneConnection{}, unsafe.Sizeof(PhoneConnection{})
 	case PhoneConnectionWebrtcTypeID:
-		v = &PhoneConnectionWebrtc{}
+		v, size = &PhoneConnectionWebrtc{}, unsafe.Sizeof(PhoneConnectionWebrtc{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneConnection"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7228,10 +7116,8 @@ func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneConnection{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2194)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7346,10 +7232,8 @@ func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneConnectionWebrtc{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1615)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7397,7 +7281,7 @@ type PhotoClass interface {
 
 // DecodePhoto decodes any constructor of Photo.
 func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
-	return tlrt.Owned(b, decodePhoto)
+	return tlrt.Owned(b, &wireSchema, 67, decodePhoto)
 }
 
 // decodePhoto is DecodePhoto for a value nested depth levels deep.
@@ -7407,14 +7291,16 @@ func decodePhoto(d *tlrt.Decoder, depth int) (PhotoClass, error) {
 		return nil, err
 	}
 	var v PhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoEmptyTypeID:
 		v = tlrt.New[PhotoEmpty](d)
 	case PhotoTypeID:
-		v = &Photo{}
+		v, size = &Photo{}, unsafe.Sizeof(Photo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Photo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7474,10 +7360,8 @@ func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7612,10 +7496,8 @@ func (m *Photo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Photo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7674,7 +7556,7 @@ type PhotoSizeClass interface {
 
 // DecodePhotoSize decodes any constructor of PhotoSize.
 func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
-	return tlrt.Owned(b, decodePhotoSize)
+	return tlrt.Owned(b, &wireSchema, 217, decodePhotoSize)
 }
 
 // decodePhotoSize is DecodePhotoSize for a value nested depth levels deep.
@@ -7684,22 +7566,24 @@ func decodePhotoSize(d *tlrt.Decoder, depth int) (PhotoSizeClass, error) {
 		return nil, err
 	}
 	var v PhotoSizeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoSizeEmptyTypeID:
-		v = &PhotoSizeEmpty{}
+		v, size = &PhotoSizeEmpty{}, unsafe.Sizeof(PhotoSizeEmpty{})
 	case PhotoSizeTypeID:
-		v = &PhotoSize{}
+		v, size = &PhotoSize{}, unsafe.Sizeof(PhotoSize{})
 	case PhotoCachedSizeTypeID:
-		v = &PhotoCachedSize{}
+		v, size = &PhotoCachedSize{}, unsafe.Sizeof(PhotoCachedSize{})
 	case PhotoStrippedSizeTypeID:
-		v = &PhotoStrippedSize{}
+		v, size = &PhotoStrippedSize{}, unsafe.Sizeof(PhotoStrippedSize{})
 	case PhotoSizeProgressiveTypeID:
-		v = &PhotoSizeProgressive{}
+		v, size = &PhotoSizeProgressive{}, unsafe.Sizeof(PhotoSizeProgressive{})
 	case PhotoPathSizeTypeID:
-		v = &PhotoPathSize{}
+		v, size = &PhotoPathSize{}, unsafe.Sizeof(PhotoPathSize{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhotoSize"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7760,10 +7644,8 @@ func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7840,10 +7722,8 @@ func (m *PhotoSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7929,10 +7809,8 @@ func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8014,10 +7892,8 @@ func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8101,10 +7977,8 @@ func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8186,10 +8060,8 @@ func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8220,7 +8092,7 @@ type PollAnswerClass interface {
 
 // DecodePollAnswer decodes any constructor of PollAnswer.
 func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
-	return tlrt.Owned(b, decodePollAnswer)
+	return tlrt.Owned(b, &wireSchema, 164, decodePollAnswer)
 }
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
@@ -8230,14 +8102,16 @@ func decodePollAnswer(d *tlrt.Decoder, depth int) (PollAnswerClass, error) {
 		return nil, err
 	}
 	var v PollAnswerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PollAnswerTypeID:
-		v = &PollAnswer{}
+		v, size = &PollAnswer{}, unsafe.Sizeof(PollAnswer{})
 	case InputPollAnswerTypeID:
-		v = &InputPollAnswer{}
+		v, size = &InputPollAnswer{}, unsafe.Sizeof(InputPollAnswer{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -8357,10 +8231,8 @@ func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PollAnswer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1375)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8478,10 +8350,8 @@ func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPollAnswer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8522,7 +8392,7 @@ type PostInteractionCountersClass interface {
 // DecodePostInteractionCounters decodes any constructor of
 // PostInteractionCounters.
 func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass, error) {
-	return tlrt.Decode(b, decodePostInteractionCounters)
+	return tlrt.Decode(b, &wireSchema, 249, decodePostInteractionCounters)
 }
 
 // decodePostInteractionCounters is DecodePostInteractionCounters for a value
@@ -8610,10 +8480,8 @@ func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3015)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8700,10 +8568,8 @@ func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1993)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8739,7 +8605,7 @@ type PrepaidGiveawayClass interface {
 
 // DecodePrepaidGiveaway decodes any constructor of PrepaidGiveaway.
 func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
-	return tlrt.Decode(b, decodePrepaidGiveaway)
+	return tlrt.Decode(b, &wireSchema, 290, decodePrepaidGiveaway)
 }
 
 // decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
@@ -8824,10 +8690,8 @@ func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2430)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8914,10 +8778,8 @@ func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2173)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8960,7 +8822,7 @@ type PrivacyKeyClass interface {
 
 // DecodePrivacyKey decodes any constructor of PrivacyKey.
 func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
-	return tlrt.Decode(b, decodePrivacyKey)
+	return tlrt.Decode(b, &wireSchema, 552, decodePrivacyKey)
 }
 
 // decodePrivacyKey is DecodePrivacyKey for a value nested depth levels deep.
@@ -9058,10 +8920,8 @@ func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2555)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9123,10 +8983,8 @@ func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1424)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9188,10 +9046,8 @@ func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1219)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9253,10 +9109,8 @@ func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9318,10 +9172,8 @@ func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1677)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9383,10 +9235,8 @@ func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2116)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9448,10 +9298,8 @@ func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2781)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9513,10 +9361,8 @@ func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1300)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9578,10 +9424,8 @@ func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 651)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9643,10 +9487,8 @@ func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2291)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9708,10 +9550,8 @@ func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 925)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9774,10 +9614,8 @@ func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1041)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9839,10 +9677,8 @@ func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 820)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9904,10 +9740,8 @@ func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3280)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9934,7 +9768,7 @@ type PrivacyRuleClass interface {
 
 // DecodePrivacyRule decodes any constructor of PrivacyRule.
 func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
-	return tlrt.Decode(b, decodePrivacyRule)
+	return tlrt.Decode(b, &wireSchema, 149, decodePrivacyRule)
 }
 
 // decodePrivacyRule is DecodePrivacyRule for a value nested depth levels deep.
@@ -9944,23 +9778,24 @@ func decodePrivacyRule(d *tlrt.Decoder, depth int) (PrivacyRuleClass, error) {
 		return nil, err
 	}
 	var v PrivacyRuleClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PrivacyValueAllowContactsTypeID:
 		v = &PrivacyValueAllowContacts{}
 	case PrivacyValueAllowAllTypeID:
 		v = &PrivacyValueAllowAll{}
 	case PrivacyValueAllowUsersTypeID:
-		v = &PrivacyValueAllowUsers{}
+		v, size = &PrivacyValueAllowUsers{}, unsafe.Sizeof(PrivacyValueAllowUsers{})
 	case PrivacyValueDisallowContactsTypeID:
 		v = &PrivacyValueDisallowContacts{}
 	case PrivacyValueDisallowAllTypeID:
 		v = &PrivacyValueDisallowAll{}
 	case PrivacyValueDisallowUsersTypeID:
-		v = &PrivacyValueDisallowUsers{}
+		v, size = &PrivacyValueDisallowUsers{}, unsafe.Sizeof(PrivacyValueDisallowUsers{})
 	case PrivacyValueAllowChatParticipantsTypeID:
-		v = &PrivacyValueAllowChatParticipants{}
+		v, size = &PrivacyValueAllowChatParticipants{}, unsafe.Sizeof(PrivacyValueAllowChatParticipants{})
 	case PrivacyValueDisallowChatParticipantsTypeID:
-		v = &PrivacyValueDisallowChatParticipants{}
+		v, size = &PrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(PrivacyValueDisallowChatParticipants{})
 	case PrivacyValueAllowCloseFriendsTypeID:
 		v = &PrivacyValueAllowCloseFriends{}
 	case PrivacyValueAllowPremiumTypeID:
@@ -9972,6 +9807,7 @@ func decodePrivacyRule(d *tlrt.Decoder, depth int) (PrivacyRuleClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -10028,10 +9864,8 @@ func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3290)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10093,10 +9927,8 @@ func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1635)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10164,10 +9996,8 @@ func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2511)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10234,10 +10064,8 @@ func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3205)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10299,10 +10127,8 @@ func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2003)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10370,10 +10196,8 @@ func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2976)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10449,10 +10273,8 @@ func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1691)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10529,10 +10351,8 @@ func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1284)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10600,10 +10420,8 @@ func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3194)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10665,10 +10483,8 @@ func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10730,10 +10546,8 @@ func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 941)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10795,10 +10609,8 @@ func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3185)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10822,7 +10634,7 @@ type ProfileTabClass interface {
 
 // DecodeProfileTab decodes any constructor of ProfileTab.
 func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
-	return tlrt.Decode(b, decodeProfileTab)
+	return tlrt.Decode(b, &wireSchema, 84, decodeProfileTab)
 }
 
 // decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
@@ -10908,10 +10720,8 @@ func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2523)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10973,10 +10783,8 @@ func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1388)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11038,10 +10846,8 @@ func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1760)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11103,10 +10909,8 @@ func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2358)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11168,10 +10972,8 @@ func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2226)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11233,10 +11035,8 @@ func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2978)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11298,10 +11098,8 @@ func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2798)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11363,10 +11161,8 @@ func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2273)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11389,7 +11185,7 @@ type PublicForwardClass interface {
 
 // DecodePublicForward decodes any constructor of PublicForward.
 func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
-	return tlrt.Owned(b, decodePublicForward)
+	return tlrt.Owned(b, &wireSchema, 425, decodePublicForward)
 }
 
 // decodePublicForward is DecodePublicForward for a value nested depth levels
@@ -11400,14 +11196,16 @@ func decodePublicForward(d *tlrt.Decoder, depth int) (PublicForwardClass, error)
 		return nil, err
 	}
 	var v PublicForwardClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PublicForwardMessageTypeID:
-		v = &PublicForwardMessage{}
+		v, size = &PublicForwardMessage{}, unsafe.Sizeof(PublicForwardMessage{})
 	case PublicForwardStoryTypeID:
-		v = &PublicForwardStory{}
+		v, size = &PublicForwardStory{}, unsafe.Sizeof(PublicForwardStory{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PublicForward"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -11470,10 +11268,8 @@ func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 592)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11553,10 +11349,8 @@ func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3086)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11702,10 +11496,8 @@ func (m *Page) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Page{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11806,10 +11598,8 @@ func (m *PageCaption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1730)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12029,10 +11819,8 @@ func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageRelatedArticle{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2443)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12240,10 +12028,8 @@ func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PageTableCell{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1122)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12346,10 +12132,8 @@ func (m *PageTableRow) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2940)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12491,10 +12275,8 @@ func (m *Passkey) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Passkey{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2141)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12590,10 +12372,8 @@ func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3043)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12666,10 +12446,8 @@ func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1979)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12838,10 +12616,8 @@ func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentRequestedInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2067)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12874,6 +12650,7 @@ func (m *PaymentRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
+		d.Spend(unsafe.Sizeof(PostAddress{}))
 		m.ShippingAddress = &PostAddress{}
 		if err = tlrt.DecodeBoxed(d, m.ShippingAddress, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "shipping_address")
@@ -12947,10 +12724,8 @@ func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2750)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13024,10 +12799,8 @@ func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3032)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13303,10 +13076,8 @@ func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerNotifySettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2153)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13785,10 +13556,8 @@ func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3166)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13989,10 +13758,8 @@ func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerStories{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2164)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14092,10 +13859,8 @@ func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PendingSuggestion{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3019)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14199,10 +13964,8 @@ func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneCallProtocol{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3252)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14436,10 +14199,8 @@ func (m *Poll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Poll{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2119)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14635,10 +14396,8 @@ func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PollAnswerVoters{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14910,10 +14669,8 @@ func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PollResults{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2535)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15031,10 +14788,8 @@ func (m *PopularContact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1556)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15115,10 +14870,8 @@ func (m *PostAddress) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 907)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15273,10 +15026,8 @@ func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PremiumGiftCodeOption{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 976)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15453,10 +15204,8 @@ func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PremiumSubscriptionOption{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1580)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

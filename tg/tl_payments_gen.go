@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PaymentsCheckCanSendGiftResultClass is the TL type
@@ -21,7 +22,7 @@ type PaymentsCheckCanSendGiftResultClass interface {
 // DecodePaymentsCheckCanSendGiftResult decodes any constructor of
 // payments.CheckCanSendGiftResult.
 func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGiftResultClass, error) {
-	return tlrt.Owned(b, decodePaymentsCheckCanSendGiftResult)
+	return tlrt.Owned(b, &wireSchema, 2619, decodePaymentsCheckCanSendGiftResult)
 }
 
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
@@ -32,14 +33,16 @@ func decodePaymentsCheckCanSendGiftResult(d *tlrt.Decoder, depth int) (PaymentsC
 		return nil, err
 	}
 	var v PaymentsCheckCanSendGiftResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsCheckCanSendGiftResultOkTypeID:
 		v = &PaymentsCheckCanSendGiftResultOk{}
 	case PaymentsCheckCanSendGiftResultFailTypeID:
-		v = &PaymentsCheckCanSendGiftResultFail{}
+		v, size = &PaymentsCheckCanSendGiftResultFail{}, unsafe.Sizeof(PaymentsCheckCanSendGiftResultFail{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.CheckCanSendGiftResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -100,10 +103,8 @@ func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1163)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -180,10 +181,8 @@ func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsCheckCanSendGiftResultFail{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2820)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -214,7 +213,7 @@ type PaymentsGiveawayInfoClass interface {
 
 // DecodePaymentsGiveawayInfo decodes any constructor of payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error) {
-	return tlrt.Owned(b, decodePaymentsGiveawayInfo)
+	return tlrt.Owned(b, &wireSchema, 3162, decodePaymentsGiveawayInfo)
 }
 
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
@@ -225,14 +224,16 @@ func decodePaymentsGiveawayInfo(d *tlrt.Decoder, depth int) (PaymentsGiveawayInf
 		return nil, err
 	}
 	var v PaymentsGiveawayInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsGiveawayInfoTypeID:
-		v = &PaymentsGiveawayInfo{}
+		v, size = &PaymentsGiveawayInfo{}, unsafe.Sizeof(PaymentsGiveawayInfo{})
 	case PaymentsGiveawayInfoResultsTypeID:
-		v = &PaymentsGiveawayInfoResults{}
+		v, size = &PaymentsGiveawayInfoResults{}, unsafe.Sizeof(PaymentsGiveawayInfoResults{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.GiveawayInfo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -399,10 +400,8 @@ func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1308)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -611,10 +610,8 @@ func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfoResults{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2948)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -678,7 +675,7 @@ type PaymentsPaymentFormClass interface {
 
 // DecodePaymentsPaymentForm decodes any constructor of payments.PaymentForm.
 func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) {
-	return tlrt.Owned(b, decodePaymentsPaymentForm)
+	return tlrt.Owned(b, &wireSchema, 1159, decodePaymentsPaymentForm)
 }
 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
@@ -689,16 +686,18 @@ func decodePaymentsPaymentForm(d *tlrt.Decoder, depth int) (PaymentsPaymentFormC
 		return nil, err
 	}
 	var v PaymentsPaymentFormClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsPaymentFormTypeID:
-		v = &PaymentsPaymentForm{}
+		v, size = &PaymentsPaymentForm{}, unsafe.Sizeof(PaymentsPaymentForm{})
 	case PaymentsPaymentFormStarsTypeID:
-		v = &PaymentsPaymentFormStars{}
+		v, size = &PaymentsPaymentFormStars{}, unsafe.Sizeof(PaymentsPaymentFormStars{})
 	case PaymentsPaymentFormStarGiftTypeID:
-		v = &PaymentsPaymentFormStarGift{}
+		v, size = &PaymentsPaymentFormStarGift{}, unsafe.Sizeof(PaymentsPaymentFormStarGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentForm"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -926,10 +925,8 @@ func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentForm{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -980,6 +977,7 @@ func (m *PaymentsPaymentForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.NativeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.NativeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "native_params")
@@ -991,6 +989,7 @@ func (m *PaymentsPaymentForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
 		m.SavedInfo = &PaymentRequestedInfo{}
 		if err = tlrt.DecodeBoxed(d, m.SavedInfo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_info")
@@ -1107,10 +1106,8 @@ func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentFormStars{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1859)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1219,10 +1216,8 @@ func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentFormStarGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2448)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1257,7 +1252,7 @@ type PaymentsPaymentReceiptClass interface {
 // DecodePaymentsPaymentReceipt decodes any constructor of
 // payments.PaymentReceipt.
 func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, error) {
-	return tlrt.Owned(b, decodePaymentsPaymentReceipt)
+	return tlrt.Owned(b, &wireSchema, 971, decodePaymentsPaymentReceipt)
 }
 
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
@@ -1268,14 +1263,16 @@ func decodePaymentsPaymentReceipt(d *tlrt.Decoder, depth int) (PaymentsPaymentRe
 		return nil, err
 	}
 	var v PaymentsPaymentReceiptClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsPaymentReceiptTypeID:
-		v = &PaymentsPaymentReceipt{}
+		v, size = &PaymentsPaymentReceipt{}, unsafe.Sizeof(PaymentsPaymentReceipt{})
 	case PaymentsPaymentReceiptStarsTypeID:
-		v = &PaymentsPaymentReceiptStars{}
+		v, size = &PaymentsPaymentReceiptStars{}, unsafe.Sizeof(PaymentsPaymentReceiptStars{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentReceipt"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1432,10 +1429,8 @@ func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentReceipt{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1743)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1476,12 +1471,14 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(d *tlrt.Decoder, depth int) error 
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "invoice")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
 		m.Info = &PaymentRequestedInfo{}
 		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "info")
 		}
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(ShippingOption{}))
 		m.Shipping = &ShippingOption{}
 		if err = tlrt.DecodeBoxed(d, m.Shipping, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "shipping")
@@ -1609,10 +1606,8 @@ func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentReceiptStars{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2870)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1677,7 +1672,7 @@ type PaymentsPaymentResultClass interface {
 // DecodePaymentsPaymentResult decodes any constructor of
 // payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	return tlrt.Owned(b, decodePaymentsPaymentResult)
+	return tlrt.Owned(b, &wireSchema, 1048, decodePaymentsPaymentResult)
 }
 
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
@@ -1688,14 +1683,16 @@ func decodePaymentsPaymentResult(d *tlrt.Decoder, depth int) (PaymentsPaymentRes
 		return nil, err
 	}
 	var v PaymentsPaymentResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsPaymentResultTypeID:
-		v = &PaymentsPaymentResult{}
+		v, size = &PaymentsPaymentResult{}, unsafe.Sizeof(PaymentsPaymentResult{})
 	case PaymentsPaymentVerificationNeededTypeID:
-		v = &PaymentsPaymentVerificationNeeded{}
+		v, size = &PaymentsPaymentVerificationNeeded{}, unsafe.Sizeof(PaymentsPaymentVerificationNeeded{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1760,10 +1757,8 @@ func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1400)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1841,10 +1836,8 @@ func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1874,7 +1867,7 @@ type PaymentsStarGiftActiveAuctionsClass interface {
 // DecodePaymentsStarGiftActiveAuctions decodes any constructor of
 // payments.StarGiftActiveAuctions.
 func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActiveAuctionsClass, error) {
-	return tlrt.Owned(b, decodePaymentsStarGiftActiveAuctions)
+	return tlrt.Owned(b, &wireSchema, 2308, decodePaymentsStarGiftActiveAuctions)
 }
 
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
@@ -1885,14 +1878,16 @@ func decodePaymentsStarGiftActiveAuctions(d *tlrt.Decoder, depth int) (PaymentsS
 		return nil, err
 	}
 	var v PaymentsStarGiftActiveAuctionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
 		v = &PaymentsStarGiftActiveAuctionsNotModified{}
 	case PaymentsStarGiftActiveAuctionsTypeID:
-		v = &PaymentsStarGiftActiveAuctions{}
+		v, size = &PaymentsStarGiftActiveAuctions{}, unsafe.Sizeof(PaymentsStarGiftActiveAuctions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftActiveAuctions"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1956,10 +1951,8 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2879)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2049,10 +2042,8 @@ func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2403)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2090,7 +2081,7 @@ type PaymentsStarGiftCollectionsClass interface {
 // DecodePaymentsStarGiftCollections decodes any constructor of
 // payments.StarGiftCollections.
 func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectionsClass, error) {
-	return tlrt.Owned(b, decodePaymentsStarGiftCollections)
+	return tlrt.Owned(b, &wireSchema, 2136, decodePaymentsStarGiftCollections)
 }
 
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
@@ -2101,14 +2092,16 @@ func decodePaymentsStarGiftCollections(d *tlrt.Decoder, depth int) (PaymentsStar
 		return nil, err
 	}
 	var v PaymentsStarGiftCollectionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsStarGiftCollectionsNotModifiedTypeID:
 		v = &PaymentsStarGiftCollectionsNotModified{}
 	case PaymentsStarGiftCollectionsTypeID:
-		v = &PaymentsStarGiftCollections{}
+		v, size = &PaymentsStarGiftCollections{}, unsafe.Sizeof(PaymentsStarGiftCollections{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftCollections"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2170,10 +2163,8 @@ func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2246)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2248,10 +2239,8 @@ func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1992)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2282,7 +2271,7 @@ type PaymentsStarGiftsClass interface {
 
 // DecodePaymentsStarGifts decodes any constructor of payments.StarGifts.
 func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
-	return tlrt.Owned(b, decodePaymentsStarGifts)
+	return tlrt.Owned(b, &wireSchema, 2661, decodePaymentsStarGifts)
 }
 
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
@@ -2293,14 +2282,16 @@ func decodePaymentsStarGifts(d *tlrt.Decoder, depth int) (PaymentsStarGiftsClass
 		return nil, err
 	}
 	var v PaymentsStarGiftsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsStarGiftsNotModifiedTypeID:
 		v = &PaymentsStarGiftsNotModified{}
 	case PaymentsStarGiftsTypeID:
-		v = &PaymentsStarGifts{}
+		v, size = &PaymentsStarGifts{}, unsafe.Sizeof(PaymentsStarGifts{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.StarGifts"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2360,10 +2351,8 @@ func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2280)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2451,10 +2440,8 @@ func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1067)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2542,10 +2529,8 @@ func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1239)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2741,10 +2726,8 @@ func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsCheckedGiftCode{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3061)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2876,10 +2859,8 @@ func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2956,10 +2937,8 @@ func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2399)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3181,10 +3160,8 @@ func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsResaleStarGifts{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2099)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3315,10 +3292,8 @@ func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsSavedInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3241)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3337,6 +3312,7 @@ func (m *PaymentsSavedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	}
 	m.HasSavedCredentials = m.Flags.Has(1)
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
 		m.SavedInfo = &PaymentRequestedInfo{}
 		if err = tlrt.DecodeBoxed(d, m.SavedInfo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.savedInfo", "saved_info")
@@ -3486,10 +3462,8 @@ func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsSavedStarGifts{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2113)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3612,10 +3586,8 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3727,10 +3699,8 @@ func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsStarGiftAuctionState{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1692)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3825,10 +3795,8 @@ func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1335)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3924,10 +3892,8 @@ func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1231)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4007,10 +3973,8 @@ func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1936)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4081,10 +4045,8 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1182)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4179,10 +4141,8 @@ func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsStarsRevenueStats{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1697)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4271,10 +4231,8 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4517,10 +4475,8 @@ func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsStarsStatus{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1706)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4696,10 +4652,8 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsSuggestedStarRefBots{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2463)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4804,10 +4758,8 @@ func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1276)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5108,10 +5060,8 @@ func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsUniqueStarGiftValueInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1436)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5317,10 +5267,8 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsValidatedRequestedInfo{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2777)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5426,10 +5374,8 @@ func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetPaymentFormRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1158)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5450,6 +5396,7 @@ func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int)
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
 		m.ThemeParams = &DataJSON{}
 		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.getPaymentForm", "theme_params")
@@ -5525,10 +5472,8 @@ func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 970)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5631,10 +5576,8 @@ func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsValidateRequestedInfoRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2489)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5826,10 +5769,8 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsSendPaymentFormRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1047)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5938,10 +5879,8 @@ func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 956)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6026,10 +5965,8 @@ func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsClearSavedInfoRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2846)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6108,10 +6045,8 @@ func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1059)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6191,10 +6126,8 @@ func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 741)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6281,10 +6214,8 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1905)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6380,10 +6311,8 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = PaymentsAssignPlayMarketTransactionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2927)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6483,10 +6412,8 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 998)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6518,7 +6445,7 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]PremiumGiftCodeOption, error) {
+		return tlrt.Owned(b, &wireSchema, 999, func(d *tlrt.Decoder, depth int) ([]PremiumGiftCodeOption, error) {
 			return tlrt.DecodeStructs[PremiumGiftCodeOption](d, false, false, 28, depth)
 		})
 	})
@@ -6575,10 +6502,8 @@ func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2040)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6655,10 +6580,8 @@ func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3186)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6739,10 +6662,8 @@ func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3161)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6835,10 +6756,8 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1585)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6922,10 +6841,8 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2608)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6944,7 +6861,7 @@ func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *Payments
 		req = new(PaymentsGetStarsTopupOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]StarsTopupOption, error) {
+		return tlrt.Owned(b, &wireSchema, 2610, func(d *tlrt.Decoder, depth int) ([]StarsTopupOption, error) {
 			return tlrt.DecodeStructs[StarsTopupOption](d, false, false, 28, depth)
 		})
 	})
@@ -7014,10 +6931,8 @@ func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsStatusRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1409)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7167,10 +7082,8 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsTransactionsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1676)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7277,10 +7190,8 @@ func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1835)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7370,10 +7281,8 @@ func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 979)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7475,10 +7384,8 @@ func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsRevenueStatsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2857)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7614,10 +7521,8 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 965)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7718,10 +7623,8 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2784)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7825,10 +7728,8 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsTransactionsByIDRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1052)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7932,10 +7833,8 @@ func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsGiftOptionsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7967,7 +7866,7 @@ func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsG
 		req = new(PaymentsGetStarsGiftOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]StarsGiftOption, error) {
+		return tlrt.Owned(b, &wireSchema, 2802, func(d *tlrt.Decoder, depth int) ([]StarsGiftOption, error) {
 			return tlrt.DecodeStructs[StarsGiftOption](d, false, false, 28, depth)
 		})
 	})
@@ -8043,10 +7942,8 @@ func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsSubscriptionsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 605)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8178,10 +8075,8 @@ func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = PaymentsChangeStarsSubscriptionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2692)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8282,10 +8177,8 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2741)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8366,10 +8259,8 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2563)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8388,7 +8279,7 @@ func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *Payme
 		req = new(PaymentsGetStarsGiveawayOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]StarsGiveawayOption, error) {
+		return tlrt.Owned(b, &wireSchema, 2565, func(d *tlrt.Decoder, depth int) ([]StarsGiveawayOption, error) {
 			return tlrt.DecodeStructs[StarsGiveawayOption](d, false, false, 40, depth)
 		})
 	})
@@ -8444,10 +8335,8 @@ func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2660)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8537,10 +8426,8 @@ func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsSaveStarGiftRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1022)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8627,10 +8514,8 @@ func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8728,10 +8613,8 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = PaymentsBotCancelStarsSubscriptionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1712)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8892,10 +8775,8 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = PaymentsGetConnectedStarRefBotsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1519)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9002,10 +8883,8 @@ func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2500)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9113,10 +8992,8 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = PaymentsGetSuggestedStarRefBotsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 713)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9216,10 +9093,8 @@ func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1883)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9319,10 +9194,8 @@ func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = PaymentsEditConnectedStarRefBotRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2984)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9412,10 +9285,8 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2192)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9506,10 +9377,8 @@ func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsUpgradeStarGiftRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2401)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9601,10 +9470,8 @@ func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1886)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9690,10 +9557,8 @@ func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2253)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9858,10 +9723,8 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetSavedStarGiftsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2276)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9974,10 +9837,8 @@ func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2453)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10066,10 +9927,8 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10169,10 +10028,8 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffe
 		return ErrNilValue
 	}
 	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10269,10 +10126,8 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 793)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10358,10 +10213,8 @@ func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1419)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10537,10 +10390,8 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetResaleStarGiftsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1841)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10659,10 +10510,8 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3082)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10759,10 +10608,8 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 918)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10989,10 +10836,8 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = PaymentsUpdateStarGiftCollectionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1421)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11119,10 +10964,8 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2645)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11210,10 +11053,8 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2383)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11301,10 +11142,8 @@ func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11389,10 +11228,8 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1306)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11469,10 +11306,8 @@ func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2618)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11555,10 +11390,8 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1553)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11645,10 +11478,8 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) e
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1694)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11727,10 +11558,8 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2307)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11819,10 +11648,8 @@ func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsResolveStarGiftOfferRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3040)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11958,10 +11785,8 @@ func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsSendStarGiftOfferRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2052)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12066,10 +11891,8 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1709)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12153,10 +11976,8 @@ func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3258)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12245,10 +12066,8 @@ func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2419)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PhotosPhotosClass is the TL type photos.Photos: one of PhotosPhotos,
@@ -19,7 +20,7 @@ type PhotosPhotosClass interface {
 
 // DecodePhotosPhotos decodes any constructor of photos.Photos.
 func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
-	return tlrt.Owned(b, decodePhotosPhotos)
+	return tlrt.Owned(b, &wireSchema, 2076, decodePhotosPhotos)
 }
 
 // decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
@@ -30,14 +31,16 @@ func decodePhotosPhotos(d *tlrt.Decoder, depth int) (PhotosPhotosClass, error) {
 		return nil, err
 	}
 	var v PhotosPhotosClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotosPhotosTypeID:
-		v = &PhotosPhotos{}
+		v, size = &PhotosPhotos{}, unsafe.Sizeof(PhotosPhotos{})
 	case PhotosPhotosSliceTypeID:
-		v = &PhotosPhotosSlice{}
+		v, size = &PhotosPhotosSlice{}, unsafe.Sizeof(PhotosPhotosSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "photos.Photos"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -111,10 +114,8 @@ func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2035)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -206,10 +207,8 @@ func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -295,10 +294,8 @@ func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 926)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -395,10 +392,8 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhotosUpdateProfilePhotoRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 682)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -567,10 +562,8 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhotosUploadProfilePhotoRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 616)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -685,10 +678,8 @@ func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1967)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -714,7 +705,7 @@ func (c *Client) PhotosDeletePhotos(ctx context.Context, req *PhotosDeletePhotos
 		req = new(PhotosDeletePhotosRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int64, error) {
+		return tlrt.Decode(b, &wireSchema, 60, func(d *tlrt.Decoder, depth int) ([]int64, error) {
 			return tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long)
 		})
 	})
@@ -779,10 +770,8 @@ func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2075)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -950,10 +939,8 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = PhotosUploadContactProfilePhotoRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2943)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji,
@@ -18,7 +19,7 @@ type ReactionClass interface {
 
 // DecodeReaction decodes any constructor of Reaction.
 func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
-	return tlrt.Owned(b, decodeReaction)
+	return tlrt.Owned(b, &wireSchema, 133, decodeReaction)
 }
 
 // decodeReaction is DecodeReaction for a value nested depth levels deep.
@@ -28,11 +29,12 @@ func decodeReaction(d *tlrt.Decoder, depth int) (ReactionClass, error) {
 		return nil, err
 	}
 	var v ReactionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReactionEmptyTypeID:
 		v = &ReactionEmpty{}
 	case ReactionEmojiTypeID:
-		v = &ReactionEmoji{}
+		v, size = &ReactionEmoji{}, unsafe.Sizeof(ReactionEmoji{})
 	case ReactionCustomEmojiTypeID:
 		v = tlrt.New[ReactionCustomEmoji](d)
 	case ReactionPaidTypeID:
@@ -40,6 +42,7 @@ func decodeReaction(d *tlrt.Decoder, depth int) (ReactionClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -96,10 +99,8 @@ func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -165,10 +166,8 @@ func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -238,10 +237,8 @@ func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -307,10 +304,8 @@ func (m *ReactionPaid) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1448)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -334,7 +329,7 @@ type ReactionNotificationsFromClass interface {
 // DecodeReactionNotificationsFrom decodes any constructor of
 // ReactionNotificationsFrom.
 func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromClass, error) {
-	return tlrt.Decode(b, decodeReactionNotificationsFrom)
+	return tlrt.Decode(b, &wireSchema, 359, decodeReactionNotificationsFrom)
 }
 
 // decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
@@ -412,10 +407,8 @@ func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2539)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -479,10 +472,8 @@ func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1376)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -506,7 +497,7 @@ type RecentMeURLClass interface {
 
 // DecodeRecentMeURL decodes any constructor of RecentMeUrl.
 func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
-	return tlrt.Owned(b, decodeRecentMeURL)
+	return tlrt.Owned(b, &wireSchema, 113, decodeRecentMeURL)
 }
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
@@ -516,20 +507,22 @@ func decodeRecentMeURL(d *tlrt.Decoder, depth int) (RecentMeURLClass, error) {
 		return nil, err
 	}
 	var v RecentMeURLClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case RecentMeURLUnknownTypeID:
-		v = &RecentMeURLUnknown{}
+		v, size = &RecentMeURLUnknown{}, unsafe.Sizeof(RecentMeURLUnknown{})
 	case RecentMeURLUserTypeID:
-		v = &RecentMeURLUser{}
+		v, size = &RecentMeURLUser{}, unsafe.Sizeof(RecentMeURLUser{})
 	case RecentMeURLChatTypeID:
-		v = &RecentMeURLChat{}
+		v, size = &RecentMeURLChat{}, unsafe.Sizeof(RecentMeURLChat{})
 	case RecentMeURLChatInviteTypeID:
-		v = &RecentMeURLChatInvite{}
+		v, size = &RecentMeURLChatInvite{}, unsafe.Sizeof(RecentMeURLChatInvite{})
 	case RecentMeURLStickerSetTypeID:
-		v = &RecentMeURLStickerSet{}
+		v, size = &RecentMeURLStickerSet{}, unsafe.Sizeof(RecentMeURLStickerSet{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -590,10 +583,8 @@ func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1337)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -666,10 +657,8 @@ func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2519)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -745,10 +734,8 @@ func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2437)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -827,10 +814,8 @@ func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3059)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -912,10 +897,8 @@ func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2554)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -949,7 +932,7 @@ type ReplyMarkupClass interface {
 
 // DecodeReplyMarkup decodes any constructor of ReplyMarkup.
 func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
-	return tlrt.Owned(b, decodeReplyMarkup)
+	return tlrt.Owned(b, &wireSchema, 43, decodeReplyMarkup)
 }
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
@@ -959,18 +942,20 @@ func decodeReplyMarkup(d *tlrt.Decoder, depth int) (ReplyMarkupClass, error) {
 		return nil, err
 	}
 	var v ReplyMarkupClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReplyKeyboardHideTypeID:
 		v = tlrt.New[ReplyKeyboardHide](d)
 	case ReplyKeyboardForceReplyTypeID:
-		v = &ReplyKeyboardForceReply{}
+		v, size = &ReplyKeyboardForceReply{}, unsafe.Sizeof(ReplyKeyboardForceReply{})
 	case ReplyKeyboardMarkupTypeID:
-		v = &ReplyKeyboardMarkup{}
+		v, size = &ReplyKeyboardMarkup{}, unsafe.Sizeof(ReplyKeyboardMarkup{})
 	case ReplyInlineMarkupTypeID:
-		v = &ReplyInlineMarkup{}
+		v, size = &ReplyInlineMarkup{}, unsafe.Sizeof(ReplyInlineMarkup{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1039,10 +1024,8 @@ func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2239)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1159,10 +1142,8 @@ func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1306,10 +1287,8 @@ func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardMarkup{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1947)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1404,10 +1383,8 @@ func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1347)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1442,7 +1419,7 @@ type ReportReasonClass interface {
 
 // DecodeReportReason decodes any constructor of ReportReason.
 func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
-	return tlrt.Decode(b, decodeReportReason)
+	return tlrt.Decode(b, &wireSchema, 504, decodeReportReason)
 }
 
 // decodeReportReason is DecodeReportReason for a value nested depth levels
@@ -1533,10 +1510,8 @@ func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1526)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1598,10 +1573,8 @@ func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 902)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1664,10 +1637,8 @@ func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1057)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1730,10 +1701,8 @@ func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2391)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1795,10 +1764,8 @@ func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1860,10 +1827,8 @@ func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2182)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1928,10 +1893,8 @@ func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1993,10 +1956,8 @@ func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2060,10 +2021,8 @@ func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 692)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2128,10 +2087,8 @@ func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2219)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2154,7 +2111,7 @@ type ReportResultClass interface {
 
 // DecodeReportResult decodes any constructor of ReportResult.
 func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
-	return tlrt.Owned(b, decodeReportResult)
+	return tlrt.Owned(b, &wireSchema, 851, decodeReportResult)
 }
 
 // decodeReportResult is DecodeReportResult for a value nested depth levels
@@ -2165,16 +2122,18 @@ func decodeReportResult(d *tlrt.Decoder, depth int) (ReportResultClass, error) {
 		return nil, err
 	}
 	var v ReportResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReportResultChooseOptionTypeID:
-		v = &ReportResultChooseOption{}
+		v, size = &ReportResultChooseOption{}, unsafe.Sizeof(ReportResultChooseOption{})
 	case ReportResultAddCommentTypeID:
-		v = &ReportResultAddComment{}
+		v, size = &ReportResultAddComment{}, unsafe.Sizeof(ReportResultAddComment{})
 	case ReportResultReportedTypeID:
 		v = &ReportResultReported{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2243,10 +2202,8 @@ func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3121)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2335,10 +2292,8 @@ func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReportResultAddComment{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2410,10 +2365,8 @@ func (m *ReportResultReported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2034)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2437,7 +2390,7 @@ type RequestPeerTypeClass interface {
 
 // DecodeRequestPeerType decodes any constructor of RequestPeerType.
 func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
-	return tlrt.Owned(b, decodeRequestPeerType)
+	return tlrt.Owned(b, &wireSchema, 31, decodeRequestPeerType)
 }
 
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
@@ -2448,18 +2401,20 @@ func decodeRequestPeerType(d *tlrt.Decoder, depth int) (RequestPeerTypeClass, er
 		return nil, err
 	}
 	var v RequestPeerTypeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case RequestPeerTypeUserTypeID:
 		v = tlrt.New[RequestPeerTypeUser](d)
 	case RequestPeerTypeChatTypeID:
-		v = &RequestPeerTypeChat{}
+		v, size = &RequestPeerTypeChat{}, unsafe.Sizeof(RequestPeerTypeChat{})
 	case RequestPeerTypeBroadcastTypeID:
-		v = &RequestPeerTypeBroadcast{}
+		v, size = &RequestPeerTypeBroadcast{}, unsafe.Sizeof(RequestPeerTypeBroadcast{})
 	case RequestPeerTypeCreateBotTypeID:
-		v = &RequestPeerTypeCreateBot{}
+		v, size = &RequestPeerTypeCreateBot{}, unsafe.Sizeof(RequestPeerTypeCreateBot{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -2580,10 +2535,8 @@ func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2759,10 +2712,8 @@ func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeChat{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2711)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2926,10 +2877,8 @@ func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeBroadcast{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1113)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3094,10 +3043,8 @@ func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeCreateBot{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1247)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3143,7 +3090,7 @@ type RequestedPeerClass interface {
 
 // DecodeRequestedPeer decodes any constructor of RequestedPeer.
 func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
-	return tlrt.Owned(b, decodeRequestedPeer)
+	return tlrt.Owned(b, &wireSchema, 427, decodeRequestedPeer)
 }
 
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
@@ -3154,16 +3101,18 @@ func decodeRequestedPeer(d *tlrt.Decoder, depth int) (RequestedPeerClass, error)
 		return nil, err
 	}
 	var v RequestedPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case RequestedPeerUserTypeID:
-		v = &RequestedPeerUser{}
+		v, size = &RequestedPeerUser{}, unsafe.Sizeof(RequestedPeerUser{})
 	case RequestedPeerChatTypeID:
-		v = &RequestedPeerChat{}
+		v, size = &RequestedPeerChat{}, unsafe.Sizeof(RequestedPeerChat{})
 	case RequestedPeerChannelTypeID:
-		v = &RequestedPeerChannel{}
+		v, size = &RequestedPeerChannel{}, unsafe.Sizeof(RequestedPeerChannel{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3325,10 +3274,8 @@ func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestedPeerUser{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2824)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3479,10 +3426,8 @@ func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestedPeerChat{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1762)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3647,10 +3592,8 @@ func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestedPeerChannel{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2008)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3707,7 +3650,7 @@ type RequirementToContactClass interface {
 
 // DecodeRequirementToContact decodes any constructor of RequirementToContact.
 func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error) {
-	return tlrt.Decode(b, decodeRequirementToContact)
+	return tlrt.Decode(b, &wireSchema, 2851, decodeRequirementToContact)
 }
 
 // decodeRequirementToContact is DecodeRequirementToContact for a value nested
@@ -3785,10 +3728,8 @@ func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3852,10 +3793,8 @@ func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2989)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3924,10 +3863,8 @@ func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2464)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3958,7 +3895,7 @@ type RichTextClass interface {
 
 // DecodeRichText decodes any constructor of RichText.
 func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
-	return tlrt.Owned(b, decodeRichText)
+	return tlrt.Owned(b, &wireSchema, 24, decodeRichText)
 }
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
@@ -3968,70 +3905,72 @@ func decodeRichText(d *tlrt.Decoder, depth int) (RichTextClass, error) {
 		return nil, err
 	}
 	var v RichTextClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case TextEmptyTypeID:
 		v = &TextEmpty{}
 	case TextPlainTypeID:
-		v = &TextPlain{}
+		v, size = &TextPlain{}, unsafe.Sizeof(TextPlain{})
 	case TextBoldTypeID:
-		v = &TextBold{}
+		v, size = &TextBold{}, unsafe.Sizeof(TextBold{})
 	case TextItalicTypeID:
-		v = &TextItalic{}
+		v, size = &TextItalic{}, unsafe.Sizeof(TextItalic{})
 	case TextUnderlineTypeID:
-		v = &TextUnderline{}
+		v, size = &TextUnderline{}, unsafe.Sizeof(TextUnderline{})
 	case TextStrikeTypeID:
-		v = &TextStrike{}
+		v, size = &TextStrike{}, unsafe.Sizeof(TextStrike{})
 	case TextFixedTypeID:
-		v = &TextFixed{}
+		v, size = &TextFixed{}, unsafe.Sizeof(TextFixed{})
 	case TextURLTypeID:
-		v = &TextURL{}
+		v, size = &TextURL{}, unsafe.Sizeof(TextURL{})
 	case TextEmailTypeID:
-		v = &TextEmail{}
+		v, size = &TextEmail{}, unsafe.Sizeof(TextEmail{})
 	case TextConcatTypeID:
-		v = &TextConcat{}
+		v, size = &TextConcat{}, unsafe.Sizeof(TextConcat{})
 	case TextSubscriptTypeID:
-		v = &TextSubscript{}
+		v, size = &TextSubscript{}, unsafe.Sizeof(TextSubscript{})
 	case TextSuperscriptTypeID:
-		v = &TextSuperscript{}
+		v, size = &TextSuperscript{}, unsafe.Sizeof(TextSuperscript{})
 	case TextMarkedTypeID:
-		v = &TextMarked{}
+		v, size = &TextMarked{}, unsafe.Sizeof(TextMarked{})
 	case TextPhoneTypeID:
-		v = &TextPhone{}
+		v, size = &TextPhone{}, unsafe.Sizeof(TextPhone{})
 	case TextImageTypeID:
 		v = tlrt.New[TextImage](d)
 	case TextAnchorTypeID:
-		v = &TextAnchor{}
+		v, size = &TextAnchor{}, unsafe.Sizeof(TextAnchor{})
 	case TextMathTypeID:
-		v = &TextMath{}
+		v, size = &TextMath{}, unsafe.Sizeof(TextMath{})
 	case TextCustomEmojiTypeID:
-		v = &TextCustomEmoji{}
+		v, size = &TextCustomEmoji{}, unsafe.Sizeof(TextCustomEmoji{})
 	case TextSpoilerTypeID:
-		v = &TextSpoiler{}
+		v, size = &TextSpoiler{}, unsafe.Sizeof(TextSpoiler{})
 	case TextMentionTypeID:
-		v = &TextMention{}
+		v, size = &TextMention{}, unsafe.Sizeof(TextMention{})
 	case TextHashtagTypeID:
-		v = &TextHashtag{}
+		v, size = &TextHashtag{}, unsafe.Sizeof(TextHashtag{})
 	case TextBotCommandTypeID:
-		v = &TextBotCommand{}
+		v, size = &TextBotCommand{}, unsafe.Sizeof(TextBotCommand{})
 	case TextCashtagTypeID:
-		v = &TextCashtag{}
+		v, size = &TextCashtag{}, unsafe.Sizeof(TextCashtag{})
 	case TextAutoURLTypeID:
-		v = &TextAutoURL{}
+		v, size = &TextAutoURL{}, unsafe.Sizeof(TextAutoURL{})
 	case TextAutoEmailTypeID:
-		v = &TextAutoEmail{}
+		v, size = &TextAutoEmail{}, unsafe.Sizeof(TextAutoEmail{})
 	case TextAutoPhoneTypeID:
-		v = &TextAutoPhone{}
+		v, size = &TextAutoPhone{}, unsafe.Sizeof(TextAutoPhone{})
 	case TextBankCardTypeID:
-		v = &TextBankCard{}
+		v, size = &TextBankCard{}, unsafe.Sizeof(TextBankCard{})
 	case TextMentionNameTypeID:
-		v = &TextMentionName{}
+		v, size = &TextMentionName{}, unsafe.Sizeof(TextMentionName{})
 	case TextDateTypeID:
-		v = &TextDate{}
+		v, size = &TextDate{}, unsafe.Sizeof(TextDate{})
 	case TextDiffTypeID:
-		v = &TextDiff{}
+		v, size = &TextDiff{}, unsafe.Sizeof(TextDiff{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -4088,10 +4027,8 @@ func (m *TextEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2891)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4157,10 +4094,8 @@ func (m *TextPlain) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1775)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4233,10 +4168,8 @@ func (m *TextBold) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1653)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4312,10 +4245,8 @@ func (m *TextItalic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2856)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4391,10 +4322,8 @@ func (m *TextUnderline) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2625)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4470,10 +4399,8 @@ func (m *TextStrike) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2187)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4549,10 +4476,8 @@ func (m *TextFixed) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4632,10 +4557,8 @@ func (m *TextURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1208)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4719,10 +4642,8 @@ func (m *TextEmail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4804,10 +4725,8 @@ func (m *TextConcat) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1878)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4883,10 +4802,8 @@ func (m *TextSubscript) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3076)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4962,10 +4879,8 @@ func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2697)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5041,10 +4956,8 @@ func (m *TextMarked) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5122,10 +5035,8 @@ func (m *TextPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 884)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5205,10 +5116,8 @@ func (m *TextImage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 665)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5288,10 +5197,8 @@ func (m *TextAnchor) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5368,10 +5275,8 @@ func (m *TextMath) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2204)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5444,10 +5349,8 @@ func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2262)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5523,10 +5426,8 @@ func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1380)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5602,10 +5503,8 @@ func (m *TextMention) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2746)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5681,10 +5580,8 @@ func (m *TextHashtag) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1442)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5760,10 +5657,8 @@ func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 600)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5839,10 +5734,8 @@ func (m *TextCashtag) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1857)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5918,10 +5811,8 @@ func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2372)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5997,10 +5888,8 @@ func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2675)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6076,10 +5965,8 @@ func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6155,10 +6042,8 @@ func (m *TextBankCard) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2521)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6236,10 +6121,8 @@ func (m *TextMentionName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 589)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6354,10 +6237,8 @@ func (m *TextDate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = TextDate{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2306)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6450,10 +6331,8 @@ func (m *TextDiff) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2121)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6570,10 +6449,8 @@ func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReactionCount{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2283)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6701,10 +6578,8 @@ func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReactionsNotifySettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1751)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6799,10 +6674,8 @@ func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1363)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6873,10 +6746,8 @@ func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2279)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6985,10 +6856,8 @@ func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RecentStory{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1744)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7070,10 +6939,8 @@ func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2770)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7183,10 +7050,8 @@ func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RichMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2542)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // SavedDialogClass is the TL type SavedDialog: one of SavedDialog,
@@ -18,7 +19,7 @@ type SavedDialogClass interface {
 
 // DecodeSavedDialog decodes any constructor of SavedDialog.
 func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
-	return tlrt.Owned(b, decodeSavedDialog)
+	return tlrt.Owned(b, &wireSchema, 279, decodeSavedDialog)
 }
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
@@ -28,14 +29,16 @@ func decodeSavedDialog(d *tlrt.Decoder, depth int) (SavedDialogClass, error) {
 		return nil, err
 	}
 	var v SavedDialogClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SavedDialogTypeID:
-		v = &SavedDialog{}
+		v, size = &SavedDialog{}, unsafe.Sizeof(SavedDialog{})
 	case MonoForumDialogTypeID:
-		v = &MonoForumDialog{}
+		v, size = &MonoForumDialog{}, unsafe.Sizeof(MonoForumDialog{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -111,10 +114,8 @@ func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedDialog{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2573)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -234,10 +235,8 @@ func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MonoForumDialog{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1624)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -294,7 +293,7 @@ type SecureFileClass interface {
 
 // DecodeSecureFile decodes any constructor of SecureFile.
 func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
-	return tlrt.Owned(b, decodeSecureFile)
+	return tlrt.Owned(b, &wireSchema, 159, decodeSecureFile)
 }
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
@@ -304,14 +303,16 @@ func decodeSecureFile(d *tlrt.Decoder, depth int) (SecureFileClass, error) {
 		return nil, err
 	}
 	var v SecureFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecureFileEmptyTypeID:
 		v = &SecureFileEmpty{}
 	case SecureFileTypeID:
-		v = &SecureFile{}
+		v, size = &SecureFile{}, unsafe.Sizeof(SecureFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -368,10 +369,8 @@ func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1623)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -450,10 +449,8 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1866)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -500,7 +497,7 @@ type SecurePasswordKdfAlgoClass interface {
 
 // DecodeSecurePasswordKdfAlgo decodes any constructor of SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, error) {
-	return tlrt.Owned(b, decodeSecurePasswordKdfAlgo)
+	return tlrt.Owned(b, &wireSchema, 140, decodeSecurePasswordKdfAlgo)
 }
 
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
@@ -511,16 +508,18 @@ func decodeSecurePasswordKdfAlgo(d *tlrt.Decoder, depth int) (SecurePasswordKdfA
 		return nil, err
 	}
 	var v SecurePasswordKdfAlgoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecurePasswordKdfAlgoUnknownTypeID:
 		v = &SecurePasswordKdfAlgoUnknown{}
 	case SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID:
-		v = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}
+		v, size = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}, unsafe.Sizeof(SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{})
 	case SecurePasswordKdfAlgoSHA512TypeID:
-		v = &SecurePasswordKdfAlgoSHA512{}
+		v, size = &SecurePasswordKdfAlgoSHA512{}, unsafe.Sizeof(SecurePasswordKdfAlgoSHA512{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -579,10 +578,8 @@ func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -655,10 +652,8 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2552)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -731,10 +726,8 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1952)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -762,7 +755,7 @@ type SecurePlainDataClass interface {
 
 // DecodeSecurePlainData decodes any constructor of SecurePlainData.
 func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
-	return tlrt.Owned(b, decodeSecurePlainData)
+	return tlrt.Owned(b, &wireSchema, 161, decodeSecurePlainData)
 }
 
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
@@ -773,14 +766,16 @@ func decodeSecurePlainData(d *tlrt.Decoder, depth int) (SecurePlainDataClass, er
 		return nil, err
 	}
 	var v SecurePlainDataClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecurePlainPhoneTypeID:
-		v = &SecurePlainPhone{}
+		v, size = &SecurePlainPhone{}, unsafe.Sizeof(SecurePlainPhone{})
 	case SecurePlainEmailTypeID:
-		v = &SecurePlainEmail{}
+		v, size = &SecurePlainEmail{}, unsafe.Sizeof(SecurePlainEmail{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -841,10 +836,8 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1870)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -915,10 +908,8 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 946)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -946,7 +937,7 @@ type SecureRequiredTypeClass interface {
 
 // DecodeSecureRequiredType decodes any constructor of SecureRequiredType.
 func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
-	return tlrt.Decode(b, decodeSecureRequiredType)
+	return tlrt.Decode(b, &wireSchema, 28, decodeSecureRequiredType)
 }
 
 // decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
@@ -957,14 +948,16 @@ func decodeSecureRequiredType(d *tlrt.Decoder, depth int) (SecureRequiredTypeCla
 		return nil, err
 	}
 	var v SecureRequiredTypeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecureRequiredTypeTypeID:
-		v = &SecureRequiredType{}
+		v, size = &SecureRequiredType{}, unsafe.Sizeof(SecureRequiredType{})
 	case SecureRequiredTypeOneOfTypeID:
-		v = &SecureRequiredTypeOneOf{}
+		v, size = &SecureRequiredTypeOneOf{}, unsafe.Sizeof(SecureRequiredTypeOneOf{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1048,10 +1041,8 @@ func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SecureRequiredType{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1915)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1137,10 +1128,8 @@ func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 595)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1173,7 +1162,7 @@ type SecureValueErrorClass interface {
 
 // DecodeSecureValueError decodes any constructor of SecureValueError.
 func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
-	return tlrt.Owned(b, decodeSecureValueError)
+	return tlrt.Owned(b, &wireSchema, 422, decodeSecureValueError)
 }
 
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
@@ -1184,28 +1173,30 @@ func decodeSecureValueError(d *tlrt.Decoder, depth int) (SecureValueErrorClass, 
 		return nil, err
 	}
 	var v SecureValueErrorClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecureValueErrorDataTypeID:
-		v = &SecureValueErrorData{}
+		v, size = &SecureValueErrorData{}, unsafe.Sizeof(SecureValueErrorData{})
 	case SecureValueErrorFrontSideTypeID:
-		v = &SecureValueErrorFrontSide{}
+		v, size = &SecureValueErrorFrontSide{}, unsafe.Sizeof(SecureValueErrorFrontSide{})
 	case SecureValueErrorReverseSideTypeID:
-		v = &SecureValueErrorReverseSide{}
+		v, size = &SecureValueErrorReverseSide{}, unsafe.Sizeof(SecureValueErrorReverseSide{})
 	case SecureValueErrorSelfieTypeID:
-		v = &SecureValueErrorSelfie{}
+		v, size = &SecureValueErrorSelfie{}, unsafe.Sizeof(SecureValueErrorSelfie{})
 	case SecureValueErrorFileTypeID:
-		v = &SecureValueErrorFile{}
+		v, size = &SecureValueErrorFile{}, unsafe.Sizeof(SecureValueErrorFile{})
 	case SecureValueErrorFilesTypeID:
-		v = &SecureValueErrorFiles{}
+		v, size = &SecureValueErrorFiles{}, unsafe.Sizeof(SecureValueErrorFiles{})
 	case SecureValueErrorTypeID:
-		v = &SecureValueError{}
+		v, size = &SecureValueError{}, unsafe.Sizeof(SecureValueError{})
 	case SecureValueErrorTranslationFileTypeID:
-		v = &SecureValueErrorTranslationFile{}
+		v, size = &SecureValueErrorTranslationFile{}, unsafe.Sizeof(SecureValueErrorTranslationFile{})
 	case SecureValueErrorTranslationFilesTypeID:
-		v = &SecureValueErrorTranslationFiles{}
+		v, size = &SecureValueErrorTranslationFiles{}, unsafe.Sizeof(SecureValueErrorTranslationFiles{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1275,10 +1266,8 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3030)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1369,10 +1358,8 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 584)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1461,10 +1448,8 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1956)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1552,10 +1537,8 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2987)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1642,10 +1625,8 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1735,10 +1716,8 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1646)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1825,10 +1804,8 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1957)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1918,10 +1895,8 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2250)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2014,10 +1989,8 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1124)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2060,7 +2033,7 @@ type SecureValueTypeClass interface {
 
 // DecodeSecureValueType decodes any constructor of SecureValueType.
 func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
-	return tlrt.Decode(b, decodeSecureValueType)
+	return tlrt.Decode(b, &wireSchema, 9, decodeSecureValueType)
 }
 
 // decodeSecureValueType is DecodeSecureValueType for a value nested depth
@@ -2160,10 +2133,8 @@ func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2203)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2225,10 +2196,8 @@ func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1223)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2292,10 +2261,8 @@ func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 655)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2359,10 +2326,8 @@ func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2247)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2427,10 +2392,8 @@ func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2158)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2492,10 +2455,8 @@ func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2734)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2558,10 +2519,8 @@ func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3249)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2625,10 +2584,8 @@ func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1981)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2693,10 +2650,8 @@ func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2004)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2762,10 +2717,8 @@ func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2160)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2831,10 +2784,8 @@ func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3044)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2896,10 +2847,8 @@ func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2441)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2961,10 +2910,8 @@ func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2038)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2997,7 +2944,7 @@ type SendMessageActionClass interface {
 
 // DecodeSendMessageAction decodes any constructor of SendMessageAction.
 func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
-	return tlrt.Owned(b, decodeSendMessageAction)
+	return tlrt.Owned(b, &wireSchema, 199, decodeSendMessageAction)
 }
 
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
@@ -3008,6 +2955,7 @@ func decodeSendMessageAction(d *tlrt.Decoder, depth int) (SendMessageActionClass
 		return nil, err
 	}
 	var v SendMessageActionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SendMessageTypingActionTypeID:
 		v = &SendMessageTypingAction{}
@@ -3042,18 +2990,19 @@ func decodeSendMessageAction(d *tlrt.Decoder, depth int) (SendMessageActionClass
 	case SendMessageChooseStickerActionTypeID:
 		v = &SendMessageChooseStickerAction{}
 	case SendMessageEmojiInteractionTypeID:
-		v = &SendMessageEmojiInteraction{}
+		v, size = &SendMessageEmojiInteraction{}, unsafe.Sizeof(SendMessageEmojiInteraction{})
 	case SendMessageEmojiInteractionSeenTypeID:
-		v = &SendMessageEmojiInteractionSeen{}
+		v, size = &SendMessageEmojiInteractionSeen{}, unsafe.Sizeof(SendMessageEmojiInteractionSeen{})
 	case SendMessageTextDraftActionTypeID:
-		v = &SendMessageTextDraftAction{}
+		v, size = &SendMessageTextDraftAction{}, unsafe.Sizeof(SendMessageTextDraftAction{})
 	case InputSendMessageRichMessageDraftActionTypeID:
-		v = &InputSendMessageRichMessageDraftAction{}
+		v, size = &InputSendMessageRichMessageDraftAction{}, unsafe.Sizeof(InputSendMessageRichMessageDraftAction{})
 	case SendMessageRichMessageDraftActionTypeID:
-		v = &SendMessageRichMessageDraftAction{}
+		v, size = &SendMessageRichMessageDraftAction{}, unsafe.Sizeof(SendMessageRichMessageDraftAction{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -3111,10 +3060,8 @@ func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 807)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3177,10 +3124,8 @@ func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3263)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3244,10 +3189,8 @@ func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2252)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3314,10 +3257,8 @@ func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3038)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3385,10 +3326,8 @@ func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3455,10 +3394,8 @@ func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3150)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3529,10 +3466,8 @@ func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2783)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3605,10 +3540,8 @@ func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2349)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3676,10 +3609,8 @@ func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 815)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3744,10 +3675,8 @@ func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1607)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3810,10 +3739,8 @@ func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2906)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3877,10 +3804,8 @@ func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1978)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3947,10 +3872,8 @@ func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 967)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4017,10 +3940,8 @@ func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2859)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4089,10 +4010,8 @@ func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2889)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4161,10 +4080,8 @@ func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2409)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4243,10 +4160,8 @@ func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendMessageEmojiInteraction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 977)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4330,10 +4245,8 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2483)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4414,10 +4327,8 @@ func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendMessageTextDraftAction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4503,10 +4414,8 @@ func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2957)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4595,10 +4504,8 @@ func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendMessageRichMessageDraftAction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2274)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4631,7 +4538,7 @@ type StarGiftClass interface {
 
 // DecodeStarGift decodes any constructor of StarGift.
 func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
-	return tlrt.Owned(b, decodeStarGift)
+	return tlrt.Owned(b, &wireSchema, 25, decodeStarGift)
 }
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
@@ -4641,14 +4548,16 @@ func decodeStarGift(d *tlrt.Decoder, depth int) (StarGiftClass, error) {
 		return nil, err
 	}
 	var v StarGiftClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarGiftTypeID:
-		v = &StarGift{}
+		v, size = &StarGift{}, unsafe.Sizeof(StarGift{})
 	case StarGiftUniqueTypeID:
-		v = &StarGiftUnique{}
+		v, size = &StarGiftUnique{}, unsafe.Sizeof(StarGiftUnique{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -5183,10 +5092,8 @@ func (m *StarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1087)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5743,10 +5650,8 @@ func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftUnique{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1949)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5899,7 +5804,7 @@ type StarGiftAttributeClass interface {
 
 // DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
 func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
-	return tlrt.Owned(b, decodeStarGiftAttribute)
+	return tlrt.Owned(b, &wireSchema, 259, decodeStarGiftAttribute)
 }
 
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
@@ -5910,18 +5815,20 @@ func decodeStarGiftAttribute(d *tlrt.Decoder, depth int) (StarGiftAttributeClass
 		return nil, err
 	}
 	var v StarGiftAttributeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarGiftAttributeModelTypeID:
-		v = &StarGiftAttributeModel{}
+		v, size = &StarGiftAttributeModel{}, unsafe.Sizeof(StarGiftAttributeModel{})
 	case StarGiftAttributePatternTypeID:
-		v = &StarGiftAttributePattern{}
+		v, size = &StarGiftAttributePattern{}, unsafe.Sizeof(StarGiftAttributePattern{})
 	case StarGiftAttributeBackdropTypeID:
-		v = &StarGiftAttributeBackdrop{}
+		v, size = &StarGiftAttributeBackdrop{}, unsafe.Sizeof(StarGiftAttributeBackdrop{})
 	case StarGiftAttributeOriginalDetailsTypeID:
-		v = &StarGiftAttributeOriginalDetails{}
+		v, size = &StarGiftAttributeOriginalDetails{}, unsafe.Sizeof(StarGiftAttributeOriginalDetails{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -6004,10 +5911,8 @@ func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeModel{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1482)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6102,10 +6007,8 @@ func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1401)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6202,10 +6105,8 @@ func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6331,10 +6232,8 @@ func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeOriginalDetails{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2939)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6363,6 +6262,7 @@ func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth i
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "date")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "message")
@@ -6384,7 +6284,7 @@ type StarGiftAttributeIDClass interface {
 
 // DecodeStarGiftAttributeID decodes any constructor of StarGiftAttributeId.
 func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) {
-	return tlrt.Decode(b, decodeStarGiftAttributeID)
+	return tlrt.Decode(b, &wireSchema, 222, decodeStarGiftAttributeID)
 }
 
 // decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
@@ -6466,10 +6366,8 @@ func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1348)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6540,10 +6438,8 @@ func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1361)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6615,10 +6511,8 @@ func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 913)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6648,7 +6542,7 @@ type StarGiftAttributeRarityClass interface {
 // DecodeStarGiftAttributeRarity decodes any constructor of
 // StarGiftAttributeRarity.
 func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass, error) {
-	return tlrt.Decode(b, decodeStarGiftAttributeRarity)
+	return tlrt.Decode(b, &wireSchema, 300, decodeStarGiftAttributeRarity)
 }
 
 // decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
@@ -6733,10 +6627,8 @@ func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1146)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6805,10 +6697,8 @@ func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2887)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6872,10 +6762,8 @@ func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3118)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6939,10 +6827,8 @@ func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7007,10 +6893,8 @@ func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2759)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7033,7 +6917,7 @@ type StarGiftAuctionRoundClass interface {
 
 // DecodeStarGiftAuctionRound decodes any constructor of StarGiftAuctionRound.
 func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error) {
-	return tlrt.Decode(b, decodeStarGiftAuctionRound)
+	return tlrt.Decode(b, &wireSchema, 369, decodeStarGiftAuctionRound)
 }
 
 // decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
@@ -7115,10 +6999,8 @@ func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7200,10 +7082,8 @@ func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 693)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7240,7 +7120,7 @@ type StarGiftAuctionStateClass interface {
 
 // DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
 func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
-	return tlrt.Owned(b, decodeStarGiftAuctionState)
+	return tlrt.Owned(b, &wireSchema, 289, decodeStarGiftAuctionState)
 }
 
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
@@ -7251,16 +7131,18 @@ func decodeStarGiftAuctionState(d *tlrt.Decoder, depth int) (StarGiftAuctionStat
 		return nil, err
 	}
 	var v StarGiftAuctionStateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarGiftAuctionStateNotModifiedTypeID:
 		v = &StarGiftAuctionStateNotModified{}
 	case StarGiftAuctionStateTypeID:
-		v = &StarGiftAuctionState{}
+		v, size = &StarGiftAuctionState{}, unsafe.Sizeof(StarGiftAuctionState{})
 	case StarGiftAuctionStateFinishedTypeID:
-		v = &StarGiftAuctionStateFinished{}
+		v, size = &StarGiftAuctionStateFinished{}, unsafe.Sizeof(StarGiftAuctionStateFinished{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7320,10 +7202,8 @@ func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3271)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7428,10 +7308,8 @@ func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1804)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7639,10 +7517,8 @@ func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionStateFinished{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2128)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7700,7 +7576,7 @@ type StarsAmountClass interface {
 
 // DecodeStarsAmount decodes any constructor of StarsAmount.
 func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
-	return tlrt.Decode(b, decodeStarsAmount)
+	return tlrt.Decode(b, &wireSchema, 116, decodeStarsAmount)
 }
 
 // decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
@@ -7779,10 +7655,8 @@ func (m *StarsAmount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2551)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7854,10 +7728,8 @@ func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1779)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7887,7 +7759,7 @@ type StarsTransactionPeerClass interface {
 
 // DecodeStarsTransactionPeer decodes any constructor of StarsTransactionPeer.
 func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error) {
-	return tlrt.Decode(b, decodeStarsTransactionPeer)
+	return tlrt.Decode(b, &wireSchema, 128, decodeStarsTransactionPeer)
 }
 
 // decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
@@ -7898,6 +7770,7 @@ func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPee
 		return nil, err
 	}
 	var v StarsTransactionPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarsTransactionPeerUnsupportedTypeID:
 		v = &StarsTransactionPeerUnsupported{}
@@ -7910,7 +7783,7 @@ func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPee
 	case StarsTransactionPeerFragmentTypeID:
 		v = &StarsTransactionPeerFragment{}
 	case StarsTransactionPeerTypeID:
-		v = &StarsTransactionPeer{}
+		v, size = &StarsTransactionPeer{}, unsafe.Sizeof(StarsTransactionPeer{})
 	case StarsTransactionPeerAdsTypeID:
 		v = &StarsTransactionPeerAds{}
 	case StarsTransactionPeerAPITypeID:
@@ -7918,6 +7791,7 @@ func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPee
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -7977,10 +7851,8 @@ func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2112)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8044,10 +7916,8 @@ func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2454)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8112,10 +7982,8 @@ func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1853)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8180,10 +8048,8 @@ func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 975)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8247,10 +8113,8 @@ func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3035)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8318,10 +8182,8 @@ func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2842)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8391,10 +8253,8 @@ func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1590)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8457,10 +8317,8 @@ func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8483,7 +8341,7 @@ type StatsGraphClass interface {
 
 // DecodeStatsGraph decodes any constructor of StatsGraph.
 func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
-	return tlrt.Owned(b, decodeStatsGraph)
+	return tlrt.Owned(b, &wireSchema, 197, decodeStatsGraph)
 }
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
@@ -8493,16 +8351,18 @@ func decodeStatsGraph(d *tlrt.Decoder, depth int) (StatsGraphClass, error) {
 		return nil, err
 	}
 	var v StatsGraphClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StatsGraphAsyncTypeID:
-		v = &StatsGraphAsync{}
+		v, size = &StatsGraphAsync{}, unsafe.Sizeof(StatsGraphAsync{})
 	case StatsGraphErrorTypeID:
-		v = &StatsGraphError{}
+		v, size = &StatsGraphError{}, unsafe.Sizeof(StatsGraphError{})
 	case StatsGraphTypeID:
-		v = &StatsGraph{}
+		v, size = &StatsGraph{}, unsafe.Sizeof(StatsGraph{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -8563,10 +8423,8 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1362)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8637,10 +8495,8 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2595)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8751,10 +8607,8 @@ func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGraph{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2043)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8797,7 +8651,7 @@ type StickerSetCoveredClass interface {
 
 // DecodeStickerSetCovered decodes any constructor of StickerSetCovered.
 func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
-	return tlrt.Owned(b, decodeStickerSetCovered)
+	return tlrt.Owned(b, &wireSchema, 242, decodeStickerSetCovered)
 }
 
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
@@ -8808,18 +8662,20 @@ func decodeStickerSetCovered(d *tlrt.Decoder, depth int) (StickerSetCoveredClass
 		return nil, err
 	}
 	var v StickerSetCoveredClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StickerSetCoveredTypeID:
-		v = &StickerSetCovered{}
+		v, size = &StickerSetCovered{}, unsafe.Sizeof(StickerSetCovered{})
 	case StickerSetMultiCoveredTypeID:
-		v = &StickerSetMultiCovered{}
+		v, size = &StickerSetMultiCovered{}, unsafe.Sizeof(StickerSetMultiCovered{})
 	case StickerSetFullCoveredTypeID:
-		v = &StickerSetFullCovered{}
+		v, size = &StickerSetFullCovered{}, unsafe.Sizeof(StickerSetFullCovered{})
 	case StickerSetNoCoveredTypeID:
-		v = &StickerSetNoCovered{}
+		v, size = &StickerSetNoCovered{}, unsafe.Sizeof(StickerSetNoCovered{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -8891,10 +8747,8 @@ func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetCovered{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1622)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8986,10 +8840,8 @@ func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetMultiCovered{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1118)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9096,10 +8948,8 @@ func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetFullCovered{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1269)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9188,10 +9038,8 @@ func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSetNoCovered{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1819)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9222,7 +9070,7 @@ type StoryItemClass interface {
 
 // DecodeStoryItem decodes any constructor of StoryItem.
 func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
-	return tlrt.Owned(b, decodeStoryItem)
+	return tlrt.Owned(b, &wireSchema, 221, decodeStoryItem)
 }
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
@@ -9232,16 +9080,18 @@ func decodeStoryItem(d *tlrt.Decoder, depth int) (StoryItemClass, error) {
 		return nil, err
 	}
 	var v StoryItemClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoryItemDeletedTypeID:
 		v = tlrt.New[StoryItemDeleted](d)
 	case StoryItemSkippedTypeID:
 		v = tlrt.New[StoryItemSkipped](d)
 	case StoryItemTypeID:
-		v = &StoryItem{}
+		v, size = &StoryItem{}, unsafe.Sizeof(StoryItem{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -9301,10 +9151,8 @@ func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1443)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9393,10 +9241,8 @@ func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryItemSkipped{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3284)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9736,10 +9582,8 @@ func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryItem{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 806)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9777,6 +9621,7 @@ func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(17) {
+		d.Spend(unsafe.Sizeof(StoryFwdHeader{}))
 		m.FwdFrom = &StoryFwdHeader{}
 		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "fwd_from")
@@ -9809,6 +9654,7 @@ func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
+		d.Spend(unsafe.Sizeof(StoryViews{}))
 		m.Views = &StoryViews{}
 		if err = tlrt.DecodeBoxed(d, m.Views, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "views")
@@ -9859,7 +9705,7 @@ type StoryReactionClass interface {
 
 // DecodeStoryReaction decodes any constructor of StoryReaction.
 func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
-	return tlrt.Owned(b, decodeStoryReaction)
+	return tlrt.Owned(b, &wireSchema, 465, decodeStoryReaction)
 }
 
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
@@ -9870,16 +9716,18 @@ func decodeStoryReaction(d *tlrt.Decoder, depth int) (StoryReactionClass, error)
 		return nil, err
 	}
 	var v StoryReactionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoryReactionTypeID:
-		v = &StoryReaction{}
+		v, size = &StoryReaction{}, unsafe.Sizeof(StoryReaction{})
 	case StoryReactionPublicForwardTypeID:
-		v = &StoryReactionPublicForward{}
+		v, size = &StoryReactionPublicForward{}, unsafe.Sizeof(StoryReactionPublicForward{})
 	case StoryReactionPublicRepostTypeID:
-		v = &StoryReactionPublicRepost{}
+		v, size = &StoryReactionPublicRepost{}, unsafe.Sizeof(StoryReactionPublicRepost{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -9949,10 +9797,8 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1591)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10034,10 +9880,8 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2550)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10118,10 +9962,8 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2764)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10155,7 +9997,7 @@ type StoryViewClass interface {
 
 // DecodeStoryView decodes any constructor of StoryView.
 func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
-	return tlrt.Owned(b, decodeStoryView)
+	return tlrt.Owned(b, &wireSchema, 314, decodeStoryView)
 }
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
@@ -10165,16 +10007,18 @@ func decodeStoryView(d *tlrt.Decoder, depth int) (StoryViewClass, error) {
 		return nil, err
 	}
 	var v StoryViewClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoryViewTypeID:
-		v = &StoryView{}
+		v, size = &StoryView{}, unsafe.Sizeof(StoryView{})
 	case StoryViewPublicForwardTypeID:
-		v = &StoryViewPublicForward{}
+		v, size = &StoryViewPublicForward{}, unsafe.Sizeof(StoryViewPublicForward{})
 	case StoryViewPublicRepostTypeID:
-		v = &StoryViewPublicRepost{}
+		v, size = &StoryViewPublicRepost{}, unsafe.Sizeof(StoryViewPublicRepost{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -10263,10 +10107,8 @@ func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryView{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2414)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10372,10 +10214,8 @@ func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicForward{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10478,10 +10318,8 @@ func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicRepost{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2570)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10568,10 +10406,8 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 756)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10690,10 +10526,8 @@ func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedReactionTag{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2726)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11189,10 +11023,8 @@ func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedStarGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1286)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11227,6 +11059,7 @@ func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "savedStarGift", "gift")
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "message")
@@ -11437,10 +11270,8 @@ func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SearchPostsFlood{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11533,10 +11364,8 @@ func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2707)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11616,10 +11445,8 @@ func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1891)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11697,10 +11524,8 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1117)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11779,10 +11604,8 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1998)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11863,10 +11686,8 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12071,10 +11892,8 @@ func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SecureValue{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 834)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12095,6 +11914,7 @@ func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "secureValue", "type")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(SecureData{}))
 		m.Data = &SecureData{}
 		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "data")
@@ -12199,10 +12019,8 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3074)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12289,10 +12107,8 @@ func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendAsPeer{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2505)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12377,10 +12193,8 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2479)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12461,10 +12275,8 @@ func (m *SMSJob) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3007)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12738,10 +12550,8 @@ func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SponsoredMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1876)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12886,10 +12696,8 @@ func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1301)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13031,10 +12839,8 @@ func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SponsoredPeer{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2686)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13143,10 +12949,8 @@ func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftActiveAuctionState{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2793)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13227,10 +13031,8 @@ func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13367,10 +13169,8 @@ func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionAcquiredGift{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1294)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13404,6 +13204,7 @@ func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) e
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "pos")
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Message = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "message")
@@ -13576,10 +13377,8 @@ func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionUserState{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1068)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13681,10 +13480,8 @@ func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2407)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13781,10 +13578,8 @@ func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftCollection{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2205)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13875,10 +13670,8 @@ func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2161)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14025,10 +13818,8 @@ func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarRefProgram{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2901)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14174,10 +13965,8 @@ func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiftOption{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1570)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14326,10 +14115,8 @@ func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayOption{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2104)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14439,10 +14226,8 @@ func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayWinnersOption{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1465)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14560,10 +14345,8 @@ func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsRating{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 862)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14702,10 +14485,8 @@ func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsRevenueStatus{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3274)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14925,10 +14706,8 @@ func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsSubscription{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1058)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15047,10 +14826,8 @@ func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 635)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15168,10 +14945,8 @@ func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsTopupOption{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15792,10 +15567,8 @@ func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsTransaction{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16029,10 +15802,8 @@ func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2725)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16104,10 +15875,8 @@ func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2481)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16183,10 +15952,8 @@ func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2836)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16264,10 +16031,8 @@ func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1456)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16341,10 +16106,8 @@ func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2200)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16418,10 +16181,8 @@ func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2733)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16491,10 +16252,8 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1340)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16568,10 +16327,8 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16648,10 +16405,8 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 766)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16916,10 +16671,8 @@ func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StickerSet{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1053)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17114,10 +16867,8 @@ func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStealthMode{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1745)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17228,10 +16979,8 @@ func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryAlbum{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17394,10 +17143,8 @@ func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryFwdHeader{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2506)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17623,10 +17370,8 @@ func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryViews{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2028)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17733,10 +17478,8 @@ func (m *String) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *String) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2466)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17853,10 +17596,8 @@ func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SuggestedPost{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 730)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -168,10 +168,8 @@ func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsBroadcastStats{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1185)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -397,10 +395,8 @@ func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsMegagroupStats{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3106)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -526,10 +522,8 @@ func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1898)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -605,10 +599,8 @@ func (m *StatsPollStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1014)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -740,10 +732,8 @@ func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsPublicForwards{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -841,10 +831,8 @@ func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1433)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -931,10 +919,8 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetBroadcastStatsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2359)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1055,10 +1041,8 @@ func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsLoadAsyncGraphRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1604)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1159,10 +1143,8 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetMegagroupStatsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2899)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1257,10 +1239,8 @@ func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1576)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1364,10 +1344,8 @@ func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetMessageStatsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2493)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1469,10 +1447,8 @@ func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetStoryStatsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1164)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1569,10 +1545,8 @@ func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2316)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1676,10 +1650,8 @@ func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetPollStatsRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2640)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // StoriesAlbumsClass is the TL type stories.Albums: one of
@@ -19,7 +20,7 @@ type StoriesAlbumsClass interface {
 
 // DecodeStoriesAlbums decodes any constructor of stories.Albums.
 func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
-	return tlrt.Owned(b, decodeStoriesAlbums)
+	return tlrt.Owned(b, &wireSchema, 981, decodeStoriesAlbums)
 }
 
 // decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
@@ -30,14 +31,16 @@ func decodeStoriesAlbums(d *tlrt.Decoder, depth int) (StoriesAlbumsClass, error)
 		return nil, err
 	}
 	var v StoriesAlbumsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoriesAlbumsNotModifiedTypeID:
 		v = &StoriesAlbumsNotModified{}
 	case StoriesAlbumsTypeID:
-		v = &StoriesAlbums{}
+		v, size = &StoriesAlbums{}, unsafe.Sizeof(StoriesAlbums{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "stories.Albums"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -94,10 +97,8 @@ func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1480)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -171,10 +172,8 @@ func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2651)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -208,7 +207,7 @@ type StoriesAllStoriesClass interface {
 
 // DecodeStoriesAllStories decodes any constructor of stories.AllStories.
 func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
-	return tlrt.Owned(b, decodeStoriesAllStories)
+	return tlrt.Owned(b, &wireSchema, 3099, decodeStoriesAllStories)
 }
 
 // decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth
@@ -219,14 +218,16 @@ func decodeStoriesAllStories(d *tlrt.Decoder, depth int) (StoriesAllStoriesClass
 		return nil, err
 	}
 	var v StoriesAllStoriesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoriesAllStoriesNotModifiedTypeID:
-		v = &StoriesAllStoriesNotModified{}
+		v, size = &StoriesAllStoriesNotModified{}, unsafe.Sizeof(StoriesAllStoriesNotModified{})
 	case StoriesAllStoriesTypeID:
-		v = &StoriesAllStories{}
+		v, size = &StoriesAllStories{}, unsafe.Sizeof(StoriesAllStories{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "stories.AllStories"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -302,10 +303,8 @@ func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesAllStoriesNotModified{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -426,10 +425,8 @@ func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesAllStories{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1720)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -520,10 +517,8 @@ func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2650)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -651,10 +646,8 @@ func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesFoundStories{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2958)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -766,10 +759,8 @@ func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesPeerStories{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -910,10 +901,8 @@ func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStories{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1616)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1066,10 +1055,8 @@ func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStoryReactionsList{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2353)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1173,10 +1160,8 @@ func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1318,10 +1303,8 @@ func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStoryViewsList{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1531)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1423,10 +1406,8 @@ func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1083)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1737,10 +1718,8 @@ func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesSendStoryRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2050)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2050,10 +2029,8 @@ func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesEditStoryRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1037)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2185,10 +2162,8 @@ func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2396)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2217,7 +2192,7 @@ func (c *Client) StoriesDeleteStories(ctx context.Context, req *StoriesDeleteSto
 		req = new(StoriesDeleteStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int, error) {
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
 			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
 		})
 	})
@@ -2283,10 +2258,8 @@ func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2318,7 +2291,7 @@ func (c *Client) StoriesTogglePinned(ctx context.Context, req *StoriesTogglePinn
 		req = new(StoriesTogglePinnedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int, error) {
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
 			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
 		})
 	})
@@ -2419,10 +2392,8 @@ func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesGetAllStoriesRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3098)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2516,10 +2487,8 @@ func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1518)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2610,10 +2579,8 @@ func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2450)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2705,10 +2672,8 @@ func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1504)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2791,10 +2756,8 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1861)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2873,10 +2836,8 @@ func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2297)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2904,7 +2865,7 @@ func (c *Client) StoriesReadStories(ctx context.Context, req *StoriesReadStories
 		req = new(StoriesReadStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]int, error) {
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
 			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
 		})
 	})
@@ -2970,10 +2931,8 @@ func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2426)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3114,10 +3073,8 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesGetStoryViewsListRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1881)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3228,10 +3185,8 @@ func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1009)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3317,10 +3272,8 @@ func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1855)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3414,10 +3367,8 @@ func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 850)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3520,10 +3471,8 @@ func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesActivateStealthModeRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1511)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3622,10 +3571,8 @@ func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesSendReactionRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1896)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3717,10 +3664,8 @@ func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1035)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3797,10 +3742,8 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2180)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3877,10 +3820,8 @@ func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3906,7 +3847,7 @@ func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMa
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]RecentStory, error) {
+		return tlrt.Decode(b, &wireSchema, 1827, func(d *tlrt.Decoder, depth int) ([]RecentStory, error) {
 			return tlrt.DecodeStructs[RecentStory](d, false, false, 8, depth)
 		})
 	})
@@ -3959,10 +3900,8 @@ func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2298)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4040,10 +3979,8 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2559)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4186,10 +4123,8 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesGetStoryReactionsListRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2525)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4299,10 +4234,8 @@ func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4443,10 +4376,8 @@ func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesSearchPostsRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4560,10 +4491,8 @@ func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2278)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4779,10 +4708,8 @@ func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesUpdateAlbumRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1574)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4905,10 +4832,8 @@ func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1944)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4993,10 +4918,8 @@ func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2026)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5080,10 +5003,8 @@ func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 980)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5172,10 +5093,8 @@ func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2373)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5413,10 +5332,8 @@ func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStartLiveRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2767)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

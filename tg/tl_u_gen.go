@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UpdateClass is the TL type Update: one of UpdateNewMessage, UpdateMessageID,
@@ -76,7 +77,7 @@ type UpdateClass interface {
 
 // DecodeUpdate decodes any constructor of Update.
 func DecodeUpdate(b *bin.Buffer) (UpdateClass, error) {
-	return tlrt.Owned(b, decodeUpdate)
+	return tlrt.Owned(b, &wireSchema, 14, decodeUpdate)
 }
 
 // decodeUpdate is DecodeUpdate for a value nested depth levels deep.
@@ -86,31 +87,32 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 		return nil, err
 	}
 	var v UpdateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdateNewMessageTypeID:
-		v = &UpdateNewMessage{}
+		v, size = &UpdateNewMessage{}, unsafe.Sizeof(UpdateNewMessage{})
 	case UpdateMessageIDTypeID:
 		v = tlrt.New[UpdateMessageID](d)
 	case UpdateDeleteMessagesTypeID:
-		v = &UpdateDeleteMessages{}
+		v, size = &UpdateDeleteMessages{}, unsafe.Sizeof(UpdateDeleteMessages{})
 	case UpdateUserTypingTypeID:
-		v = &UpdateUserTyping{}
+		v, size = &UpdateUserTyping{}, unsafe.Sizeof(UpdateUserTyping{})
 	case UpdateChatUserTypingTypeID:
-		v = &UpdateChatUserTyping{}
+		v, size = &UpdateChatUserTyping{}, unsafe.Sizeof(UpdateChatUserTyping{})
 	case UpdateChatParticipantsTypeID:
-		v = &UpdateChatParticipants{}
+		v, size = &UpdateChatParticipants{}, unsafe.Sizeof(UpdateChatParticipants{})
 	case UpdateUserStatusTypeID:
-		v = &UpdateUserStatus{}
+		v, size = &UpdateUserStatus{}, unsafe.Sizeof(UpdateUserStatus{})
 	case UpdateUserNameTypeID:
-		v = &UpdateUserName{}
+		v, size = &UpdateUserName{}, unsafe.Sizeof(UpdateUserName{})
 	case UpdateNewAuthorizationTypeID:
-		v = &UpdateNewAuthorization{}
+		v, size = &UpdateNewAuthorization{}, unsafe.Sizeof(UpdateNewAuthorization{})
 	case UpdateNewEncryptedMessageTypeID:
-		v = &UpdateNewEncryptedMessage{}
+		v, size = &UpdateNewEncryptedMessage{}, unsafe.Sizeof(UpdateNewEncryptedMessage{})
 	case UpdateEncryptedChatTypingTypeID:
 		v = tlrt.New[UpdateEncryptedChatTyping](d)
 	case UpdateEncryptionTypeID:
-		v = &UpdateEncryption{}
+		v, size = &UpdateEncryption{}, unsafe.Sizeof(UpdateEncryption{})
 	case UpdateEncryptedMessagesReadTypeID:
 		v = tlrt.New[UpdateEncryptedMessagesRead](d)
 	case UpdateChatParticipantAddTypeID:
@@ -118,61 +120,61 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 	case UpdateChatParticipantDeleteTypeID:
 		v = tlrt.New[UpdateChatParticipantDelete](d)
 	case UpdateDCOptionsTypeID:
-		v = &UpdateDCOptions{}
+		v, size = &UpdateDCOptions{}, unsafe.Sizeof(UpdateDCOptions{})
 	case UpdateNotifySettingsTypeID:
-		v = &UpdateNotifySettings{}
+		v, size = &UpdateNotifySettings{}, unsafe.Sizeof(UpdateNotifySettings{})
 	case UpdateServiceNotificationTypeID:
-		v = &UpdateServiceNotification{}
+		v, size = &UpdateServiceNotification{}, unsafe.Sizeof(UpdateServiceNotification{})
 	case UpdatePrivacyTypeID:
-		v = &UpdatePrivacy{}
+		v, size = &UpdatePrivacy{}, unsafe.Sizeof(UpdatePrivacy{})
 	case UpdateUserPhoneTypeID:
-		v = &UpdateUserPhone{}
+		v, size = &UpdateUserPhone{}, unsafe.Sizeof(UpdateUserPhone{})
 	case UpdateReadHistoryInboxTypeID:
-		v = &UpdateReadHistoryInbox{}
+		v, size = &UpdateReadHistoryInbox{}, unsafe.Sizeof(UpdateReadHistoryInbox{})
 	case UpdateReadHistoryOutboxTypeID:
-		v = &UpdateReadHistoryOutbox{}
+		v, size = &UpdateReadHistoryOutbox{}, unsafe.Sizeof(UpdateReadHistoryOutbox{})
 	case UpdateWebPageTypeID:
-		v = &UpdateWebPage{}
+		v, size = &UpdateWebPage{}, unsafe.Sizeof(UpdateWebPage{})
 	case UpdateReadMessagesContentsTypeID:
-		v = &UpdateReadMessagesContents{}
+		v, size = &UpdateReadMessagesContents{}, unsafe.Sizeof(UpdateReadMessagesContents{})
 	case UpdateChannelTooLongTypeID:
 		v = tlrt.New[UpdateChannelTooLong](d)
 	case UpdateChannelTypeID:
 		v = tlrt.New[UpdateChannel](d)
 	case UpdateNewChannelMessageTypeID:
-		v = &UpdateNewChannelMessage{}
+		v, size = &UpdateNewChannelMessage{}, unsafe.Sizeof(UpdateNewChannelMessage{})
 	case UpdateReadChannelInboxTypeID:
 		v = tlrt.New[UpdateReadChannelInbox](d)
 	case UpdateDeleteChannelMessagesTypeID:
-		v = &UpdateDeleteChannelMessages{}
+		v, size = &UpdateDeleteChannelMessages{}, unsafe.Sizeof(UpdateDeleteChannelMessages{})
 	case UpdateChannelMessageViewsTypeID:
 		v = tlrt.New[UpdateChannelMessageViews](d)
 	case UpdateChatParticipantAdminTypeID:
 		v = tlrt.New[UpdateChatParticipantAdmin](d)
 	case UpdateNewStickerSetTypeID:
-		v = &UpdateNewStickerSet{}
+		v, size = &UpdateNewStickerSet{}, unsafe.Sizeof(UpdateNewStickerSet{})
 	case UpdateStickerSetsOrderTypeID:
-		v = &UpdateStickerSetsOrder{}
+		v, size = &UpdateStickerSetsOrder{}, unsafe.Sizeof(UpdateStickerSetsOrder{})
 	case UpdateStickerSetsTypeID:
 		v = tlrt.New[UpdateStickerSets](d)
 	case UpdateSavedGifsTypeID:
 		v = &UpdateSavedGifs{}
 	case UpdateBotInlineQueryTypeID:
-		v = &UpdateBotInlineQuery{}
+		v, size = &UpdateBotInlineQuery{}, unsafe.Sizeof(UpdateBotInlineQuery{})
 	case UpdateBotInlineSendTypeID:
-		v = &UpdateBotInlineSend{}
+		v, size = &UpdateBotInlineSend{}, unsafe.Sizeof(UpdateBotInlineSend{})
 	case UpdateEditChannelMessageTypeID:
-		v = &UpdateEditChannelMessage{}
+		v, size = &UpdateEditChannelMessage{}, unsafe.Sizeof(UpdateEditChannelMessage{})
 	case UpdateBotCallbackQueryTypeID:
-		v = &UpdateBotCallbackQuery{}
+		v, size = &UpdateBotCallbackQuery{}, unsafe.Sizeof(UpdateBotCallbackQuery{})
 	case UpdateEditMessageTypeID:
-		v = &UpdateEditMessage{}
+		v, size = &UpdateEditMessage{}, unsafe.Sizeof(UpdateEditMessage{})
 	case UpdateInlineBotCallbackQueryTypeID:
-		v = &UpdateInlineBotCallbackQuery{}
+		v, size = &UpdateInlineBotCallbackQuery{}, unsafe.Sizeof(UpdateInlineBotCallbackQuery{})
 	case UpdateReadChannelOutboxTypeID:
 		v = tlrt.New[UpdateReadChannelOutbox](d)
 	case UpdateDraftMessageTypeID:
-		v = &UpdateDraftMessage{}
+		v, size = &UpdateDraftMessage{}, unsafe.Sizeof(UpdateDraftMessage{})
 	case UpdateReadFeaturedStickersTypeID:
 		v = &UpdateReadFeaturedStickers{}
 	case UpdateRecentStickersTypeID:
@@ -182,65 +184,65 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 	case UpdatePtsChangedTypeID:
 		v = &UpdatePtsChanged{}
 	case UpdateChannelWebPageTypeID:
-		v = &UpdateChannelWebPage{}
+		v, size = &UpdateChannelWebPage{}, unsafe.Sizeof(UpdateChannelWebPage{})
 	case UpdateDialogPinnedTypeID:
-		v = &UpdateDialogPinned{}
+		v, size = &UpdateDialogPinned{}, unsafe.Sizeof(UpdateDialogPinned{})
 	case UpdatePinnedDialogsTypeID:
-		v = &UpdatePinnedDialogs{}
+		v, size = &UpdatePinnedDialogs{}, unsafe.Sizeof(UpdatePinnedDialogs{})
 	case UpdateBotWebhookJSONTypeID:
-		v = &UpdateBotWebhookJSON{}
+		v, size = &UpdateBotWebhookJSON{}, unsafe.Sizeof(UpdateBotWebhookJSON{})
 	case UpdateBotWebhookJSONQueryTypeID:
-		v = &UpdateBotWebhookJSONQuery{}
+		v, size = &UpdateBotWebhookJSONQuery{}, unsafe.Sizeof(UpdateBotWebhookJSONQuery{})
 	case UpdateBotShippingQueryTypeID:
-		v = &UpdateBotShippingQuery{}
+		v, size = &UpdateBotShippingQuery{}, unsafe.Sizeof(UpdateBotShippingQuery{})
 	case UpdateBotPrecheckoutQueryTypeID:
-		v = &UpdateBotPrecheckoutQuery{}
+		v, size = &UpdateBotPrecheckoutQuery{}, unsafe.Sizeof(UpdateBotPrecheckoutQuery{})
 	case UpdatePhoneCallTypeID:
-		v = &UpdatePhoneCall{}
+		v, size = &UpdatePhoneCall{}, unsafe.Sizeof(UpdatePhoneCall{})
 	case UpdateLangPackTooLongTypeID:
-		v = &UpdateLangPackTooLong{}
+		v, size = &UpdateLangPackTooLong{}, unsafe.Sizeof(UpdateLangPackTooLong{})
 	case UpdateLangPackTypeID:
-		v = &UpdateLangPack{}
+		v, size = &UpdateLangPack{}, unsafe.Sizeof(UpdateLangPack{})
 	case UpdateFavedStickersTypeID:
 		v = &UpdateFavedStickers{}
 	case UpdateChannelReadMessagesContentsTypeID:
-		v = &UpdateChannelReadMessagesContents{}
+		v, size = &UpdateChannelReadMessagesContents{}, unsafe.Sizeof(UpdateChannelReadMessagesContents{})
 	case UpdateContactsResetTypeID:
 		v = &UpdateContactsReset{}
 	case UpdateChannelAvailableMessagesTypeID:
 		v = tlrt.New[UpdateChannelAvailableMessages](d)
 	case UpdateDialogUnreadMarkTypeID:
-		v = &UpdateDialogUnreadMark{}
+		v, size = &UpdateDialogUnreadMark{}, unsafe.Sizeof(UpdateDialogUnreadMark{})
 	case UpdateMessagePollTypeID:
-		v = &UpdateMessagePoll{}
+		v, size = &UpdateMessagePoll{}, unsafe.Sizeof(UpdateMessagePoll{})
 	case UpdateChatDefaultBannedRightsTypeID:
-		v = &UpdateChatDefaultBannedRights{}
+		v, size = &UpdateChatDefaultBannedRights{}, unsafe.Sizeof(UpdateChatDefaultBannedRights{})
 	case UpdateFolderPeersTypeID:
-		v = &UpdateFolderPeers{}
+		v, size = &UpdateFolderPeers{}, unsafe.Sizeof(UpdateFolderPeers{})
 	case UpdatePeerSettingsTypeID:
-		v = &UpdatePeerSettings{}
+		v, size = &UpdatePeerSettings{}, unsafe.Sizeof(UpdatePeerSettings{})
 	case UpdatePeerLocatedTypeID:
-		v = &UpdatePeerLocated{}
+		v, size = &UpdatePeerLocated{}, unsafe.Sizeof(UpdatePeerLocated{})
 	case UpdateNewScheduledMessageTypeID:
-		v = &UpdateNewScheduledMessage{}
+		v, size = &UpdateNewScheduledMessage{}, unsafe.Sizeof(UpdateNewScheduledMessage{})
 	case UpdateDeleteScheduledMessagesTypeID:
-		v = &UpdateDeleteScheduledMessages{}
+		v, size = &UpdateDeleteScheduledMessages{}, unsafe.Sizeof(UpdateDeleteScheduledMessages{})
 	case UpdateThemeTypeID:
-		v = &UpdateTheme{}
+		v, size = &UpdateTheme{}, unsafe.Sizeof(UpdateTheme{})
 	case UpdateGeoLiveViewedTypeID:
-		v = &UpdateGeoLiveViewed{}
+		v, size = &UpdateGeoLiveViewed{}, unsafe.Sizeof(UpdateGeoLiveViewed{})
 	case UpdateLoginTokenTypeID:
 		v = &UpdateLoginToken{}
 	case UpdateMessagePollVoteTypeID:
-		v = &UpdateMessagePollVote{}
+		v, size = &UpdateMessagePollVote{}, unsafe.Sizeof(UpdateMessagePollVote{})
 	case UpdateDialogFilterTypeID:
-		v = &UpdateDialogFilter{}
+		v, size = &UpdateDialogFilter{}, unsafe.Sizeof(UpdateDialogFilter{})
 	case UpdateDialogFilterOrderTypeID:
-		v = &UpdateDialogFilterOrder{}
+		v, size = &UpdateDialogFilterOrder{}, unsafe.Sizeof(UpdateDialogFilterOrder{})
 	case UpdateDialogFiltersTypeID:
 		v = &UpdateDialogFilters{}
 	case UpdatePhoneCallSignalingDataTypeID:
-		v = &UpdatePhoneCallSignalingData{}
+		v, size = &UpdatePhoneCallSignalingData{}, unsafe.Sizeof(UpdatePhoneCallSignalingData{})
 	case UpdateChannelMessageForwardsTypeID:
 		v = tlrt.New[UpdateChannelMessageForwards](d)
 	case UpdateReadChannelDiscussionInboxTypeID:
@@ -248,51 +250,51 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 	case UpdateReadChannelDiscussionOutboxTypeID:
 		v = tlrt.New[UpdateReadChannelDiscussionOutbox](d)
 	case UpdatePeerBlockedTypeID:
-		v = &UpdatePeerBlocked{}
+		v, size = &UpdatePeerBlocked{}, unsafe.Sizeof(UpdatePeerBlocked{})
 	case UpdateChannelUserTypingTypeID:
-		v = &UpdateChannelUserTyping{}
+		v, size = &UpdateChannelUserTyping{}, unsafe.Sizeof(UpdateChannelUserTyping{})
 	case UpdatePinnedMessagesTypeID:
-		v = &UpdatePinnedMessages{}
+		v, size = &UpdatePinnedMessages{}, unsafe.Sizeof(UpdatePinnedMessages{})
 	case UpdatePinnedChannelMessagesTypeID:
-		v = &UpdatePinnedChannelMessages{}
+		v, size = &UpdatePinnedChannelMessages{}, unsafe.Sizeof(UpdatePinnedChannelMessages{})
 	case UpdateChatTypeID:
 		v = tlrt.New[UpdateChat](d)
 	case UpdateGroupCallParticipantsTypeID:
-		v = &UpdateGroupCallParticipants{}
+		v, size = &UpdateGroupCallParticipants{}, unsafe.Sizeof(UpdateGroupCallParticipants{})
 	case UpdateGroupCallTypeID:
-		v = &UpdateGroupCall{}
+		v, size = &UpdateGroupCall{}, unsafe.Sizeof(UpdateGroupCall{})
 	case UpdatePeerHistoryTTLTypeID:
-		v = &UpdatePeerHistoryTTL{}
+		v, size = &UpdatePeerHistoryTTL{}, unsafe.Sizeof(UpdatePeerHistoryTTL{})
 	case UpdateChatParticipantTypeID:
-		v = &UpdateChatParticipant{}
+		v, size = &UpdateChatParticipant{}, unsafe.Sizeof(UpdateChatParticipant{})
 	case UpdateChannelParticipantTypeID:
-		v = &UpdateChannelParticipant{}
+		v, size = &UpdateChannelParticipant{}, unsafe.Sizeof(UpdateChannelParticipant{})
 	case UpdateBotStoppedTypeID:
 		v = tlrt.New[UpdateBotStopped](d)
 	case UpdateGroupCallConnectionTypeID:
-		v = &UpdateGroupCallConnection{}
+		v, size = &UpdateGroupCallConnection{}, unsafe.Sizeof(UpdateGroupCallConnection{})
 	case UpdateBotCommandsTypeID:
-		v = &UpdateBotCommands{}
+		v, size = &UpdateBotCommands{}, unsafe.Sizeof(UpdateBotCommands{})
 	case UpdatePendingJoinRequestsTypeID:
-		v = &UpdatePendingJoinRequests{}
+		v, size = &UpdatePendingJoinRequests{}, unsafe.Sizeof(UpdatePendingJoinRequests{})
 	case UpdateBotChatInviteRequesterTypeID:
-		v = &UpdateBotChatInviteRequester{}
+		v, size = &UpdateBotChatInviteRequester{}, unsafe.Sizeof(UpdateBotChatInviteRequester{})
 	case UpdateMessageReactionsTypeID:
-		v = &UpdateMessageReactions{}
+		v, size = &UpdateMessageReactions{}, unsafe.Sizeof(UpdateMessageReactions{})
 	case UpdateAttachMenuBotsTypeID:
 		v = &UpdateAttachMenuBots{}
 	case UpdateWebViewResultSentTypeID:
 		v = tlrt.New[UpdateWebViewResultSent](d)
 	case UpdateBotMenuButtonTypeID:
-		v = &UpdateBotMenuButton{}
+		v, size = &UpdateBotMenuButton{}, unsafe.Sizeof(UpdateBotMenuButton{})
 	case UpdateSavedRingtonesTypeID:
 		v = &UpdateSavedRingtones{}
 	case UpdateTranscribedAudioTypeID:
-		v = &UpdateTranscribedAudio{}
+		v, size = &UpdateTranscribedAudio{}, unsafe.Sizeof(UpdateTranscribedAudio{})
 	case UpdateReadFeaturedEmojiStickersTypeID:
 		v = &UpdateReadFeaturedEmojiStickers{}
 	case UpdateUserEmojiStatusTypeID:
-		v = &UpdateUserEmojiStatus{}
+		v, size = &UpdateUserEmojiStatus{}, unsafe.Sizeof(UpdateUserEmojiStatus{})
 	case UpdateRecentEmojiStatusesTypeID:
 		v = &UpdateRecentEmojiStatuses{}
 	case UpdateRecentReactionsTypeID:
@@ -300,124 +302,125 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 	case UpdateMoveStickerSetToTopTypeID:
 		v = tlrt.New[UpdateMoveStickerSetToTop](d)
 	case UpdateMessageExtendedMediaTypeID:
-		v = &UpdateMessageExtendedMedia{}
+		v, size = &UpdateMessageExtendedMedia{}, unsafe.Sizeof(UpdateMessageExtendedMedia{})
 	case UpdateUserTypeID:
 		v = tlrt.New[UpdateUser](d)
 	case UpdateAutoSaveSettingsTypeID:
 		v = &UpdateAutoSaveSettings{}
 	case UpdateStoryTypeID:
-		v = &UpdateStory{}
+		v, size = &UpdateStory{}, unsafe.Sizeof(UpdateStory{})
 	case UpdateReadStoriesTypeID:
-		v = &UpdateReadStories{}
+		v, size = &UpdateReadStories{}, unsafe.Sizeof(UpdateReadStories{})
 	case UpdateStoryIDTypeID:
 		v = tlrt.New[UpdateStoryID](d)
 	case UpdateStoriesStealthModeTypeID:
 		v = tlrt.New[UpdateStoriesStealthMode](d)
 	case UpdateSentStoryReactionTypeID:
-		v = &UpdateSentStoryReaction{}
+		v, size = &UpdateSentStoryReaction{}, unsafe.Sizeof(UpdateSentStoryReaction{})
 	case UpdateBotChatBoostTypeID:
-		v = &UpdateBotChatBoost{}
+		v, size = &UpdateBotChatBoost{}, unsafe.Sizeof(UpdateBotChatBoost{})
 	case UpdateChannelViewForumAsMessagesTypeID:
 		v = tlrt.New[UpdateChannelViewForumAsMessages](d)
 	case UpdatePeerWallpaperTypeID:
-		v = &UpdatePeerWallpaper{}
+		v, size = &UpdatePeerWallpaper{}, unsafe.Sizeof(UpdatePeerWallpaper{})
 	case UpdateBotMessageReactionTypeID:
-		v = &UpdateBotMessageReaction{}
+		v, size = &UpdateBotMessageReaction{}, unsafe.Sizeof(UpdateBotMessageReaction{})
 	case UpdateBotMessageReactionsTypeID:
-		v = &UpdateBotMessageReactions{}
+		v, size = &UpdateBotMessageReactions{}, unsafe.Sizeof(UpdateBotMessageReactions{})
 	case UpdateSavedDialogPinnedTypeID:
-		v = &UpdateSavedDialogPinned{}
+		v, size = &UpdateSavedDialogPinned{}, unsafe.Sizeof(UpdateSavedDialogPinned{})
 	case UpdatePinnedSavedDialogsTypeID:
-		v = &UpdatePinnedSavedDialogs{}
+		v, size = &UpdatePinnedSavedDialogs{}, unsafe.Sizeof(UpdatePinnedSavedDialogs{})
 	case UpdateSavedReactionTagsTypeID:
 		v = &UpdateSavedReactionTags{}
 	case UpdateSMSJobTypeID:
-		v = &UpdateSMSJob{}
+		v, size = &UpdateSMSJob{}, unsafe.Sizeof(UpdateSMSJob{})
 	case UpdateQuickRepliesTypeID:
-		v = &UpdateQuickReplies{}
+		v, size = &UpdateQuickReplies{}, unsafe.Sizeof(UpdateQuickReplies{})
 	case UpdateNewQuickReplyTypeID:
-		v = &UpdateNewQuickReply{}
+		v, size = &UpdateNewQuickReply{}, unsafe.Sizeof(UpdateNewQuickReply{})
 	case UpdateDeleteQuickReplyTypeID:
 		v = tlrt.New[UpdateDeleteQuickReply](d)
 	case UpdateQuickReplyMessageTypeID:
-		v = &UpdateQuickReplyMessage{}
+		v, size = &UpdateQuickReplyMessage{}, unsafe.Sizeof(UpdateQuickReplyMessage{})
 	case UpdateDeleteQuickReplyMessagesTypeID:
-		v = &UpdateDeleteQuickReplyMessages{}
+		v, size = &UpdateDeleteQuickReplyMessages{}, unsafe.Sizeof(UpdateDeleteQuickReplyMessages{})
 	case UpdateBotBusinessConnectTypeID:
-		v = &UpdateBotBusinessConnect{}
+		v, size = &UpdateBotBusinessConnect{}, unsafe.Sizeof(UpdateBotBusinessConnect{})
 	case UpdateBotNewBusinessMessageTypeID:
-		v = &UpdateBotNewBusinessMessage{}
+		v, size = &UpdateBotNewBusinessMessage{}, unsafe.Sizeof(UpdateBotNewBusinessMessage{})
 	case UpdateBotEditBusinessMessageTypeID:
-		v = &UpdateBotEditBusinessMessage{}
+		v, size = &UpdateBotEditBusinessMessage{}, unsafe.Sizeof(UpdateBotEditBusinessMessage{})
 	case UpdateBotDeleteBusinessMessageTypeID:
-		v = &UpdateBotDeleteBusinessMessage{}
+		v, size = &UpdateBotDeleteBusinessMessage{}, unsafe.Sizeof(UpdateBotDeleteBusinessMessage{})
 	case UpdateNewStoryReactionTypeID:
-		v = &UpdateNewStoryReaction{}
+		v, size = &UpdateNewStoryReaction{}, unsafe.Sizeof(UpdateNewStoryReaction{})
 	case UpdateStarsBalanceTypeID:
-		v = &UpdateStarsBalance{}
+		v, size = &UpdateStarsBalance{}, unsafe.Sizeof(UpdateStarsBalance{})
 	case UpdateBusinessBotCallbackQueryTypeID:
-		v = &UpdateBusinessBotCallbackQuery{}
+		v, size = &UpdateBusinessBotCallbackQuery{}, unsafe.Sizeof(UpdateBusinessBotCallbackQuery{})
 	case UpdateStarsRevenueStatusTypeID:
-		v = &UpdateStarsRevenueStatus{}
+		v, size = &UpdateStarsRevenueStatus{}, unsafe.Sizeof(UpdateStarsRevenueStatus{})
 	case UpdateBotPurchasedPaidMediaTypeID:
-		v = &UpdateBotPurchasedPaidMedia{}
+		v, size = &UpdateBotPurchasedPaidMedia{}, unsafe.Sizeof(UpdateBotPurchasedPaidMedia{})
 	case UpdatePaidReactionPrivacyTypeID:
-		v = &UpdatePaidReactionPrivacy{}
+		v, size = &UpdatePaidReactionPrivacy{}, unsafe.Sizeof(UpdatePaidReactionPrivacy{})
 	case UpdateSentPhoneCodeTypeID:
-		v = &UpdateSentPhoneCode{}
+		v, size = &UpdateSentPhoneCode{}, unsafe.Sizeof(UpdateSentPhoneCode{})
 	case UpdateGroupCallChainBlocksTypeID:
-		v = &UpdateGroupCallChainBlocks{}
+		v, size = &UpdateGroupCallChainBlocks{}, unsafe.Sizeof(UpdateGroupCallChainBlocks{})
 	case UpdateReadMonoForumInboxTypeID:
-		v = &UpdateReadMonoForumInbox{}
+		v, size = &UpdateReadMonoForumInbox{}, unsafe.Sizeof(UpdateReadMonoForumInbox{})
 	case UpdateReadMonoForumOutboxTypeID:
-		v = &UpdateReadMonoForumOutbox{}
+		v, size = &UpdateReadMonoForumOutbox{}, unsafe.Sizeof(UpdateReadMonoForumOutbox{})
 	case UpdateMonoForumNoPaidExceptionTypeID:
-		v = &UpdateMonoForumNoPaidException{}
+		v, size = &UpdateMonoForumNoPaidException{}, unsafe.Sizeof(UpdateMonoForumNoPaidException{})
 	case UpdateGroupCallMessageTypeID:
-		v = &UpdateGroupCallMessage{}
+		v, size = &UpdateGroupCallMessage{}, unsafe.Sizeof(UpdateGroupCallMessage{})
 	case UpdateGroupCallEncryptedMessageTypeID:
-		v = &UpdateGroupCallEncryptedMessage{}
+		v, size = &UpdateGroupCallEncryptedMessage{}, unsafe.Sizeof(UpdateGroupCallEncryptedMessage{})
 	case UpdatePinnedForumTopicTypeID:
-		v = &UpdatePinnedForumTopic{}
+		v, size = &UpdatePinnedForumTopic{}, unsafe.Sizeof(UpdatePinnedForumTopic{})
 	case UpdatePinnedForumTopicsTypeID:
-		v = &UpdatePinnedForumTopics{}
+		v, size = &UpdatePinnedForumTopics{}, unsafe.Sizeof(UpdatePinnedForumTopics{})
 	case UpdateDeleteGroupCallMessagesTypeID:
-		v = &UpdateDeleteGroupCallMessages{}
+		v, size = &UpdateDeleteGroupCallMessages{}, unsafe.Sizeof(UpdateDeleteGroupCallMessages{})
 	case UpdateStarGiftAuctionStateTypeID:
-		v = &UpdateStarGiftAuctionState{}
+		v, size = &UpdateStarGiftAuctionState{}, unsafe.Sizeof(UpdateStarGiftAuctionState{})
 	case UpdateStarGiftAuctionUserStateTypeID:
-		v = &UpdateStarGiftAuctionUserState{}
+		v, size = &UpdateStarGiftAuctionUserState{}, unsafe.Sizeof(UpdateStarGiftAuctionUserState{})
 	case UpdateEmojiGameInfoTypeID:
-		v = &UpdateEmojiGameInfo{}
+		v, size = &UpdateEmojiGameInfo{}, unsafe.Sizeof(UpdateEmojiGameInfo{})
 	case UpdateStarGiftCraftFailTypeID:
 		v = &UpdateStarGiftCraftFail{}
 	case UpdateChatParticipantRankTypeID:
-		v = &UpdateChatParticipantRank{}
+		v, size = &UpdateChatParticipantRank{}, unsafe.Sizeof(UpdateChatParticipantRank{})
 	case UpdateManagedBotTypeID:
 		v = tlrt.New[UpdateManagedBot](d)
 	case UpdateBotGuestChatQueryTypeID:
-		v = &UpdateBotGuestChatQuery{}
+		v, size = &UpdateBotGuestChatQuery{}, unsafe.Sizeof(UpdateBotGuestChatQuery{})
 	case UpdateAiComposeTonesTypeID:
 		v = &UpdateAiComposeTones{}
 	case UpdateJoinChatWebViewDecisionTypeID:
-		v = &UpdateJoinChatWebViewDecision{}
+		v, size = &UpdateJoinChatWebViewDecision{}, unsafe.Sizeof(UpdateJoinChatWebViewDecision{})
 	case UpdateNewBotConnectionTypeID:
-		v = &UpdateNewBotConnection{}
+		v, size = &UpdateNewBotConnection{}, unsafe.Sizeof(UpdateNewBotConnection{})
 	case UpdateWebBrowserSettingsTypeID:
 		v = tlrt.New[UpdateWebBrowserSettings](d)
 	case UpdateWebBrowserExceptionTypeID:
-		v = &UpdateWebBrowserException{}
+		v, size = &UpdateWebBrowserException{}, unsafe.Sizeof(UpdateWebBrowserException{})
 	case UpdateNewEphemeralMessageTypeID:
-		v = &UpdateNewEphemeralMessage{}
+		v, size = &UpdateNewEphemeralMessage{}, unsafe.Sizeof(UpdateNewEphemeralMessage{})
 	case UpdateDeleteEphemeralMessagesTypeID:
-		v = &UpdateDeleteEphemeralMessages{}
+		v, size = &UpdateDeleteEphemeralMessages{}, unsafe.Sizeof(UpdateDeleteEphemeralMessages{})
 	case UpdateEditEphemeralMessageTypeID:
-		v = &UpdateEditEphemeralMessage{}
+		v, size = &UpdateEditEphemeralMessage{}, unsafe.Sizeof(UpdateEditEphemeralMessage{})
 	case UpdateBotStarsSubscriptionTypeID:
-		v = &UpdateBotStarsSubscription{}
+		v, size = &UpdateBotStarsSubscription{}, unsafe.Sizeof(UpdateBotStarsSubscription{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Update"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -485,10 +488,8 @@ func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -569,10 +570,8 @@ func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1403)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -652,10 +651,8 @@ func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -773,10 +770,8 @@ func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateUserTyping{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -873,10 +868,8 @@ func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -958,10 +951,8 @@ func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1038,10 +1029,8 @@ func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1129,10 +1118,8 @@ func (m *UpdateUserName) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2327)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1310,10 +1297,8 @@ func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateNewAuthorization{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1411,10 +1396,8 @@ func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1490,10 +1473,8 @@ func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1567,10 +1548,8 @@ func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2458)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1652,10 +1631,8 @@ func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1739,10 +1716,8 @@ func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1829,10 +1804,8 @@ func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1913,10 +1886,8 @@ func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2001,10 +1972,8 @@ func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateNotifySettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2142,10 +2111,8 @@ func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateServiceNotification{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2251,10 +2218,8 @@ func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2332,10 +2297,8 @@ func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2483,10 +2446,8 @@ func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadHistoryInbox{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2598,10 +2559,8 @@ func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2689,10 +2648,8 @@ func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2816,10 +2773,8 @@ func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadMessagesContents{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2942,10 +2897,8 @@ func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChannelTooLong{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3025,10 +2978,8 @@ func (m *UpdateChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3105,10 +3056,8 @@ func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1609)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3231,10 +3180,8 @@ func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelInbox{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3334,10 +3281,8 @@ func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3420,10 +3365,8 @@ func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3505,10 +3448,8 @@ func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2839)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3589,10 +3530,8 @@ func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3684,10 +3623,8 @@ func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSetsOrder{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3776,10 +3713,8 @@ func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSets{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3848,10 +3783,8 @@ func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3950,10 +3883,8 @@ func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotInlineQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1354)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4081,10 +4012,8 @@ func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotInlineSend{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4185,10 +4114,8 @@ func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4343,10 +4270,8 @@ func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotCallbackQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2530)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4458,10 +4383,8 @@ func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4615,10 +4538,8 @@ func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateInlineBotCallbackQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4721,10 +4642,8 @@ func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2498)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4850,10 +4769,8 @@ func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDraftMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3087)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4943,10 +4860,8 @@ func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1500)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5008,10 +4923,8 @@ func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5073,10 +4986,8 @@ func (m *UpdateConfig) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5138,10 +5049,8 @@ func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1110)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5216,10 +5125,8 @@ func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5345,10 +5252,8 @@ func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDialogPinned{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5500,10 +5405,8 @@ func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedDialogs{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5598,10 +5501,8 @@ func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotWebhookJSON{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1922)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5686,10 +5587,8 @@ func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotWebhookJSONQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5782,10 +5681,8 @@ func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotShippingQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2476)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5927,10 +5824,8 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotPrecheckoutQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5957,6 +5852,7 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(d *tlrt.Decoder, depth int) err
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "payload")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
 		m.Info = &PaymentRequestedInfo{}
 		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "info")
@@ -6036,10 +5932,8 @@ func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2357)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6113,10 +6007,8 @@ func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1331)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6193,10 +6085,8 @@ func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateLangPack{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1478)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6266,10 +6156,8 @@ func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6389,10 +6277,8 @@ func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChannelReadMessagesContents{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6481,10 +6367,8 @@ func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1738)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6554,10 +6438,8 @@ func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2429)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6652,10 +6534,8 @@ func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDialogUnreadMark{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2482)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6823,10 +6703,8 @@ func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateMessagePoll{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2827)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6862,6 +6740,7 @@ func (m *UpdateMessagePoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "poll_id")
 	}
 	if m.Flags.Has(0) {
+		d.Spend(unsafe.Sizeof(Poll{}))
 		m.Poll = &Poll{}
 		if err = tlrt.DecodeBoxed(d, m.Poll, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateMessagePoll", "poll")
@@ -6948,10 +6827,8 @@ func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChatDefaultBannedRights{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1471)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7039,10 +6916,8 @@ func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7131,10 +7006,8 @@ func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePeerSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1688)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7215,10 +7088,8 @@ func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2460)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7293,10 +7164,8 @@ func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7420,10 +7289,8 @@ func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDeleteScheduledMessages{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3145)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7516,10 +7383,8 @@ func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateTheme{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7596,10 +7461,8 @@ func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7671,10 +7534,8 @@ func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1481)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7757,10 +7618,8 @@ func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7863,10 +7722,8 @@ func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDialogFilter{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 996)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7951,10 +7808,8 @@ func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2309)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8020,10 +7875,8 @@ func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1130)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8093,10 +7946,8 @@ func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8175,10 +8026,8 @@ func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8326,10 +8175,8 @@ func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelDiscussionInbox{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8427,10 +8274,8 @@ func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8523,10 +8368,8 @@ func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePeerBlocked{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8652,10 +8495,8 @@ func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChannelUserTyping{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8768,10 +8609,8 @@ func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedMessages{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8879,10 +8718,8 @@ func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedChannelMessages{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8965,10 +8802,8 @@ func (m *UpdateChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9051,10 +8886,8 @@ func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9157,10 +8990,8 @@ func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateGroupCall{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2202)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9283,10 +9114,8 @@ func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePeerHistoryTTL{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2549)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9415,10 +9244,8 @@ func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChatParticipant{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9573,10 +9400,8 @@ func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChannelParticipant{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9688,10 +9513,8 @@ func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9784,10 +9607,8 @@ func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateGroupCallConnection{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9878,10 +9699,8 @@ func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1390)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9970,10 +9789,8 @@ func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10106,10 +9923,8 @@ func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotChatInviteRequester{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10265,10 +10080,8 @@ func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateMessageReactions{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10361,10 +10174,8 @@ func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10429,10 +10240,8 @@ func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10506,10 +10315,8 @@ func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10582,10 +10389,8 @@ func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10671,10 +10476,8 @@ func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateTranscribedAudio{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10760,10 +10563,8 @@ func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10834,10 +10635,8 @@ func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10910,10 +10709,8 @@ func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10975,10 +10772,8 @@ func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11059,10 +10854,8 @@ func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateMoveStickerSetToTop{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11150,10 +10943,8 @@ func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11232,10 +11023,8 @@ func (m *UpdateUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11301,10 +11090,8 @@ func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11376,10 +11163,8 @@ func (m *UpdateStory) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11459,10 +11244,8 @@ func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11539,10 +11322,8 @@ func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 874)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11621,10 +11402,8 @@ func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStoriesStealthMode{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1031)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11706,10 +11485,8 @@ func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1871)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11801,10 +11578,8 @@ func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotChatBoost{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11888,10 +11663,8 @@ func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11987,10 +11760,8 @@ func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePeerWallpaper{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2395)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12102,10 +11873,8 @@ func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2370)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12213,10 +11982,8 @@ func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12315,10 +12082,8 @@ func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateSavedDialogPinned{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2397)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12436,10 +12201,8 @@ func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedSavedDialogs{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1666)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12516,10 +12279,8 @@ func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12585,10 +12346,8 @@ func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12664,10 +12423,8 @@ func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3214)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12747,10 +12504,8 @@ func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateNewQuickReply{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12823,10 +12578,8 @@ func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1463)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12898,10 +12651,8 @@ func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12982,10 +12733,8 @@ func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1486)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13067,10 +12816,8 @@ func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotBusinessConnect{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13171,10 +12918,8 @@ func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotNewBusinessMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13287,10 +13032,8 @@ func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotEditBusinessMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13393,10 +13136,8 @@ func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13488,10 +13229,8 @@ func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13572,10 +13311,8 @@ func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1402)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13709,10 +13446,8 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBusinessBotCallbackQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13825,10 +13560,8 @@ func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStarsRevenueStatus{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2302)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13910,10 +13643,8 @@ func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13991,10 +13722,8 @@ func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14069,10 +13798,8 @@ func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1427)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14158,10 +13885,8 @@ func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2290)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14250,10 +13975,8 @@ func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14338,10 +14061,8 @@ func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2292)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14437,10 +14158,8 @@ func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateMonoForumNoPaidException{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14532,10 +14251,8 @@ func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateGroupCallMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14623,10 +14340,8 @@ func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14721,10 +14436,8 @@ func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedForumTopic{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14847,10 +14560,8 @@ func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedForumTopics{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2920)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14944,10 +14655,8 @@ func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15029,10 +14738,8 @@ func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1350)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15119,10 +14826,8 @@ func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStarGiftAuctionUserState{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15200,10 +14905,8 @@ func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15273,10 +14976,8 @@ func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2368)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15349,10 +15050,8 @@ func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2572)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15435,10 +15134,8 @@ func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1344)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15565,10 +15262,8 @@ func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotGuestChatQuery{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15655,10 +15350,8 @@ func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15735,10 +15428,8 @@ func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2574)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15913,10 +15604,8 @@ func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateNewBotConnection{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2428)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16024,10 +15713,8 @@ func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateWebBrowserSettings{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16147,10 +15834,8 @@ func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateWebBrowserException{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16243,10 +15928,8 @@ func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateNewEphemeralMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16329,10 +16012,8 @@ func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1493)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16414,10 +16095,8 @@ func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateEditEphemeralMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1378)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16516,10 +16195,8 @@ func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateBotStarsSubscription{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16561,7 +16238,7 @@ type UpdatesClass interface {
 
 // DecodeUpdates decodes any constructor of Updates.
 func DecodeUpdates(b *bin.Buffer) (UpdatesClass, error) {
-	return tlrt.Owned(b, decodeUpdates)
+	return tlrt.Owned(b, &wireSchema, 278, decodeUpdates)
 }
 
 // decodeUpdates is DecodeUpdates for a value nested depth levels deep.
@@ -16571,24 +16248,26 @@ func decodeUpdates(d *tlrt.Decoder, depth int) (UpdatesClass, error) {
 		return nil, err
 	}
 	var v UpdatesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesTooLongTypeID:
 		v = &UpdatesTooLong{}
 	case UpdateShortMessageTypeID:
-		v = &UpdateShortMessage{}
+		v, size = &UpdateShortMessage{}, unsafe.Sizeof(UpdateShortMessage{})
 	case UpdateShortChatMessageTypeID:
-		v = &UpdateShortChatMessage{}
+		v, size = &UpdateShortChatMessage{}, unsafe.Sizeof(UpdateShortChatMessage{})
 	case UpdateShortTypeID:
-		v = &UpdateShort{}
+		v, size = &UpdateShort{}, unsafe.Sizeof(UpdateShort{})
 	case UpdatesCombinedTypeID:
-		v = &UpdatesCombined{}
+		v, size = &UpdatesCombined{}, unsafe.Sizeof(UpdatesCombined{})
 	case UpdatesTypeID:
-		v = &Updates{}
+		v, size = &Updates{}, unsafe.Sizeof(Updates{})
 	case UpdateShortSentMessageTypeID:
-		v = &UpdateShortSentMessage{}
+		v, size = &UpdateShortSentMessage{}, unsafe.Sizeof(UpdateShortSentMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Updates"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -16645,10 +16324,8 @@ func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16858,10 +16535,8 @@ func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateShortMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16901,6 +16576,7 @@ func (m *UpdateShortMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "updateShortMessage", "date")
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
 		m.FwdFrom = &MessageFwdHeader{}
 		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "fwd_from")
@@ -17139,10 +16815,8 @@ func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateShortChatMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1389)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17185,6 +16859,7 @@ func (m *UpdateShortChatMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error 
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "date")
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
 		m.FwdFrom = &MessageFwdHeader{}
 		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "fwd_from")
@@ -17281,10 +16956,8 @@ func (m *UpdateShort) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17387,10 +17060,8 @@ func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17503,10 +17174,8 @@ func (m *Updates) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17682,10 +17351,8 @@ func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateShortSentMessage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2060)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17751,7 +17418,7 @@ type URLAuthResultClass interface {
 
 // DecodeURLAuthResult decodes any constructor of UrlAuthResult.
 func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
-	return tlrt.Owned(b, decodeURLAuthResult)
+	return tlrt.Owned(b, &wireSchema, 1656, decodeURLAuthResult)
 }
 
 // decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
@@ -17762,16 +17429,18 @@ func decodeURLAuthResult(d *tlrt.Decoder, depth int) (URLAuthResultClass, error)
 		return nil, err
 	}
 	var v URLAuthResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case URLAuthResultRequestTypeID:
-		v = &URLAuthResultRequest{}
+		v, size = &URLAuthResultRequest{}, unsafe.Sizeof(URLAuthResultRequest{})
 	case URLAuthResultAcceptedTypeID:
-		v = &URLAuthResultAccepted{}
+		v, size = &URLAuthResultAccepted{}, unsafe.Sizeof(URLAuthResultAccepted{})
 	case URLAuthResultDefaultTypeID:
 		v = &URLAuthResultDefault{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UrlAuthResult"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -18054,10 +17723,8 @@ func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = URLAuthResultRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1217)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18224,10 +17891,8 @@ func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = URLAuthResultAccepted{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1605)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18302,10 +17967,8 @@ func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2347)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18327,7 +17990,7 @@ type UserClass interface {
 
 // DecodeUser decodes any constructor of User.
 func DecodeUser(b *bin.Buffer) (UserClass, error) {
-	return tlrt.Owned(b, decodeUser)
+	return tlrt.Owned(b, &wireSchema, 18, decodeUser)
 }
 
 // decodeUser is DecodeUser for a value nested depth levels deep.
@@ -18337,14 +18000,16 @@ func decodeUser(d *tlrt.Decoder, depth int) (UserClass, error) {
 		return nil, err
 	}
 	var v UserClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserEmptyTypeID:
 		v = tlrt.New[UserEmpty](d)
 	case UserTypeID:
-		v = &User{}
+		v, size = &User{}, unsafe.Sizeof(User{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "User"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -18404,10 +18069,8 @@ func (m *UserEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19071,10 +18734,8 @@ func (m *User) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = User{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2421)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19286,7 +18947,7 @@ type UserProfilePhotoClass interface {
 
 // DecodeUserProfilePhoto decodes any constructor of UserProfilePhoto.
 func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
-	return tlrt.Owned(b, decodeUserProfilePhoto)
+	return tlrt.Owned(b, &wireSchema, 471, decodeUserProfilePhoto)
 }
 
 // decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth
@@ -19297,14 +18958,16 @@ func decodeUserProfilePhoto(d *tlrt.Decoder, depth int) (UserProfilePhotoClass, 
 		return nil, err
 	}
 	var v UserProfilePhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserProfilePhotoEmptyTypeID:
 		v = &UserProfilePhotoEmpty{}
 	case UserProfilePhotoTypeID:
-		v = &UserProfilePhoto{}
+		v, size = &UserProfilePhoto{}, unsafe.Sizeof(UserProfilePhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserProfilePhoto"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -19362,10 +19025,8 @@ func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1410)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19481,10 +19142,8 @@ func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserProfilePhoto{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19530,7 +19189,7 @@ type UserStatusClass interface {
 
 // DecodeUserStatus decodes any constructor of UserStatus.
 func DecodeUserStatus(b *bin.Buffer) (UserStatusClass, error) {
-	return tlrt.Decode(b, decodeUserStatus)
+	return tlrt.Decode(b, &wireSchema, 152, decodeUserStatus)
 }
 
 // decodeUserStatus is DecodeUserStatus for a value nested depth levels deep.
@@ -19612,10 +19271,8 @@ func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19680,10 +19337,8 @@ func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19752,10 +19407,8 @@ func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19833,10 +19486,8 @@ func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserStatusRecently{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1851)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19916,10 +19567,8 @@ func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserStatusLastWeek{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1464)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19999,10 +19648,8 @@ func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserStatusLastMonth{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20716,10 +20363,8 @@ func (m *UserFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserFull{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -20789,6 +20434,7 @@ func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "userFull", "notify_settings")
 	}
 	if m.Flags.Has(3) {
+		d.Spend(unsafe.Sizeof(BotInfo{}))
 		m.BotInfo = &BotInfo{}
 		if err = tlrt.DecodeBoxed(d, m.BotInfo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_info")
@@ -20840,36 +20486,42 @@ func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(25) {
+		d.Spend(unsafe.Sizeof(PeerStories{}))
 		m.Stories = &PeerStories{}
 		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "stories")
 		}
 	}
 	if m.Flags2.Has(0) {
+		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
 		m.BusinessWorkHours = &BusinessWorkHours{}
 		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_work_hours")
 		}
 	}
 	if m.Flags2.Has(1) {
+		d.Spend(unsafe.Sizeof(BusinessLocation{}))
 		m.BusinessLocation = &BusinessLocation{}
 		if err = tlrt.DecodeBoxed(d, m.BusinessLocation, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_location")
 		}
 	}
 	if m.Flags2.Has(2) {
+		d.Spend(unsafe.Sizeof(BusinessGreetingMessage{}))
 		m.BusinessGreetingMessage = &BusinessGreetingMessage{}
 		if err = tlrt.DecodeBoxed(d, m.BusinessGreetingMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_greeting_message")
 		}
 	}
 	if m.Flags2.Has(3) {
+		d.Spend(unsafe.Sizeof(BusinessAwayMessage{}))
 		m.BusinessAwayMessage = &BusinessAwayMessage{}
 		if err = tlrt.DecodeBoxed(d, m.BusinessAwayMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_away_message")
 		}
 	}
 	if m.Flags2.Has(4) {
+		d.Spend(unsafe.Sizeof(BusinessIntro{}))
 		m.BusinessIntro = &BusinessIntro{}
 		if err = tlrt.DecodeBoxed(d, m.BusinessIntro, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_intro")
@@ -20897,12 +20549,14 @@ func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(11) {
+		d.Spend(unsafe.Sizeof(StarRefProgram{}))
 		m.StarrefProgram = &StarRefProgram{}
 		if err = tlrt.DecodeBoxed(d, m.StarrefProgram, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "starref_program")
 		}
 	}
 	if m.Flags2.Has(12) {
+		d.Spend(unsafe.Sizeof(BotVerification{}))
 		m.BotVerification = &BotVerification{}
 		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_verification")
@@ -20947,6 +20601,7 @@ func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags2.Has(22) {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
 		m.Note = &TextWithEntities{}
 		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "note")
@@ -21059,10 +20714,8 @@ func (m *Username) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Username{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2447)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UpdatesChannelDifferenceClass is the TL type updates.ChannelDifference: one
@@ -21,7 +22,7 @@ type UpdatesChannelDifferenceClass interface {
 // DecodeUpdatesChannelDifference decodes any constructor of
 // updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
-	return tlrt.Owned(b, decodeUpdatesChannelDifference)
+	return tlrt.Owned(b, &wireSchema, 603, decodeUpdatesChannelDifference)
 }
 
 // decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
@@ -32,16 +33,18 @@ func decodeUpdatesChannelDifference(d *tlrt.Decoder, depth int) (UpdatesChannelD
 		return nil, err
 	}
 	var v UpdatesChannelDifferenceClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesChannelDifferenceEmptyTypeID:
 		v = tlrt.New[UpdatesChannelDifferenceEmpty](d)
 	case UpdatesChannelDifferenceTooLongTypeID:
-		v = &UpdatesChannelDifferenceTooLong{}
+		v, size = &UpdatesChannelDifferenceTooLong{}, unsafe.Sizeof(UpdatesChannelDifferenceTooLong{})
 	case UpdatesChannelDifferenceTypeID:
-		v = &UpdatesChannelDifference{}
+		v, size = &UpdatesChannelDifference{}, unsafe.Sizeof(UpdatesChannelDifference{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "updates.ChannelDifference"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -146,10 +149,8 @@ func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceEmpty{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -301,10 +302,8 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceTooLong{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2293)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -473,10 +472,8 @@ func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifference{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -533,7 +530,7 @@ type UpdatesDifferenceClass interface {
 
 // DecodeUpdatesDifference decodes any constructor of updates.Difference.
 func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
-	return tlrt.Owned(b, decodeUpdatesDifference)
+	return tlrt.Owned(b, &wireSchema, 849, decodeUpdatesDifference)
 }
 
 // decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
@@ -544,18 +541,20 @@ func decodeUpdatesDifference(d *tlrt.Decoder, depth int) (UpdatesDifferenceClass
 		return nil, err
 	}
 	var v UpdatesDifferenceClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesDifferenceEmptyTypeID:
 		v = tlrt.New[UpdatesDifferenceEmpty](d)
 	case UpdatesDifferenceTypeID:
-		v = &UpdatesDifference{}
+		v, size = &UpdatesDifference{}, unsafe.Sizeof(UpdatesDifference{})
 	case UpdatesDifferenceSliceTypeID:
-		v = &UpdatesDifferenceSlice{}
+		v, size = &UpdatesDifferenceSlice{}, unsafe.Sizeof(UpdatesDifferenceSlice{})
 	case UpdatesDifferenceTooLongTypeID:
 		v = tlrt.New[UpdatesDifferenceTooLong](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "updates.Difference"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -618,10 +617,8 @@ func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1560)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -738,10 +735,8 @@ func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesDifference{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 585)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -875,10 +870,8 @@ func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesDifferenceSlice{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2340)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -967,10 +960,8 @@ func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1368)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1045,10 +1036,8 @@ func (m *UpdatesState) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2299)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1123,10 +1112,8 @@ func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3084)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1291,10 +1278,8 @@ func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesGetDifferenceRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 848)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1427,10 +1412,8 @@ func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesGetChannelDifferenceRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 602)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

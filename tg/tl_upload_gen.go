@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UploadCDNFileClass is the TL type upload.CdnFile: one of
@@ -19,7 +20,7 @@ type UploadCDNFileClass interface {
 
 // DecodeUploadCDNFile decodes any constructor of upload.CdnFile.
 func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
-	return tlrt.Owned(b, decodeUploadCDNFile)
+	return tlrt.Owned(b, &wireSchema, 1184, decodeUploadCDNFile)
 }
 
 // decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels
@@ -30,14 +31,16 @@ func decodeUploadCDNFile(d *tlrt.Decoder, depth int) (UploadCDNFileClass, error)
 		return nil, err
 	}
 	var v UploadCDNFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UploadCDNFileReuploadNeededTypeID:
-		v = &UploadCDNFileReuploadNeeded{}
+		v, size = &UploadCDNFileReuploadNeeded{}, unsafe.Sizeof(UploadCDNFileReuploadNeeded{})
 	case UploadCDNFileTypeID:
-		v = &UploadCDNFile{}
+		v, size = &UploadCDNFile{}, unsafe.Sizeof(UploadCDNFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "upload.CdnFile"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -101,10 +104,8 @@ func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3097)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -175,10 +176,8 @@ func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2346)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -206,7 +205,7 @@ type UploadFileClass interface {
 
 // DecodeUploadFile decodes any constructor of upload.File.
 func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
-	return tlrt.Owned(b, decodeUploadFile)
+	return tlrt.Owned(b, &wireSchema, 2592, decodeUploadFile)
 }
 
 // decodeUploadFile is DecodeUploadFile for a value nested depth levels deep.
@@ -216,14 +215,16 @@ func decodeUploadFile(d *tlrt.Decoder, depth int) (UploadFileClass, error) {
 		return nil, err
 	}
 	var v UploadFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UploadFileTypeID:
-		v = &UploadFile{}
+		v, size = &UploadFile{}, unsafe.Sizeof(UploadFile{})
 	case UploadFileCDNRedirectTypeID:
-		v = &UploadFileCDNRedirect{}
+		v, size = &UploadFileCDNRedirect{}, unsafe.Sizeof(UploadFileCDNRedirect{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "upload.File"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -291,10 +292,8 @@ func (m *UploadFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 676)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -389,10 +388,8 @@ func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -486,10 +483,8 @@ func (m *UploadWebFile) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 945)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -577,10 +572,8 @@ func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2439)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -685,10 +678,8 @@ func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UploadGetFileRequest{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2591)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -786,10 +777,8 @@ func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2915)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -882,10 +871,8 @@ func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 973)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -975,10 +962,8 @@ func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1063,10 +1048,8 @@ func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2179)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1093,7 +1076,7 @@ func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadC
 		req = new(UploadReuploadCDNFileRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+		return tlrt.Owned(b, &wireSchema, 562, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
 			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
@@ -1153,10 +1136,8 @@ func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1183,7 +1164,7 @@ func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFi
 		req = new(UploadGetCDNFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+		return tlrt.Owned(b, &wireSchema, 562, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
 			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
@@ -1245,10 +1226,8 @@ func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2073)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1278,7 +1257,7 @@ func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHash
 		req = new(UploadGetFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+		return tlrt.Owned(b, &wireSchema, 562, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
 			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})

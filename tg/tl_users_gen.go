@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UsersSavedMusicClass is the TL type users.SavedMusic: one of
@@ -19,7 +20,7 @@ type UsersSavedMusicClass interface {
 
 // DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
 func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
-	return tlrt.Owned(b, decodeUsersSavedMusic)
+	return tlrt.Owned(b, &wireSchema, 1789, decodeUsersSavedMusic)
 }
 
 // decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
@@ -30,14 +31,16 @@ func decodeUsersSavedMusic(d *tlrt.Decoder, depth int) (UsersSavedMusicClass, er
 		return nil, err
 	}
 	var v UsersSavedMusicClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UsersSavedMusicNotModifiedTypeID:
 		v = tlrt.New[UsersSavedMusicNotModified](d)
 	case UsersSavedMusicTypeID:
-		v = &UsersSavedMusic{}
+		v, size = &UsersSavedMusic{}, unsafe.Sizeof(UsersSavedMusic{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "users.SavedMusic"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -98,10 +101,8 @@ func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2967)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -179,10 +180,8 @@ func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1125)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -216,7 +215,7 @@ type UsersUsersClass interface {
 
 // DecodeUsersUsers decodes any constructor of users.Users.
 func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
-	return tlrt.Owned(b, decodeUsersUsers)
+	return tlrt.Owned(b, &wireSchema, 2256, decodeUsersUsers)
 }
 
 // decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
@@ -226,14 +225,16 @@ func decodeUsersUsers(d *tlrt.Decoder, depth int) (UsersUsersClass, error) {
 		return nil, err
 	}
 	var v UsersUsersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UsersUsersTypeID:
-		v = &UsersUsers{}
+		v, size = &UsersUsers{}, unsafe.Sizeof(UsersUsers{})
 	case UsersUsersSliceTypeID:
-		v = &UsersUsersSlice{}
+		v, size = &UsersUsersSlice{}, unsafe.Sizeof(UsersUsersSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "users.Users"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -299,10 +300,8 @@ func (m *UsersUsers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1610)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -383,10 +382,8 @@ func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1090)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -481,10 +478,8 @@ func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UsersUserFull{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1197)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -565,10 +560,8 @@ func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 715)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -593,7 +586,7 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.Owned(b, func(d *tlrt.Decoder, depth int) ([]UserClass, error) {
+		return tlrt.Owned(b, &wireSchema, 19, func(d *tlrt.Decoder, depth int) ([]UserClass, error) {
 			return tlrt.DecodeSlabs[User](d, false, 12, depth, decodeUser)
 		})
 	})
@@ -651,10 +644,8 @@ func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2477)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -744,10 +735,8 @@ func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2070)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -837,10 +826,8 @@ func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2850)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -866,7 +853,7 @@ func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGe
 		req = new(UsersGetRequirementsToContactRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
-		return tlrt.Decode(b, func(d *tlrt.Decoder, depth int) ([]RequirementToContactClass, error) {
+		return tlrt.Decode(b, &wireSchema, 2852, func(d *tlrt.Decoder, depth int) ([]RequirementToContactClass, error) {
 			return tlrt.DecodeSlabs[RequirementToContactPaidMessages](d, false, 4, depth, decodeRequirementToContact)
 		})
 	})
@@ -931,10 +918,8 @@ func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1830)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1031,10 +1016,8 @@ func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1126,10 +1109,8 @@ func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UsersSuggestBirthdayRequest{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3250)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // VideoSizeClass is the TL type VideoSize: one of VideoSize,
@@ -18,7 +19,7 @@ type VideoSizeClass interface {
 
 // DecodeVideoSize decodes any constructor of VideoSize.
 func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
-	return tlrt.Owned(b, decodeVideoSize)
+	return tlrt.Owned(b, &wireSchema, 56, decodeVideoSize)
 }
 
 // decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
@@ -28,16 +29,18 @@ func decodeVideoSize(d *tlrt.Decoder, depth int) (VideoSizeClass, error) {
 		return nil, err
 	}
 	var v VideoSizeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case VideoSizeTypeID:
-		v = &VideoSize{}
+		v, size = &VideoSize{}, unsafe.Sizeof(VideoSize{})
 	case VideoSizeEmojiMarkupTypeID:
-		v = &VideoSizeEmojiMarkup{}
+		v, size = &VideoSizeEmojiMarkup{}, unsafe.Sizeof(VideoSizeEmojiMarkup{})
 	case VideoSizeStickerMarkupTypeID:
-		v = &VideoSizeStickerMarkup{}
+		v, size = &VideoSizeStickerMarkup{}, unsafe.Sizeof(VideoSizeStickerMarkup{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "VideoSize"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -143,10 +146,8 @@ func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = VideoSize{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -242,10 +243,8 @@ func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3199)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -328,10 +327,8 @@ func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 717)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // WallPaperClass is the TL type WallPaper: one of WallPaper, WallPaperNoFile.
@@ -17,7 +18,7 @@ type WallPaperClass interface {
 
 // DecodeWallPaper decodes any constructor of WallPaper.
 func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
-	return tlrt.Owned(b, decodeWallPaper)
+	return tlrt.Owned(b, &wireSchema, 72, decodeWallPaper)
 }
 
 // decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
@@ -27,14 +28,16 @@ func decodeWallPaper(d *tlrt.Decoder, depth int) (WallPaperClass, error) {
 		return nil, err
 	}
 	var v WallPaperClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WallPaperTypeID:
-		v = &WallPaper{}
+		v, size = &WallPaper{}, unsafe.Sizeof(WallPaper{})
 	case WallPaperNoFileTypeID:
-		v = &WallPaperNoFile{}
+		v, size = &WallPaperNoFile{}, unsafe.Sizeof(WallPaperNoFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WallPaper"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -138,10 +141,8 @@ func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WallPaper{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2286)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -175,6 +176,7 @@ func (m *WallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		return tlrt.DecodeErr(err, "wallPaper", "document")
 	}
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
 		m.Settings = &WallPaperSettings{}
 		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "wallPaper", "settings")
@@ -263,10 +265,8 @@ func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WallPaperNoFile{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2932)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -289,6 +289,7 @@ func (m *WallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	m.Default = m.Flags.Has(1)
 	m.Dark = m.Flags.Has(4)
 	if m.Flags.Has(2) {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
 		m.Settings = &WallPaperSettings{}
 		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperNoFile", "settings")
@@ -309,7 +310,7 @@ type WebDocumentClass interface {
 
 // DecodeWebDocument decodes any constructor of WebDocument.
 func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
-	return tlrt.Owned(b, decodeWebDocument)
+	return tlrt.Owned(b, &wireSchema, 125, decodeWebDocument)
 }
 
 // decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
@@ -319,14 +320,16 @@ func decodeWebDocument(d *tlrt.Decoder, depth int) (WebDocumentClass, error) {
 		return nil, err
 	}
 	var v WebDocumentClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WebDocumentTypeID:
-		v = &WebDocument{}
+		v, size = &WebDocument{}, unsafe.Sizeof(WebDocument{})
 	case WebDocumentNoProxyTypeID:
-		v = &WebDocumentNoProxy{}
+		v, size = &WebDocumentNoProxy{}, unsafe.Sizeof(WebDocumentNoProxy{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebDocument"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -401,10 +404,8 @@ func (m *WebDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 879)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -502,10 +503,8 @@ func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3221)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -545,7 +544,7 @@ type WebPageClass interface {
 
 // DecodeWebPage decodes any constructor of WebPage.
 func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
-	return tlrt.Owned(b, decodeWebPage)
+	return tlrt.Owned(b, &wireSchema, 224, decodeWebPage)
 }
 
 // decodeWebPage is DecodeWebPage for a value nested depth levels deep.
@@ -555,18 +554,20 @@ func decodeWebPage(d *tlrt.Decoder, depth int) (WebPageClass, error) {
 		return nil, err
 	}
 	var v WebPageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WebPageEmptyTypeID:
-		v = &WebPageEmpty{}
+		v, size = &WebPageEmpty{}, unsafe.Sizeof(WebPageEmpty{})
 	case WebPagePendingTypeID:
-		v = &WebPagePending{}
+		v, size = &WebPagePending{}, unsafe.Sizeof(WebPagePending{})
 	case WebPageTypeID:
-		v = &WebPage{}
+		v, size = &WebPage{}, unsafe.Sizeof(WebPage{})
 	case WebPageNotModifiedTypeID:
 		v = tlrt.New[WebPageNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPage"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -663,10 +664,8 @@ func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageEmpty{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 937)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -787,10 +786,8 @@ func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPagePending{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2416)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1229,10 +1226,8 @@ func (m *WebPage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPage{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 3029)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1324,6 +1319,7 @@ func (m *WebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(10) {
+		d.Spend(unsafe.Sizeof(Page{}))
 		m.CachedPage = &Page{}
 		if err = tlrt.DecodeBoxed(d, m.CachedPage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "cached_page")
@@ -1456,10 +1452,8 @@ func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageNotModified{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1763)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1496,7 +1490,7 @@ type WebPageAttributeClass interface {
 
 // DecodeWebPageAttribute decodes any constructor of WebPageAttribute.
 func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
-	return tlrt.Owned(b, decodeWebPageAttribute)
+	return tlrt.Owned(b, &wireSchema, 539, decodeWebPageAttribute)
 }
 
 // decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
@@ -1507,24 +1501,26 @@ func decodeWebPageAttribute(d *tlrt.Decoder, depth int) (WebPageAttributeClass, 
 		return nil, err
 	}
 	var v WebPageAttributeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WebPageAttributeThemeTypeID:
-		v = &WebPageAttributeTheme{}
+		v, size = &WebPageAttributeTheme{}, unsafe.Sizeof(WebPageAttributeTheme{})
 	case WebPageAttributeStoryTypeID:
-		v = &WebPageAttributeStory{}
+		v, size = &WebPageAttributeStory{}, unsafe.Sizeof(WebPageAttributeStory{})
 	case WebPageAttributeStickerSetTypeID:
-		v = &WebPageAttributeStickerSet{}
+		v, size = &WebPageAttributeStickerSet{}, unsafe.Sizeof(WebPageAttributeStickerSet{})
 	case WebPageAttributeUniqueStarGiftTypeID:
-		v = &WebPageAttributeUniqueStarGift{}
+		v, size = &WebPageAttributeUniqueStarGift{}, unsafe.Sizeof(WebPageAttributeUniqueStarGift{})
 	case WebPageAttributeStarGiftCollectionTypeID:
-		v = &WebPageAttributeStarGiftCollection{}
+		v, size = &WebPageAttributeStarGiftCollection{}, unsafe.Sizeof(WebPageAttributeStarGiftCollection{})
 	case WebPageAttributeStarGiftAuctionTypeID:
-		v = &WebPageAttributeStarGiftAuction{}
+		v, size = &WebPageAttributeStarGiftAuction{}, unsafe.Sizeof(WebPageAttributeStarGiftAuction{})
 	case WebPageAttributeAiComposeToneTypeID:
 		v = tlrt.New[WebPageAttributeAiComposeTone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
 	}
+	d.Spend(size)
 	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
@@ -1636,10 +1632,8 @@ func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeTheme{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1470)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1662,6 +1656,7 @@ func (m *WebPageAttributeTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
+		d.Spend(unsafe.Sizeof(ThemeSettings{}))
 		m.Settings = &ThemeSettings{}
 		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "settings")
@@ -1749,10 +1744,8 @@ func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeStory{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1062)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1861,10 +1854,8 @@ func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeStickerSet{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1432)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1950,10 +1941,8 @@ func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2036,10 +2025,8 @@ func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1102)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2121,10 +2108,8 @@ func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 590)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2203,10 +2188,8 @@ func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1813)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2483,10 +2466,8 @@ func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WallPaperSettings{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1161)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2628,10 +2609,8 @@ func (m *WebAuthorization) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2323)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2765,10 +2744,8 @@ func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebDomainException{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 2089)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2867,10 +2844,8 @@ func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebViewMessageSent{}
-	d := tlrt.NewDecoder(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 707)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2997,10 +2972,8 @@ func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebViewResultURL{}
-	d := tlrt.Own(b)
-	err := m.DecodeBareAt(d, 0)
-	tlrt.Advance(b, d)
-	return err
+	d := tlrt.Own(b, &wireSchema, 1385)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -123,7 +123,7 @@ func DecodeSlabs[T any, P interface {
 			return err
 		}
 		b.Buf = b.Buf[4:]
-		p := P(s.next(left))
+		p := P(s.next(b, left))
 		if err := p.DecodeBareAt(b, depth); err != nil {
 			return err
 		}
@@ -150,11 +150,15 @@ type slab[T any] struct {
 }
 
 // next returns a new zero value of T, from a vector with left elements
-// still to read, this one included.
-func (s *slab[T]) next(left int) *T {
+// still to read, this one included, decoded by d.
+func (s *slab[T]) next(d *Decoder, left int) *T {
 	if len(s.free) == 0 {
+		n := min(left, s.used/2+1)
+		if d.Spend(uintptr(n) * unsafe.Sizeof(*new(T))); d.failed() {
+			n = 1
+		}
 		// Grow rounds the room up to what the allocator hands out.
-		s.free = slices.Grow([]T(nil), min(left, s.used/2+1))
+		s.free = slices.Grow([]T(nil), n)
 		s.free = s.free[:cap(s.free)]
 	}
 	p := &s.free[0]
@@ -192,15 +196,24 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 	if err != nil {
 		return nil, err
 	}
+	room := preallocate[T](n, minSize)
 	var v []T
-	if room := preallocate[T](n, minSize); room == n {
+	if room == n {
 		v = ifaceSlice[T](b, n)
-	} else {
+	}
+	if v == nil {
+		if b.Spend(uintptr(room) * unsafe.Sizeof(*new(T))); b.failed() {
+			return nil, b.err
+		}
 		v = make([]T, 0, room)
 	}
 	for i := range n {
 		if len(v) == cap(v) {
-			v = slices.Grow(v, grow(len(v), n)-len(v))
+			next := grow(len(v), n)
+			if b.Spend(uintptr(next) * unsafe.Sizeof(*new(T))); b.failed() {
+				return nil, b.err
+			}
+			v = slices.Grow(v, next-len(v))
 		}
 		v = v[:i+1]
 		held := (n - 1 - i) * minSize

@@ -2,72 +2,142 @@ package tlrt
 
 import (
 	"bytes"
+	"math"
 	"unsafe"
 
 	"github.com/gotd/td/bin"
 )
 
-// Decoder is the state of one decoding: the bytes left to read, and the
-// memory its small values come from. The generated Decode and DecodeBare
-// methods and Decode functions make one for each value they read from a
-// bin.Buffer and pass it down to every value nested in it (DecodeBareAt).
-// What a Decoder hands out belongs to the value being decoded: decoded
-// values share nothing mutable with those of another Decoder, and
-// decodings with different Decoders may run at the same time. A Decoder
-// is not safe for concurrent use.
+// Decoder is the state of one decoding: the bytes left to read, the
+// memory its small values come from and what it has allocated. The
+// generated Decode and DecodeBare methods and Decode functions make one
+// for each value they read from a bin.Buffer and pass it down to every
+// value nested in it (DecodeBareAt). What a Decoder hands out belongs to
+// the value being decoded: decoded values share nothing mutable with those
+// of another Decoder, and decodings with different Decoders may run at the
+// same time. A Decoder is not safe for concurrent use.
 //
 // Values that hold no pointers and that decoding would allocate one by
 // one (an interface's value, an optional struct) come from chunks that
 // the garbage collector does not scan (New), and so do the arrays of short
-// vectors of interfaces (DecodeClasses, DecodeSlabs): a message's peers and
-// text entities, and the vector of its entities, cost a share of a few
-// allocations instead of one each. A value keeps its whole chunk alive;
-// each chunk holds at most half as much as the chunks before it handed
-// out, so what a decoding allocates and no value uses stays below half of
-// what its values use.
+// vectors of interfaces: a message's peers and text entities, and the
+// vector of its entities, cost a share of a few allocations instead of
+// one each. A value keeps its whole chunk alive; each chunk holds at most
+// half as much as the chunks before it handed out, so what a decoding
+// allocates and no value uses stays below half of what its values use.
+//
+// A Decoder counts the bytes it allocates (Spend). Valid input can make a
+// value many times its size (an empty optional field takes no byte of
+// input and eight of a struct), and so can invalid input that is valid
+// until its end. So before a decoding of n bytes allocates more than
+// MaxAllocPerByte*n bytes and a little more, its Decoder checks the whole
+// value with the Schema of its package, without allocating: input that is
+// invalid fails there, with the error decoding it would meet, and valid
+// input goes on with no bound but its own size.
 type Decoder struct {
 	bin.Buffer // the bytes left to read
 
 	plain  chunks[uint64]            // values that hold no pointers
 	ifaces chunks[[2]unsafe.Pointer] // arrays of short vectors of interfaces
+
+	spent  int     // bytes allocated so far
+	limit  int     // bytes allocated after which Spend checks the input
+	schema *Schema // of the package that decodes; nil to check nothing
+	root   int32   // the type in schema of the value decoded
+	input  []byte  // the value decoded and what follows it
+	err    error   // the input's error, once a check found it invalid
 }
+
+// MaxAllocPerByte is how many bytes a decoding allocates per byte of its
+// input, beyond decoderSlack, before it checks that the input is valid.
+const MaxAllocPerByte = 8
+
+// decoderSlack is what a decoding allocates before it checks its input,
+// beyond MaxAllocPerByte bytes per byte: the Decoder, and the values of
+// short input.
+const decoderSlack = 1024
 
 // NewDecoder returns a Decoder over the bytes left in b, which the values
-// it decodes may share. Advance then moves b past what was read.
-func NewDecoder(b *bin.Buffer) *Decoder {
-	return &Decoder{Buffer: bin.Buffer{Buf: b.Buf}}
+// it decodes may share, to read a value of type root (an index in
+// s.Types; s may be nil, for values of no generated package). Finish then
+// moves b past what was read.
+func NewDecoder(b *bin.Buffer, s *Schema, root int32) *Decoder {
+	return &Decoder{
+		Buffer: bin.Buffer{Buf: b.Buf},
+		spent:  int(unsafe.Sizeof(Decoder{})),
+		limit:  MaxAllocPerByte*len(b.Buf) + decoderSlack,
+		schema: s, root: root, input: b.Buf,
+	}
 }
 
-// Own returns a Decoder over a copy of the bytes left in b, to decode a
-// value that can hold strings or bytes from: they share the copy, and
-// none of the caller's memory. Advance then moves b past what was read.
-func Own(b *bin.Buffer) *Decoder {
-	return &Decoder{Buffer: bin.Buffer{Buf: bytes.Clone(b.Buf)}}
+// Own returns a Decoder over a copy of the bytes left in b, as NewDecoder
+// does, to decode a value that can hold strings or bytes: they share the
+// copy, and none of the caller's memory.
+func Own(b *bin.Buffer, s *Schema, root int32) *Decoder {
+	d := NewDecoder(b, s, root)
+	d.Spend(uintptr(len(b.Buf)))
+	d.Buf = bytes.Clone(b.Buf)
+	return d
 }
 
-// Advance moves b past the bytes read from d, a Decoder that NewDecoder
-// or Own made of b.
-func Advance(b *bin.Buffer, d *Decoder) {
+// Finish moves b past the bytes read from d, a Decoder that NewDecoder or
+// Own made of b, and returns the error of the decoding: err, the error
+// DecodeBareAt returned, unless d found the input invalid first.
+func Finish(b *bin.Buffer, d *Decoder, err error) error {
 	b.Buf = b.Buf[len(b.Buf)-len(d.Buf):]
+	if d.err != nil {
+		return d.err
+	}
+	return err
 }
 
-// Owned decodes a value from a copy of the bytes left in b (see Own) with
-// decode, at depth 0, and moves b past it.
-func Owned[T any](b *bin.Buffer, decode func(*Decoder, int) (T, error)) (T, error) {
-	d := Own(b)
-	v, err := decode(d, 0)
-	Advance(b, d)
-	return v, err
+// Owned decodes a value of type root from a copy of the bytes left in b
+// (see Own) with decode, at depth 0, and moves b past it.
+func Owned[T any](b *bin.Buffer, s *Schema, root int32, decode func(*Decoder, int) (T, error)) (T, error) {
+	return decodeWith(b, Own(b, s, root), decode)
 }
 
-// Decode decodes a value that holds no strings or bytes from the bytes
-// left in b with decode, at depth 0, and moves b past it.
-func Decode[T any](b *bin.Buffer, decode func(*Decoder, int) (T, error)) (T, error) {
-	d := NewDecoder(b)
-	v, err := decode(d, 0)
-	Advance(b, d)
-	return v, err
+// Decode decodes a value of type root that holds no strings or bytes
+// from the bytes left in b with decode, at depth 0, and moves b past it.
+func Decode[T any](b *bin.Buffer, s *Schema, root int32, decode func(*Decoder, int) (T, error)) (T, error) {
+	return decodeWith(b, NewDecoder(b, s, root), decode)
 }
+
+func decodeWith[T any](b *bin.Buffer, d *Decoder, decode func(*Decoder, int) (T, error)) (T, error) {
+	v, err := decode(d, 0)
+	if err = Finish(b, d, err); err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
+// Spend records that the decoding is about to allocate size bytes. Once
+// that takes it above its limit, it checks the whole value (see
+// Decoder): when the input is invalid, the Decoder keeps its error for
+// Finish and has no bytes left, so that decoding stops at its next read,
+// allocating nothing more.
+func (d *Decoder) Spend(size uintptr) {
+	d.spent += int(size)
+	if d.spent > d.limit {
+		d.check()
+	}
+}
+
+// check validates the input, once its Decoder has spent its limit.
+func (d *Decoder) check() {
+	d.limit = math.MaxInt
+	if d.schema == nil {
+		return
+	}
+	if err := d.schema.Validate(&bin.Buffer{Buf: d.input}, d.root); err != nil {
+		d.err = err
+		d.Buf = nil
+	}
+}
+
+// failed reports whether d found its input invalid.
+func (d *Decoder) failed() bool { return d.err != nil }
 
 // New returns a new zero value of T, which must hold no pointers: a
 // struct of numbers and bools only. It comes from d's chunks of such
@@ -75,7 +145,7 @@ func Decode[T any](b *bin.Buffer, decode func(*Decoder, int) (T, error)) (T, err
 func New[T any](d *Decoder) *T {
 	var zero T
 	const word = unsafe.Sizeof(uint64(0))
-	return (*T)(d.plain.take(int((unsafe.Sizeof(zero) + word - 1) / word)))
+	return (*T)(d.plain.take(d, int((unsafe.Sizeof(zero)+word-1)/word)))
 }
 
 // maxChunkVector is the longest vector of interfaces whose array comes
@@ -98,9 +168,14 @@ type chunks[W any] struct {
 // and minChunk: the room left unused, in the latest chunk and at the ends
 // of those before it, is at most half of what was handed out, and a
 // minChunk.
-func (c *chunks[W]) take(n int) unsafe.Pointer {
+func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 	if len(c.free) < n {
-		c.free = make([]W, max(n, c.used/2, minChunk))
+		size := max(n, c.used/2, minChunk)
+		var w W
+		if d.Spend(uintptr(size) * unsafe.Sizeof(w)); d.failed() {
+			size = n
+		}
+		c.free = make([]W, size)
 	}
 	p := unsafe.Pointer(&c.free[0])
 	c.free = c.free[n:]
@@ -109,14 +184,14 @@ func (c *chunks[W]) take(n int) unsafe.Pointer {
 }
 
 // ifaceSlice returns room for n interfaces of type C, taken from d's
-// chunks when n is small and C is an interface type (two pointers in
+// chunks, when n is small and C is an interface type (two pointers in
 // memory, which is what the chunks hold); its capacity is n, so that
-// appending to it copies.
+// appending to it copies. Otherwise it returns nil.
 func ifaceSlice[C any](d *Decoder, n int) []C {
 	// Only an interface type's zero value is a nil any.
 	var zero C
 	if n == 0 || n > maxChunkVector || any(zero) != nil {
-		return make([]C, 0, n)
+		return nil
 	}
-	return unsafe.Slice((*C)(d.ifaces.take(n)), n)[:0:n]
+	return unsafe.Slice((*C)(d.ifaces.take(d, n)), n)[:0:n]
 }

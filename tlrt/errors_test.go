@@ -173,7 +173,7 @@ func elem(err error, i int) error {
 		b.PutInt(0)
 	}
 	n := 0
-	_, got := tlrt.DecodeVector(tlrt.NewDecoder(&b), 4, func(b *tlrt.Decoder) (int, error) {
+	_, got := tlrt.DecodeVector(tlrt.NewDecoder(&b, nil, 0), 4, func(b *tlrt.Decoder) (int, error) {
 		if _, err := b.Int(); err != nil {
 			return 0, err
 		}

@@ -2,6 +2,7 @@ package tlrt
 
 import (
 	"context"
+	"reflect"
 	"sort"
 
 	"github.com/gotd/td/bin"
@@ -75,6 +76,7 @@ func DecodeObject(b *Decoder, depth int, newObject func(id uint32) Object) (Obje
 	if v == nil {
 		return nil, &UnknownIDError{ID: id, Type: "Object"}
 	}
+	b.Spend(reflect.TypeOf(v).Elem().Size())
 	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 // String reads a TL string. It shares b's memory: b must be a Decoder
 // that Own made.
 func String(b *Decoder) (string, error) {
-	v, err := text(b, "string")
+	v, err := text(&b.Buffer, "string")
 	if err != nil || len(v) == 0 {
 		return "", err
 	}
@@ -27,7 +27,7 @@ func String(b *Decoder) (string, error) {
 // Bytes reads TL bytes, nil when empty. It shares b's memory, as String
 // does; appending to it copies.
 func Bytes(b *Decoder) ([]byte, error) {
-	v, err := text(b, "bytes")
+	v, err := text(&b.Buffer, "bytes")
 	if err != nil || len(v) == 0 {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ const (
 
 // text reads the bytes of a TL string or bytes, what names which for an
 // error.
-func text(b *Decoder, what string) ([]byte, error) {
+func text(b *bin.Buffer, what string) ([]byte, error) {
 	buf := b.Buf
 	if len(buf) == 0 {
 		return nil, io.ErrUnexpectedEOF

@@ -45,10 +45,8 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 	}
 	emitDoc(f, doc)
 	body = append(body,
-		jen.Id("d").Op(":=").Add(rt(start)).Call(jen.Id("b")),
-		jen.Err().Op(":=").Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)),
-		rt("Advance").Call(jen.Id("b"), jen.Id("d")),
-		jen.Return(jen.Err()),
+		jen.Id("d").Op(":=").Add(rt(start)).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
+		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
 	)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
@@ -106,6 +104,9 @@ func decodeFields(d *gen.Def) []jen.Code {
 		case fd.Type.Kind == gen.KindStruct:
 			ref := target.Clone()
 			if fd.Type.Ptr {
+				if sd := fd.Type.Def; !sd.Plain && len(sd.Fields) > 0 {
+					stmts = append(stmts, jen.Id("d").Dot("Spend").Call(sizeOf(sd)))
+				}
 				stmts = append(stmts, target.Clone().Op("=").Add(newValue(fd.Type.Def)))
 			} else {
 				ref = jen.Op("&").Add(target.Clone())
@@ -149,13 +150,22 @@ func decodeFields(d *gen.Def) []jen.Code {
 }
 
 // newValue is a new zero value of d, from the Decoder's chunks when d is
-// Plain.
+// Plain; a value of another definition with fields is for the caller to
+// count (sizeOf, Decoder.Spend).
 func newValue(d *gen.Def) jen.Code {
 	if d.Plain {
 		return rt("New").Index(jen.Id(d.GoName)).Call(jen.Id("d"))
 	}
 	return jen.Op("&").Id(d.GoName).Values()
 }
+
+// sizeOf is the size in memory of a value of d.
+func sizeOf(d *gen.Def) jen.Code {
+	return jen.Qual("unsafe", "Sizeof").Call(jen.Id(d.GoName).Values())
+}
+
+// schemaVar is the package's tlrt.Schema, which emitSchema writes.
+const schemaVar = "wireSchema"
 
 // readMethod is the bin.Buffer method that reads a primitive type; a
 // tlrt.Decoder has it too.
@@ -254,7 +264,7 @@ func resultDecoder(t *gen.Type) jen.Code {
 		start = "Owned"
 	}
 	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
-		jen.Return(rt(start).Call(jen.Id("b"), jen.Func().Params(dec(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+		jen.Return(rt(start).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(t.WireRoot), jen.Func().Params(dec(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
 			jen.Return(decodeCall(t, jen.Id("depth"))),
 		))),
 	)

@@ -40,8 +40,37 @@ func Name(id uint32) string { return registry.Name(id) }
 // IDs returns the IDs of the constructors.
 func IDs() []uint32 { return registry.IDs() }
 
+// Schema describes the encoding of the constructors, as tlgen writes it.
+var Schema = tlrt.Schema{
+	Defs: []tlrt.SchemaDef{
+		{ID: LeafID, Name: "leaf", Class: -1, Fields: 0},
+		{ID: BoxID, Name: "box", Class: -1, Fields: 1, Nests: true},
+		{ID: ListID, Name: "list", Class: -1, Fields: 2, Nests: true},
+	},
+	Fields: []tlrt.SchemaField{{Name: "n", Type: 0}, {Name: "inner", Type: 1}, {Name: "items", Type: 2}},
+	Types: []tlrt.SchemaType{
+		{Kind: tlrt.SchemaInt},
+		{Kind: tlrt.SchemaObject},
+		{Kind: tlrt.SchemaVector, Ref: 1, MinSize: 4},
+		{Kind: tlrt.SchemaStruct, Bare: true, Ref: 0},
+		{Kind: tlrt.SchemaStruct, Bare: true, Ref: 1},
+		{Kind: tlrt.SchemaStruct, Bare: true, Ref: 2},
+	},
+}
+
+// The roots of decoding in Schema.Types: any constructor, and each one
+// bare.
+const (
+	ObjectRoot = 1
+	LeafRoot   = 3
+	BoxRoot    = 4
+	ListRoot   = 5
+)
+
 // DecodeObject decodes any constructor.
-func DecodeObject(b *bin.Buffer) (tlrt.Object, error) { return tlrt.Decode(b, Decode) }
+func DecodeObject(b *bin.Buffer) (tlrt.Object, error) {
+	return tlrt.Decode(b, &Schema, ObjectRoot, Decode)
+}
 
 // Decode decodes any constructor nested depth levels deep.
 func Decode(b *tlrt.Decoder, depth int) (tlrt.Object, error) {
@@ -130,17 +159,17 @@ func (m *List) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	return nil
 }
 
-// decodeTop decodes v from b, with its ID unless bare is set.
+// DecodeValue decodes v from b, with its ID unless bare is set, as the
+// Decode and DecodeBare methods of generated code do.
 func DecodeValue(b *bin.Buffer, v tlrt.Object, bare bool) error {
-	d := tlrt.NewDecoder(b)
-	var err error
-	if bare {
-		err = v.DecodeBareAt(d, 0)
-	} else {
-		err = tlrt.DecodeBoxed(d, v, 0)
+	if !bare {
+		if err := tlrt.ConsumeID(b, v.TypeID(), v.TypeName()); err != nil {
+			return tlrt.DecodeErr(err, v.TypeName(), "")
+		}
 	}
-	tlrt.Advance(b, d)
-	return err
+	root := map[uint32]int32{LeafID: LeafRoot, BoxID: BoxRoot, ListID: ListRoot}[v.TypeID()]
+	d := tlrt.NewDecoder(b, &Schema, root)
+	return tlrt.Finish(b, d, v.DecodeBareAt(d, 0))
 }
 
 // Encode returns the encoding of v.
