@@ -60,10 +60,9 @@ type Def struct {
 	// MinSize is the number of bytes of the smallest encoding of d's
 	// fields, without its ID (see Type.MinSize).
 	MinSize int
-	// SharesInput reports that a value of d can hold strings or bytes. They
-	// share one copy of the input, which Decode and DecodeBare make before
-	// they read such a value, so that the value does not share the
-	// caller's memory.
+	// SharesInput reports that a value of d can hold strings or bytes.
+	// Their bytes share chunks of memory that the decoder copies them
+	// into, none of the caller's buffer.
 	SharesInput bool
 	// WireRoot is the index in Model.Wire.Types of d read bare, where its
 	// DecodeBare starts.

@@ -120,7 +120,7 @@ func IDs() []uint32 {
 // DecodeObject decodes any constructor or function of the schema, chosen by the
 // ID it starts with.
 func DecodeObject(b *bin.Buffer) (Object, error) {
-	return tlrt.Owned(b, &wireSchema, 7, decodeObject)
+	return tlrt.Decode(b, &wireSchema, 7, decodeObject)
 }
 
 // decodeObject is DecodeObject for a value nested depth levels deep.

@@ -18,7 +18,7 @@ type PQInnerDataClass interface {
 
 // DecodePQInnerData decodes any constructor of P_Q_inner_data.
 func DecodePQInnerData(b *bin.Buffer) (PQInnerDataClass, error) {
-	return tlrt.Owned(b, &wireSchema, 64, decodePQInnerData)
+	return tlrt.Decode(b, &wireSchema, 64, decodePQInnerData)
 }
 
 // decodePQInnerData is DecodePQInnerData for a value nested depth levels deep.
@@ -106,16 +106,15 @@ func (m *PQInnerData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 36)
+	d := tlrt.NewDecoder(b, &wireSchema, 36)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PQInnerData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -204,16 +203,15 @@ func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 42)
+	d := tlrt.NewDecoder(b, &wireSchema, 42)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PQInnerDataDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -308,16 +306,15 @@ func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 21)
+	d := tlrt.NewDecoder(b, &wireSchema, 21)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PQInnerDataTempDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

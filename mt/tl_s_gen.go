@@ -18,7 +18,7 @@ type ServerDHParamsClass interface {
 
 // DecodeServerDHParams decodes any constructor of Server_DH_Params.
 func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
-	return tlrt.Owned(b, &wireSchema, 51, decodeServerDHParams)
+	return tlrt.Decode(b, &wireSchema, 51, decodeServerDHParams)
 }
 
 // decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
@@ -178,16 +178,15 @@ func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 49)
+	d := tlrt.NewDecoder(b, &wireSchema, 49)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ServerDHParamsOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -538,16 +537,15 @@ func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 44)
+	d := tlrt.NewDecoder(b, &wireSchema, 44)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ServerDHInnerData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -625,16 +623,15 @@ func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 60)
+	d := tlrt.NewDecoder(b, &wireSchema, 60)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SetClientDHParamsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

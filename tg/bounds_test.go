@@ -59,12 +59,7 @@ func measureDecode(data []byte) allocation {
 		err:    err,
 	}
 	if err == nil {
-		var text bool
-		a.kept = heldBytes(reflect.ValueOf(v), map[uintptr]bool{}, &text)
-		if text {
-			// Strings and bytes keep the decoder's copy of the input.
-			a.kept += allocSize(uintptr(len(data)))
-		}
+		a.kept = heldBytes(reflect.ValueOf(v), map[uintptr]bool{})
 	}
 	return a
 }
@@ -91,38 +86,36 @@ func allocSize(size uintptr) uint64 {
 }
 
 // heldBytes is the memory the value v keeps reachable: the allocations of
-// its pointers and slices, each counted once. Its strings and bytes are
-// parts of the decoder's copy of the input: text reports whether it has
-// any.
-func heldBytes(v reflect.Value, seen map[uintptr]bool, text *bool) uint64 {
+// its pointers and slices, each counted once, and the bytes of its strings
+// and bytes, which share the decoder's chunks.
+func heldBytes(v reflect.Value, seen map[uintptr]bool) uint64 {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() || seen[v.Pointer()] {
 			return 0
 		}
 		seen[v.Pointer()] = true
-		return allocSize(v.Type().Elem().Size()) + heldBytes(v.Elem(), seen, text)
+		return allocSize(v.Type().Elem().Size()) + heldBytes(v.Elem(), seen)
 	case reflect.Interface:
 		if v.IsNil() {
 			return 0
 		}
-		return heldBytes(v.Elem(), seen, text)
+		return heldBytes(v.Elem(), seen)
 	case reflect.Struct:
 		var n uint64
 		for i := range v.NumField() {
-			n += heldBytes(v.Field(i), seen, text)
+			n += heldBytes(v.Field(i), seen)
 		}
 		return n
 	case reflect.Array:
 		var n uint64
 		for i := range v.Len() {
-			n += heldBytes(v.Index(i), seen, text)
+			n += heldBytes(v.Index(i), seen)
 		}
 		return n
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			*text = *text || v.Len() > 0
-			return 0
+			return uint64(v.Len())
 		}
 		if v.Cap() == 0 || seen[v.Pointer()] {
 			return 0
@@ -130,11 +123,11 @@ func heldBytes(v reflect.Value, seen map[uintptr]bool, text *bool) uint64 {
 		seen[v.Pointer()] = true
 		n := allocSize(uintptr(v.Cap()) * v.Type().Elem().Size())
 		for i := range v.Len() {
-			n += heldBytes(v.Index(i), seen, text)
+			n += heldBytes(v.Index(i), seen)
 		}
 		return n
 	case reflect.String:
-		*text = *text || v.Len() > 0
+		return uint64(v.Len())
 	}
 	return 0
 }

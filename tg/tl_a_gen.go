@@ -19,7 +19,7 @@ type AiComposeToneClass interface {
 
 // DecodeAiComposeTone decodes any constructor of AiComposeTone.
 func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
-	return tlrt.Owned(b, &wireSchema, 349, decodeAiComposeTone)
+	return tlrt.Decode(b, &wireSchema, 349, decodeAiComposeTone)
 }
 
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
@@ -231,20 +231,19 @@ func (m *AiComposeTone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AiComposeTone{}
-	d := tlrt.Own(b, &wireSchema, 2766)
+	d := tlrt.NewDecoder(b, &wireSchema, 2766)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -368,16 +367,15 @@ func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2185)
+	d := tlrt.NewDecoder(b, &wireSchema, 2185)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -406,7 +404,7 @@ type AttachMenuBotsClass interface {
 
 // DecodeAttachMenuBots decodes any constructor of AttachMenuBots.
 func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
-	return tlrt.Owned(b, &wireSchema, 810, decodeAttachMenuBots)
+	return tlrt.Decode(b, &wireSchema, 810, decodeAttachMenuBots)
 }
 
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
@@ -563,16 +561,15 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1210)
+	d := tlrt.NewDecoder(b, &wireSchema, 1210)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AttachMenuBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1016,16 +1013,15 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1332)
+	d := tlrt.NewDecoder(b, &wireSchema, 1332)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AccessPointRule) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1168,20 +1164,19 @@ func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AiComposeToneExample{}
-	d := tlrt.Own(b, &wireSchema, 3137)
+	d := tlrt.NewDecoder(b, &wireSchema, 3137)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AiComposeToneExample) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1322,20 +1317,19 @@ func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AttachMenuBot{}
-	d := tlrt.Own(b, &wireSchema, 2855)
+	d := tlrt.NewDecoder(b, &wireSchema, 2855)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AttachMenuBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1465,20 +1459,19 @@ func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotIcon{}
-	d := tlrt.Own(b, &wireSchema, 2435)
+	d := tlrt.NewDecoder(b, &wireSchema, 2435)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AttachMenuBotIcon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1558,16 +1551,15 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1326)
+	d := tlrt.NewDecoder(b, &wireSchema, 1326)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AttachMenuBotIconColor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1640,20 +1632,19 @@ func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotsBot{}
-	d := tlrt.Own(b, &wireSchema, 2096)
+	d := tlrt.NewDecoder(b, &wireSchema, 2096)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AttachMenuBotsBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1852,20 +1843,19 @@ func (m *Authorization) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Authorization{}
-	d := tlrt.Own(b, &wireSchema, 2378)
+	d := tlrt.NewDecoder(b, &wireSchema, 2378)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *Authorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2379,20 +2369,19 @@ func (m *AvailableEffect) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AvailableEffect{}
-	d := tlrt.Own(b, &wireSchema, 2097)
+	d := tlrt.NewDecoder(b, &wireSchema, 2097)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AvailableEffect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2532,20 +2521,19 @@ func (m *AvailableReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AvailableReaction{}
-	d := tlrt.Own(b, &wireSchema, 2614)
+	d := tlrt.NewDecoder(b, &wireSchema, 2614)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *AvailableReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -19,7 +19,7 @@ type EmailVerificationClass interface {
 
 // DecodeEmailVerification decodes any constructor of EmailVerification.
 func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
-	return tlrt.Owned(b, &wireSchema, 40, decodeEmailVerification)
+	return tlrt.Decode(b, &wireSchema, 40, decodeEmailVerification)
 }
 
 // decodeEmailVerification is DecodeEmailVerification for a value nested depth
@@ -100,16 +100,15 @@ func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2078)
+	d := tlrt.NewDecoder(b, &wireSchema, 2078)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmailVerificationCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -173,16 +172,15 @@ func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2882)
+	d := tlrt.NewDecoder(b, &wireSchema, 2882)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmailVerificationGoogle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -246,16 +244,15 @@ func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2123)
+	d := tlrt.NewDecoder(b, &wireSchema, 2123)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmailVerificationApple) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -279,7 +276,7 @@ type EmailVerifyPurposeClass interface {
 
 // DecodeEmailVerifyPurpose decodes any constructor of EmailVerifyPurpose.
 func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
-	return tlrt.Owned(b, &wireSchema, 39, decodeEmailVerifyPurpose)
+	return tlrt.Decode(b, &wireSchema, 39, decodeEmailVerifyPurpose)
 }
 
 // decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
@@ -364,16 +361,15 @@ func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1303)
+	d := tlrt.NewDecoder(b, &wireSchema, 1303)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -529,7 +525,7 @@ type EmojiGroupClass interface {
 
 // DecodeEmojiGroup decodes any constructor of EmojiGroup.
 func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
-	return tlrt.Owned(b, &wireSchema, 403, decodeEmojiGroup)
+	return tlrt.Decode(b, &wireSchema, 403, decodeEmojiGroup)
 }
 
 // decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
@@ -616,16 +612,15 @@ func (m *EmojiGroup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1848)
+	d := tlrt.NewDecoder(b, &wireSchema, 1848)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiGroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -702,16 +697,15 @@ func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1902)
+	d := tlrt.NewDecoder(b, &wireSchema, 1902)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiGroupGreeting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -782,16 +776,15 @@ func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 673)
+	d := tlrt.NewDecoder(b, &wireSchema, 673)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiGroupPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -817,7 +810,7 @@ type EmojiKeywordClass interface {
 
 // DecodeEmojiKeyword decodes any constructor of EmojiKeyword.
 func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
-	return tlrt.Owned(b, &wireSchema, 319, decodeEmojiKeyword)
+	return tlrt.Decode(b, &wireSchema, 319, decodeEmojiKeyword)
 }
 
 // decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
@@ -901,16 +894,15 @@ func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2819)
+	d := tlrt.NewDecoder(b, &wireSchema, 2819)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -982,16 +974,15 @@ func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 961)
+	d := tlrt.NewDecoder(b, &wireSchema, 961)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiKeywordDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1195,7 +1186,7 @@ type EmojiStatusClass interface {
 
 // DecodeEmojiStatus decodes any constructor of EmojiStatus.
 func DecodeEmojiStatus(b *bin.Buffer) (EmojiStatusClass, error) {
-	return tlrt.Owned(b, &wireSchema, 195, decodeEmojiStatus)
+	return tlrt.Decode(b, &wireSchema, 195, decodeEmojiStatus)
 }
 
 // decodeEmojiStatus is DecodeEmojiStatus for a value nested depth levels deep.
@@ -1510,20 +1501,19 @@ func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EmojiStatusCollectible{}
-	d := tlrt.Own(b, &wireSchema, 1747)
+	d := tlrt.NewDecoder(b, &wireSchema, 1747)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiStatusCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1702,7 +1692,7 @@ type EncryptedChatClass interface {
 
 // DecodeEncryptedChat decodes any constructor of EncryptedChat.
 func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
-	return tlrt.Owned(b, &wireSchema, 475, decodeEncryptedChat)
+	return tlrt.Decode(b, &wireSchema, 475, decodeEncryptedChat)
 }
 
 // decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
@@ -1992,20 +1982,19 @@ func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EncryptedChatRequested{}
-	d := tlrt.Own(b, &wireSchema, 1352)
+	d := tlrt.NewDecoder(b, &wireSchema, 1352)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EncryptedChatRequested) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2108,16 +2097,15 @@ func (m *EncryptedChat) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1603)
+	d := tlrt.NewDecoder(b, &wireSchema, 1603)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2435,7 +2423,7 @@ type EncryptedMessageClass interface {
 
 // DecodeEncryptedMessage decodes any constructor of EncryptedMessage.
 func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
-	return tlrt.Owned(b, &wireSchema, 12, decodeEncryptedMessage)
+	return tlrt.Decode(b, &wireSchema, 12, decodeEncryptedMessage)
 }
 
 // decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
@@ -2524,16 +2512,15 @@ func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3073)
+	d := tlrt.NewDecoder(b, &wireSchema, 3073)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EncryptedMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2619,16 +2606,15 @@ func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 962)
+	d := tlrt.NewDecoder(b, &wireSchema, 962)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EncryptedMessageService) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2660,7 +2646,7 @@ type ExportedChatInviteClass interface {
 
 // DecodeExportedChatInvite decodes any constructor of ExportedChatInvite.
 func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
-	return tlrt.Owned(b, &wireSchema, 157, decodeExportedChatInvite)
+	return tlrt.Decode(b, &wireSchema, 157, decodeExportedChatInvite)
 }
 
 // decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
@@ -2961,20 +2947,19 @@ func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatInviteExported{}
-	d := tlrt.Own(b, &wireSchema, 2260)
+	d := tlrt.NewDecoder(b, &wireSchema, 2260)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ChatInviteExported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3189,16 +3174,15 @@ func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1555)
+	d := tlrt.NewDecoder(b, &wireSchema, 1555)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiKeywordsDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3270,16 +3254,15 @@ func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2446)
+	d := tlrt.NewDecoder(b, &wireSchema, 2446)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiLanguage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3339,16 +3322,15 @@ func (m *EmojiURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2300)
+	d := tlrt.NewDecoder(b, &wireSchema, 2300)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EmojiURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3521,20 +3503,19 @@ func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EphemeralMessage{}
-	d := tlrt.Own(b, &wireSchema, 2865)
+	d := tlrt.NewDecoder(b, &wireSchema, 2865)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *EphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3650,16 +3631,15 @@ func (m *Error) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Error) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2667)
+	d := tlrt.NewDecoder(b, &wireSchema, 2667)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *Error) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3735,16 +3715,15 @@ func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 706)
+	d := tlrt.NewDecoder(b, &wireSchema, 706)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ExportedChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3819,16 +3798,15 @@ func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1281)
+	d := tlrt.NewDecoder(b, &wireSchema, 1281)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ExportedContactToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3894,16 +3872,15 @@ func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1563)
+	d := tlrt.NewDecoder(b, &wireSchema, 1563)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ExportedMessageLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3966,16 +3943,15 @@ func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1257)
+	d := tlrt.NewDecoder(b, &wireSchema, 1257)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ExportedStoryLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

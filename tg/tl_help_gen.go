@@ -20,7 +20,7 @@ type HelpAppConfigClass interface {
 
 // DecodeHelpAppConfig decodes any constructor of help.AppConfig.
 func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1602, decodeHelpAppConfig)
+	return tlrt.Decode(b, &wireSchema, 1602, decodeHelpAppConfig)
 }
 
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
@@ -165,16 +165,15 @@ func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2902)
+	d := tlrt.NewDecoder(b, &wireSchema, 2902)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpAppConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -203,7 +202,7 @@ type HelpAppUpdateClass interface {
 
 // DecodeHelpAppUpdate decodes any constructor of help.AppUpdate.
 func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1447, decodeHelpAppUpdate)
+	return tlrt.Decode(b, &wireSchema, 1447, decodeHelpAppUpdate)
 }
 
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
@@ -349,20 +348,19 @@ func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpAppUpdate{}
-	d := tlrt.Own(b, &wireSchema, 2744)
+	d := tlrt.NewDecoder(b, &wireSchema, 2744)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpAppUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -483,7 +481,7 @@ type HelpCountriesListClass interface {
 
 // DecodeHelpCountriesList decodes any constructor of help.CountriesList.
 func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1765, decodeHelpCountriesList)
+	return tlrt.Decode(b, &wireSchema, 1765, decodeHelpCountriesList)
 }
 
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
@@ -635,16 +633,15 @@ func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1968)
+	d := tlrt.NewDecoder(b, &wireSchema, 1968)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpCountriesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -673,7 +670,7 @@ type HelpDeepLinkInfoClass interface {
 
 // DecodeHelpDeepLinkInfo decodes any constructor of help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1260, decodeHelpDeepLinkInfo)
+	return tlrt.Decode(b, &wireSchema, 1260, decodeHelpDeepLinkInfo)
 }
 
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
@@ -858,20 +855,19 @@ func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpDeepLinkInfo{}
-	d := tlrt.Own(b, &wireSchema, 1685)
+	d := tlrt.NewDecoder(b, &wireSchema, 1685)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpDeepLinkInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -910,7 +906,7 @@ type HelpPassportConfigClass interface {
 
 // DecodeHelpPassportConfig decodes any constructor of help.PassportConfig.
 func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2683, decodeHelpPassportConfig)
+	return tlrt.Decode(b, &wireSchema, 2683, decodeHelpPassportConfig)
 }
 
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
@@ -1060,20 +1056,19 @@ func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpPassportConfig{}
-	d := tlrt.Own(b, &wireSchema, 2242)
+	d := tlrt.NewDecoder(b, &wireSchema, 2242)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpPassportConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1489,7 +1484,7 @@ type HelpPromoDataClass interface {
 
 // DecodeHelpPromoData decodes any constructor of help.PromoData.
 func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2617, decodeHelpPromoData)
+	return tlrt.Decode(b, &wireSchema, 2617, decodeHelpPromoData)
 }
 
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
@@ -1747,20 +1742,19 @@ func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpPromoData{}
-	d := tlrt.Own(b, &wireSchema, 669)
+	d := tlrt.NewDecoder(b, &wireSchema, 669)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpPromoData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1832,7 +1826,7 @@ type HelpTermsOfServiceUpdateClass interface {
 // DecodeHelpTermsOfServiceUpdate decodes any constructor of
 // help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1043, decodeHelpTermsOfServiceUpdate)
+	return tlrt.Decode(b, &wireSchema, 1043, decodeHelpTermsOfServiceUpdate)
 }
 
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
@@ -1990,20 +1984,19 @@ func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpTermsOfServiceUpdate{}
-	d := tlrt.Own(b, &wireSchema, 1011)
+	d := tlrt.NewDecoder(b, &wireSchema, 1011)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpTermsOfServiceUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2032,7 +2025,7 @@ type HelpTimezonesListClass interface {
 
 // DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
 func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1358, decodeHelpTimezonesList)
+	return tlrt.Decode(b, &wireSchema, 1358, decodeHelpTimezonesList)
 }
 
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
@@ -2184,16 +2177,15 @@ func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1854)
+	d := tlrt.NewDecoder(b, &wireSchema, 1854)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpTimezonesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2222,7 +2214,7 @@ type HelpUserInfoClass interface {
 
 // DecodeHelpUserInfo decodes any constructor of help.UserInfo.
 func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
-	return tlrt.Owned(b, &wireSchema, 619, decodeHelpUserInfo)
+	return tlrt.Decode(b, &wireSchema, 619, decodeHelpUserInfo)
 }
 
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
@@ -2375,16 +2367,15 @@ func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 591)
+	d := tlrt.NewDecoder(b, &wireSchema, 591)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpUserInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2466,16 +2457,15 @@ func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1538)
+	d := tlrt.NewDecoder(b, &wireSchema, 1538)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpConfigSimple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2592,20 +2582,19 @@ func (m *HelpCountry) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpCountry{}
-	d := tlrt.Own(b, &wireSchema, 2649)
+	d := tlrt.NewDecoder(b, &wireSchema, 2649)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpCountry) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2754,20 +2743,19 @@ func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpCountryCode{}
-	d := tlrt.Own(b, &wireSchema, 1288)
+	d := tlrt.NewDecoder(b, &wireSchema, 1288)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpCountryCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2846,16 +2834,15 @@ func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 836)
+	d := tlrt.NewDecoder(b, &wireSchema, 836)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpInviteText) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3143,16 +3130,15 @@ func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1453)
+	d := tlrt.NewDecoder(b, &wireSchema, 1453)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpPremiumPromo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3250,16 +3236,15 @@ func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 720)
+	d := tlrt.NewDecoder(b, &wireSchema, 720)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpRecentMeURLs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3332,16 +3317,15 @@ func (m *HelpSupport) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 819)
+	d := tlrt.NewDecoder(b, &wireSchema, 819)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpSupport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3407,16 +3391,15 @@ func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2010)
+	d := tlrt.NewDecoder(b, &wireSchema, 2010)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpSupportName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3527,20 +3510,19 @@ func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpTermsOfService{}
-	d := tlrt.Own(b, &wireSchema, 1824)
+	d := tlrt.NewDecoder(b, &wireSchema, 1824)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpTermsOfService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3758,16 +3740,15 @@ func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1446)
+	d := tlrt.NewDecoder(b, &wireSchema, 1446)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpGetAppUpdateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3974,16 +3955,15 @@ func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3066)
+	d := tlrt.NewDecoder(b, &wireSchema, 3066)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4123,16 +4103,15 @@ func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1226)
+	d := tlrt.NewDecoder(b, &wireSchema, 1226)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4274,20 +4253,19 @@ func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpAcceptTermsOfServiceRequest{}
-	d := tlrt.Own(b, &wireSchema, 3091)
+	d := tlrt.NewDecoder(b, &wireSchema, 3091)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4359,16 +4337,15 @@ func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1259)
+	d := tlrt.NewDecoder(b, &wireSchema, 1259)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4517,16 +4494,15 @@ func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1721)
+	d := tlrt.NewDecoder(b, &wireSchema, 1721)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpSaveAppLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4833,16 +4809,15 @@ func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1650)
+	d := tlrt.NewDecoder(b, &wireSchema, 1650)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpEditUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5071,16 +5046,15 @@ func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3170)
+	d := tlrt.NewDecoder(b, &wireSchema, 3170)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpDismissSuggestionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5158,16 +5132,15 @@ func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1764)
+	d := tlrt.NewDecoder(b, &wireSchema, 1764)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *HelpGetCountriesListRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

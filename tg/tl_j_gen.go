@@ -19,7 +19,7 @@ type JSONValueClass interface {
 
 // DecodeJSONValue decodes any constructor of JSONValue.
 func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
-	return tlrt.Owned(b, &wireSchema, 176, decodeJSONValue)
+	return tlrt.Decode(b, &wireSchema, 176, decodeJSONValue)
 }
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
@@ -307,16 +307,15 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2495)
+	d := tlrt.NewDecoder(b, &wireSchema, 2495)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -384,16 +383,15 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3189)
+	d := tlrt.NewDecoder(b, &wireSchema, 3189)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -464,16 +462,15 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2159)
+	d := tlrt.NewDecoder(b, &wireSchema, 2159)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -500,7 +497,7 @@ type JoinChatBotResultClass interface {
 
 // DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
 func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
-	return tlrt.Owned(b, &wireSchema, 489, decodeJoinChatBotResult)
+	return tlrt.Decode(b, &wireSchema, 489, decodeJoinChatBotResult)
 }
 
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
@@ -775,16 +772,15 @@ func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2835)
+	d := tlrt.NewDecoder(b, &wireSchema, 2835)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -848,16 +844,15 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2621)
+	d := tlrt.NewDecoder(b, &wireSchema, 2621)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue

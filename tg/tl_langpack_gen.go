@@ -59,16 +59,15 @@ func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3149)
+	d := tlrt.NewDecoder(b, &wireSchema, 3149)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *LangpackGetLangPackRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -148,16 +147,15 @@ func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3113)
+	d := tlrt.NewDecoder(b, &wireSchema, 3113)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *LangpackGetStringsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -181,7 +179,7 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 		req = new(LangpackGetStringsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return tlrt.Owned(b, &wireSchema, 564, func(d *tlrt.Decoder, depth int) ([]LangPackStringClass, error) {
+		return tlrt.Decode(b, &wireSchema, 564, func(d *tlrt.Decoder, depth int) ([]LangPackStringClass, error) {
 			return tlrt.DecodeSlabs[LangPackStringPluralized](d, false, 8, depth, decodeLangPackString)
 		})
 	})
@@ -240,16 +238,15 @@ func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2748)
+	d := tlrt.NewDecoder(b, &wireSchema, 2748)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *LangpackGetDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -325,16 +322,15 @@ func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1295)
+	d := tlrt.NewDecoder(b, &wireSchema, 1295)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *LangpackGetLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -353,7 +349,7 @@ func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLangu
 		req = new(LangpackGetLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return tlrt.Owned(b, &wireSchema, 1297, func(d *tlrt.Decoder, depth int) ([]LangPackLanguage, error) {
+		return tlrt.Decode(b, &wireSchema, 1297, func(d *tlrt.Decoder, depth int) ([]LangPackLanguage, error) {
 			return tlrt.DecodeStructs[LangPackLanguage](d, false, false, 36, depth)
 		})
 	})
@@ -410,16 +406,15 @@ func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1686)
+	d := tlrt.NewDecoder(b, &wireSchema, 1686)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *LangpackGetLanguageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

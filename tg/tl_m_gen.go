@@ -21,7 +21,7 @@ type MediaAreaClass interface {
 
 // DecodeMediaArea decodes any constructor of MediaArea.
 func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
-	return tlrt.Owned(b, &wireSchema, 147, decodeMediaArea)
+	return tlrt.Decode(b, &wireSchema, 147, decodeMediaArea)
 }
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
@@ -130,20 +130,19 @@ func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaVenue{}
-	d := tlrt.Own(b, &wireSchema, 2593)
+	d := tlrt.NewDecoder(b, &wireSchema, 2593)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -234,20 +233,19 @@ func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaVenue{}
-	d := tlrt.Own(b, &wireSchema, 2432)
+	d := tlrt.NewDecoder(b, &wireSchema, 2432)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -338,20 +336,19 @@ func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaGeoPoint{}
-	d := tlrt.Own(b, &wireSchema, 2719)
+	d := tlrt.NewDecoder(b, &wireSchema, 2719)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -450,20 +447,19 @@ func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaSuggestedReaction{}
-	d := tlrt.Own(b, &wireSchema, 782)
+	d := tlrt.NewDecoder(b, &wireSchema, 782)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -725,20 +721,19 @@ func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaURL{}
-	d := tlrt.Own(b, &wireSchema, 1162)
+	d := tlrt.NewDecoder(b, &wireSchema, 1162)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -816,20 +811,19 @@ func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaWeather{}
-	d := tlrt.Own(b, &wireSchema, 1356)
+	d := tlrt.NewDecoder(b, &wireSchema, 1356)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -909,20 +903,19 @@ func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaStarGift{}
-	d := tlrt.Own(b, &wireSchema, 1508)
+	d := tlrt.NewDecoder(b, &wireSchema, 1508)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -951,7 +944,7 @@ type MessageClass interface {
 
 // DecodeMessage decodes any constructor of Message.
 func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
-	return tlrt.Owned(b, &wireSchema, 10, decodeMessage)
+	return tlrt.Decode(b, &wireSchema, 10, decodeMessage)
 }
 
 // decodeMessage is DecodeMessage for a value nested depth levels deep.
@@ -1827,20 +1820,19 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Message{}
-	d := tlrt.Own(b, &wireSchema, 1792)
+	d := tlrt.NewDecoder(b, &wireSchema, 1792)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2264,20 +2256,19 @@ func (m *MessageService) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageService{}
-	d := tlrt.Own(b, &wireSchema, 1847)
+	d := tlrt.NewDecoder(b, &wireSchema, 1847)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2385,7 +2376,7 @@ type MessageActionClass interface {
 
 // DecodeMessageAction decodes any constructor of MessageAction.
 func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
-	return tlrt.Owned(b, &wireSchema, 381, decodeMessageAction)
+	return tlrt.Decode(b, &wireSchema, 381, decodeMessageAction)
 }
 
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
@@ -2664,16 +2655,15 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2568)
+	d := tlrt.NewDecoder(b, &wireSchema, 2568)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2739,16 +2729,15 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2475)
+	d := tlrt.NewDecoder(b, &wireSchema, 2475)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2813,16 +2802,15 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1895)
+	d := tlrt.NewDecoder(b, &wireSchema, 1895)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3170,16 +3158,15 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2109)
+	d := tlrt.NewDecoder(b, &wireSchema, 2109)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3318,16 +3305,15 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3050)
+	d := tlrt.NewDecoder(b, &wireSchema, 3050)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3685,20 +3671,19 @@ func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSentMe{}
-	d := tlrt.Own(b, &wireSchema, 3283)
+	d := tlrt.NewDecoder(b, &wireSchema, 3283)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3876,20 +3861,19 @@ func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
-	d := tlrt.Own(b, &wireSchema, 2681)
+	d := tlrt.NewDecoder(b, &wireSchema, 2681)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4025,20 +4009,19 @@ func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPhoneCall{}
-	d := tlrt.Own(b, &wireSchema, 1903)
+	d := tlrt.NewDecoder(b, &wireSchema, 1903)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4187,16 +4170,15 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3233)
+	d := tlrt.NewDecoder(b, &wireSchema, 3233)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4309,20 +4291,19 @@ func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionBotAllowed{}
-	d := tlrt.Own(b, &wireSchema, 2672)
+	d := tlrt.NewDecoder(b, &wireSchema, 2672)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4417,20 +4398,19 @@ func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSecureValuesSentMe{}
-	d := tlrt.Own(b, &wireSchema, 864)
+	d := tlrt.NewDecoder(b, &wireSchema, 864)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4771,20 +4751,19 @@ func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGroupCall{}
-	d := tlrt.Own(b, &wireSchema, 1838)
+	d := tlrt.NewDecoder(b, &wireSchema, 1838)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4872,16 +4851,15 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1426)
+	d := tlrt.NewDecoder(b, &wireSchema, 1426)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5080,16 +5058,15 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2444)
+	d := tlrt.NewDecoder(b, &wireSchema, 2444)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5160,16 +5137,15 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2518)
+	d := tlrt.NewDecoder(b, &wireSchema, 2518)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5307,16 +5283,15 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1341)
+	d := tlrt.NewDecoder(b, &wireSchema, 1341)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5384,16 +5359,15 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2461)
+	d := tlrt.NewDecoder(b, &wireSchema, 2461)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5533,20 +5507,19 @@ func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftPremium{}
-	d := tlrt.Own(b, &wireSchema, 1351)
+	d := tlrt.NewDecoder(b, &wireSchema, 1351)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5684,20 +5657,19 @@ func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
-	d := tlrt.Own(b, &wireSchema, 716)
+	d := tlrt.NewDecoder(b, &wireSchema, 716)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5887,20 +5859,19 @@ func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
-	d := tlrt.Own(b, &wireSchema, 2615)
+	d := tlrt.NewDecoder(b, &wireSchema, 2615)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6000,16 +5971,15 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1512)
+	d := tlrt.NewDecoder(b, &wireSchema, 1512)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6176,20 +6146,19 @@ func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSetChatWallPaper{}
-	d := tlrt.Own(b, &wireSchema, 1429)
+	d := tlrt.NewDecoder(b, &wireSchema, 1429)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6406,20 +6375,19 @@ func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftCode{}
-	d := tlrt.Own(b, &wireSchema, 1101)
+	d := tlrt.NewDecoder(b, &wireSchema, 1101)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6822,16 +6790,15 @@ func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2094)
+	d := tlrt.NewDecoder(b, &wireSchema, 2094)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6947,20 +6914,19 @@ func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentRefunded{}
-	d := tlrt.Own(b, &wireSchema, 1280)
+	d := tlrt.NewDecoder(b, &wireSchema, 1280)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7140,20 +7106,19 @@ func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftStars{}
-	d := tlrt.Own(b, &wireSchema, 1327)
+	d := tlrt.NewDecoder(b, &wireSchema, 1327)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7263,20 +7228,19 @@ func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPrizeStars{}
-	d := tlrt.Own(b, &wireSchema, 2408)
+	d := tlrt.NewDecoder(b, &wireSchema, 2408)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7627,20 +7591,19 @@ func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGift{}
-	d := tlrt.Own(b, &wireSchema, 3048)
+	d := tlrt.NewDecoder(b, &wireSchema, 3048)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8056,20 +8019,19 @@ func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftUnique{}
-	d := tlrt.Own(b, &wireSchema, 3010)
+	d := tlrt.NewDecoder(b, &wireSchema, 3010)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8660,16 +8622,15 @@ func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2696)
+	d := tlrt.NewDecoder(b, &wireSchema, 2696)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8816,20 +8777,19 @@ func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostApproval{}
-	d := tlrt.Own(b, &wireSchema, 3094)
+	d := tlrt.NewDecoder(b, &wireSchema, 3094)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9125,20 +9085,19 @@ func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftTon{}
-	d := tlrt.Own(b, &wireSchema, 2338)
+	d := tlrt.NewDecoder(b, &wireSchema, 2338)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9326,20 +9285,19 @@ func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOffer{}
-	d := tlrt.Own(b, &wireSchema, 1809)
+	d := tlrt.NewDecoder(b, &wireSchema, 1809)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9437,20 +9395,19 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOfferDeclined{}
-	d := tlrt.Own(b, &wireSchema, 1773)
+	d := tlrt.NewDecoder(b, &wireSchema, 1773)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9848,16 +9805,15 @@ func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2207)
+	d := tlrt.NewDecoder(b, &wireSchema, 2207)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9929,16 +9885,15 @@ func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1188)
+	d := tlrt.NewDecoder(b, &wireSchema, 1188)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10161,7 +10116,7 @@ type MessageEntityClass interface {
 
 // DecodeMessageEntity decodes any constructor of MessageEntity.
 func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
-	return tlrt.Owned(b, &wireSchema, 26, decodeMessageEntity)
+	return tlrt.Decode(b, &wireSchema, 26, decodeMessageEntity)
 }
 
 // decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
@@ -10965,16 +10920,15 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1771)
+	d := tlrt.NewDecoder(b, &wireSchema, 1771)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageEntityPre) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11048,16 +11002,15 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1800)
+	d := tlrt.NewDecoder(b, &wireSchema, 1800)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageEntityTextURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12124,16 +12077,15 @@ func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2687)
+	d := tlrt.NewDecoder(b, &wireSchema, 2687)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageEntityDiffReplace) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12237,7 +12189,7 @@ type MessageExtendedMediaClass interface {
 
 // DecodeMessageExtendedMedia decodes any constructor of MessageExtendedMedia.
 func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error) {
-	return tlrt.Owned(b, &wireSchema, 463, decodeMessageExtendedMedia)
+	return tlrt.Decode(b, &wireSchema, 463, decodeMessageExtendedMedia)
 }
 
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
@@ -12410,20 +12362,19 @@ func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageExtendedMediaPreview{}
-	d := tlrt.Own(b, &wireSchema, 2384)
+	d := tlrt.NewDecoder(b, &wireSchema, 2384)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12519,16 +12470,15 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3090)
+	d := tlrt.NewDecoder(b, &wireSchema, 3090)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12559,7 +12509,7 @@ type MessageMediaClass interface {
 
 // DecodeMessageMedia decodes any constructor of MessageMedia.
 func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
-	return tlrt.Owned(b, &wireSchema, 129, decodeMessageMedia)
+	return tlrt.Decode(b, &wireSchema, 129, decodeMessageMedia)
 }
 
 // decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
@@ -12791,20 +12741,19 @@ func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaPhoto{}
-	d := tlrt.Own(b, &wireSchema, 2955)
+	d := tlrt.NewDecoder(b, &wireSchema, 2955)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12975,16 +12924,15 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1736)
+	d := tlrt.NewDecoder(b, &wireSchema, 1736)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13254,20 +13202,19 @@ func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaDocument{}
-	d := tlrt.Own(b, &wireSchema, 1452)
+	d := tlrt.NewDecoder(b, &wireSchema, 1452)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13396,20 +13343,19 @@ func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaWebPage{}
-	d := tlrt.Own(b, &wireSchema, 2909)
+	d := tlrt.NewDecoder(b, &wireSchema, 2909)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13496,16 +13442,15 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1065)
+	d := tlrt.NewDecoder(b, &wireSchema, 1065)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13588,20 +13533,19 @@ func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGame{}
-	d := tlrt.Own(b, &wireSchema, 3267)
+	d := tlrt.NewDecoder(b, &wireSchema, 3267)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13740,20 +13684,19 @@ func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaInvoice{}
-	d := tlrt.Own(b, &wireSchema, 3184)
+	d := tlrt.NewDecoder(b, &wireSchema, 3184)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14038,20 +13981,19 @@ func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaPoll{}
-	d := tlrt.Own(b, &wireSchema, 1808)
+	d := tlrt.NewDecoder(b, &wireSchema, 1808)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14144,20 +14086,19 @@ func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaDice{}
-	d := tlrt.Own(b, &wireSchema, 670)
+	d := tlrt.NewDecoder(b, &wireSchema, 670)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14258,20 +14199,19 @@ func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaStory{}
-	d := tlrt.Own(b, &wireSchema, 1669)
+	d := tlrt.NewDecoder(b, &wireSchema, 1669)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14485,20 +14425,19 @@ func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
-	d := tlrt.Own(b, &wireSchema, 2348)
+	d := tlrt.NewDecoder(b, &wireSchema, 2348)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14746,20 +14685,19 @@ func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
-	d := tlrt.Own(b, &wireSchema, 2757)
+	d := tlrt.NewDecoder(b, &wireSchema, 2757)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14883,16 +14821,15 @@ func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2337)
+	d := tlrt.NewDecoder(b, &wireSchema, 2337)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15003,20 +14940,19 @@ func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaToDo{}
-	d := tlrt.Own(b, &wireSchema, 1994)
+	d := tlrt.NewDecoder(b, &wireSchema, 1994)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaToDo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15103,20 +15039,19 @@ func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaVideoStream{}
-	d := tlrt.Own(b, &wireSchema, 2715)
+	d := tlrt.NewDecoder(b, &wireSchema, 2715)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageMediaVideoStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15147,7 +15082,7 @@ type MessagePeerVoteClass interface {
 
 // DecodeMessagePeerVote decodes any constructor of MessagePeerVote.
 func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
-	return tlrt.Owned(b, &wireSchema, 285, decodeMessagePeerVote)
+	return tlrt.Decode(b, &wireSchema, 285, decodeMessagePeerVote)
 }
 
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
@@ -15234,16 +15169,15 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2491)
+	d := tlrt.NewDecoder(b, &wireSchema, 2491)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15407,16 +15341,15 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1330)
+	d := tlrt.NewDecoder(b, &wireSchema, 1330)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15448,7 +15381,7 @@ type MessageReplyHeaderClass interface {
 
 // DecodeMessageReplyHeader decodes any constructor of MessageReplyHeader.
 func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
-	return tlrt.Owned(b, &wireSchema, 228, decodeMessageReplyHeader)
+	return tlrt.Decode(b, &wireSchema, 228, decodeMessageReplyHeader)
 }
 
 // decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
@@ -15771,20 +15704,19 @@ func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageReplyHeader{}
-	d := tlrt.Own(b, &wireSchema, 868)
+	d := tlrt.NewDecoder(b, &wireSchema, 868)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageReplyHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17707,20 +17639,19 @@ func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageFwdHeader{}
-	d := tlrt.Own(b, &wireSchema, 1399)
+	d := tlrt.NewDecoder(b, &wireSchema, 1399)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17885,20 +17816,19 @@ func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagePeerReaction{}
-	d := tlrt.Own(b, &wireSchema, 2018)
+	d := tlrt.NewDecoder(b, &wireSchema, 2018)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18138,20 +18068,19 @@ func (m *MessageReactions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageReactions{}
-	d := tlrt.Own(b, &wireSchema, 685)
+	d := tlrt.NewDecoder(b, &wireSchema, 685)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18591,16 +18520,15 @@ func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1833)
+	d := tlrt.NewDecoder(b, &wireSchema, 1833)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

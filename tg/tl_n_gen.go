@@ -20,7 +20,7 @@ type NotificationSoundClass interface {
 
 // DecodeNotificationSound decodes any constructor of NotificationSound.
 func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
-	return tlrt.Owned(b, &wireSchema, 360, decodeNotificationSound)
+	return tlrt.Decode(b, &wireSchema, 360, decodeNotificationSound)
 }
 
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
@@ -234,16 +234,15 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1921)
+	d := tlrt.NewDecoder(b, &wireSchema, 1921)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *NotificationSoundLocal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -841,16 +840,15 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2036)
+	d := tlrt.NewDecoder(b, &wireSchema, 2036)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *NearestDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue

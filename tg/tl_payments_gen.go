@@ -22,7 +22,7 @@ type PaymentsCheckCanSendGiftResultClass interface {
 // DecodePaymentsCheckCanSendGiftResult decodes any constructor of
 // payments.CheckCanSendGiftResult.
 func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGiftResultClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2619, decodePaymentsCheckCanSendGiftResult)
+	return tlrt.Decode(b, &wireSchema, 2619, decodePaymentsCheckCanSendGiftResult)
 }
 
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
@@ -174,20 +174,19 @@ func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsCheckCanSendGiftResultFail{}
-	d := tlrt.Own(b, &wireSchema, 2820)
+	d := tlrt.NewDecoder(b, &wireSchema, 2820)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -213,7 +212,7 @@ type PaymentsGiveawayInfoClass interface {
 
 // DecodePaymentsGiveawayInfo decodes any constructor of payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error) {
-	return tlrt.Owned(b, &wireSchema, 3162, decodePaymentsGiveawayInfo)
+	return tlrt.Decode(b, &wireSchema, 3162, decodePaymentsGiveawayInfo)
 }
 
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
@@ -393,20 +392,19 @@ func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfo{}
-	d := tlrt.Own(b, &wireSchema, 1308)
+	d := tlrt.NewDecoder(b, &wireSchema, 1308)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGiveawayInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -603,20 +601,19 @@ func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfoResults{}
-	d := tlrt.Own(b, &wireSchema, 2948)
+	d := tlrt.NewDecoder(b, &wireSchema, 2948)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGiveawayInfoResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -675,7 +672,7 @@ type PaymentsPaymentFormClass interface {
 
 // DecodePaymentsPaymentForm decodes any constructor of payments.PaymentForm.
 func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1159, decodePaymentsPaymentForm)
+	return tlrt.Decode(b, &wireSchema, 1159, decodePaymentsPaymentForm)
 }
 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
@@ -918,20 +915,19 @@ func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentForm{}
-	d := tlrt.Own(b, &wireSchema, 2235)
+	d := tlrt.NewDecoder(b, &wireSchema, 2235)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1099,20 +1095,19 @@ func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentFormStars{}
-	d := tlrt.Own(b, &wireSchema, 1859)
+	d := tlrt.NewDecoder(b, &wireSchema, 1859)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentFormStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1209,20 +1204,19 @@ func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentFormStarGift{}
-	d := tlrt.Own(b, &wireSchema, 2448)
+	d := tlrt.NewDecoder(b, &wireSchema, 2448)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentFormStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1252,7 +1246,7 @@ type PaymentsPaymentReceiptClass interface {
 // DecodePaymentsPaymentReceipt decodes any constructor of
 // payments.PaymentReceipt.
 func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, error) {
-	return tlrt.Owned(b, &wireSchema, 971, decodePaymentsPaymentReceipt)
+	return tlrt.Decode(b, &wireSchema, 971, decodePaymentsPaymentReceipt)
 }
 
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
@@ -1422,20 +1416,19 @@ func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentReceipt{}
-	d := tlrt.Own(b, &wireSchema, 1743)
+	d := tlrt.NewDecoder(b, &wireSchema, 1743)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentReceipt) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1599,20 +1592,19 @@ func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentReceiptStars{}
-	d := tlrt.Own(b, &wireSchema, 2870)
+	d := tlrt.NewDecoder(b, &wireSchema, 2870)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentReceiptStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1672,7 +1664,7 @@ type PaymentsPaymentResultClass interface {
 // DecodePaymentsPaymentResult decodes any constructor of
 // payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1048, decodePaymentsPaymentResult)
+	return tlrt.Decode(b, &wireSchema, 1048, decodePaymentsPaymentResult)
 }
 
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
@@ -1754,16 +1746,15 @@ func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1400)
+	d := tlrt.NewDecoder(b, &wireSchema, 1400)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1833,16 +1824,15 @@ func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2847)
+	d := tlrt.NewDecoder(b, &wireSchema, 2847)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1867,7 +1857,7 @@ type PaymentsStarGiftActiveAuctionsClass interface {
 // DecodePaymentsStarGiftActiveAuctions decodes any constructor of
 // payments.StarGiftActiveAuctions.
 func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActiveAuctionsClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2308, decodePaymentsStarGiftActiveAuctions)
+	return tlrt.Decode(b, &wireSchema, 2308, decodePaymentsStarGiftActiveAuctions)
 }
 
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
@@ -2039,16 +2029,15 @@ func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2403)
+	d := tlrt.NewDecoder(b, &wireSchema, 2403)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2081,7 +2070,7 @@ type PaymentsStarGiftCollectionsClass interface {
 // DecodePaymentsStarGiftCollections decodes any constructor of
 // payments.StarGiftCollections.
 func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectionsClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2136, decodePaymentsStarGiftCollections)
+	return tlrt.Decode(b, &wireSchema, 2136, decodePaymentsStarGiftCollections)
 }
 
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
@@ -2236,16 +2225,15 @@ func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1992)
+	d := tlrt.NewDecoder(b, &wireSchema, 1992)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftCollections) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2271,7 +2259,7 @@ type PaymentsStarGiftsClass interface {
 
 // DecodePaymentsStarGifts decodes any constructor of payments.StarGifts.
 func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2661, decodePaymentsStarGifts)
+	return tlrt.Decode(b, &wireSchema, 2661, decodePaymentsStarGifts)
 }
 
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
@@ -2437,16 +2425,15 @@ func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1067)
+	d := tlrt.NewDecoder(b, &wireSchema, 1067)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2526,16 +2513,15 @@ func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1239)
+	d := tlrt.NewDecoder(b, &wireSchema, 1239)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsBankCardData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2719,20 +2705,19 @@ func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsCheckedGiftCode{}
-	d := tlrt.Own(b, &wireSchema, 3061)
+	d := tlrt.NewDecoder(b, &wireSchema, 3061)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsCheckedGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2856,16 +2841,15 @@ func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2147)
+	d := tlrt.NewDecoder(b, &wireSchema, 2147)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsConnectedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2934,16 +2918,15 @@ func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2399)
+	d := tlrt.NewDecoder(b, &wireSchema, 2399)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsExportedInvoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3153,20 +3136,19 @@ func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsResaleStarGifts{}
-	d := tlrt.Own(b, &wireSchema, 2099)
+	d := tlrt.NewDecoder(b, &wireSchema, 2099)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsResaleStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3285,20 +3267,19 @@ func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSavedInfo{}
-	d := tlrt.Own(b, &wireSchema, 3241)
+	d := tlrt.NewDecoder(b, &wireSchema, 3241)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSavedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3455,20 +3436,19 @@ func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSavedStarGifts{}
-	d := tlrt.Own(b, &wireSchema, 2113)
+	d := tlrt.NewDecoder(b, &wireSchema, 2113)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSavedStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3583,16 +3563,15 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1868)
+	d := tlrt.NewDecoder(b, &wireSchema, 1868)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3692,20 +3671,19 @@ func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsStarGiftAuctionState{}
-	d := tlrt.Own(b, &wireSchema, 1692)
+	d := tlrt.NewDecoder(b, &wireSchema, 1692)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3792,16 +3770,15 @@ func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1335)
+	d := tlrt.NewDecoder(b, &wireSchema, 1335)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3889,16 +3866,15 @@ func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1231)
+	d := tlrt.NewDecoder(b, &wireSchema, 1231)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3970,16 +3946,15 @@ func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1936)
+	d := tlrt.NewDecoder(b, &wireSchema, 1936)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4042,16 +4017,15 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1182)
+	d := tlrt.NewDecoder(b, &wireSchema, 1182)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4134,20 +4108,19 @@ func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsStarsRevenueStats{}
-	d := tlrt.Own(b, &wireSchema, 1697)
+	d := tlrt.NewDecoder(b, &wireSchema, 1697)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarsRevenueStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4228,16 +4201,15 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 894)
+	d := tlrt.NewDecoder(b, &wireSchema, 894)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4468,20 +4440,19 @@ func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsStarsStatus{}
-	d := tlrt.Own(b, &wireSchema, 1706)
+	d := tlrt.NewDecoder(b, &wireSchema, 1706)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsStarsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4645,20 +4616,19 @@ func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSuggestedStarRefBots{}
-	d := tlrt.Own(b, &wireSchema, 2463)
+	d := tlrt.NewDecoder(b, &wireSchema, 2463)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4755,16 +4725,15 @@ func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1276)
+	d := tlrt.NewDecoder(b, &wireSchema, 1276)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5053,20 +5022,19 @@ func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUniqueStarGiftValueInfo{}
-	d := tlrt.Own(b, &wireSchema, 1436)
+	d := tlrt.NewDecoder(b, &wireSchema, 1436)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5260,20 +5228,19 @@ func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsValidatedRequestedInfo{}
-	d := tlrt.Own(b, &wireSchema, 2777)
+	d := tlrt.NewDecoder(b, &wireSchema, 2777)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5367,20 +5334,19 @@ func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetPaymentFormRequest{}
-	d := tlrt.Own(b, &wireSchema, 1158)
+	d := tlrt.NewDecoder(b, &wireSchema, 1158)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5569,20 +5535,19 @@ func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsValidateRequestedInfoRequest{}
-	d := tlrt.Own(b, &wireSchema, 2489)
+	d := tlrt.NewDecoder(b, &wireSchema, 2489)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5762,20 +5727,19 @@ func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSendPaymentFormRequest{}
-	d := tlrt.Own(b, &wireSchema, 1047)
+	d := tlrt.NewDecoder(b, &wireSchema, 1047)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6042,16 +6006,15 @@ func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1059)
+	d := tlrt.NewDecoder(b, &wireSchema, 1059)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6123,16 +6086,15 @@ func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 741)
+	d := tlrt.NewDecoder(b, &wireSchema, 741)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsExportInvoiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6211,16 +6173,15 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1905)
+	d := tlrt.NewDecoder(b, &wireSchema, 1905)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6304,20 +6265,19 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsAssignPlayMarketTransactionRequest{}
-	d := tlrt.Own(b, &wireSchema, 2927)
+	d := tlrt.NewDecoder(b, &wireSchema, 2927)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6445,7 +6405,7 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return tlrt.Owned(b, &wireSchema, 999, func(d *tlrt.Decoder, depth int) ([]PremiumGiftCodeOption, error) {
+		return tlrt.Decode(b, &wireSchema, 999, func(d *tlrt.Decoder, depth int) ([]PremiumGiftCodeOption, error) {
 			return tlrt.DecodeStructs[PremiumGiftCodeOption](d, false, false, 28, depth)
 		})
 	})
@@ -6499,16 +6459,15 @@ func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2040)
+	d := tlrt.NewDecoder(b, &wireSchema, 2040)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6577,16 +6536,15 @@ func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3186)
+	d := tlrt.NewDecoder(b, &wireSchema, 3186)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6753,16 +6711,15 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1585)
+	d := tlrt.NewDecoder(b, &wireSchema, 1585)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6861,7 +6818,7 @@ func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *Payments
 		req = new(PaymentsGetStarsTopupOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
-		return tlrt.Owned(b, &wireSchema, 2610, func(d *tlrt.Decoder, depth int) ([]StarsTopupOption, error) {
+		return tlrt.Decode(b, &wireSchema, 2610, func(d *tlrt.Decoder, depth int) ([]StarsTopupOption, error) {
 			return tlrt.DecodeStructs[StarsTopupOption](d, false, false, 28, depth)
 		})
 	})
@@ -7075,20 +7032,19 @@ func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsTransactionsRequest{}
-	d := tlrt.Own(b, &wireSchema, 1676)
+	d := tlrt.NewDecoder(b, &wireSchema, 1676)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7187,16 +7143,15 @@ func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1835)
+	d := tlrt.NewDecoder(b, &wireSchema, 1835)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSendStarsFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7278,16 +7233,15 @@ func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 979)
+	d := tlrt.NewDecoder(b, &wireSchema, 979)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7514,20 +7468,19 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
-	d := tlrt.Own(b, &wireSchema, 965)
+	d := tlrt.NewDecoder(b, &wireSchema, 965)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7721,20 +7674,19 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsTransactionsByIDRequest{}
-	d := tlrt.Own(b, &wireSchema, 1052)
+	d := tlrt.NewDecoder(b, &wireSchema, 1052)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7866,7 +7818,7 @@ func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsG
 		req = new(PaymentsGetStarsGiftOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
-		return tlrt.Owned(b, &wireSchema, 2802, func(d *tlrt.Decoder, depth int) ([]StarsGiftOption, error) {
+		return tlrt.Decode(b, &wireSchema, 2802, func(d *tlrt.Decoder, depth int) ([]StarsGiftOption, error) {
 			return tlrt.DecodeStructs[StarsGiftOption](d, false, false, 28, depth)
 		})
 	})
@@ -7935,20 +7887,19 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsSubscriptionsRequest{}
-	d := tlrt.Own(b, &wireSchema, 605)
+	d := tlrt.NewDecoder(b, &wireSchema, 605)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8068,20 +8019,19 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsChangeStarsSubscriptionRequest{}
-	d := tlrt.Own(b, &wireSchema, 2692)
+	d := tlrt.NewDecoder(b, &wireSchema, 2692)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8174,16 +8124,15 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2741)
+	d := tlrt.NewDecoder(b, &wireSchema, 2741)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8279,7 +8228,7 @@ func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *Payme
 		req = new(PaymentsGetStarsGiveawayOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
-		return tlrt.Owned(b, &wireSchema, 2565, func(d *tlrt.Decoder, depth int) ([]StarsGiveawayOption, error) {
+		return tlrt.Decode(b, &wireSchema, 2565, func(d *tlrt.Decoder, depth int) ([]StarsGiveawayOption, error) {
 			return tlrt.DecodeStructs[StarsGiveawayOption](d, false, false, 40, depth)
 		})
 	})
@@ -8419,20 +8368,19 @@ func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSaveStarGiftRequest{}
-	d := tlrt.Own(b, &wireSchema, 1022)
+	d := tlrt.NewDecoder(b, &wireSchema, 1022)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8511,16 +8459,15 @@ func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1780)
+	d := tlrt.NewDecoder(b, &wireSchema, 1780)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8606,20 +8553,19 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsBotCancelStarsSubscriptionRequest{}
-	d := tlrt.Own(b, &wireSchema, 1712)
+	d := tlrt.NewDecoder(b, &wireSchema, 1712)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8768,20 +8714,19 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetConnectedStarRefBotsRequest{}
-	d := tlrt.Own(b, &wireSchema, 1519)
+	d := tlrt.NewDecoder(b, &wireSchema, 1519)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8985,20 +8930,19 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetSuggestedStarRefBotsRequest{}
-	d := tlrt.Own(b, &wireSchema, 713)
+	d := tlrt.NewDecoder(b, &wireSchema, 713)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9187,20 +9131,19 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsEditConnectedStarRefBotRequest{}
-	d := tlrt.Own(b, &wireSchema, 2984)
+	d := tlrt.NewDecoder(b, &wireSchema, 2984)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9370,20 +9313,19 @@ func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUpgradeStarGiftRequest{}
-	d := tlrt.Own(b, &wireSchema, 2401)
+	d := tlrt.NewDecoder(b, &wireSchema, 2401)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9467,16 +9409,15 @@ func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1886)
+	d := tlrt.NewDecoder(b, &wireSchema, 1886)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9554,16 +9495,15 @@ func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2253)
+	d := tlrt.NewDecoder(b, &wireSchema, 2253)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9716,20 +9656,19 @@ func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetSavedStarGiftsRequest{}
-	d := tlrt.Own(b, &wireSchema, 2276)
+	d := tlrt.NewDecoder(b, &wireSchema, 2276)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9834,16 +9773,15 @@ func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2453)
+	d := tlrt.NewDecoder(b, &wireSchema, 2453)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9924,16 +9862,15 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2768)
+	d := tlrt.NewDecoder(b, &wireSchema, 2768)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10123,16 +10060,15 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 793)
+	d := tlrt.NewDecoder(b, &wireSchema, 793)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10210,16 +10146,15 @@ func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1419)
+	d := tlrt.NewDecoder(b, &wireSchema, 1419)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10383,20 +10318,19 @@ func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetResaleStarGiftsRequest{}
-	d := tlrt.Own(b, &wireSchema, 1841)
+	d := tlrt.NewDecoder(b, &wireSchema, 1841)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10507,16 +10441,15 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3082)
+	d := tlrt.NewDecoder(b, &wireSchema, 3082)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10605,16 +10538,15 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 918)
+	d := tlrt.NewDecoder(b, &wireSchema, 918)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10829,20 +10761,19 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUpdateStarGiftCollectionRequest{}
-	d := tlrt.Own(b, &wireSchema, 1421)
+	d := tlrt.NewDecoder(b, &wireSchema, 1421)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11225,16 +11156,15 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1306)
+	d := tlrt.NewDecoder(b, &wireSchema, 1306)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11387,16 +11317,15 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1553)
+	d := tlrt.NewDecoder(b, &wireSchema, 1553)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11778,20 +11707,19 @@ func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSendStarGiftOfferRequest{}
-	d := tlrt.Own(b, &wireSchema, 2052)
+	d := tlrt.NewDecoder(b, &wireSchema, 2052)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11973,16 +11901,15 @@ func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3258)
+	d := tlrt.NewDecoder(b, &wireSchema, 3258)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12063,16 +11990,15 @@ func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2419)
+	d := tlrt.NewDecoder(b, &wireSchema, 2419)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue

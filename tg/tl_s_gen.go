@@ -19,7 +19,7 @@ type SavedDialogClass interface {
 
 // DecodeSavedDialog decodes any constructor of SavedDialog.
 func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
-	return tlrt.Owned(b, &wireSchema, 279, decodeSavedDialog)
+	return tlrt.Decode(b, &wireSchema, 279, decodeSavedDialog)
 }
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
@@ -228,20 +228,19 @@ func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MonoForumDialog{}
-	d := tlrt.Own(b, &wireSchema, 1624)
+	d := tlrt.NewDecoder(b, &wireSchema, 1624)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *MonoForumDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -293,7 +292,7 @@ type SecureFileClass interface {
 
 // DecodeSecureFile decodes any constructor of SecureFile.
 func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
-	return tlrt.Owned(b, &wireSchema, 159, decodeSecureFile)
+	return tlrt.Decode(b, &wireSchema, 159, decodeSecureFile)
 }
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
@@ -446,16 +445,15 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1866)
+	d := tlrt.NewDecoder(b, &wireSchema, 1866)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -497,7 +495,7 @@ type SecurePasswordKdfAlgoClass interface {
 
 // DecodeSecurePasswordKdfAlgo decodes any constructor of SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, error) {
-	return tlrt.Owned(b, &wireSchema, 140, decodeSecurePasswordKdfAlgo)
+	return tlrt.Decode(b, &wireSchema, 140, decodeSecurePasswordKdfAlgo)
 }
 
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
@@ -649,16 +647,15 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2552)
+	d := tlrt.NewDecoder(b, &wireSchema, 2552)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -723,16 +720,15 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1952)
+	d := tlrt.NewDecoder(b, &wireSchema, 1952)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -755,7 +751,7 @@ type SecurePlainDataClass interface {
 
 // DecodeSecurePlainData decodes any constructor of SecurePlainData.
 func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
-	return tlrt.Owned(b, &wireSchema, 161, decodeSecurePlainData)
+	return tlrt.Decode(b, &wireSchema, 161, decodeSecurePlainData)
 }
 
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
@@ -833,16 +829,15 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1870)
+	d := tlrt.NewDecoder(b, &wireSchema, 1870)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecurePlainPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -905,16 +900,15 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 946)
+	d := tlrt.NewDecoder(b, &wireSchema, 946)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecurePlainEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1162,7 +1156,7 @@ type SecureValueErrorClass interface {
 
 // DecodeSecureValueError decodes any constructor of SecureValueError.
 func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
-	return tlrt.Owned(b, &wireSchema, 422, decodeSecureValueError)
+	return tlrt.Decode(b, &wireSchema, 422, decodeSecureValueError)
 }
 
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
@@ -1263,16 +1257,15 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3030)
+	d := tlrt.NewDecoder(b, &wireSchema, 3030)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1355,16 +1348,15 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 584)
+	d := tlrt.NewDecoder(b, &wireSchema, 584)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorFrontSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1445,16 +1437,15 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1956)
+	d := tlrt.NewDecoder(b, &wireSchema, 1956)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorReverseSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1534,16 +1525,15 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2987)
+	d := tlrt.NewDecoder(b, &wireSchema, 2987)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorSelfie) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1622,16 +1612,15 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1843)
+	d := tlrt.NewDecoder(b, &wireSchema, 1843)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1713,16 +1702,15 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1646)
+	d := tlrt.NewDecoder(b, &wireSchema, 1646)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1801,16 +1789,15 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1957)
+	d := tlrt.NewDecoder(b, &wireSchema, 1957)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1892,16 +1879,15 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2250)
+	d := tlrt.NewDecoder(b, &wireSchema, 2250)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorTranslationFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1986,16 +1972,15 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1124)
+	d := tlrt.NewDecoder(b, &wireSchema, 1124)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueErrorTranslationFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2944,7 +2929,7 @@ type SendMessageActionClass interface {
 
 // DecodeSendMessageAction decodes any constructor of SendMessageAction.
 func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
-	return tlrt.Owned(b, &wireSchema, 199, decodeSendMessageAction)
+	return tlrt.Decode(b, &wireSchema, 199, decodeSendMessageAction)
 }
 
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
@@ -4153,20 +4138,19 @@ func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SendMessageEmojiInteraction{}
-	d := tlrt.Own(b, &wireSchema, 977)
+	d := tlrt.NewDecoder(b, &wireSchema, 977)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SendMessageEmojiInteraction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4242,16 +4226,15 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2483)
+	d := tlrt.NewDecoder(b, &wireSchema, 2483)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4320,20 +4303,19 @@ func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SendMessageTextDraftAction{}
-	d := tlrt.Own(b, &wireSchema, 1167)
+	d := tlrt.NewDecoder(b, &wireSchema, 1167)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SendMessageTextDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4411,16 +4393,15 @@ func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2957)
+	d := tlrt.NewDecoder(b, &wireSchema, 2957)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4497,20 +4478,19 @@ func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SendMessageRichMessageDraftAction{}
-	d := tlrt.Own(b, &wireSchema, 2274)
+	d := tlrt.NewDecoder(b, &wireSchema, 2274)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4538,7 +4518,7 @@ type StarGiftClass interface {
 
 // DecodeStarGift decodes any constructor of StarGift.
 func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
-	return tlrt.Owned(b, &wireSchema, 25, decodeStarGift)
+	return tlrt.Decode(b, &wireSchema, 25, decodeStarGift)
 }
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
@@ -5085,20 +5065,19 @@ func (m *StarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGift{}
-	d := tlrt.Own(b, &wireSchema, 1087)
+	d := tlrt.NewDecoder(b, &wireSchema, 1087)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5643,20 +5622,19 @@ func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftUnique{}
-	d := tlrt.Own(b, &wireSchema, 1949)
+	d := tlrt.NewDecoder(b, &wireSchema, 1949)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5804,7 +5782,7 @@ type StarGiftAttributeClass interface {
 
 // DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
 func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
-	return tlrt.Owned(b, &wireSchema, 259, decodeStarGiftAttribute)
+	return tlrt.Decode(b, &wireSchema, 259, decodeStarGiftAttribute)
 }
 
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
@@ -5904,20 +5882,19 @@ func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeModel{}
-	d := tlrt.Own(b, &wireSchema, 1482)
+	d := tlrt.NewDecoder(b, &wireSchema, 1482)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftAttributeModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6004,16 +5981,15 @@ func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1401)
+	d := tlrt.NewDecoder(b, &wireSchema, 1401)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftAttributePattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6102,16 +6078,15 @@ func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2225)
+	d := tlrt.NewDecoder(b, &wireSchema, 2225)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftAttributeBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6225,20 +6200,19 @@ func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeOriginalDetails{}
-	d := tlrt.Own(b, &wireSchema, 2939)
+	d := tlrt.NewDecoder(b, &wireSchema, 2939)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7120,7 +7094,7 @@ type StarGiftAuctionStateClass interface {
 
 // DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
 func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
-	return tlrt.Owned(b, &wireSchema, 289, decodeStarGiftAuctionState)
+	return tlrt.Decode(b, &wireSchema, 289, decodeStarGiftAuctionState)
 }
 
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
@@ -7510,20 +7484,19 @@ func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionStateFinished{}
-	d := tlrt.Own(b, &wireSchema, 2128)
+	d := tlrt.NewDecoder(b, &wireSchema, 2128)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftAuctionStateFinished) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8341,7 +8314,7 @@ type StatsGraphClass interface {
 
 // DecodeStatsGraph decodes any constructor of StatsGraph.
 func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
-	return tlrt.Owned(b, &wireSchema, 197, decodeStatsGraph)
+	return tlrt.Decode(b, &wireSchema, 197, decodeStatsGraph)
 }
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
@@ -8420,16 +8393,15 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1362)
+	d := tlrt.NewDecoder(b, &wireSchema, 1362)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StatsGraphAsync) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8492,16 +8464,15 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2595)
+	d := tlrt.NewDecoder(b, &wireSchema, 2595)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StatsGraphError) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8600,20 +8571,19 @@ func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsGraph{}
-	d := tlrt.Own(b, &wireSchema, 2043)
+	d := tlrt.NewDecoder(b, &wireSchema, 2043)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StatsGraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8651,7 +8621,7 @@ type StickerSetCoveredClass interface {
 
 // DecodeStickerSetCovered decodes any constructor of StickerSetCovered.
 func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
-	return tlrt.Owned(b, &wireSchema, 242, decodeStickerSetCovered)
+	return tlrt.Decode(b, &wireSchema, 242, decodeStickerSetCovered)
 }
 
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
@@ -8740,20 +8710,19 @@ func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetCovered{}
-	d := tlrt.Own(b, &wireSchema, 1622)
+	d := tlrt.NewDecoder(b, &wireSchema, 1622)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerSetCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8833,20 +8802,19 @@ func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetMultiCovered{}
-	d := tlrt.Own(b, &wireSchema, 1118)
+	d := tlrt.NewDecoder(b, &wireSchema, 1118)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerSetMultiCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8941,20 +8909,19 @@ func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetFullCovered{}
-	d := tlrt.Own(b, &wireSchema, 1269)
+	d := tlrt.NewDecoder(b, &wireSchema, 1269)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerSetFullCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9031,20 +8998,19 @@ func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetNoCovered{}
-	d := tlrt.Own(b, &wireSchema, 1819)
+	d := tlrt.NewDecoder(b, &wireSchema, 1819)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerSetNoCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9070,7 +9036,7 @@ type StoryItemClass interface {
 
 // DecodeStoryItem decodes any constructor of StoryItem.
 func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
-	return tlrt.Owned(b, &wireSchema, 221, decodeStoryItem)
+	return tlrt.Decode(b, &wireSchema, 221, decodeStoryItem)
 }
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
@@ -9575,20 +9541,19 @@ func (m *StoryItem) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryItem{}
-	d := tlrt.Own(b, &wireSchema, 806)
+	d := tlrt.NewDecoder(b, &wireSchema, 806)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9705,7 +9670,7 @@ type StoryReactionClass interface {
 
 // DecodeStoryReaction decodes any constructor of StoryReaction.
 func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
-	return tlrt.Owned(b, &wireSchema, 465, decodeStoryReaction)
+	return tlrt.Decode(b, &wireSchema, 465, decodeStoryReaction)
 }
 
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
@@ -9794,16 +9759,15 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1591)
+	d := tlrt.NewDecoder(b, &wireSchema, 1591)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9877,16 +9841,15 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2550)
+	d := tlrt.NewDecoder(b, &wireSchema, 2550)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryReactionPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9959,16 +9922,15 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2764)
+	d := tlrt.NewDecoder(b, &wireSchema, 2764)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryReactionPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9997,7 +9959,7 @@ type StoryViewClass interface {
 
 // DecodeStoryView decodes any constructor of StoryView.
 func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
-	return tlrt.Owned(b, &wireSchema, 314, decodeStoryView)
+	return tlrt.Decode(b, &wireSchema, 314, decodeStoryView)
 }
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
@@ -10100,20 +10062,19 @@ func (m *StoryView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryView{}
-	d := tlrt.Own(b, &wireSchema, 2414)
+	d := tlrt.NewDecoder(b, &wireSchema, 2414)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10207,20 +10168,19 @@ func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicForward{}
-	d := tlrt.Own(b, &wireSchema, 2065)
+	d := tlrt.NewDecoder(b, &wireSchema, 2065)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryViewPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10311,20 +10271,19 @@ func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicRepost{}
-	d := tlrt.Own(b, &wireSchema, 2570)
+	d := tlrt.NewDecoder(b, &wireSchema, 2570)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryViewPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10403,16 +10362,15 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 756)
+	d := tlrt.NewDecoder(b, &wireSchema, 756)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SavedPhoneContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10519,20 +10477,19 @@ func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SavedReactionTag{}
-	d := tlrt.Own(b, &wireSchema, 2726)
+	d := tlrt.NewDecoder(b, &wireSchema, 2726)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SavedReactionTag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11016,20 +10973,19 @@ func (m *SavedStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SavedStarGift{}
-	d := tlrt.Own(b, &wireSchema, 1286)
+	d := tlrt.NewDecoder(b, &wireSchema, 1286)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11521,16 +11477,15 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1117)
+	d := tlrt.NewDecoder(b, &wireSchema, 1117)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureCredentialsEncrypted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11601,16 +11556,15 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1998)
+	d := tlrt.NewDecoder(b, &wireSchema, 1998)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11683,16 +11637,15 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 794)
+	d := tlrt.NewDecoder(b, &wireSchema, 794)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureSecretSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11885,20 +11838,19 @@ func (m *SecureValue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SecureValue{}
-	d := tlrt.Own(b, &wireSchema, 834)
+	d := tlrt.NewDecoder(b, &wireSchema, 834)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12016,16 +11968,15 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3074)
+	d := tlrt.NewDecoder(b, &wireSchema, 3074)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SecureValueHash) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12190,16 +12141,15 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2479)
+	d := tlrt.NewDecoder(b, &wireSchema, 2479)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *ShippingOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12272,16 +12222,15 @@ func (m *SMSJob) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3007)
+	d := tlrt.NewDecoder(b, &wireSchema, 3007)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SMSJob) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12543,20 +12492,19 @@ func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SponsoredMessage{}
-	d := tlrt.Own(b, &wireSchema, 1876)
+	d := tlrt.NewDecoder(b, &wireSchema, 1876)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SponsoredMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12693,16 +12641,15 @@ func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1301)
+	d := tlrt.NewDecoder(b, &wireSchema, 1301)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SponsoredMessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12832,20 +12779,19 @@ func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SponsoredPeer{}
-	d := tlrt.Own(b, &wireSchema, 2686)
+	d := tlrt.NewDecoder(b, &wireSchema, 2686)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *SponsoredPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12942,20 +12888,19 @@ func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftActiveAuctionState{}
-	d := tlrt.Own(b, &wireSchema, 2793)
+	d := tlrt.NewDecoder(b, &wireSchema, 2793)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftActiveAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13162,20 +13107,19 @@ func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionAcquiredGift{}
-	d := tlrt.Own(b, &wireSchema, 1294)
+	d := tlrt.NewDecoder(b, &wireSchema, 1294)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13571,20 +13515,19 @@ func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftCollection{}
-	d := tlrt.Own(b, &wireSchema, 2205)
+	d := tlrt.NewDecoder(b, &wireSchema, 2205)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13958,20 +13901,19 @@ func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsGiftOption{}
-	d := tlrt.Own(b, &wireSchema, 1570)
+	d := tlrt.NewDecoder(b, &wireSchema, 1570)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarsGiftOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14108,20 +14050,19 @@ func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayOption{}
-	d := tlrt.Own(b, &wireSchema, 2104)
+	d := tlrt.NewDecoder(b, &wireSchema, 2104)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarsGiveawayOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14699,20 +14640,19 @@ func (m *StarsSubscription) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsSubscription{}
-	d := tlrt.Own(b, &wireSchema, 1058)
+	d := tlrt.NewDecoder(b, &wireSchema, 1058)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarsSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14938,20 +14878,19 @@ func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsTopupOption{}
-	d := tlrt.Own(b, &wireSchema, 703)
+	d := tlrt.NewDecoder(b, &wireSchema, 703)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarsTopupOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15560,20 +15499,19 @@ func (m *StarsTransaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsTransaction{}
-	d := tlrt.Own(b, &wireSchema, 776)
+	d := tlrt.NewDecoder(b, &wireSchema, 776)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16249,16 +16187,15 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1340)
+	d := tlrt.NewDecoder(b, &wireSchema, 1340)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StatsURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16324,16 +16261,15 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 3257)
+	d := tlrt.NewDecoder(b, &wireSchema, 3257)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16402,16 +16338,15 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 766)
+	d := tlrt.NewDecoder(b, &wireSchema, 766)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerPack) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16664,20 +16599,19 @@ func (m *StickerSet) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSet{}
-	d := tlrt.Own(b, &wireSchema, 1053)
+	d := tlrt.NewDecoder(b, &wireSchema, 1053)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16972,20 +16906,19 @@ func (m *StoryAlbum) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryAlbum{}
-	d := tlrt.Own(b, &wireSchema, 2088)
+	d := tlrt.NewDecoder(b, &wireSchema, 2088)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryAlbum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17136,20 +17069,19 @@ func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryFwdHeader{}
-	d := tlrt.Own(b, &wireSchema, 2506)
+	d := tlrt.NewDecoder(b, &wireSchema, 2506)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17363,20 +17295,19 @@ func (m *StoryViews) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryViews{}
-	d := tlrt.Own(b, &wireSchema, 2028)
+	d := tlrt.NewDecoder(b, &wireSchema, 2028)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *StoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -22,7 +22,7 @@ type UpdatesChannelDifferenceClass interface {
 // DecodeUpdatesChannelDifference decodes any constructor of
 // updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
-	return tlrt.Owned(b, &wireSchema, 603, decodeUpdatesChannelDifference)
+	return tlrt.Decode(b, &wireSchema, 603, decodeUpdatesChannelDifference)
 }
 
 // decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
@@ -295,20 +295,19 @@ func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceTooLong{}
-	d := tlrt.Own(b, &wireSchema, 2293)
+	d := tlrt.NewDecoder(b, &wireSchema, 2293)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -465,20 +464,19 @@ func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifference{}
-	d := tlrt.Own(b, &wireSchema, 929)
+	d := tlrt.NewDecoder(b, &wireSchema, 929)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UpdatesChannelDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -530,7 +528,7 @@ type UpdatesDifferenceClass interface {
 
 // DecodeUpdatesDifference decodes any constructor of updates.Difference.
 func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
-	return tlrt.Owned(b, &wireSchema, 849, decodeUpdatesDifference)
+	return tlrt.Decode(b, &wireSchema, 849, decodeUpdatesDifference)
 }
 
 // decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
@@ -728,20 +726,19 @@ func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesDifference{}
-	d := tlrt.Own(b, &wireSchema, 585)
+	d := tlrt.NewDecoder(b, &wireSchema, 585)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UpdatesDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -863,20 +860,19 @@ func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesDifferenceSlice{}
-	d := tlrt.Own(b, &wireSchema, 2340)
+	d := tlrt.NewDecoder(b, &wireSchema, 2340)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UpdatesDifferenceSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -20,7 +20,7 @@ type UsersSavedMusicClass interface {
 
 // DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
 func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
-	return tlrt.Owned(b, &wireSchema, 1789, decodeUsersSavedMusic)
+	return tlrt.Decode(b, &wireSchema, 1789, decodeUsersSavedMusic)
 }
 
 // decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
@@ -177,16 +177,15 @@ func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1125)
+	d := tlrt.NewDecoder(b, &wireSchema, 1125)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UsersSavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -215,7 +214,7 @@ type UsersUsersClass interface {
 
 // DecodeUsersUsers decodes any constructor of users.Users.
 func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
-	return tlrt.Owned(b, &wireSchema, 2256, decodeUsersUsers)
+	return tlrt.Decode(b, &wireSchema, 2256, decodeUsersUsers)
 }
 
 // decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
@@ -297,16 +296,15 @@ func (m *UsersUsers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1610)
+	d := tlrt.NewDecoder(b, &wireSchema, 1610)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UsersUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -379,16 +377,15 @@ func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1090)
+	d := tlrt.NewDecoder(b, &wireSchema, 1090)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UsersUsersSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -471,20 +468,19 @@ func (m *UsersUserFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UsersUserFull{}
-	d := tlrt.Own(b, &wireSchema, 1197)
+	d := tlrt.NewDecoder(b, &wireSchema, 1197)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UsersUserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -586,7 +582,7 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.Owned(b, &wireSchema, 19, func(d *tlrt.Decoder, depth int) ([]UserClass, error) {
+		return tlrt.Decode(b, &wireSchema, 19, func(d *tlrt.Decoder, depth int) ([]UserClass, error) {
 			return tlrt.DecodeSlabs[User](d, false, 12, depth, decodeUser)
 		})
 	})
@@ -732,16 +728,15 @@ func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 2070)
+	d := tlrt.NewDecoder(b, &wireSchema, 2070)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1013,16 +1008,15 @@ func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.Own(b, &wireSchema, 1788)
+	d := tlrt.NewDecoder(b, &wireSchema, 1788)
 	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m. Its strings and bytes share
-// d's memory, which must stay unchanged while m is in use.
+// decodes, read into a new m: it does not clear m.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -169,12 +169,12 @@ func (s *slab[T]) next(d *Decoder, left int) *T {
 
 // maxAllocPerByte bounds what a vector allocates before its elements
 // arrive: room for at most maxAllocPerByte bytes of Go values per byte of
-// input its count claims. With the copy of the input that strings and
-// bytes share (Own), hostile input allocates at most 8 bytes per byte. A vector of small elements (interfaces, strings,
-// most structs) gets room for all of them at once, so a valid vector
-// costs one allocation of exactly its size; one of structs that are large
-// beside their smallest encoding starts smaller and grows as elements
-// arrive (see grow).
+// input its count claims, so that hostile counts alone stay below the
+// Decoder's limit (MaxAllocPerByte). A vector of small elements
+// (interfaces, strings, most structs) gets room for all of them at once,
+// so a valid vector costs one allocation of exactly its size; one of
+// structs that are large beside their smallest encoding starts smaller
+// and grows as elements arrive (see grow).
 const maxAllocPerByte = 7
 
 // decodeElems reads a vector of elements that each take at least minSize

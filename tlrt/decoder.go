@@ -1,7 +1,6 @@
 package tlrt
 
 import (
-	"bytes"
 	"math"
 	"unsafe"
 
@@ -22,7 +21,9 @@ import (
 // the garbage collector does not scan (New), and so do the arrays of short
 // vectors of interfaces: a message's peers and text entities, and the
 // vector of its entities, cost a share of a few allocations instead of
-// one each. A value keeps its whole chunk alive; each chunk holds at most
+// one each. So do the bytes of its strings and bytes, which String and
+// Bytes copy out of the input: a decoded value shares no memory with the
+// caller's buffer. A value keeps its whole chunk alive; each chunk holds at most
 // half as much as the chunks before it handed out, so what a decoding
 // allocates and no value uses stays below half of what its values use.
 //
@@ -39,6 +40,7 @@ type Decoder struct {
 
 	plain  chunks[uint64]            // values that hold no pointers
 	ifaces chunks[[2]unsafe.Pointer] // arrays of short vectors of interfaces
+	text   chunks[byte]              // the bytes of strings and bytes
 
 	spent  int     // bytes allocated so far
 	limit  int     // bytes allocated after which Spend checks the input
@@ -57,8 +59,7 @@ const MaxAllocPerByte = 8
 // short input.
 const decoderSlack = 1024
 
-// NewDecoder returns a Decoder over the bytes left in b, which the values
-// it decodes may share, to read a value of type root (an index in
+// NewDecoder returns a Decoder over the bytes left in b, to read a value of type root (an index in
 // s.Types; s may be nil, for values of no generated package). Finish then
 // moves b past what was read.
 func NewDecoder(b *bin.Buffer, s *Schema, root int32) *Decoder {
@@ -70,18 +71,8 @@ func NewDecoder(b *bin.Buffer, s *Schema, root int32) *Decoder {
 	}
 }
 
-// Own returns a Decoder over a copy of the bytes left in b, as NewDecoder
-// does, to decode a value that can hold strings or bytes: they share the
-// copy, and none of the caller's memory.
-func Own(b *bin.Buffer, s *Schema, root int32) *Decoder {
-	d := NewDecoder(b, s, root)
-	d.Spend(uintptr(len(b.Buf)))
-	d.Buf = bytes.Clone(b.Buf)
-	return d
-}
-
-// Finish moves b past the bytes read from d, a Decoder that NewDecoder or
-// Own made of b, and returns the error of the decoding: err, the error
+// Finish moves b past the bytes read from d, a Decoder that NewDecoder
+// made of b, and returns the error of the decoding: err, the error
 // DecodeBareAt returned, unless d found the input invalid first.
 func Finish(b *bin.Buffer, d *Decoder, err error) error {
 	b.Buf = b.Buf[len(b.Buf)-len(d.Buf):]
@@ -91,19 +82,10 @@ func Finish(b *bin.Buffer, d *Decoder, err error) error {
 	return err
 }
 
-// Owned decodes a value of type root from a copy of the bytes left in b
-// (see Own) with decode, at depth 0, and moves b past it.
-func Owned[T any](b *bin.Buffer, s *Schema, root int32, decode func(*Decoder, int) (T, error)) (T, error) {
-	return decodeWith(b, Own(b, s, root), decode)
-}
-
-// Decode decodes a value of type root that holds no strings or bytes
-// from the bytes left in b with decode, at depth 0, and moves b past it.
+// Decode decodes a value of type root from the bytes left in b with
+// decode, at depth 0, and moves b past it.
 func Decode[T any](b *bin.Buffer, s *Schema, root int32, decode func(*Decoder, int) (T, error)) (T, error) {
-	return decodeWith(b, NewDecoder(b, s, root), decode)
-}
-
-func decodeWith[T any](b *bin.Buffer, d *Decoder, decode func(*Decoder, int) (T, error)) (T, error) {
+	d := NewDecoder(b, s, root)
 	v, err := decode(d, 0)
 	if err = Finish(b, d, err); err != nil {
 		var zero T
@@ -152,9 +134,9 @@ func New[T any](d *Decoder) *T {
 // from a Decoder's chunks; a longer one is allocated on its own, exactly.
 const maxChunkVector = 16
 
-// minChunk is the fewest elements of a chunk: enough that the first
-// values of a decoding share one.
-const minChunk = 16
+// minChunk is the fewest bytes of a chunk: enough that the first values
+// of a decoding share one.
+const minChunk = 256
 
 // chunks hands out runs of elements of type W from arrays allocated ahead,
 // so that many small values cost a few allocations.
@@ -165,13 +147,13 @@ type chunks[W any] struct {
 
 // take returns the address of n new zero elements. A new chunk has room
 // for half as many elements as were handed out before it, and at least n
-// and minChunk: the room left unused, in the latest chunk and at the ends
-// of those before it, is at most half of what was handed out, and a
-// minChunk.
+// and minChunk bytes: the room left unused, in the latest chunk and at
+// the ends of those before it, is at most half of what was handed out,
+// and a minChunk.
 func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 	if len(c.free) < n {
-		size := max(n, c.used/2, minChunk)
 		var w W
+		size := max(n, c.used/2, minChunk/int(unsafe.Sizeof(w)))
 		if d.Spend(uintptr(size) * unsafe.Sizeof(w)); d.failed() {
 			size = n
 		}

@@ -7,31 +7,36 @@ import (
 	"github.com/gotd/td/bin"
 )
 
-// Strings and bytes of a decoded value share one copy of the input: Own
-// makes it when a value that can hold them starts to decode (in Decode,
-// DecodeBare and the package's Decode functions), and String and Bytes
-// return parts of it. So decoding takes no allocation per string, and the
-// value shares no memory with the caller's buffer. The copy lives as long
-// as any string or bytes of the value.
-
-// String reads a TL string. It shares b's memory: b must be a Decoder
-// that Own made.
-func String(b *Decoder) (string, error) {
-	v, err := text(&b.Buffer, "string")
+// String reads a TL string. Its bytes are copied into d's chunks (see
+// Decoder), which the strings and bytes of the value share.
+func String(d *Decoder) (string, error) {
+	v, err := d.copyText("string")
 	if err != nil || len(v) == 0 {
 		return "", err
 	}
 	return unsafe.String(&v[0], len(v)), nil
 }
 
-// Bytes reads TL bytes, nil when empty. It shares b's memory, as String
-// does; appending to it copies.
-func Bytes(b *Decoder) ([]byte, error) {
-	v, err := text(&b.Buffer, "bytes")
+// Bytes reads TL bytes, nil when empty, copied as String copies. Its
+// capacity is its length: appending to it copies it.
+func Bytes(d *Decoder) ([]byte, error) {
+	v, err := d.copyText("bytes")
 	if err != nil || len(v) == 0 {
 		return nil, err
 	}
-	return v[:len(v):len(v)], nil
+	return v, nil
+}
+
+// copyText reads the bytes of a TL string or bytes, what names which for
+// an error, and copies them into d's chunks.
+func (d *Decoder) copyText(what string) ([]byte, error) {
+	v, err := text(&d.Buffer, what)
+	if err != nil || len(v) == 0 {
+		return nil, err
+	}
+	out := unsafe.Slice((*byte)(d.text.take(d, len(v))), len(v))
+	copy(out, v)
+	return out, nil
 }
 
 // The encoding of TL strings and bytes: a length byte up to 253, or 254

@@ -44,14 +44,15 @@ func TestText(t *testing.T) {
 	}
 }
 
-// TestOwned checks that a value decoded through Owned shares nothing with
-// the caller's buffer, and that the caller's buffer moves past it.
-func TestOwned(t *testing.T) {
+// TestDecodeCopiesText checks that a string decoded through Decode shares
+// nothing with the caller's buffer, and that the caller's buffer moves
+// past it.
+func TestDecodeCopiesText(t *testing.T) {
 	var b bin.Buffer
 	b.PutString("hello")
 	b.PutInt(7)
 	orig := b.Buf
-	got, err := tlrt.Owned(&b, nil, 0, func(b *tlrt.Decoder, _ int) (string, error) { return tlrt.String(b) })
+	got, err := tlrt.Decode(&b, nil, 0, func(b *tlrt.Decoder, _ int) (string, error) { return tlrt.String(b) })
 	if err != nil || got != "hello" {
 		t.Fatalf("got %q, %v", got, err)
 	}

@@ -27,8 +27,7 @@ func emitDecode(f *jen.File, d *gen.Def) {
 // emitDecodeBare writes DecodeBare, DecodeBareAt at the top: it clears a
 // value with optional fields, so that absent fields do not keep what a
 // reused m held (values DecodeBareAt reads into below the top are new),
-// and makes the Decoder of the value, over a copy of b (tlrt.Own) for a
-// value that can hold strings or bytes, which share it.
+// and makes the Decoder of the value.
 func emitDecodeBare(f *jen.File, d *gen.Def) {
 	var body []jen.Code
 	for _, fd := range d.Fields {
@@ -39,13 +38,13 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 			break
 		}
 	}
-	doc, start := "DecodeBare reads m from b, which holds no ID.", "NewDecoder"
+	doc := "DecodeBare reads m from b, which holds no ID."
 	if d.SharesInput {
-		doc, start = doc+" Its strings and bytes share one copy of b's bytes.", "Own"
+		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
 	emitDoc(f, doc)
 	body = append(body,
-		jen.Id("d").Op(":=").Add(rt(start)).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
+		jen.Id("d").Op(":=").Add(rt("NewDecoder")).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
 		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
 	)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
@@ -68,9 +67,6 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
 	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m."
-	if d.SharesInput {
-		doc += " Its strings and bytes share d's memory, which must stay unchanged while m is in use."
-	}
 	emitDoc(f, doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
 	f.Line()
@@ -174,8 +170,8 @@ var readMethod = map[gen.Kind]string{
 	gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
 }
 
-// readText is the tlrt function that reads strings or bytes from the
-// decoder's copy of the input.
+// readText is the tlrt function that reads strings or bytes into the
+// Decoder's chunks.
 var readText = map[gen.Kind]string{gen.KindString: "String", gen.KindBytes: "Bytes"}
 
 // decodeCall is an expression that decodes one value of type t from the
@@ -246,8 +242,7 @@ func decoderOf(t *gen.Type) jen.Code {
 }
 
 // resultDecoder is how a Client method decodes a function's result:
-// func(*bin.Buffer) (T, error). A result that can hold strings or bytes
-// is read from a copy of the input (tlrt.Owned), as Decode reads it.
+// func(*bin.Buffer) (T, error).
 func resultDecoder(t *gen.Type) jen.Code {
 	switch {
 	case t.Kind == gen.KindStruct && t.Ptr:
@@ -259,12 +254,8 @@ func resultDecoder(t *gen.Type) jen.Code {
 	case readMethod[t.Kind] != "":
 		return jen.Parens(jen.Op("*").Qual(binPath, "Buffer")).Dot(readMethod[t.Kind])
 	}
-	start := "Decode"
-	if t.SharesInput() {
-		start = "Owned"
-	}
 	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
-		jen.Return(rt(start).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(t.WireRoot), jen.Func().Params(dec(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+		jen.Return(rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(t.WireRoot), jen.Func().Params(dec(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
 			jen.Return(decodeCall(t, jen.Id("depth"))),
 		))),
 	)

@@ -94,7 +94,7 @@ func emitRegistryFile(m *gen.Model) *jen.File {
 	f.Line()
 	emitDoc(f, "DecodeObject decodes any constructor or function of the schema, chosen by the ID it starts with.")
 	f.Func().Id("DecodeObject").Params(buf()).Params(jen.Id("Object"), jen.Error()).Block(
-		jen.Return(rt("Owned").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(m.Wire.ObjectRoot), jen.Id("decodeObject"))),
+		jen.Return(rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(m.Wire.ObjectRoot), jen.Id("decodeObject"))),
 	)
 	f.Line()
 	emitDoc(f, "decodeObject is DecodeObject for a value nested depth levels deep.")

@@ -51,11 +51,7 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 		)),
 	))
 	emitDoc(f, fmt.Sprintf("%s decodes any constructor of %s.", c.Decoder, c.TLName))
-	start := "Decode"
-	if c.SharesInput {
-		start = "Owned"
-	}
-	top := rt(start).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(c.WireRoot), jen.Id(c.DecoderAt))
+	top := rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(c.WireRoot), jen.Id(c.DecoderAt))
 	f.Func().Id(c.Decoder).Params(buf()).Params(jen.Id(c.Interface), jen.Error()).Block(jen.Return(top))
 	f.Line()
 	emitDoc(f, fmt.Sprintf("%s is %s for a value nested depth levels deep.", c.DecoderAt, c.Decoder))
