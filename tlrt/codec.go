@@ -203,7 +203,7 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 	}
 	if v == nil {
 		if b.Spend(uintptr(room) * unsafe.Sizeof(*new(T))); b.failed() {
-			return nil, b.err
+			return nil, errRefused
 		}
 		v = make([]T, 0, room)
 	}
@@ -211,7 +211,7 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 		if len(v) == cap(v) {
 			next := grow(len(v), n)
 			if b.Spend(uintptr(next) * unsafe.Sizeof(*new(T))); b.failed() {
-				return nil, b.err
+				return nil, errRefused
 			}
 			v = slices.Grow(v, next-len(v))
 		}
@@ -219,6 +219,11 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 		held := (n - 1 - i) * minSize
 		b.Buf = b.Buf[:len(b.Buf)-held]
 		err := decode(b, &v[i], n-i)
+		if b.failed() {
+			// The Decoder found the input invalid and has no bytes left:
+			// none to give back.
+			return nil, errRefused
+		}
 		b.Buf = b.Buf[:len(b.Buf)+held]
 		if err != nil {
 			return nil, decodeElemErr(err, i)

@@ -1,6 +1,7 @@
 package tlrt
 
 import (
+	"errors"
 	"math"
 	"unsafe"
 
@@ -117,6 +118,12 @@ func (d *Decoder) check() {
 		d.Buf = nil
 	}
 }
+
+// errRefused is what decoding returns, up to Finish, once its Decoder has
+// found the input invalid; Finish returns the input's error instead. It is
+// not that error itself, which the levels decoding returns through would
+// add their steps to a second time.
+var errRefused = errors.New("input refused by its check")
 
 // failed reports whether d found its input invalid.
 func (d *Decoder) failed() bool { return d.err != nil }
