@@ -35,6 +35,7 @@ func hostileSlack(t testing.TB) uint64 {
 	}
 	return 2*allocSlack + uint64(largest)
 }
+
 // allocation is what decoding one input cost.
 type allocation struct {
 	bytes  uint64 // allocated while decoding

@@ -95,7 +95,7 @@ func TestValidate(t *testing.T) {
 		list(3),
 		nodes.Encode(&nodes.Box{Inner: &nodes.Box{Inner: &nodes.Leaf{N: 5}}}),
 		{0x33, 0, 0, 0, 0x15, 0xc4, 0xb5, 0x1c, 0xff, 0xff, 0xff, 0x7f}, // a list claiming a huge count
-		{0x22, 0, 0, 0, 9, 9, 9, 9}, // a box of an unknown ID
+		{0x22, 0, 0, 0, 9, 9, 9, 9},                                     // a box of an unknown ID
 	}
 	for _, data := range inputs {
 		for cut := range len(data) + 1 {
