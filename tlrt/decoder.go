@@ -101,10 +101,21 @@ func Decode[T any](b *bin.Buffer, s *Schema, root int32, decode func(*Decoder, i
 // Finish and has no bytes left, so that decoding stops at its next read,
 // allocating nothing more.
 func (d *Decoder) Spend(size uintptr) {
-	d.spent += int(size)
+	d.spent += allocated(int(size))
 	if d.spent > d.limit {
 		d.check()
 	}
+}
+
+// allocated bounds what an allocation of size bytes takes: the allocator
+// rounds a small size up to its next size class (classes are at most 16
+// bytes or an eighth apart) and a large one to whole pages.
+func allocated(size int) int {
+	const maxSmall, page = 32 << 10, 8 << 10
+	if size > maxSmall {
+		return (size + page - 1) &^ (page - 1)
+	}
+	return size + size/8 + 16
 }
 
 // check validates the input, once its Decoder has spent its limit.
