@@ -326,7 +326,14 @@ func FuzzDecodeBounds(f *testing.F) {
 	}
 	slack := hostileSlack(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The fuzzing engine's goroutines may allocate while a decoding
+		// is measured: the least of three measures is the decoding's.
 		a := measureDecode(data)
+		for range 2 {
+			if b := measureDecode(data); b.bytes < a.bytes {
+				a = b
+			}
+		}
 		a.check(t, len(data), slack)
 		checkValidate(t, data, a.err)
 	})
