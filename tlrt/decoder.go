@@ -24,9 +24,10 @@ import (
 // vector of its entities, cost a share of a few allocations instead of
 // one each. So do the bytes of its strings and bytes, which String and
 // Bytes copy out of the input: a decoded value shares no memory with the
-// caller's buffer. A value keeps its whole chunk alive; each chunk holds at most
-// half as much as the chunks before it handed out, so what a decoding
-// allocates and no value uses stays below half of what its values use.
+// caller's buffer. A value keeps its whole chunk alive; each chunk holds
+// a quarter of what the chunks before it handed out, so what a decoding
+// allocates in chunks and no value uses stays below 0.45 times what its
+// values use there (see chunks.take).
 //
 // A Decoder counts the bytes it allocates (Spend). Valid input can make a
 // value many times its size (an empty optional field takes no byte of
@@ -60,9 +61,9 @@ const MaxAllocPerByte = 8
 // short input.
 const decoderSlack = 1024
 
-// NewDecoder returns a Decoder over the bytes left in b, to read a value of type root (an index in
-// s.Types; s may be nil, for values of no generated package). Finish then
-// moves b past what was read.
+// NewDecoder returns a Decoder over the bytes left in b, to read a value
+// of type root (an index in s.Types; s may be nil, for values of no
+// generated package). Finish then moves b past what was read.
 func NewDecoder(b *bin.Buffer, s *Schema, root int32) *Decoder {
 	return &Decoder{
 		Buffer: bin.Buffer{Buf: b.Buf},
@@ -164,14 +165,21 @@ type chunks[W any] struct {
 }
 
 // take returns the address of n new zero elements. A new chunk has room
-// for half as many elements as were handed out before it, and at least n
-// and minChunk bytes: the room left unused, in the latest chunk and at
-// the ends of those before it, is at most half of what was handed out,
-// and a minChunk.
+// for a quarter of the elements handed out before it, and at least
+// minChunk bytes; n elements that would take more than a sixth of it
+// get an array of their own, and the chunk stays. So every chunk but the
+// latest is left with less than a sixth of it unused, and the room
+// unused in all of them stays below 0.45 times what was handed out, and a
+// minChunk.
 func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 	if len(c.free) < n {
 		var w W
-		size := max(n, c.used/2, minChunk/int(unsafe.Sizeof(w)))
+		size := max(c.used/4, minChunk/int(unsafe.Sizeof(w)))
+		if n > size/6 {
+			d.Spend(uintptr(n) * unsafe.Sizeof(w))
+			c.used += n
+			return unsafe.Pointer(&make([]W, n)[0])
+		}
 		if d.Spend(uintptr(size) * unsafe.Sizeof(w)); d.failed() {
 			size = n
 		}
